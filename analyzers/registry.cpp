@@ -1,0 +1,17 @@
+// The analyzers built into abitag: one registration line each.
+#include "fingerprint/analyzer.h"
+
+#include "analyzers/cxxabi/register.h"
+
+namespace abitag {
+
+Registry &builtin_registry() {
+  static Registry registry = [] {
+    Registry r;
+    cxxabi::register_analyzer(r);
+    return r;
+  }();
+  return registry;
+}
+
+} // namespace abitag

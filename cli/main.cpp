@@ -1,0 +1,93 @@
+// The abitag command: one subcommand per analyzer, plus the commands the
+// analyzers bring along. Parsing and printing live here; the work does not.
+#include <cstdio>
+
+#include "fingerprint/analyzer.h"
+
+namespace {
+
+constexpr const char *kExitCodes =
+    "Exit codes: 0 success; 1 a check found something stale or broken; 2 usage error;\n"
+    "3 an input could not be read or parsed (one line per input on stderr, no value on\n"
+    "stdout); 4 a program abitag needed to run is missing or failed.";
+
+struct AnalyzerRun {
+  abitag::Analyzer *analyzer = nullptr;
+  abitag::AnalysisInputs inputs;
+  bool json = false;
+};
+
+int print_analysis(const AnalyzerRun &run) {
+  abitag::Analysis analysis = run.analyzer->analyze(run.inputs);
+  if (!analysis.errors.empty()) {
+    abitag::print_input_errors(analysis.errors);
+    return abitag::kExitBadInput;
+  }
+  if (!analysis.failure.empty()) {
+    std::fprintf(stderr, "abitag: %s\n", analysis.failure.c_str());
+    return abitag::kExitEnvironment;
+  }
+  for (const std::string &line : analysis.explanation)
+    std::fprintf(stderr, "%s\n", line.c_str());
+  if (run.json)
+    std::printf("%s\n", analysis.document.dump(2).c_str());
+  else
+    std::printf("%s\n", analysis.value.c_str());
+  return analysis.exit_code;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  abitag::Registry &registry = abitag::builtin_registry();
+  CLI::App app{"abitag: fingerprints the ABI and identity of installed software"};
+  app.name("abitag");
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "abitag " ABITAG_VERSION);
+
+  app.add_subcommand("analyzers", "list the analyzers")->callback([&] {
+    for (const auto &analyzer : registry.analyzers())
+      std::printf("%s\t%s\n", std::string(analyzer->name()).c_str(),
+                  std::string(analyzer->description()).c_str());
+  });
+
+  std::vector<AnalyzerRun> runs(registry.analyzers().size());
+  for (std::size_t i = 0; i < registry.analyzers().size(); ++i) {
+    AnalyzerRun &run = runs[i];
+    run.analyzer = registry.analyzers()[i].get();
+    CLI::App *command = app.add_subcommand(std::string(run.analyzer->name()),
+                                           std::string(run.analyzer->description()));
+    command->add_option("paths", run.inputs.paths, "files or folders to analyze")->required();
+    command->add_flag("--json", run.json, "print one JSON document with the value and the evidence");
+    command->add_flag("--explain", run.inputs.explain,
+                      "print the evidence per file on stderr (stdout keeps the value)");
+    command->add_option("--root", run.inputs.root,
+                        "take absolute link targets of named paths under DIR")
+        ->capture_default_str();
+    command->footer(kExitCodes);
+    run.analyzer->add_options(*command);
+  }
+  std::vector<CLI::App *> command_apps;
+  for (const auto &command : registry.commands()) {
+    CLI::App *sub = app.add_subcommand(std::string(command->name()), std::string(command->description()));
+    sub->footer(kExitCodes);
+    command->add_options(*sub);
+    command_apps.push_back(sub);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? abitag::kExitOk : abitag::kExitUsage;
+  }
+
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    if (app.got_subcommand(std::string(runs[i].analyzer->name())))
+      return print_analysis(runs[i]);
+  for (std::size_t i = 0; i < command_apps.size(); ++i)
+    if (command_apps[i]->parsed())
+      return registry.commands()[i]->run();
+  return abitag::kExitOk;
+}

@@ -1,0 +1,72 @@
+// The analyzer interface and the registry that lists them.
+//
+// An analyzer computes a tag value, plus the evidence behind it, from the
+// paths it is given. The front end gives each one a subcommand
+// (`abitag NAME PATH...`) with the options every analyzer shares (--json,
+// --explain, --root) and the ones the analyzer adds itself.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "fingerprint/errors.h"
+
+namespace abitag {
+
+struct AnalysisInputs {
+  std::vector<std::string> paths;
+  std::string root = "/"; // absolute link targets are taken under it
+  bool explain = false;   // fill Analysis::explanation
+};
+
+struct Analysis {
+  std::string value;                     // the tag, printed on stdout
+  nlohmann::ordered_json document;       // what --json prints (value is added)
+  std::vector<std::string> explanation;  // what --explain prints, on stderr
+  std::vector<InputError> errors;        // unusable inputs: no value is printed
+  std::string failure;                   // a failure of the environment (exit 4)
+  int exit_code = kExitOk;               // for checks: kExitFindings when something was found
+};
+
+class Analyzer {
+public:
+  virtual ~Analyzer() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  // Declares the analyzer's own options on its subcommand.
+  virtual void add_options(CLI::App &) {}
+  virtual Analysis analyze(const AnalysisInputs &inputs) = 0;
+};
+
+// A further subcommand an analyzer brings along (e.g. `abitag symbols`).
+class Command {
+public:
+  virtual ~Command() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  virtual void add_options(CLI::App &command) = 0;
+  virtual int run() = 0; // returns the exit code
+};
+
+class Registry {
+public:
+  void add(std::unique_ptr<Analyzer> analyzer);
+  void add(std::unique_ptr<Command> command);
+  const std::vector<std::unique_ptr<Analyzer>> &analyzers() const { return analyzers_; }
+  const std::vector<std::unique_ptr<Command>> &commands() const { return commands_; }
+  Analyzer *find(std::string_view name) const;
+
+private:
+  std::vector<std::unique_ptr<Analyzer>> analyzers_;
+  std::vector<std::unique_ptr<Command>> commands_;
+};
+
+// The registry with every analyzer built into abitag (analyzers/registry.cpp).
+Registry &builtin_registry();
+
+} // namespace abitag

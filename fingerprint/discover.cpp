@@ -1,0 +1,346 @@
+#include "fingerprint/discover.h"
+
+#include "fingerprint/parallel.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace abitag {
+namespace {
+
+constexpr int kMaxLinkHops = 40; // the kernel's own limit (MAXSYMLINKS)
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos)
+      slash = path.size();
+    if (slash > start)
+      parts.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+std::string join_under(const std::string &root, const std::vector<std::string> &parts) {
+  std::string out = root == "/" ? "" : root;
+  for (const std::string &part : parts)
+    out += "/" + part;
+  return out.empty() ? "/" : out;
+}
+
+std::string read_link(const std::string &path) {
+  std::string target(4096, '\0');
+  ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+  if (n < 0)
+    return {};
+  target.resize(static_cast<std::size_t>(n));
+  return target;
+}
+
+std::string parent_of(const std::string &path) {
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string absolute_path(const std::string &path) {
+  if (!path.empty() && path[0] == '/')
+    return path;
+  char cwd[4096];
+  if (!::getcwd(cwd, sizeof cwd))
+    return path;
+  return std::string(cwd) + "/" + path;
+}
+
+// Reads the first kHeadSize bytes of a regular file, without following links.
+llvm::Expected<std::string> read_head(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return make_error(std::strerror(errno));
+  std::string head(kHeadSize, '\0');
+  ssize_t n;
+  do
+    n = ::read(fd, head.data(), head.size());
+  while (n < 0 && errno == EINTR);
+  int saved = errno;
+  ::close(fd);
+  if (n < 0)
+    return make_error(std::strerror(saved));
+  head.resize(static_cast<std::size_t>(n));
+  return head;
+}
+
+using FileId = std::pair<dev_t, ino_t>;
+
+class Walker {
+public:
+  Walker(const DiscoverOptions &options, Discovery &out) : options_(options), out_(out) {}
+
+  void named(const std::string &name);
+  void sniff();
+
+private:
+  struct Candidate {
+    InputFile file;
+    bool named;
+  };
+
+  void take_file(const std::string &shown, const std::string &real, const struct stat &st,
+                 bool named);
+  void walk(const std::string &shown_top, const std::string &real_top);
+  void note_link(const std::string &shown, const std::string &real, const std::string &top);
+
+  const DiscoverOptions &options_;
+  Discovery &out_;
+  std::set<FileId> seen_files_;
+  std::set<FileId> seen_dirs_;
+  std::vector<Candidate> candidates_;
+};
+
+void Walker::named(const std::string &name) {
+  struct stat st;
+  if (::lstat(name.c_str(), &st) != 0) {
+    out_.errors.push_back({name, std::strerror(errno)});
+    return;
+  }
+  std::string real = name;
+  if (S_ISLNK(st.st_mode)) {
+    std::string target = read_link(name);
+    std::string start;
+    if (!target.empty() && target[0] == '/')
+      start = target;
+    else
+      start = absolute_path(parent_of(name)) + "/" + target;
+    // A relative target of a link inside the root stays inside it; outside
+    // the root the link is resolved as the system would.
+    std::string root = options_.root;
+    std::string abs_start = start;
+    if (target.empty() || target[0] != '/') {
+      std::string canon_root = root;
+      if (char *r = ::realpath(root.c_str(), nullptr)) {
+        canon_root = r;
+        std::free(r);
+      }
+      std::string parent = absolute_path(parent_of(name));
+      if (char *p = ::realpath(parent.c_str(), nullptr)) {
+        parent = p;
+        std::free(p);
+      }
+      bool inside = canon_root == "/" || parent == canon_root ||
+                    parent.compare(0, canon_root.size() + 1, canon_root + "/") == 0;
+      if (inside && canon_root != "/") {
+        root = canon_root;
+        abs_start = parent.substr(canon_root.size()) + "/" + target;
+      } else {
+        root = "/";
+      }
+    }
+    auto resolved = resolve_under_root(root, abs_start);
+    if (!resolved) {
+      out_.errors.push_back({name, to_message(resolved.takeError())});
+      return;
+    }
+    real = *resolved;
+    if (::stat(real.c_str(), &st) != 0) {
+      out_.errors.push_back({name, std::strerror(errno)});
+      return;
+    }
+  }
+  if (S_ISDIR(st.st_mode))
+    walk(name, real);
+  else if (S_ISREG(st.st_mode))
+    take_file(name, real, st, /*named=*/true);
+  else
+    out_.errors.push_back({name, "not a regular file or directory"});
+}
+
+void Walker::take_file(const std::string &shown, const std::string &real, const struct stat &st,
+                       bool named) {
+  if (!seen_files_.insert({st.st_dev, st.st_ino}).second)
+    return; // a hard link to a file already taken
+  candidates_.push_back({{shown, real, static_cast<std::uint64_t>(st.st_size)}, named});
+}
+
+// Reads the first bytes of every candidate, on all cores (opening thousands
+// of files is most of a walk's cost), then keeps the ones the analyzer wants.
+void Walker::sniff() {
+  std::vector<std::string> heads(candidates_.size());
+  std::vector<std::string> failures(candidates_.size());
+  parallel_for(candidates_.size(), [&](std::size_t i) {
+    auto head = read_head(candidates_[i].file.open_path);
+    if (head)
+      heads[i] = std::move(*head);
+    else
+      failures[i] = to_message(head.takeError());
+  });
+  for (std::size_t i = 0; i < candidates_.size(); ++i) {
+    Candidate &c = candidates_[i];
+    if (!failures[i].empty())
+      out_.errors.push_back({c.file.path, failures[i]});
+    else if (options_.accept(heads[i]))
+      out_.files.push_back(std::move(c.file));
+    else if (c.named)
+      out_.errors.push_back({c.file.path, options_.wanted.empty() ? "not a file abitag can read"
+                                                                  : options_.wanted});
+    else
+      ++out_.other_files;
+  }
+  candidates_.clear();
+}
+
+void Walker::note_link(const std::string &shown, const std::string &real, const std::string &top) {
+  std::string target = read_link(real);
+  std::string start;
+  std::string root = options_.root;
+  if (!target.empty() && target[0] == '/') {
+    start = target;
+  } else {
+    root = "/";
+    start = absolute_path(parent_of(real)) + "/" + target;
+  }
+  auto resolved = resolve_under_root(root, start);
+  if (!resolved) {
+    std::string why = to_message(resolved.takeError());
+    if (why.find("too many levels") != std::string::npos)
+      out_.links.push_back({shown, "link loop (" + target + ")"});
+    else
+      out_.links.push_back({shown, "dangling link to " + target});
+    return;
+  }
+  std::string abs_top = absolute_path(top);
+  if (char *t = ::realpath(abs_top.c_str(), nullptr)) {
+    abs_top = t;
+    std::free(t);
+  }
+  std::string abs_resolved = *resolved;
+  if (char *t = ::realpath(abs_resolved.c_str(), nullptr)) {
+    abs_resolved = t;
+    std::free(t);
+  }
+  if (abs_resolved != abs_top &&
+      abs_resolved.compare(0, abs_top.size() + 1, abs_top + "/") != 0)
+    out_.links.push_back({shown, "link to " + target + " outside the walked tree, not followed"});
+}
+
+void Walker::walk(const std::string &shown_top, const std::string &real_top) {
+  // An explicit stack rather than recursion: a tree thousands of levels deep
+  // must not exhaust the call stack.
+  struct Frame {
+    std::string shown, real;
+    std::vector<std::string> names;
+    std::size_t next = 0;
+  };
+  std::vector<Frame> stack;
+  auto open_frame = [&](const std::string &shown, const std::string &real) -> bool {
+    struct stat st;
+    if (::stat(real.c_str(), &st) != 0 || !seen_dirs_.insert({st.st_dev, st.st_ino}).second)
+      return false;
+    DIR *dir = ::opendir(real.c_str());
+    if (!dir) {
+      out_.errors.push_back({shown, std::strerror(errno)});
+      return false;
+    }
+    Frame frame{shown, real, {}, 0};
+    while (dirent *entry = ::readdir(dir)) {
+      std::string_view n = entry->d_name;
+      if (n != "." && n != "..")
+        frame.names.emplace_back(n);
+    }
+    ::closedir(dir);
+    std::sort(frame.names.begin(), frame.names.end());
+    stack.push_back(std::move(frame));
+    return true;
+  };
+  open_frame(shown_top, real_top);
+  while (!stack.empty()) {
+    Frame &frame = stack.back();
+    if (frame.next == frame.names.size()) {
+      stack.pop_back();
+      continue;
+    }
+    const std::string &name = frame.names[frame.next++];
+    std::string shown = frame.shown == "/" ? "/" + name : frame.shown + "/" + name;
+    std::string real = frame.real == "/" ? "/" + name : frame.real + "/" + name;
+    struct stat st;
+    if (::lstat(real.c_str(), &st) != 0) {
+      out_.errors.push_back({shown, std::strerror(errno)});
+      continue;
+    }
+    if (S_ISLNK(st.st_mode))
+      note_link(shown, real, real_top);
+    else if (S_ISDIR(st.st_mode))
+      open_frame(shown, real); // invalidates `frame`; the loop re-reads back()
+    else if (S_ISREG(st.st_mode))
+      take_file(shown, real, st, /*named=*/false);
+    // sockets, fifos and devices are never opened
+  }
+}
+
+} // namespace
+
+ContentKind sniff_content(std::string_view head) {
+  if (head.size() >= 4 && head.substr(0, 4) == "\x7f" "ELF")
+    return ContentKind::Elf;
+  if (head.size() >= 8 && head.substr(0, 8) == "!<arch>\n")
+    return ContentKind::Archive;
+  if (head.size() >= 8 && head.substr(0, 8) == "!<thin>\n")
+    return ContentKind::ThinArchive;
+  return ContentKind::Other;
+}
+
+llvm::Expected<std::string> resolve_under_root(const std::string &root, const std::string &path) {
+  std::vector<std::string> pending = split_path(path);
+  std::reverse(pending.begin(), pending.end()); // a stack: next component at the back
+  std::vector<std::string> done;
+  int hops = 0;
+  while (!pending.empty()) {
+    std::string part = std::move(pending.back());
+    pending.pop_back();
+    if (part == ".")
+      continue;
+    if (part == "..") {
+      if (!done.empty())
+        done.pop_back();
+      continue;
+    }
+    done.push_back(part);
+    std::string candidate = join_under(root, done);
+    struct stat st;
+    if (::lstat(candidate.c_str(), &st) != 0)
+      return make_error(std::string(std::strerror(errno)) + " (" + candidate + ")");
+    if (!S_ISLNK(st.st_mode))
+      continue;
+    if (++hops > kMaxLinkHops)
+      return make_error("too many levels of symbolic links");
+    std::string target = read_link(candidate);
+    done.pop_back();
+    if (!target.empty() && target[0] == '/')
+      done.clear();
+    std::vector<std::string> more = split_path(target);
+    for (auto it = more.rbegin(); it != more.rend(); ++it)
+      pending.push_back(*it);
+  }
+  return join_under(root, done);
+}
+
+Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions &options) {
+  Discovery out;
+  Walker walker(options, out);
+  for (const std::string &path : paths)
+    walker.named(path);
+  walker.sniff();
+  return out;
+}
+
+} // namespace abitag

@@ -1,0 +1,65 @@
+// Finding the input files under the paths named on the command line.
+//
+// Files are recognised by content, never by name, so libfoo.so.1.2.3 counts
+// and a README named foo.so does not. A directory walk is sorted (the same
+// tree always gives the same order), reads each regular file once even when
+// hard-linked several times, and never follows a symbolic link: a link inside
+// an image that points to /usr/lib/x.so must not make abitag read the build
+// host's file. Only a path named on the command line is followed when it is a
+// link, and then absolute targets are taken under the root directory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fingerprint/errors.h"
+
+namespace abitag {
+
+enum class ContentKind { Elf, Archive, ThinArchive, Other };
+
+// Recognises ELF and ar archives (regular and GNU thin) by their magic.
+ContentKind sniff_content(std::string_view head);
+
+// How many leading bytes of each file the acceptance test sees.
+inline constexpr std::size_t kHeadSize = 64;
+
+struct DiscoverOptions {
+  std::string root = "/";
+  // Decides from a file's first bytes whether the analyzer wants it.
+  std::function<bool(std::string_view head)> accept;
+  // Says what accept() wants, for the error about a named file it refuses
+  // ("not an ELF file or ar archive").
+  std::string wanted;
+};
+
+struct InputFile {
+  std::string path;      // as reported: the named path, plus the walk below it
+  std::string open_path; // what is opened: links of named paths resolved
+  std::uint64_t size = 0; // bytes, to schedule the largest files first
+};
+
+// A symbolic link met in a walk and not followed, with why it matters.
+struct SkippedLink {
+  std::string path;
+  std::string what; // "dangling link to X", "link loop", "link to X outside ..."
+};
+
+struct Discovery {
+  std::vector<InputFile> files;
+  std::vector<SkippedLink> links;
+  std::vector<InputError> errors;
+  std::size_t other_files = 0; // regular files the analyzer does not read
+};
+
+Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions &options);
+
+// Resolves PATH (absolute, meant inside ROOT) component by component, taking
+// absolute link targets under ROOT and never climbing above it. Fails on a
+// missing component or more than 40 links.
+llvm::Expected<std::string> resolve_under_root(const std::string &root, const std::string &path);
+
+} // namespace abitag

@@ -1,0 +1,20 @@
+// Spreading independent work items over the machine's cores.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace abitag {
+
+// Calls body(i) for every i in [0, count), on up to one thread per core.
+// Items are taken in order from a shared counter, so a slow item does not
+// hold back a whole share of the work.
+void parallel_for(std::size_t count, const std::function<void(std::size_t)> &body);
+
+// The indices of SIZES, largest first: handing out the big items first keeps
+// one huge item from running alone at the end while the other cores idle.
+std::vector<std::size_t> largest_first(const std::vector<std::uint64_t> &sizes);
+
+} // namespace abitag
