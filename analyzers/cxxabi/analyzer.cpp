@@ -1,0 +1,182 @@
+// The cxxabi analyzer: the C++ standard-library ABI that the ELF files under
+// the given paths expose, as one tag value.
+#include <optional>
+
+#include "analyzers/cxxabi/compiler_identity.h"
+#include "analyzers/cxxabi/file_verdict.h"
+#include "analyzers/cxxabi/register.h"
+#include "analyzers/cxxabi/scan.h"
+#include "analyzers/cxxabi/symbols_command.h"
+#include "fingerprint/parallel.h"
+
+namespace abitag::cxxabi {
+namespace {
+
+constexpr const char *kNoProofNote =
+    "no evidence is not proof: a class with a std::string member, and an old-ABI function "
+    "returning std::string or std::list by value, leave no trace in symbol names";
+
+// The ABI families of the --scheme abi value, in this fixed order.
+std::string abi_scheme_value(std::uint8_t families) {
+  std::string out;
+  auto add = [&](std::uint8_t bit, const char *name) {
+    if (!(families & bit))
+      return;
+    if (!out.empty())
+      out += '+';
+    out += name;
+  };
+  add(kOldAbi, "libstdc++-old");
+  add(kNewAbi, "libstdc++-cxx11");
+  add(kLibcxx, "libc++");
+  add(kDialect, "c++11-dialect");
+  return out.empty() ? "compat" : out;
+}
+
+nlohmann::ordered_json file_json(const FileVerdict &v) {
+  nlohmann::ordered_json evidence = nlohmann::ordered_json::array();
+  for (const EvidenceSymbol &e : v.evidence) {
+    nlohmann::ordered_json item;
+    if (!e.member.empty())
+      item["member"] = e.member;
+    item["mangled"] = e.name;
+    item["demangled"] = demangle(e.name);
+    item["class"] = e.families;
+    item["scope"] = scope_name(e.scope);
+    evidence.push_back(std::move(item));
+  }
+  return {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
+          {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
+          {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
+}
+
+void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
+  std::string head = v.path + ": " + v.verdict;
+  if (!v.flags.empty()) {
+    head += " [";
+    for (std::size_t i = 0; i < v.flags.size(); ++i)
+      head += (i ? "," : "") + v.flags[i];
+    head += "]";
+  }
+  lines.push_back(head);
+  std::string counts = "  counts:";
+  for (const auto &[key, n] : v.counts)
+    counts += " " + key + "=" + std::to_string(n);
+  lines.push_back(counts + " symbols=" + std::to_string(v.symbols));
+  for (const std::string &compiler : v.compilers)
+    lines.push_back("  compiler: " + compiler);
+  for (const EvidenceSymbol &e : v.evidence)
+    lines.push_back(std::string("  ") + scope_name(e.scope) + " " + e.families + ": " +
+                    (e.member.empty() ? "" : e.member + ": ") + e.name + "  " + demangle(e.name));
+}
+
+class CxxabiAnalyzer final : public Analyzer {
+public:
+  std::string_view name() const override { return "cxxabi"; }
+  std::string_view description() const override {
+    return "C++ standard-library ABI (libstdc++ old/cxx11, libc++) of ELF files and archives";
+  }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("--scheme", scheme_,
+                       "seed: 'compat' or sha1 of '<compiler> --version' (the old pipeline's "
+                       "value); abi: 'compat' or the ABI families used")
+        ->check(CLI::IsMember({"seed", "abi"}))
+        ->capture_default_str();
+    auto *compiler = command.add_option("--compiler", compiler_,
+                                        "compiler whose --version the seed scheme hashes (default gcc)");
+    command.add_option("--tools-prefix", tools_prefix_,
+                       "cross tool prefix, e.g. s390x-linux-gnu- (hashes PREFIXgcc)")
+        ->excludes(compiler);
+  }
+
+  Analysis analyze(const AnalysisInputs &inputs) override {
+    Analysis out;
+    Discovery found = discover(inputs.paths, binary_inputs(inputs.root));
+    out.errors = found.errors;
+
+    std::vector<std::optional<FileVerdict>> verdicts(found.files.size());
+    std::vector<std::string> failures(found.files.size());
+    std::vector<std::uint64_t> sizes;
+    for (const InputFile &input : found.files)
+      sizes.push_back(input.size);
+    std::vector<std::size_t> order = largest_first(sizes);
+    parallel_for(order.size(), [&](std::size_t n) {
+      thread_local NameClassifier classifier;
+      std::size_t i = order[n];
+      const InputFile &input = found.files[i];
+      llvm::Expected<SymbolFile> symbols = read_symbol_file(input.open_path);
+      if (!symbols) {
+        failures[i] = to_message(symbols.takeError());
+        return;
+      }
+      verdicts[i] = judge_file(input.path, classify_file(std::move(*symbols), classifier));
+    });
+    for (std::size_t i = 0; i < failures.size(); ++i)
+      if (!failures[i].empty())
+        out.errors.push_back({found.files[i].path, failures[i]});
+    if (!out.errors.empty())
+      return out;
+
+    std::uint8_t families = 0;
+    for (const auto &v : verdicts)
+      families |= v->tag_families;
+    out.value = abi_scheme_value(families);
+    std::string compiler;
+    if (scheme_ == "seed" && families) {
+      compiler = compiler_command(compiler_, tools_prefix_);
+      llvm::Expected<std::string> seed = compiler_seed_tag(compiler);
+      if (!seed) {
+        out.failure = "cannot compute the seed tag: " + to_message(seed.takeError());
+        return out;
+      }
+      out.value = *seed;
+    } else if (scheme_ == "seed") {
+      out.value = "compat";
+    }
+
+    out.document["analyzer"] = "cxxabi";
+    out.document["scheme"] = scheme_;
+    out.document["value"] = out.value;
+    if (!compiler.empty())
+      out.document["compiler"] = compiler;
+    out.document["families"] = abi_scheme_value(families);
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const auto &v : verdicts)
+      files.push_back(file_json(*v));
+    out.document["files"] = std::move(files);
+    nlohmann::ordered_json links = nlohmann::ordered_json::array();
+    for (const SkippedLink &link : found.links)
+      links.push_back({{"path", link.path}, {"what", link.what}});
+    out.document["skipped_links"] = std::move(links);
+    out.document["other_files"] = found.other_files;
+    out.document["note"] = kNoProofNote;
+
+    if (inputs.explain) {
+      for (const auto &v : verdicts)
+        explain_file(*v, out.explanation);
+      for (const SkippedLink &link : found.links)
+        out.explanation.push_back(link.path + ": skipped: " + link.what);
+      out.explanation.push_back(std::to_string(verdicts.size()) + " files read, " +
+                                std::to_string(found.other_files) + " other files skipped");
+      out.explanation.push_back(std::string("note: ") + kNoProofNote);
+      if (!compiler.empty())
+        out.explanation.push_back("value: sha1 of '" + compiler + " --version'");
+    }
+    return out;
+  }
+
+private:
+  std::string scheme_ = "seed";
+  std::string compiler_;
+  std::string tools_prefix_;
+};
+
+} // namespace
+
+void register_analyzer(Registry &registry) {
+  registry.add(std::make_unique<CxxabiAnalyzer>());
+  registry.add(make_symbols_command());
+}
+
+} // namespace abitag::cxxabi

@@ -1,0 +1,156 @@
+#include "analyzers/cxxabi/file_verdict.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+
+namespace abitag::cxxabi {
+namespace {
+
+constexpr std::uint8_t kStringAbis = kOldAbi | kNewAbi | kLibcxx;
+constexpr std::size_t kEvidencePerKind = 3;
+
+// Symbols every libstdc++ or libc++/libc++abi build defines. A file that
+// defines one of them (strongly) has a standard library linked into it.
+bool is_runtime_anchor(llvm::StringRef name) {
+  static constexpr std::array<llvm::StringLiteral, 6> anchors = {
+      "_ZSt9terminatev",           "_ZNSt8ios_base4InitC1Ev", "_ZSt17__throw_bad_allocv",
+      "_ZNSt9exceptionD2Ev",       "_ZNSt9bad_allocD1Ev",     "_ZSt15set_new_handlerPFvvE"};
+  return std::find(anchors.begin(), anchors.end(), name) != anchors.end();
+}
+
+bool strong_definition(const Symbol &s) { return !s.undefined && !s.weak && !s.local; }
+
+// GCC 4.7.0 and 4.7.1 changed std::list and std::pair in C++11 mode under
+// the same mangled names (reverted in 4.7.2).
+bool is_gcc_47_broken(llvm::StringRef comment) {
+  return comment.startswith("GCC:") && (comment.endswith(" 4.7.0") || comment.endswith(" 4.7.1") ||
+                                        comment.contains(" 4.7.0 ") || comment.contains(" 4.7.1 "));
+}
+
+} // namespace
+
+const char *scope_name(Scope scope) {
+  switch (scope) {
+  case Scope::Interface: return "interface";
+  case Scope::StdInstance: return "std-instance";
+  case Scope::EmbeddedStdlib: return "embedded-stdlib";
+  case Scope::Undefined: return "undefined";
+  case Scope::Local: return "local";
+  }
+  return "?";
+}
+
+ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier) {
+  ClassifiedFile out;
+  bool anchor = false;
+  out.classes.reserve(file.objects.size());
+  for (const ObjectSymbols &object : file.objects) {
+    std::vector<NameClass> &classes = out.classes.emplace_back();
+    classes.reserve(object.symbols.size());
+    for (const Symbol &symbol : object.symbols) {
+      NameClass c = classifier.classify(symbol.name);
+      // Only anchors count: ordinary libraries define std entities strongly
+      // too (numeric_limits<UserType> members, typeinfo of std templates).
+      if (strong_definition(symbol) && c.std_scoped)
+        anchor |= is_runtime_anchor(symbol.name);
+      classes.push_back(c);
+    }
+  }
+  out.embeds_stdlib = anchor;
+  out.file = std::move(file);
+  return out;
+}
+
+Scope scope_of(const Symbol &symbol, const NameClass &c, bool embeds_stdlib) {
+  if (symbol.undefined)
+    return Scope::Undefined;
+  if (symbol.local)
+    return Scope::Local;
+  if (!c.std_scoped)
+    return Scope::Interface;
+  if (strong_definition(symbol) && embeds_stdlib)
+    return Scope::EmbeddedStdlib;
+  return Scope::StdInstance;
+}
+
+FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified) {
+  FileVerdict out;
+  out.path = path;
+  std::uint8_t by_scope[5] = {};
+  bool gcc47_broken = false, list_defined = false, pair_defined = false, lto = false;
+  std::size_t unparsed = 0;
+  const SymbolFile &file = classified.file;
+
+  for (std::size_t o = 0; o < file.objects.size(); ++o) {
+    const ObjectSymbols &object = file.objects[o];
+    lto |= object.slim_lto;
+    for (llvm::StringRef comment : object.compilers) {
+      gcc47_broken |= is_gcc_47_broken(comment);
+      if (std::find(out.compilers.begin(), out.compilers.end(), comment.str()) == out.compilers.end())
+        out.compilers.push_back(comment.str());
+    }
+    for (std::size_t i = 0; i < object.symbols.size(); ++i) {
+      const Symbol &symbol = object.symbols[i];
+      const NameClass &c = classified.classes[o][i];
+      ++out.symbols;
+      unparsed += c.itanium && !c.parsed;
+      Scope scope = scope_of(symbol, c, classified.embeds_stdlib);
+      if (scope == Scope::Local || !c.families)
+        continue;
+      by_scope[static_cast<int>(scope)] |= c.families;
+      if (!symbol.undefined && scope != Scope::EmbeddedStdlib) {
+        list_defined |= c.old_list_entity;
+        pair_defined |= c.pair_by_value;
+      }
+      for (std::uint8_t bit : {kOldAbi, kNewAbi, kLibcxx, kDialect}) {
+        if (!(c.families & bit))
+          continue;
+        std::string key = std::string(scope_name(scope)) + "/" + family_string(bit);
+        if (out.counts[key]++ < kEvidencePerKind)
+          out.evidence.push_back({object.member, symbol.name.str(), family_string(c.families), scope});
+      }
+    }
+  }
+  out.objects = file.objects.size();
+
+  std::uint8_t interface = by_scope[static_cast<int>(Scope::Interface)];
+  std::uint8_t instances = by_scope[static_cast<int>(Scope::StdInstance)];
+  std::uint8_t undefined = by_scope[static_cast<int>(Scope::Undefined)];
+  std::uint8_t abis = interface & kStringAbis;
+  if (!abis)
+    abis = instances & kStringAbis;
+  bool dialect = (interface | instances) & kDialect;
+  bool gcc47_hazard = gcc47_broken && (list_defined || pair_defined);
+
+  if (std::popcount(abis) >= 2)
+    out.verdict = "mixed";
+  else if (abis == kOldAbi)
+    out.verdict = "old-dual-abi";
+  else if (abis == kNewAbi)
+    out.verdict = "new-dual-abi";
+  else if (abis == kLibcxx)
+    out.verdict = "libc++";
+  else if (undefined & kStringAbis)
+    out.verdict = "internal-only";
+  else
+    out.verdict = "no-std-in-interface";
+
+  if (dialect || gcc47_hazard)
+    out.flags.push_back("dialect-sensitive");
+  if (gcc47_hazard)
+    out.flags.push_back("gcc-4.7-list-pair");
+  if (classified.embeds_stdlib)
+    out.flags.push_back("embeds-stdlib");
+  if (lto)
+    out.flags.push_back("lto");
+  if (unparsed)
+    out.flags.push_back("unparsed-names");
+  if (unparsed)
+    out.counts["unparsed"] = unparsed;
+
+  out.tag_families = abis | (dialect || gcc47_hazard ? kDialect : 0);
+  return out;
+}
+
+} // namespace abitag::cxxabi

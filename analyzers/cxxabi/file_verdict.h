@@ -1,0 +1,53 @@
+// From the classified symbols of one file to its verdict, following the
+// aggregation of shared/research/cxxabi.md §6: the library's own interface
+// decides; weak std template instances decide only when the interface shows
+// nothing; a statically embedded standard library is reported and left out;
+// undefined references tell which ABI the code was compiled with.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/symbol_reader.h"
+
+namespace abitag::cxxabi {
+
+enum class Scope { Interface, StdInstance, EmbeddedStdlib, Undefined, Local };
+const char *scope_name(Scope scope);
+
+// The symbols of a file with the class of each name.
+struct ClassifiedFile {
+  SymbolFile file;
+  std::vector<std::vector<NameClass>> classes; // [object][symbol]
+  bool embeds_stdlib = false;
+};
+
+ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier);
+
+Scope scope_of(const Symbol &symbol, const NameClass &name_class, bool embeds_stdlib);
+
+struct EvidenceSymbol {
+  std::string member; // empty outside archives
+  std::string name;
+  std::string families; // family_string()
+  Scope scope;
+};
+
+struct FileVerdict {
+  std::string path;
+  std::string verdict;           // new-dual-abi, old-dual-abi, mixed, libc++, internal-only, no-std-in-interface
+  std::vector<std::string> flags;
+  std::uint8_t tag_families = 0; // what the file adds to the tag (0: nothing)
+  std::map<std::string, std::size_t> counts; // "interface/new" -> n
+  std::vector<EvidenceSymbol> evidence;      // a few per scope and family
+  std::vector<std::string> compilers;        // .comment strings
+  std::size_t objects = 0;
+  std::size_t symbols = 0;
+};
+
+FileVerdict judge_file(const std::string &path, const ClassifiedFile &file);
+
+} // namespace abitag::cxxabi

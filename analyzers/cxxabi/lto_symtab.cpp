@@ -1,0 +1,27 @@
+#include "analyzers/cxxabi/lto_symtab.h"
+
+#include "fingerprint/errors.h"
+
+namespace abitag::cxxabi {
+
+llvm::Expected<std::vector<LtoSymbol>> parse_lto_symtab(llvm::StringRef data) {
+  constexpr size_t kFixedTail = 1 + 1 + 8 + 4;
+  std::vector<LtoSymbol> out;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t name_end = data.find('\0', pos);
+    if (name_end == llvm::StringRef::npos)
+      return make_error("LTO symbol table: unterminated name");
+    size_t comdat_end = data.find('\0', name_end + 1);
+    if (comdat_end == llvm::StringRef::npos || data.size() - (comdat_end + 1) < kFixedTail)
+      return make_error("LTO symbol table: truncated entry");
+    unsigned char kind = static_cast<unsigned char>(data[comdat_end + 1]);
+    if (kind > LtoSymbol::Common)
+      return make_error("LTO symbol table: unknown symbol kind " + std::to_string(kind));
+    out.push_back({data.slice(pos, name_end), static_cast<LtoSymbol::Kind>(kind)});
+    pos = comdat_end + 1 + kFixedTail;
+  }
+  return out;
+}
+
+} // namespace abitag::cxxabi

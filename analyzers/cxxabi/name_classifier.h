@@ -1,0 +1,54 @@
+// Classifying one Itanium-mangled symbol name by the standard-library ABI it
+// shows. The name is parsed with LLVM's Itanium demangler and its AST is
+// walked, so "Ss" inside "_Z1f2XSs" (a type XS and a short) is never taken
+// for std::string, as a substring search would.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace abitag::cxxabi {
+
+// The ABI families a name can show evidence of (a bit set).
+enum Family : std::uint8_t {
+  kOldAbi = 1,   // libstdc++ before the GCC 5 dual ABI: Ss/Sb, std::list, old facets
+  kNewAbi = 2,   // libstdc++'s dual ABI: std::__cxx11, [abi:cxx11]
+  kLibcxx = 4,   // LLVM libc++: std::__1, std::__2, std::__ndk1
+  kDialect = 8,  // a C++11-dialect tag (map::erase, complex::real), not the string ABI
+};
+
+struct NameClass {
+  std::uint8_t families = 0;
+  bool itanium = false;         // starts with _Z
+  bool parsed = false;          // the demangler understood it
+  bool std_scoped = false;      // the named entity lives in std, __gnu_cxx or __cxxabiv1
+  bool old_list_entity = false; // a member of the old std::list or std::_List_base
+  bool pair_by_value = false;   // takes or returns std::pair by value
+};
+
+// Names longer than this are not parsed (the demangler recurses once per
+// nesting level); they are searched only for tokens that cannot occur by
+// accident (St7__cxx11, B5cxx11, St3__1...).
+inline constexpr std::size_t kMaxParsedNameLength = 8192;
+
+// Reusable and not thread-safe: it keeps its parse arena between names.
+class NameClassifier {
+public:
+  NameClassifier();
+  ~NameClassifier();
+  NameClassifier(const NameClassifier &) = delete;
+  NameClassifier &operator=(const NameClassifier &) = delete;
+
+  NameClass classify(std::string_view name);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "old", "new", "libc++", "dialect" joined by '+', or "-" for none.
+std::string family_string(std::uint8_t families);
+
+} // namespace abitag::cxxabi

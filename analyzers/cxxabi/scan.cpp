@@ -1,0 +1,43 @@
+#include "analyzers/cxxabi/scan.h"
+
+#include <cstdlib>
+
+#include <llvm/Demangle/Demangle.h>
+
+#include "fingerprint/parallel.h"
+
+namespace abitag::cxxabi {
+
+DiscoverOptions binary_inputs(const std::string &root) {
+  DiscoverOptions options;
+  options.root = root;
+  options.accept = [](std::string_view head) { return sniff_content(head) != ContentKind::Other; };
+  options.wanted = "not an ELF file or ar archive";
+  return options;
+}
+
+std::string demangle(llvm::StringRef name) {
+  if (!name.startswith("_Z"))
+    return name.str();
+  std::string text(name);
+  int status = 0;
+  char *demangled = llvm::itaniumDemangle(text.c_str(), nullptr, nullptr, &status);
+  if (!demangled)
+    return text;
+  std::string out(demangled);
+  std::free(demangled);
+  return out;
+}
+
+void process_in_order(std::size_t count, const std::function<void(std::size_t)> &work,
+                      const std::function<void(std::size_t)> &emit) {
+  constexpr std::size_t kBatch = 256;
+  for (std::size_t start = 0; start < count; start += kBatch) {
+    std::size_t size = std::min(kBatch, count - start);
+    parallel_for(size, [&](std::size_t i) { work(start + i); });
+    for (std::size_t i = 0; i < size; ++i)
+      emit(start + i);
+  }
+}
+
+} // namespace abitag::cxxabi

@@ -1,0 +1,53 @@
+// Reading the symbols of ELF files and ar archives with LLVM's libObject, as
+// nm does: .dynsym of shared objects and executables (nm -D), the symbol
+// table of relocatable objects and archive members (nm), and the GCC LTO
+// symbol table of slim-LTO members, whose regular symbol table is empty.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <llvm/ADT/StringRef.h>
+#include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+#include "analyzers/cxxabi/symbol_versions.h"
+
+namespace abitag::cxxabi {
+
+struct Symbol {
+  llvm::StringRef name;    // without any @VERSION: versions are read separately
+  llvm::StringRef version; // empty when unversioned
+  bool default_version = false; // "@@" (the default) rather than "@"
+  char type = '?';         // nm's letter: T, W, U, w, D, B, R, V, u, i, C, A, n...
+  bool undefined = false;
+  bool weak = false;
+  bool local = false;
+};
+
+// One ELF object: the file itself, or one archive member.
+struct ObjectSymbols {
+  std::string member;                    // empty outside archives
+  std::vector<Symbol> symbols;
+  std::vector<llvm::StringRef> compilers; // the .comment strings
+  bool slim_lto = false;                 // symbols came from .gnu.lto_.symtab
+  // Owns the version strings the symbols point into.
+  SymbolVersions versions;
+};
+
+// Everything read from one input file. Names point into the mapped buffers,
+// which live as long as this object.
+struct SymbolFile {
+  std::vector<ObjectSymbols> objects;
+  bool is_archive = false;
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
+};
+
+// Reads PATH. Any damage (a truncated header, a broken archive member, a
+// symbol table that runs past the file) fails the whole file: a partial
+// symbol list could turn into a wrong tag.
+llvm::Expected<SymbolFile> read_symbol_file(const std::string &path);
+
+} // namespace abitag::cxxabi

@@ -1,0 +1,93 @@
+#include "analyzers/cxxabi/symbols_command.h"
+
+#include <cstdio>
+#include <optional>
+
+#include "analyzers/cxxabi/file_verdict.h"
+#include "analyzers/cxxabi/scan.h"
+
+namespace abitag::cxxabi {
+namespace {
+
+class SymbolsCommand final : public Command {
+public:
+  std::string_view name() const override { return "symbols"; }
+  std::string_view description() const override {
+    return "list the symbols cxxabi reads, with class and scope (tab-separated)";
+  }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("paths", paths_, "files or folders to read")->required();
+    command.add_option("--root", root_, "take absolute link targets of named paths under DIR")
+        ->capture_default_str();
+  }
+
+  int run() override {
+    Discovery found = discover(paths_, binary_inputs(root_));
+    std::vector<InputError> errors = found.errors;
+    std::vector<std::string> text(found.files.size());
+    std::vector<std::string> failures(found.files.size());
+    std::fputs("file\tmember\ttype\tname\tversion\tdemangled\tclass\tscope\n", stdout);
+    process_in_order(
+        found.files.size(),
+        [&](std::size_t i) {
+          thread_local NameClassifier classifier;
+          llvm::Expected<SymbolFile> symbols = read_symbol_file(found.files[i].open_path);
+          if (!symbols) {
+            failures[i] = to_message(symbols.takeError());
+            return;
+          }
+          text[i] = render(found.files[i].path, classify_file(std::move(*symbols), classifier));
+        },
+        [&](std::size_t i) {
+          if (!failures[i].empty())
+            errors.push_back({found.files[i].path, failures[i]});
+          std::fwrite(text[i].data(), 1, text[i].size(), stdout);
+          std::string().swap(text[i]);
+        });
+    std::fflush(stdout);
+    print_input_errors(errors);
+    return errors.empty() ? kExitOk : kExitBadInput;
+  }
+
+private:
+  static std::string render(const std::string &path, const ClassifiedFile &classified) {
+    std::string out;
+    for (std::size_t o = 0; o < classified.file.objects.size(); ++o) {
+      const ObjectSymbols &object = classified.file.objects[o];
+      for (std::size_t i = 0; i < object.symbols.size(); ++i) {
+        const Symbol &s = object.symbols[i];
+        const NameClass &c = classified.classes[o][i];
+        out += path;
+        out += '\t';
+        out += object.member.empty() ? "-" : object.member;
+        out += '\t';
+        out += s.type;
+        out += '\t';
+        out += s.name;
+        out += '\t';
+        if (s.version.empty())
+          out += '-';
+        else
+          out += (s.default_version ? "@@" : "@") + s.version.str();
+        out += '\t';
+        out += demangle(s.name);
+        out += '\t';
+        out += family_string(c.families);
+        out += '\t';
+        out += scope_name(scope_of(s, c, classified.embeds_stdlib));
+        out += '\n';
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::string> paths_;
+  std::string root_ = "/";
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_symbols_command() { return std::make_unique<SymbolsCommand>(); }
+
+} // namespace abitag::cxxabi
