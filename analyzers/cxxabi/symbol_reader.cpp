@@ -195,14 +195,20 @@ template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf)
     if (!relocatable) {
       symbol.version = out.versions.name(i);
       symbol.default_version = out.versions.is_default(i, symbol.undefined);
+      if (symbol.version == symbol.name)
+        symbol.version = {}; // the version's own marker symbol (GLIBC_2.2.5): nm shows it bare
     }
     lto_marker |= symbol.name == "__gnu_lto_slim";
     out.symbols.push_back(symbol);
   }
-  if (lto_marker)
+  if (lto_marker) {
+    // A slim object's ELF symbols are only the marker and locals; its real
+    // symbols are in the LTO table (what nm shows through the LTO plugin).
+    out.symbols.clear();
     for (StringRef table : lto_tables)
       if (llvm::Error e = read_lto_symbols(table, out))
         return e;
+  }
   return out;
 }
 
