@@ -12,7 +12,7 @@ constexpr const char *kExitCodes =
     "stdout); 4 a program abitag needed to run is missing or failed.";
 
 struct AnalyzerRun {
-  abitag::Analyzer *analyzer = nullptr;
+  std::unique_ptr<abitag::Analyzer> analyzer;
   abitag::AnalysisInputs inputs;
   bool json = false;
 };
@@ -47,15 +47,17 @@ int main(int argc, char **argv) {
   app.set_version_flag("--version", "abitag " ABITAG_VERSION);
 
   app.add_subcommand("analyzers", "list the analyzers")->callback([&] {
-    for (const auto &analyzer : registry.analyzers())
+    for (const auto &factory : registry.analyzers()) {
+      std::unique_ptr<abitag::Analyzer> analyzer = factory();
       std::printf("%s\t%s\n", std::string(analyzer->name()).c_str(),
                   std::string(analyzer->description()).c_str());
+    }
   });
 
   std::vector<AnalyzerRun> runs(registry.analyzers().size());
   for (std::size_t i = 0; i < registry.analyzers().size(); ++i) {
     AnalyzerRun &run = runs[i];
-    run.analyzer = registry.analyzers()[i].get();
+    run.analyzer = registry.analyzers()[i]();
     CLI::App *command = app.add_subcommand(std::string(run.analyzer->name()),
                                            std::string(run.analyzer->description()));
     command->add_option("paths", run.inputs.paths, "files or folders to analyze")->required();

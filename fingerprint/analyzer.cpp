@@ -2,14 +2,14 @@
 
 namespace abitag {
 
-void Registry::add(std::unique_ptr<Analyzer> analyzer) { analyzers_.push_back(std::move(analyzer)); }
+void Registry::add(AnalyzerFactory factory) { analyzers_.push_back(std::move(factory)); }
 
 void Registry::add(std::unique_ptr<Command> command) { commands_.push_back(std::move(command)); }
 
-Analyzer *Registry::find(std::string_view name) const {
-  for (const auto &analyzer : analyzers_)
-    if (analyzer->name() == name)
-      return analyzer.get();
+std::unique_ptr<Analyzer> Registry::create(std::string_view name) const {
+  for (const AnalyzerFactory &factory : analyzers_)
+    if (std::unique_ptr<Analyzer> analyzer = factory(); analyzer->name() == name)
+      return analyzer;
   return nullptr;
 }
 

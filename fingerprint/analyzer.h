@@ -6,6 +6,7 @@
 // --explain, --root) and the ones the analyzer adds itself.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,16 +54,22 @@ public:
   virtual int run() = 0; // returns the exit code
 };
 
+using AnalyzerFactory = std::function<std::unique_ptr<Analyzer>()>;
+
+// Analyzers are registered as factories: options are parsed into an
+// analyzer, so every run (a command line, a test, the tagger) starts from a
+// fresh one with its defaults.
 class Registry {
 public:
-  void add(std::unique_ptr<Analyzer> analyzer);
+  void add(AnalyzerFactory factory);
   void add(std::unique_ptr<Command> command);
-  const std::vector<std::unique_ptr<Analyzer>> &analyzers() const { return analyzers_; }
+  const std::vector<AnalyzerFactory> &analyzers() const { return analyzers_; }
   const std::vector<std::unique_ptr<Command>> &commands() const { return commands_; }
-  Analyzer *find(std::string_view name) const;
+  // A new analyzer named NAME, or null.
+  std::unique_ptr<Analyzer> create(std::string_view name) const;
 
 private:
-  std::vector<std::unique_ptr<Analyzer>> analyzers_;
+  std::vector<AnalyzerFactory> analyzers_;
   std::vector<std::unique_ptr<Command>> commands_;
 };
 

@@ -127,6 +127,7 @@ public:
       compiler = compiler_command(compiler_, tools_prefix_);
       llvm::Expected<std::string> seed = compiler_seed_tag(compiler);
       if (!seed) {
+        out.value.clear();
         out.failure = "cannot compute the seed tag: " + to_message(seed.takeError());
         return out;
       }
@@ -175,7 +176,7 @@ private:
 } // namespace
 
 void register_analyzer(Registry &registry) {
-  registry.add(std::make_unique<CxxabiAnalyzer>());
+  registry.add([] { return std::make_unique<CxxabiAnalyzer>(); });
   registry.add(make_symbols_command());
 }
 
