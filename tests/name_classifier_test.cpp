@@ -1,0 +1,95 @@
+// Names are the ones GCC 12 and clang 14 emit for the research's experiments
+// (shared/research/cxxabi.md §2.3-§3.8), plus the traps a substring search
+// falls into.
+#include <catch2/catch.hpp>
+
+#include "analyzers/cxxabi/name_classifier.h"
+
+using namespace abitag::cxxabi;
+
+namespace {
+std::string families(const char *name) {
+  NameClassifier classifier;
+  return family_string(classifier.classify(name).families);
+}
+} // namespace
+
+TEST_CASE("the new dual ABI: std::__cxx11 and [abi:cxx11]", "[classifier]") {
+  CHECK(families("_ZN3lib11take_stringERKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEE") == "new");
+  CHECK(families("_ZN3lib10get_stringB5cxx11Ei") == "new"); // return type tag
+  CHECK(families("_ZN3lib9take_listERNSt7__cxx114listIiSaIiEEE") == "new");
+  CHECK(families("_ZNSt7__cxx1110_List_baseIiSaIiEE8_M_clearEv") == "new");
+  CHECK(families("_ZN3lib12take_failureERKNSt8ios_base7failureB5cxx11E") == "new");
+  CHECK(families("_ZNKSt6locale4nameB5cxx11Ev") == "new");
+  CHECK(families("_ZSt9use_facetINSt7__cxx118numpunctIcEEERKT_RKSt6locale") == "new");
+}
+
+TEST_CASE("the old ABI: Ss and Sb and std::list and old facets and untagged failure", "[classifier]") {
+  CHECK(families("_ZN3lib11take_stringERKSs") == "old");
+  CHECK(families("_ZNSs6assignERKSs") == "old");
+  CHECK(families("_ZN3lib4wideERKSbIwSt11char_traitsIwESaIwEE") == "old");
+  CHECK(families("_ZN3lib9take_listERSt4listIiSaIiEE") == "old");
+  CHECK(families("_ZNSt10_List_baseIiSaIiEE8_M_clearEv") == "old");
+  CHECK(families("_ZN3lib12take_failureERKNSt8ios_base7failureE") == "old");
+  CHECK(families("_ZSt9use_facetISt8numpunctIcEERKT_RKSt6locale") == "old");
+  CHECK(families("_ZN3lib12take_timegetERKSt8time_getIcSt19istreambuf_iteratorIcSt11char_traitsIcEEE") == "old");
+}
+
+TEST_CASE("libc++ namespaces", "[classifier]") {
+  CHECK(families("_ZN3lib11take_stringERKNSt3__112basic_stringIcNS_11char_traitsIcEENS_9allocatorIcEEEE") == "libc++");
+  CHECK(families("_ZNSt3__24listIiNS_9allocatorIiEEE5clearEv") == "libc++");
+  CHECK(families("_ZN3lib1fERKNSt6__ndk112basic_stringIcNS0_11char_traitsIcEENS0_9allocatorIcEEEE") == "libc++");
+}
+
+TEST_CASE("C++11 dialect tags are not the string ABI", "[classifier]") {
+  CHECK(families("_ZNSt3mapIiiSt4lessIiESaISt4pairIKiiEEE5eraseB5cxx11ESt17_Rb_tree_iteratorIS4_E") == "dialect");
+  CHECK(families("_ZNKSt7complexIdE4realB5cxx11Ev") == "dialect");
+  CHECK(families("_ZNSt8_Rb_treeIiSt4pairIKiiESt10_Select1stIS2_ESt4lessIiESaIS2_EE5eraseB5cxx11ESt17_Rb_tree_iteratorIS2_E") == "dialect");
+  // The same member of a map over new-ABI strings: dialect and new.
+  CHECK(families("_ZNSt3mapINSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEEiSt4lessIS5_ESaISt4pairIKS5_iEEE5eraseB5cxx11ESt17_Rb_tree_iteratorISA_E") == "new+dialect");
+}
+
+TEST_CASE("substrings that only look like evidence", "[classifier]") {
+  CHECK(families("_Z1f2XSs") == "-");               // f(XS, short)
+  CHECK(families("_ZN4MySs1fEv") == "-");            // MySs::f()
+  CHECK(families("_ZN14BestSt4listing1gEv") == "-"); // BestSt4listing::g()
+  CHECK(families("_ZN3foo3std4listIiEE") == "-");    // foo::std::list, not ::std
+  CHECK(families("_ZN3lib6Holder3setEPKc") == "-");  // invisible in both ABIs
+  CHECK(families("_ZNSt8__detail15_List_node_base7_M_hookEPS0_") == "-");
+  CHECK(families("strlen") == "-");
+}
+
+TEST_CASE("scope: std entities and special names and the runtime", "[classifier]") {
+  NameClassifier classifier;
+  CHECK(classifier.classify("_ZNSt7__cxx1110_List_baseIiSaIiEE8_M_clearEv").std_scoped);
+  CHECK(classifier.classify("_ZNSs6assignERKSs").std_scoped);
+  CHECK(classifier.classify("_ZTVNSt7__cxx1115basic_stringbufIcSt11char_traitsIcESaIcEEE").std_scoped);
+  CHECK(classifier.classify("_ZTIPKc").std_scoped); // typeinfo for char const*
+  CHECK_FALSE(classifier.classify("_ZN3lib11take_stringERKSs").std_scoped);
+  CHECK_FALSE(classifier.classify("_ZTVN3lib6HolderE").std_scoped);
+  // A user template returning std::list: the entity is lib::make, not std.
+  NameClass make = classifier.classify("_ZN3lib4makeIiEESt4listIT_SaIS2_EEv");
+  CHECK_FALSE(make.std_scoped);
+  CHECK(family_string(make.families) == "old");
+  CHECK(classifier.classify("_ZNSt4listIiSaIiEE9push_backERKi").old_list_entity);
+  CHECK_FALSE(classifier.classify("_ZNSt7__cxx114listIiSaIiEE9push_backERKi").old_list_entity);
+}
+
+TEST_CASE("std::pair by value is noticed for the GCC 4.7.0/4.7.1 hazard", "[classifier]") {
+  NameClassifier classifier;
+  CHECK(classifier.classify("_ZN3lib4takeESt4pairIiiE").pair_by_value);
+  CHECK_FALSE(classifier.classify("_ZN3lib4takeERKSt4pairIiiE").pair_by_value);
+}
+
+TEST_CASE("names the demangler cannot parse fall back to safe tokens only", "[classifier]") {
+  NameClassifier classifier;
+  NameClass broken = classifier.classify("_ZN3libXXXSt7__cxx11garbage");
+  CHECK_FALSE(broken.parsed);
+  CHECK(family_string(broken.families) == "new");
+  NameClass broken_ss = classifier.classify("_ZXSsgarbage");
+  CHECK(family_string(broken_ss.families) == "-"); // "Ss" is never trusted as a substring
+  std::string huge = "_ZN3lib" + std::string(kMaxParsedNameLength, 'P') + "E";
+  NameClass long_name = classifier.classify(huge);
+  CHECK_FALSE(long_name.parsed);
+  CHECK(long_name.itanium);
+}
