@@ -18,19 +18,8 @@ constexpr const char *kNoProofNote =
 
 // The ABI families of the --scheme abi value, in this fixed order.
 std::string abi_scheme_value(std::uint8_t families) {
-  std::string out;
-  auto add = [&](std::uint8_t bit, const char *name) {
-    if (!(families & bit))
-      return;
-    if (!out.empty())
-      out += '+';
-    out += name;
-  };
-  add(kOldAbi, "libstdc++-old");
-  add(kNewAbi, "libstdc++-cxx11");
-  add(kLibcxx, "libc++");
-  add(kDialect, "c++11-dialect");
-  return out.empty() ? "compat" : out;
+  return join_families(families, {"libstdc++-old", "libstdc++-cxx11", "libc++", "c++11-dialect"},
+                       "compat");
 }
 
 nlohmann::ordered_json file_json(const FileVerdict &v) {

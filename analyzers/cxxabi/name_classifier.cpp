@@ -188,21 +188,32 @@ bool is_std_namespace(std::string_view first) {
   return first == "std" || first == "__gnu_cxx" || first == "__cxxabiv1";
 }
 
-// The node naming the entity a symbol defines: the function's name, the
-// class of a vtable, the object of a guard variable...
-const Node *entity_of(const Node *node, bool &special) {
+// Looks through the nodes that wrap a symbol's real subject: ".cold" and
+// ".isra.0" suffixes, and special names (vtable for X, guard variable for X,
+// non-virtual thunk to f). SPECIAL says whether a special name was passed.
+const Node *unwrap(const Node *node, bool &special) {
   special = false;
   for (int guard = 0; node && guard < 64; ++guard) {
-    switch (node->getKind()) {
-    case Node::KDotSuffix:
+    if (node->getKind() == Node::KDotSuffix) {
       static_cast<const DotSuffix *>(node)->match(
           [&](const Node *prefix, StringView) { node = prefix; });
-      continue;
-    case Node::KSpecialName:
+    } else if (node->getKind() == Node::KSpecialName) {
       special = true;
       static_cast<const SpecialName *>(node)->match(
           [&](StringView, const Node *child) { node = child; });
-      continue;
+    } else {
+      break;
+    }
+  }
+  return node;
+}
+
+// The node naming the entity a symbol defines: the function's name, the
+// class of a vtable, the object of a guard variable...
+const Node *entity_of(const Node *node, bool &special) {
+  node = unwrap(node, special);
+  for (int guard = 0; node && guard < 64; ++guard) {
+    switch (node->getKind()) {
     case Node::KCtorVtableSpecialName:
       special = true;
       static_cast<const CtorVtableSpecialName *>(node)->match(
@@ -222,23 +233,11 @@ const Node *entity_of(const Node *node, bool &special) {
 }
 
 const FunctionEncoding *function_of(const Node *node) {
-  for (int guard = 0; node && guard < 64; ++guard) {
-    switch (node->getKind()) {
-    case Node::KDotSuffix:
-      static_cast<const DotSuffix *>(node)->match(
-          [&](const Node *prefix, StringView) { node = prefix; });
-      continue;
-    case Node::KSpecialName: // thunks: "non-virtual thunk to f()"
-      static_cast<const SpecialName *>(node)->match(
-          [&](StringView, const Node *child) { node = child; });
-      continue;
-    case Node::KFunctionEncoding:
-      return static_cast<const FunctionEncoding *>(node);
-    default:
-      return nullptr;
-    }
-  }
-  return nullptr;
+  bool special;
+  node = unwrap(node, special);
+  return node && node->getKind() == Node::KFunctionEncoding
+             ? static_cast<const FunctionEncoding *>(node)
+             : nullptr;
 }
 
 bool is_std_pair(const Node *type) {
@@ -433,20 +432,20 @@ NameClass NameClassifier::classify(std::string_view name) {
   return impl_->classify_parsed(ast);
 }
 
-std::string family_string(uint8_t families) {
+std::string join_families(uint8_t families, const FamilyNames &names, const char *none) {
   std::string out;
-  auto add = [&](uint8_t bit, const char *name) {
-    if (!(families & bit))
-      return;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!(families & (1u << i)))
+      continue;
     if (!out.empty())
       out += '+';
-    out += name;
-  };
-  add(kOldAbi, "old");
-  add(kNewAbi, "new");
-  add(kLibcxx, "libc++");
-  add(kDialect, "dialect");
-  return out.empty() ? "-" : out;
+    out += names[i];
+  }
+  return out.empty() ? none : out;
+}
+
+std::string family_string(uint8_t families) {
+  return join_families(families, {"old", "new", "libc++", "dialect"}, "-");
 }
 
 } // namespace abitag::cxxabi

@@ -4,6 +4,7 @@
 // for std::string, as a substring search would.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -47,6 +48,11 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The names of the families in FAMILIES, in bit order, joined by '+'; NONE
+// when there are none.
+using FamilyNames = std::array<const char *, 4>; // kOldAbi, kNewAbi, kLibcxx, kDialect
+std::string join_families(std::uint8_t families, const FamilyNames &names, const char *none);
 
 // "old", "new", "libc++", "dialect" joined by '+', or "-" for none.
 std::string family_string(std::uint8_t families);
