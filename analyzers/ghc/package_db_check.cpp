@@ -31,6 +31,15 @@ void find_direct_problems(const std::vector<Unit> &units, const UnitIndex &index
       problems[it->second].push_back({ProblemKind::DuplicateId, info.id,
                                       "id " + info.id + " is also registered by " + units[i].path});
     }
+    const Field *key = info.field("key");
+    if (!key || key->value != info.id)
+      problems[i].push_back({ProblemKind::KeyMismatch, info.id,
+                             "key field does not match id field (written by a Cabal older than 1.22?)"});
+    for (std::size_t d = 0; d < info.depends.size(); ++d)
+      if (std::find(info.depends.begin(), info.depends.begin() + d, info.depends[d]) !=
+          info.depends.begin() + d)
+        problems[i].push_back({ProblemKind::DuplicateDependency, info.depends[d],
+                               "package has duplicate dependencies: " + info.depends[d]});
     for (const std::string &dep : info.depends)
       if (!index.count(dep))
         problems[i].push_back({ProblemKind::MissingDependency, dep, "dependency \"" + dep + "\" doesn't exist"});
@@ -143,8 +152,10 @@ void order_rebuild(const std::vector<Unit> &units, const std::vector<std::vector
 const char *problem_kind_name(ProblemKind kind) {
   switch (kind) {
   case ProblemKind::MissingDependency: return "missing-dependency";
+  case ProblemKind::DuplicateDependency: return "duplicate-dependency";
   case ProblemKind::AbiMismatch: return "abi-mismatch";
   case ProblemKind::MissingAbiDependency: return "missing-abi-dependency";
+  case ProblemKind::KeyMismatch: return "key-mismatch";
   case ProblemKind::DuplicateId: return "duplicate-id";
   case ProblemKind::Cycle: return "cycle";
   case ProblemKind::BrokenDependency: return "broken-dependency";

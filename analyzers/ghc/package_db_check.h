@@ -20,8 +20,10 @@ struct Unit {
 
 enum class ProblemKind {
   MissingDependency, // a `depends` unit id exists nowhere in the stack (ghc-pkg check)
+  DuplicateDependency, // a `depends` unit id listed twice (ghc-pkg check)
   AbiMismatch,       // an `abi-depends` hash differs from the unit's abi (GHC: shadowed)
   MissingAbiDependency, // an `abi-depends` unit id exists nowhere
+  KeyMismatch,       // `key` differs from `id`: from a Cabal too old for this GHC (ghc-pkg check)
   DuplicateId,       // the same id twice in one database
   Cycle,             // the unit depends on itself through others
   BrokenDependency,  // it depends on a broken unit (ghc-pkg check's closure)
