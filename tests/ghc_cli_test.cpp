@@ -252,15 +252,19 @@ TEST_CASE("ghc: --check agrees with the installed ghc-pkg check", "[ghc][cli][ch
     for (int i = 0; i < n; ++i) {
       std::string id = "p" + std::to_string(i) + "-1.0-h" + std::to_string(i);
       std::string depends;
-      for (int k = 0; k < 3 && i > 0; ++k) {
+      std::set<int> chosen;
+      int wanted = i > 0 ? static_cast<int>(random(3)) : 0; // 0-2 dependencies
+      for (int k = 0; k < wanted; ++k) {
         int dep = static_cast<int>(random(static_cast<std::uint32_t>(i)));
+        if (!chosen.insert(dep).second)
+          continue;
         // some dependencies point nowhere: what unregister --force leaves
-        bool gone = random(25) == 0;
+        bool gone = random(40) == 0;
         depends += " p" + std::to_string(dep) + "-1.0-h" + std::to_string(dep) + (gone ? "x" : "");
       }
       bool lower_db = i < n / 2;
       // a few (key != id) units, which ghc-pkg check rejects too
-      std::string key = random(30) == 0 ? "other" : id;
+      std::string key = random(80) == 0 ? "other" : id;
       spit((lower_db ? lower : upper) + "/" + id + ".conf",
            "name: p" + std::to_string(i) + "\nversion: 1.0\nid: " + id + "\nkey: " + key +
                "\ndepends:" + depends + "\n");
