@@ -3,6 +3,7 @@
 // the real ghc-pkg when it is installed.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -287,4 +288,36 @@ TEST_CASE("ghc: --check agrees with the installed ghc-pkg check", "[ghc][cli][ch
   // the scenarios mix broken and sound units, or they would prove little
   CHECK(broken_seen > 0);
   CHECK(broken_seen < units_seen);
+}
+
+// Every conf of this machine's global database, read by abitag and by
+// ghc-pkg itself (from the .conf files and from `ghc-pkg dump` on stdin).
+TEST_CASE("ghc: fields of the installed global database agree with ghc-pkg field", "[ghc][cli][ghc-pkg]") {
+  if (!have_tool("ghc-pkg")) {
+    WARN("ghc-pkg is not installed: comparison with the real ghc-pkg field skipped");
+    return;
+  }
+  Run list = run("ghc-pkg", {"--no-user-package-db", "--global", "list"});
+  REQUIRE(list.exit_code == 0);
+  std::string global = lines(list.out).at(0);
+  if (!global.empty() && global.back() == ':') // written when stdout is a terminal
+    global.pop_back();
+  REQUIRE(fs::is_directory(global));
+  Run dump = run("ghc-pkg", {"--no-user-package-db", "--global", "dump"});
+  REQUIRE(dump.exit_code == 0);
+  for (const char *field : {"id", "abi", "name", "version", "depends", "hs-libraries", "import-dirs"}) {
+    Run theirs = run("ghc-pkg", {"--no-user-package-db", "--global", "--simple-output", "field", "*", field});
+    Run ours = ghc({"--all", "--field", field, global});
+    Run streamed = ghc({"--all", "--field", field, "-"}, dump.out);
+    INFO(field);
+    REQUIRE(ours.exit_code == 0);
+    std::vector<std::string> a = lines(theirs.out), b = lines(ours.out), c = lines(streamed.out);
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    std::sort(c.begin(), c.end());
+    CHECK(b == a);
+    CHECK(c == a);
+  }
+  Run check = run("ghc-pkg", {"--no-user-package-db", "--global", "check", "--simple-output"});
+  CHECK(ghc({"--check", global}).exit_code == check.exit_code);
 }

@@ -82,7 +82,13 @@ private:
     nlohmann::ordered_json components = nlohmann::ordered_json::array();
     for (const Unit &unit : read.units) {
       components.push_back(component_json(unit));
-      if (!all_ && !unit.info.is_main_library())
+      bool shown = all_ || unit.info.is_main_library();
+      if (inputs.explain)
+        out.explanation.push_back(unit.path + ": " + unit.info.display_name() + " id " + unit.info.id +
+                                  " abi " + (unit.info.abi.empty() ? "(none)" : unit.info.abi) +
+                                  (unit.info.lib_name.empty() ? "" : " sub-library " + unit.info.lib_name) +
+                                  (shown ? "" : " (not shown without --all)"));
+      if (!shown)
         continue;
       if (tag_)
         lines.push_back(unit.info.id + ":" + unit.info.abi);
@@ -90,10 +96,6 @@ private:
         lines.push_back(field_text(unit.info, field_));
       else
         lines.push_back(unit.info.id);
-      if (inputs.explain)
-        out.explanation.push_back(unit.path + ": " + unit.info.display_name() + " id " + unit.info.id +
-                                  " abi " + (unit.info.abi.empty() ? "(none)" : unit.info.abi) +
-                                  (unit.info.lib_name.empty() ? "" : " sub-library " + unit.info.lib_name));
     }
     if (lines.empty()) {
       for (const std::string &path : inputs.paths)
@@ -138,7 +140,8 @@ private:
     }
     if (result.broken.empty())
       lines.push_back("no broken packages (" + std::to_string(read.units.size()) + " units in " +
-                      std::to_string(inputs.paths.size()) + " databases)");
+                      std::to_string(inputs.paths.size()) +
+                      (inputs.paths.size() == 1 ? " database)" : " databases)"));
     out.value = join_lines(lines);
     out.exit_code = result.broken.empty() ? kExitOk : kExitFindings;
     out.document["analyzer"] = "ghc";

@@ -189,8 +189,9 @@ std::vector<std::string> split_list(std::string_view value) {
 }
 
 bool is_list_field(std::string_view field) {
-  static constexpr std::array<std::string_view, 22> kLists = {
-      "depends",          "abi-depends",          "exposed-modules",       "hidden-modules",
+  // Not exposed-modules: its items may be `M from pkg:N`, a comma list.
+  static constexpr std::array<std::string_view, 21> kLists = {
+      "depends",          "abi-depends",          "hidden-modules",
       "import-dirs",      "library-dirs",         "library-dirs-static",   "dynamic-library-dirs",
       "framework-dirs",   "hs-libraries",         "extra-libraries",       "extra-libraries-static",
       "extra-ghci-libraries", "include-dirs",     "includes",              "cc-options",
