@@ -158,6 +158,10 @@ TEST_CASE("ghc: bad input names the file and the reason, exit 3, nothing on stdo
   Run missing_db = ghc({"--check", fixture("ghc/debian-global"), tmp.path() + "/no-db"});
   CHECK(missing_db.exit_code == 3);
   CHECK(missing_db.out.empty());
+  CHECK(missing_db.err == "abitag: " + tmp.path() + "/no-db: No such file or directory\n");
+  Run not_dir = ghc({"--check", fixture("ghc/tinylib/tinylib.conf") + "/db"});
+  CHECK(not_dir.exit_code == 3);
+  CHECK(not_dir.err == "abitag: " + fixture("ghc/tinylib/tinylib.conf") + "/db: Not a directory\n");
 }
 
 TEST_CASE("ghc: package.cache and other files in a database are skipped", "[ghc][cli]") {
