@@ -154,6 +154,13 @@ TEST_CASE("ghc: dump streams split at --- lines only", "[ghc]") {
   CHECK(field_text(parse_ok(records[1]), "description") == "---");
 }
 
+TEST_CASE("ghc: a conf that quotes a registration in its description is still a conf", "[ghc]") {
+  auto infos = parse_text("name: doc\nid: doc-1\ndescription:\n    echo 'name: x\n    ' | ghc-pkg update -\n");
+  REQUIRE(static_cast<bool>(infos));
+  REQUIRE(infos->size() == 1);
+  CHECK((*infos)[0].id == "doc-1");
+}
+
 TEST_CASE("ghc: first bytes decide what is read", "[ghc]") {
   CHECK(looks_like_package_info("name: foo\n"));
   CHECK(looks_like_package_info("---\nname: foo\n"));

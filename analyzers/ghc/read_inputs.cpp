@@ -42,7 +42,7 @@ llvm::Expected<std::vector<PackageInfo>> parse_records(const std::vector<std::st
 // Why a file met in a directory walk is not an input at all (as opposed to
 // an input that is malformed): such files are skipped, not reported.
 bool is_foreign(std::string_view text) {
-  return text.substr(0, 2) == "#!" && !has_registration(text);
+  return looks_like_register_script(text) && !has_registration(text);
 }
 
 struct FileResult {
@@ -109,15 +109,15 @@ llvm::Expected<std::vector<PackageInfo>> parse_text(std::string_view text) {
     return make_error("empty file");
   if (is_binary(text))
     return make_error("binary data, " + std::string(kWanted));
-  if (has_registration(text)) {
+  if (looks_like_register_script(text)) {
+    if (!has_registration(text))
+      return make_error("a shell script without an `echo '...' | ghc-pkg` registration");
     auto payloads = extract_registrations(text);
     if (!payloads)
       return payloads.takeError();
     std::vector<std::string_view> records(payloads->begin(), payloads->end());
     return parse_records(records, "registration");
   }
-  if (text.substr(0, 2) == "#!")
-    return make_error("a shell script without an `echo '...' | ghc-pkg` registration");
   std::vector<std::string_view> records = split_records(text);
   if (records.empty())
     return make_error("no package description in the file");

@@ -86,7 +86,7 @@ llvm::Error skip_line(std::string_view text, std::size_t *pos) {
 bool has_registration(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
-    if (registration_at(text, skip_blanks(text, pos)))
+    if (registration_at(text, pos))
       return true;
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos)
@@ -100,7 +100,9 @@ llvm::Expected<std::vector<std::string>> extract_registrations(std::string_view 
   std::vector<std::string> payloads;
   std::size_t pos = 0;
   while (pos < script.size()) {
-    std::size_t start = skip_blanks(script, pos);
+    // Cabal writes the command at the start of a line; an indented `echo '`
+    // is part of something else.
+    std::size_t start = pos;
     std::size_t keyword = registration_at(script, start);
     if (keyword == 0) {
       if (llvm::Error e = skip_line(script, &pos))
@@ -126,10 +128,8 @@ llvm::Expected<std::vector<std::string>> extract_registrations(std::string_view 
 }
 
 bool looks_like_register_script(std::string_view head) {
-  std::size_t start = skip_blanks(head, 0);
-  return starts_with(head, "#!") || registration_at(head, start) != 0 ||
-         starts_with(head.substr(start), "export ") || starts_with(head.substr(start), "unset ") ||
-         starts_with(head.substr(start), "cd ");
+  return starts_with(head, "#!") || registration_at(head, 0) != 0 || starts_with(head, "export ") ||
+         starts_with(head, "unset ") || starts_with(head, "cd ");
 }
 
 } // namespace abitag::ghc

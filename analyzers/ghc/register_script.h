@@ -16,8 +16,8 @@
 
 namespace abitag::ghc {
 
-// Whether TEXT has at least one line that starts a registration
-// (`echo '` or `printf '%s' '`), i.e. whether it is a register script.
+// Whether TEXT has at least one line that starts with a registration
+// (`echo '` or `printf '%s' '`).
 bool has_registration(std::string_view text);
 
 // The package descriptions fed to ghc-pkg, one per component, unquoted, in
@@ -25,7 +25,8 @@ bool has_registration(std::string_view text);
 // piped into a command.
 llvm::Expected<std::vector<std::string>> extract_registrations(std::string_view script);
 
-// Whether the first bytes of a file can start a register script.
+// Whether a file starting with HEAD is a shell script, and so read as a
+// register script rather than as InstalledPackageInfo.
 bool looks_like_register_script(std::string_view head);
 
 } // namespace abitag::ghc
