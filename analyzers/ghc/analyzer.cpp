@@ -1,0 +1,174 @@
+// The ghc analyzer: the unit id (cabal id) and ABI hash of Haskell library
+// components, and `--check` of a stack of package databases.
+#include "analyzers/ghc/package_db_check.h"
+#include "analyzers/ghc/read_inputs.h"
+#include "analyzers/ghc/register.h"
+
+namespace abitag::ghc {
+namespace {
+
+nlohmann::ordered_json component_json(const Unit &unit) {
+  const PackageInfo &info = unit.info;
+  nlohmann::ordered_json abi_depends = nlohmann::ordered_json::array();
+  for (const AbiDependency &dep : info.abi_depends)
+    abi_depends.push_back({{"id", dep.unit_id}, {"abi", dep.abi}});
+  nlohmann::ordered_json out;
+  out["path"] = unit.path;
+  out["id"] = info.id;
+  out["abi"] = info.abi;
+  out["name"] = info.name;
+  out["version"] = info.version;
+  out["package-name"] = info.package();
+  out["lib-name"] = info.lib_name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(info.lib_name);
+  out["depends"] = info.depends;
+  out["abi-depends"] = std::move(abi_depends);
+  return out;
+}
+
+void add_discovery_json(nlohmann::ordered_json &doc, const ReadResult &read) {
+  nlohmann::ordered_json links = nlohmann::ordered_json::array();
+  for (const SkippedLink &link : read.links)
+    links.push_back({{"path", link.path}, {"what", link.what}});
+  doc["skipped_links"] = std::move(links);
+  doc["other_files"] = read.other_files;
+}
+
+std::string join_lines(const std::vector<std::string> &lines) {
+  std::string out;
+  for (const std::string &line : lines)
+    out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+class GhcAnalyzer final : public Analyzer {
+public:
+  std::string_view name() const override { return "ghc"; }
+  std::string_view description() const override {
+    return "cabal id and ABI hash of Haskell libraries (register.sh, .conf, package.conf.d, "
+           "ghc-pkg dump); --check a package database stack";
+  }
+
+  void add_options(CLI::App &command) override {
+    auto *field = command.add_option("--field", field_,
+                                     "print this InstalledPackageInfo field instead of id "
+                                     "(abi, name, version, depends, ...)");
+    auto *tag = command.add_flag("--tag", tag_, "print <id>:<abi>, which also changes when a "
+                                                "rebuild keeps the id");
+    command.add_flag("--all", all_, "every library component, sub-libraries too");
+    command.add_flag("--check", check_,
+                     "PATHs are package databases, global first: list broken units with the "
+                     "reason, then the rebuild order; exit 1 if any")
+        ->excludes(field)
+        ->excludes(tag);
+    tag->excludes(field);
+  }
+
+  Analysis analyze(const AnalysisInputs &inputs) override {
+    Analysis out;
+    ReadResult read = read_inputs(inputs.paths, inputs.root);
+    out.errors = read.errors;
+    if (!out.errors.empty())
+      return out;
+    if (check_)
+      check(inputs, read, out);
+    else
+      report(inputs, read, out);
+    return out;
+  }
+
+private:
+  void report(const AnalysisInputs &inputs, const ReadResult &read, Analysis &out) {
+    std::vector<std::string> lines;
+    nlohmann::ordered_json components = nlohmann::ordered_json::array();
+    for (const Unit &unit : read.units) {
+      components.push_back(component_json(unit));
+      bool shown = all_ || unit.info.is_main_library();
+      if (inputs.explain)
+        out.explanation.push_back(unit.path + ": " + unit.info.display_name() + " id " + unit.info.id +
+                                  " abi " + (unit.info.abi.empty() ? "(none)" : unit.info.abi) +
+                                  (unit.info.lib_name.empty() ? "" : " sub-library " + unit.info.lib_name) +
+                                  (shown ? "" : " (not shown without --all)"));
+      if (!shown)
+        continue;
+      if (tag_)
+        lines.push_back(unit.info.id + ":" + unit.info.abi);
+      else if (!field_.empty())
+        lines.push_back(field_text(unit.info, field_));
+      else
+        lines.push_back(unit.info.id);
+    }
+    if (lines.empty()) {
+      for (const std::string &path : inputs.paths)
+        out.errors.push_back({path, read.units.empty() ? "no package description found"
+                                                       : "only sub-libraries here (--all shows them)"});
+      return;
+    }
+    out.value = join_lines(lines);
+    out.document["analyzer"] = "ghc";
+    out.document["value"] = out.value;
+    out.document["components"] = std::move(components);
+    add_discovery_json(out.document, read);
+  }
+
+  void check(const AnalysisInputs &inputs, const ReadResult &read, Analysis &out) {
+    CheckResult result = check_package_dbs(read.units);
+    std::vector<std::string> lines;
+    nlohmann::ordered_json broken = nlohmann::ordered_json::array();
+    for (const BrokenUnit &b : result.broken) {
+      const Unit &unit = read.units[b.unit];
+      nlohmann::ordered_json problems = nlohmann::ordered_json::array();
+      for (const Problem &p : b.problems) {
+        lines.push_back(unit.info.id + ": " + p.detail);
+        problems.push_back({{"kind", problem_kind_name(p.kind)}, {"unit", p.unit_id}, {"detail", p.detail}});
+      }
+      broken.push_back({{"id", unit.info.id},
+                        {"package", unit.info.display_name()},
+                        {"database", inputs.paths[unit.db]},
+                        {"path", unit.path},
+                        {"problems", std::move(problems)}});
+    }
+    nlohmann::ordered_json order = nlohmann::ordered_json::array();
+    if (!result.rebuild.empty())
+      lines.push_back("rebuild order:");
+    for (const std::vector<std::string> &step : result.rebuild) {
+      std::string line = step.size() > 1 ? "cycle:" : "";
+      for (const std::string &package : step) {
+        line += (line.empty() ? "" : " ") + package;
+        order.push_back(package);
+      }
+      lines.push_back(line);
+    }
+    if (result.broken.empty())
+      lines.push_back("no broken packages (" + std::to_string(read.units.size()) + " units in " +
+                      std::to_string(inputs.paths.size()) +
+                      (inputs.paths.size() == 1 ? " database)" : " databases)"));
+    out.value = join_lines(lines);
+    out.exit_code = result.broken.empty() ? kExitOk : kExitFindings;
+    out.document["analyzer"] = "ghc";
+    out.document["mode"] = "check";
+    out.document["value"] = out.value;
+    out.document["databases"] = inputs.paths;
+    out.document["units"] = read.units.size();
+    out.document["broken"] = std::move(broken);
+    out.document["rebuild_order"] = std::move(order);
+    out.document["cycles"] = result.cycles;
+    add_discovery_json(out.document, read);
+    if (inputs.explain)
+      for (const Unit &unit : read.units)
+        out.explanation.push_back(inputs.paths[unit.db] + ": " + unit.info.id + " abi " +
+                                  (unit.info.abi.empty() ? "(none)" : unit.info.abi));
+  }
+
+  std::string field_;
+  bool tag_ = false;
+  bool all_ = false;
+  bool check_ = false;
+};
+
+} // namespace
+
+void register_analyzer(Registry &registry) {
+  registry.add([] { return std::make_unique<GhcAnalyzer>(); });
+}
+
+} // namespace abitag::ghc
