@@ -2,6 +2,7 @@
 #include "fingerprint/analyzer.h"
 
 #include "analyzers/cxxabi/register.h"
+#include "analyzers/sbcl/register.h"
 
 namespace abitag {
 
@@ -9,6 +10,7 @@ Registry &builtin_registry() {
   static Registry registry = [] {
     Registry r;
     cxxabi::register_analyzer(r);
+    sbcl::register_analyzer(r);
     return r;
   }();
   return registry;
