@@ -153,10 +153,13 @@ llvm::Expected<CoreHeader> read_core_header(const FileReader &file, const CoreLo
       return make_error("truncated header: entry " + hex(code) + " has no length");
     std::uint64_t length = word.at(bytes, at + 1);
     std::uint64_t offset = at * word.size;
-    if (length < 2 || length > words - at)
-      return make_error("header entry " + hex(code) + " at offset " + std::to_string(offset) +
-                        " has length " + std::to_string(length) +
-                        " words, which runs past the header page");
+    if (length < 2 || length > words - at) {
+      // Within the largest page but past the bytes there: the file was cut.
+      bool file_ended = length >= 2 && length <= kMaxPageSize / word.size - at;
+      return make_error(std::string(file_ended ? "truncated header: " : "") + "header entry " + hex(code) +
+                        " at offset " + std::to_string(offset) + " has length " + std::to_string(length) +
+                        " words, which runs past the " + (file_ended ? "end of the file" : "header page"));
+    }
     Payload payload;
     for (std::uint64_t i = 2; i < length; ++i)
       payload.push_back(word.at(bytes, at + i));

@@ -37,6 +37,7 @@ struct CoreLocation {
   WordFormat word;
   std::uint64_t core_start = 0; // 0 for a plain core, after the runtime for an executable
   bool embedded = false;        // found through the trailer, not at offset 0
+  bool has_trailer = false;     // the file ends with a trailer pointing to core_start
 };
 
 struct RuntimeOptions {

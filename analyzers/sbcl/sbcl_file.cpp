@@ -2,6 +2,7 @@
 
 #include "analyzers/sbcl/file_reader.h"
 #include "analyzers/sbcl/runtime_build_id.h"
+#include "fingerprint/errors.h"
 
 namespace abitag::sbcl {
 
@@ -27,6 +28,11 @@ llvm::Expected<SbclFile> identify_file(const std::string &path) {
     llvm::Expected<CoreHeader> header = read_core_header(*file, **location);
     if (!header)
       return header.takeError();
+    // save.c ends every core with the trailer; without it the file was cut
+    // short, and the runtime would fault on the missing pages.
+    if (!(*location)->has_trailer)
+      return make_error("truncated core: the file does not end with the trailer that points to the "
+                        "core at offset 0");
     out.kind = (*location)->embedded ? FileKind::Executable : FileKind::Core;
     out.build_id = header->build_id;
     out.header = std::move(*header);

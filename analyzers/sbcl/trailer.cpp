@@ -19,6 +19,12 @@ bool is_magic(std::string_view bytes, const WordFormat &word) {
   return bytes.size() >= word.size && word.decode(bytes.data(), word.size) == kCoreMagic;
 }
 
+bool ends_with_plain_trailer(std::string_view tail, const WordFormat &word) {
+  if (tail.size() < kOffTSize + word.size || !is_magic(tail.substr(tail.size() - word.size), word))
+    return false;
+  return word.decode(tail.data() + tail.size() - word.size - kOffTSize, kOffTSize) == 0;
+}
+
 } // namespace
 
 std::uint64_t WordFormat::decode(const char *p, unsigned width) const {
@@ -38,14 +44,14 @@ llvm::Expected<std::optional<CoreLocation>> locate_core(const FileReader &file) 
   llvm::Expected<std::string> head = file.read(0, std::min<std::uint64_t>(16, file.size()), "file head");
   if (!head)
     return head.takeError();
-  for (const WordFormat &word : kFormats)
-    if (is_magic(*head, word))
-      return CoreLocation{word, 0, false};
-
   std::uint64_t tail_size = std::min<std::uint64_t>(16, file.size());
   llvm::Expected<std::string> tail = file.read(file.size() - tail_size, tail_size, "trailer");
   if (!tail)
     return tail.takeError();
+  for (const WordFormat &word : kFormats)
+    if (is_magic(*head, word))
+      return CoreLocation{word, 0, false, ends_with_plain_trailer(*tail, word)};
+
   for (const WordFormat &word : kFormats) {
     if (tail->size() < kOffTSize + word.size ||
         !is_magic(std::string_view(*tail).substr(tail->size() - word.size), word))
@@ -62,7 +68,7 @@ llvm::Expected<std::optional<CoreLocation>> locate_core(const FileReader &file) 
     if (!is_magic(*magic, word))
       return make_error("wrong magic: the trailer puts the core at offset " +
                         std::to_string(core_start) + ", which does not start with CORE_MAGIC");
-    return CoreLocation{word, core_start, true};
+    return CoreLocation{word, core_start, true, true};
   }
   return std::nullopt;
 }
