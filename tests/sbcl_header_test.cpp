@@ -35,15 +35,6 @@ std::map<std::string, std::string> expected_build_ids() {
   return out;
 }
 
-std::string read_bytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string &path, const std::string &bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 void put_word(std::string &bytes, std::size_t word, std::uint64_t value) {
   for (int i = 0; i < 8; ++i)
     bytes[word * 8 + i] = static_cast<char>((value >> (8 * i)) & 0xFF);
@@ -104,7 +95,7 @@ TEST_CASE("sbcl: the newer BUILD_ID layouts (gc_id, card bits, NIL before the st
   // The 2.2.9 header rewritten to the 2.5.3+ layout as the research notes
   // record it for 2.6.7: [3860, 10, gc_id 1, nbits 0x14, NIL, 27, 4 words].
   TempDir dir;
-  std::string bytes = read_bytes(fixture("sbcl/plain.stub.core"));
+  std::string bytes = read_file(fixture("sbcl/plain.stub.core"));
   std::string rest = bytes.substr(9 * 8, 32768 - 9 * 8); // entries after BUILD_ID
   std::string id = "vm-root-2026-11-21-15-42-14";
   std::string entry(10 * 8, '\xff');
@@ -118,7 +109,7 @@ TEST_CASE("sbcl: the newer BUILD_ID layouts (gc_id, card bits, NIL before the st
   std::string rewritten = bytes.substr(0, 8) + entry + rest;
   rewritten.resize(32768);
   rewritten += bytes.substr(32768); // the trailer
-  write_bytes(dir.path() + "/new.core", rewritten);
+  write_file(dir.path() + "/new.core", rewritten);
 
   std::optional<SbclFile> file = identify(dir.path() + "/new.core");
   CHECK(file->build_id == id);
@@ -162,11 +153,11 @@ TEST_CASE("sbcl: bad input gives one line naming the file and the reason, exit 3
 TEST_CASE("sbcl: every byte of the header page cut away still gives a clean error", "[sbcl]") {
   // A core cut at any length up to its header: never a crash, never a value.
   TempDir dir;
-  std::string bytes = read_bytes(fixture("sbcl/plain.stub.core"));
+  std::string bytes = read_file(fixture("sbcl/plain.stub.core"));
   std::string path = dir.path() + "/cut.core";
   for (std::size_t length : {0, 1, 7, 8, 15, 16, 24, 40, 71, 72, 100, 300, 360, 368}) {
     INFO(length);
-    write_bytes(path, bytes.substr(0, length));
+    write_file(path, bytes.substr(0, length));
     Run r = abitag_sbcl({path});
     CHECK(r.exit_code == 3);
     CHECK(r.out.empty());
@@ -185,6 +176,11 @@ TEST_CASE("sbcl: a walk reads cores by content and skips other files", "[sbcl]")
   CHECK(r.exit_code == 0);
   CHECK(r.out == expected["plain.stub.core"] + "  " + dir.path() + "/a-core-without-suffix\n" +
                      expected["patched.stub.core"] + "  " + dir.path() + "/b.core\n");
+  // A folder without SBCL files prints nothing and is not an error.
+  Run none = abitag_sbcl({"--explain", fixture("cxxabi/new-O2")});
+  CHECK(none.exit_code == 0);
+  CHECK(none.out.empty());
+  CHECK(none.err == "0 SBCL files, 1 other files skipped\n");
 }
 
 TEST_CASE("sbcl: --field sha256 is the hash of the whole file", "[sbcl]") {

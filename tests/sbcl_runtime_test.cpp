@@ -91,15 +91,6 @@ std::string make_library(const std::string &path) {
   return path;
 }
 
-std::string read_bytes(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_bytes(const std::string &path, const std::string &bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
 std::string first_line(const std::string &text) { return text.substr(0, text.find('\n')); }
 
 } // namespace
@@ -115,12 +106,12 @@ TEST_CASE("sbcl: the runtime refuses a one-byte-patched core, naming the two ids
   CHECK(abitag_sbcl({plain}).out == runtime_id + "\n");
 
   // Change the first character of the build id in the header page.
-  std::string bytes = read_bytes(plain);
+  std::string bytes = read_file(plain);
   std::size_t at = bytes.find(runtime_id);
   REQUIRE(at < 32768);
   bytes[at] = bytes[at] == 'X' ? 'Y' : 'X';
   std::string patched = dir.path() + "/patched.core";
-  write_bytes(patched, bytes);
+  write_file(patched, bytes);
   std::string patched_id = first_line(abitag_sbcl({patched}).out);
   CHECK(patched_id == bytes.substr(at, runtime_id.size()));
 
@@ -230,10 +221,10 @@ TEST_CASE("sbcl: a corrupt zstd stream is bad input, the header still gives the 
     if (space["name"] == "dynamic")
       offset = space["file_offset"];
   REQUIRE(offset > 0);
-  std::string bytes = read_bytes(core);
+  std::string bytes = read_file(core);
   for (std::size_t i = 64; i < 4096; ++i)
     bytes[offset + i] = static_cast<char>(0x5A ^ i);
-  write_bytes(core, bytes);
+  write_file(core, bytes);
 
   for (const char *mode : {"--json", "--check"}) {
     Run r = abitag_sbcl({mode, core});

@@ -69,22 +69,18 @@ Report examine(const InputFile &input, bool named, const Mode &mode) {
   report.path = input.path;
   llvm::Expected<SbclFile> file = identify_file(input.open_path);
   if (!file) {
-    std::string why = to_message(file.takeError());
-    // An ELF file met in a walk that libObject cannot read is simply not ours.
-    if (named || why.rfind("wrong magic", 0) == 0 || why.find("header") != std::string::npos ||
-        why.find("trailer") != std::string::npos)
-      report.error = why;
-    else
-      report.skipped = true;
+    report.error = to_message(file.takeError()); // a broken core, even when met in a walk
     return report;
   }
   report.file = std::move(*file);
   if (report.file.kind == FileKind::Other) {
-    if (named)
+    if (!named)
+      report.skipped = true; // an ELF file met in a walk that is not ours, readable or not
+    else if (!report.file.unreadable_elf.empty())
+      report.error = report.file.unreadable_elf;
+    else
       report.error = "not an SBCL core, executable or runtime (no CORE_MAGIC at the start or in the "
                      "trailer, no build_id symbol)";
-    else
-      report.skipped = true;
     return report;
   }
   if (llvm::Error e = deep_read(input.open_path, report, mode))
@@ -194,11 +190,8 @@ public:
     }
     if (!out.errors.empty())
       return out;
-    if (kept.empty()) {
-      out.errors.push_back({inputs.paths.empty() ? "." : inputs.paths.front(),
-                            "no SBCL core, executable or runtime found"});
-      return out;
-    }
+    // A folder without SBCL files is not an error: an install hook runs over
+    // every package, and most have none. Nothing is printed then.
     return check_ ? check(kept, out) : describe(kept, other, found, inputs, out);
   }
 
@@ -223,9 +216,12 @@ private:
       links.push_back({{"path", link.path}, {"what", link.what}});
     out.document["skipped_links"] = std::move(links);
     out.document["other_files"] = other;
-    if (inputs.explain)
+    if (inputs.explain) {
       for (const Report *r : kept)
         out.explanation.push_back(r->path + ": " + kind_name(r->file.kind) + ", build id " + r->file.build_id);
+      out.explanation.push_back(std::to_string(kept.size()) + " SBCL files, " + std::to_string(other) +
+                                " other files skipped");
+    }
     return out;
   }
 

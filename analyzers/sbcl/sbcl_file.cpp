@@ -44,8 +44,10 @@ llvm::Expected<SbclFile> identify_file(const std::string &path) {
   if (*head != "\x7f" "ELF")
     return out;
   llvm::Expected<std::optional<std::string>> build_id = read_runtime_build_id(path);
-  if (!build_id)
-    return build_id.takeError();
+  if (!build_id) {
+    out.unreadable_elf = to_message(build_id.takeError());
+    return out;
+  }
   if (*build_id) {
     out.kind = FileKind::Runtime;
     out.build_id = **build_id;

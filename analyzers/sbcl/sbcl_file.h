@@ -23,10 +23,13 @@ struct SbclFile {
   FileKind kind = FileKind::Other;
   std::string build_id; // the one a core needs, or a runtime provides
   std::optional<CoreHeader> header; // cores and executables
+  std::string unreadable_elf;       // Other: why an ELF file could not be searched for build_id
 };
 
 // Reads the first bytes and the trailer, then the header page if there is a
-// core, and for an ELF file without one, its build_id symbol.
+// core, and for an ELF file without one, its build_id symbol. Errors are
+// about a core (it claims to be one and is broken); an ELF file libObject
+// cannot read is Other, with the reason.
 llvm::Expected<SbclFile> identify_file(const std::string &path);
 
 } // namespace abitag::sbcl
