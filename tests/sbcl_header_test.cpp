@@ -52,7 +52,7 @@ SbclFile identify(const std::string &path) {
 
 TEST_CASE("sbcl: the build id of each stub is the one the runtime names for it", "[sbcl]") {
   auto expected = expected_build_ids();
-  REQUIRE(expected.size() == 5);
+  REQUIRE(expected.size() == 6);
   for (const auto &[stub, build_id] : expected) {
     INFO(stub);
     Run r = abitag_sbcl({fixture("sbcl/" + stub)});
@@ -89,6 +89,17 @@ TEST_CASE("sbcl: header fields of the real 2.2.9 headers", "[sbcl]") {
   CHECK(exe->kind == FileKind::Executable);
   CHECK(exe->header->location.core_start == 32768);
   CHECK(exe->build_id == plain->build_id);
+  CHECK_FALSE(exe->header->runtime_options);
+
+  // Saved by scripts/make-fixtures-sbcl with
+  // `sbcl --dynamic-space-size 600MB --control-stack-size 3MB` and :save-runtime-options.
+  SbclFile options = identify(fixture("sbcl/opts-exe.stub"));
+  CHECK(options.kind == FileKind::Executable);
+  REQUIRE(options.header->runtime_options);
+  CHECK(options.header->runtime_options->dynamic_space_size == 600u << 20);
+  CHECK(options.header->runtime_options->thread_control_stack_size == 3u << 20);
+  CHECK_FALSE(options.header->runtime_options->accept_runtime_options);
+  CHECK(options.build_id == plain->build_id);
 }
 
 TEST_CASE("sbcl: the newer BUILD_ID layouts (gc_id, card bits, NIL before the string)", "[sbcl]") {
@@ -193,4 +204,5 @@ TEST_CASE("sbcl: --field sha256 is the hash of the whole file", "[sbcl]") {
   }
   CHECK(r.out.size() == 65);
   CHECK(abitag_sbcl({"--field", "md5", stub}).exit_code == 2);
+  CHECK(abitag_sbcl({"--runtime", stub, stub}).exit_code == 2); // --runtime needs --check
 }

@@ -132,6 +132,24 @@ TEST_CASE("sbcl: the runtime refuses a one-byte-patched core, naming the two ids
   CHECK(fine.out.empty());
   CHECK(run_image(plain, false, "(sb-ext:exit)").exit_code == 0);
 
+  // An executable carries its runtime, so it passes; with its core's build id
+  // changed, its own runtime refuses it, and --check says so.
+  std::string exe = save_image(dir, "exe", {"ABITAG_EXECUTABLE=1"});
+  CHECK(abitag_sbcl({"--check", exe}).exit_code == 0);
+  std::string exe_bytes = read_file(exe);
+  std::size_t core_at = exe_bytes.find(runtime_id, exe_bytes.size() - fs::file_size(plain));
+  REQUIRE(core_at != std::string::npos);
+  exe_bytes[core_at] = bytes[at];
+  write_file(exe, exe_bytes);
+  CHECK(first_line(abitag_sbcl({exe}).out) == patched_id);
+  Run exe_refused = run_image(exe, true, "(sb-ext:exit)");
+  CHECK(exe_refused.exit_code != 0);
+  CHECK(exe_refused.err.find(message) != std::string::npos);
+  Run exe_check = abitag_sbcl({"--check", exe});
+  CHECK(exe_check.exit_code == 1);
+  CHECK(exe_check.out == exe + ": " + message + " (its own runtime)\n");
+  fs::remove(exe);
+
   // The whole-file hash of a full core, against sha256sum.
   Run hash = abitag_sbcl({"--field", "sha256", plain});
   CHECK(hash.out == run("sha256sum", {plain}).out.substr(0, 64) + "\n");

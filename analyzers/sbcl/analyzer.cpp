@@ -149,11 +149,12 @@ public:
     command.add_option("--field", field_, "what to print per file: build-id, or sha256 of the whole file")
         ->check(CLI::IsMember({"build-id", "sha256"}))
         ->capture_default_str();
-    command.add_flag("--check", check_,
+    auto *check = command.add_flag("--check", check_,
                      "say whether each core would start: build id against the runtime, and the "
                      "foreign libraries it reopens; exit 1 on a problem");
     command.add_option("--runtime", runtime_,
-                       "the runtime for --check (default: sbcl on PATH, its sbcl.core, /usr/bin/sbcl)");
+                       "the runtime for --check (default: sbcl on PATH, its sbcl.core, /usr/bin/sbcl)")
+        ->needs(check);
   }
 
   Analysis analyze(const AnalysisInputs &inputs) override {
