@@ -176,6 +176,34 @@ TEST_CASE("sbcl: every byte of the header page cut away still gives a clean erro
   }
 }
 
+TEST_CASE("sbcl: any header word set to any extreme value gives a value or an error, never a crash", "[sbcl]") {
+  // Every word up to END in the real header, and the trailer's words, each
+  // set in turn to values that make lengths, pages and offsets overflow.
+  TempDir dir;
+  std::string bytes = read_file(fixture("sbcl/so.stub.core"));
+  std::string path = dir.path() + "/mutant.core";
+  const std::uint64_t values[] = {0, 1, 2, 5, 0x7F, 0xFFFF, 0x7FFFFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF};
+  std::vector<std::size_t> words;
+  for (std::size_t w = 0; w < 0x170 / 8; ++w)
+    words.push_back(w);
+  words.push_back(bytes.size() / 8 - 2); // trailer: core_start
+  words.push_back(bytes.size() / 8 - 1); // trailer: magic
+  std::size_t errors = 0;
+  for (std::size_t word : words)
+    for (std::uint64_t value : values) {
+      std::string mutant = bytes;
+      put_word(mutant, word, value);
+      write_file(path, mutant);
+      llvm::Expected<SbclFile> file = identify_file(path);
+      if (!file) {
+        std::string message = abitag::to_message(file.takeError());
+        CHECK(message.find('\n') == std::string::npos);
+        ++errors;
+      }
+    }
+  CHECK(errors > 0);
+}
+
 TEST_CASE("sbcl: a walk reads cores by content and skips other files", "[sbcl]") {
   TempDir dir;
   fs::copy_file(fixture("sbcl/plain.stub.core"), dir.path() + "/a-core-without-suffix");
