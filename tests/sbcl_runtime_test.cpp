@@ -253,3 +253,31 @@ TEST_CASE("sbcl: a corrupt zstd stream is bad input, the header still gives the 
   }
   CHECK(abitag_sbcl({core}).out == doc["build_id"].get<std::string>() + "\n");
 }
+
+TEST_CASE("sbcl: when the list cannot be followed, foreign_libraries is unknown with the reason", "[sbcl][runtime]") {
+  if (!have_sbcl())
+    return;
+  TempDir dir;
+  std::string library = make_library(dir.path() + "/lib/libfpdemo.so");
+  std::string core = save_image(dir, "so.core", {"ABITAG_LIBS=" + library});
+  CHECK(describe(core)["foreign_libraries"] == nlohmann::json::array({library}));
+
+  // Clear the header of every string object holding the path: the list's
+  // element then has no namestring, and abitag must not guess one.
+  std::string bytes = read_file(core);
+  std::size_t cleared = 0;
+  for (std::size_t at = bytes.find(library); at != std::string::npos; at = bytes.find(library, at + 1))
+    if (at >= 16 && at % 16 == 0 && static_cast<unsigned char>(bytes[at - 16]) == 0xE1) {
+      bytes[at - 16] = 0;
+      ++cleared;
+    }
+  REQUIRE(cleared > 0);
+  write_file(core, bytes);
+  nlohmann::json doc = describe(core);
+  CHECK(doc["foreign_libraries"] == "unknown");
+  CHECK(doc["foreign_libraries_reason"] == "an element of *SHARED-OBJECTS* is not a shared-object with a namestring");
+  Run check = abitag_sbcl({"--check", core});
+  CHECK(check.exit_code == 0); // nothing certain to report
+  CHECK(check.out.empty());
+  CHECK(check.err.find(core + ": foreign libraries unknown: an element of *SHARED-OBJECTS*") == 0);
+}
