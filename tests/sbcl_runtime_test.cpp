@@ -127,6 +127,25 @@ TEST_CASE("sbcl: the runtime refuses a one-byte-patched core, naming the two ids
   CHECK(runtime_option.exit_code == 1);
   CHECK(runtime_option.out.find("but this is \"" + patched_id + "\" (" + patched + ")") != std::string::npos);
 
+  // Without --runtime: a wrapper script named sbcl on PATH stands for the
+  // runtime through $SBCL_HOME/sbcl.core; with no sbcl on PATH, /usr/bin/sbcl.
+  fs::create_directories(dir.path() + "/bin");
+  fs::create_directories(dir.path() + "/home");
+  write_file(dir.path() + "/bin/sbcl", "#!/bin/sh\nexec /usr/bin/sbcl \"$@\"\n");
+  fs::permissions(dir.path() + "/bin/sbcl", fs::perms::owner_all);
+  fs::copy_file(patched, dir.path() + "/home/sbcl.core");
+  Run wrapper = run("env", {"PATH=" + dir.path() + "/bin", "SBCL_HOME=" + dir.path() + "/home",
+                            abitag_binary(), "sbcl", "--check", plain});
+  CHECK(wrapper.exit_code == 1);
+  CHECK(wrapper.out.find("but this is \"" + patched_id + "\" (" + dir.path() + "/home/sbcl.core)") !=
+        std::string::npos);
+  if (fs::exists("/usr/bin/sbcl")) {
+    Run fallback = run("env", {"PATH=/nonexistent", abitag_binary(), "sbcl", "--check", patched});
+    CHECK(fallback.exit_code == 1);
+    CHECK(fallback.out.find("(/usr/bin/sbcl)") != std::string::npos);
+  }
+  fs::remove(dir.path() + "/home/sbcl.core");
+
   Run fine = abitag_sbcl({"--check", plain});
   CHECK(fine.exit_code == 0);
   CHECK(fine.out.empty());
