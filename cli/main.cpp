@@ -14,7 +14,6 @@ constexpr const char *kExitCodes =
 struct AnalyzerRun {
   std::unique_ptr<abitag::Analyzer> analyzer;
   abitag::AnalysisInputs inputs;
-  bool json = false;
 };
 
 int print_analysis(const AnalyzerRun &run) {
@@ -29,9 +28,9 @@ int print_analysis(const AnalyzerRun &run) {
   }
   for (const std::string &line : analysis.explanation)
     std::fprintf(stderr, "%s\n", line.c_str());
-  if (run.json)
+  if (run.inputs.json)
     std::printf("%s\n", analysis.document.dump(2).c_str());
-  else
+  else if (!analysis.value.empty()) // a check that found nothing prints nothing
     std::printf("%s\n", analysis.value.c_str());
   return analysis.exit_code;
 }
@@ -61,7 +60,7 @@ int main(int argc, char **argv) {
     CLI::App *command = app.add_subcommand(std::string(run.analyzer->name()),
                                            std::string(run.analyzer->description()));
     command->add_option("paths", run.inputs.paths, "files or folders to analyze")->required();
-    command->add_flag("--json", run.json, "print one JSON document with the value and the evidence");
+    command->add_flag("--json", run.inputs.json, "print one JSON document with the value and the evidence");
     command->add_flag("--explain", run.inputs.explain,
                       "print the evidence per file on stderr (stdout keeps the value)");
     command->add_option("--root", run.inputs.root,

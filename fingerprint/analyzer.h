@@ -23,6 +23,7 @@ struct AnalysisInputs {
   std::vector<std::string> paths;
   std::string root = "/"; // absolute link targets are taken under it
   bool explain = false;   // fill Analysis::explanation
+  bool json = false;      // --json: Analysis::document is printed, so it must be complete
 };
 
 struct Analysis {

@@ -1,6 +1,7 @@
 #include "tests/support.h"
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <sstream>
 
@@ -48,6 +49,15 @@ std::vector<std::string> lines(const std::string &text) {
   for (std::string line; std::getline(in, line);)
     out.push_back(line);
   return out;
+}
+
+std::string read_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
 }
 
 } // namespace abitag::test

@@ -36,4 +36,8 @@ private:
 
 std::vector<std::string> lines(const std::string &text);
 
+// A whole (small, test-made) file as bytes, and back.
+std::string read_file(const std::string &path);
+void write_file(const std::string &path, const std::string &bytes);
+
 } // namespace abitag::test

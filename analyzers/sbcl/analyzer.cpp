@@ -1,0 +1,282 @@
+// The sbcl analyzer: the build id each SBCL core needs or runtime provides,
+// its hash, its layout and the foreign libraries it reopens; and --check,
+// which says whether each core would start.
+#include <set>
+
+#include "analyzers/sbcl/check.h"
+#include "analyzers/sbcl/heap_walk.h"
+#include "analyzers/sbcl/register.h"
+#include "analyzers/sbcl/runtime_build_id.h"
+#include "analyzers/sbcl/sbcl_file.h"
+#include "analyzers/sbcl/space_directory.h"
+#include "fingerprint/discover.h"
+#include "fingerprint/hash.h"
+#include "fingerprint/parallel.h"
+
+namespace abitag::sbcl {
+namespace {
+
+// Everything known about one input; what is filled depends on the mode.
+struct Report {
+  std::string path;
+  SbclFile file;
+  std::vector<PlacedSpace> spaces;
+  std::optional<ForeignLibraries> libraries;
+  std::optional<std::string> embedded_runtime_id; // an executable's own runtime
+  std::string sha256;
+  std::string error;
+  bool skipped = false; // found in a walk and not an SBCL file
+};
+
+struct Mode {
+  bool sha256 = false;
+  bool heap = false; // space placement and the foreign-library walk
+};
+
+llvm::Error deep_read(const std::string &open_path, Report &report, const Mode &mode) {
+  if (mode.sha256) {
+    llvm::Expected<std::string> digest = file_digest_hex(open_path, DigestKind::Sha256);
+    if (!digest)
+      return digest.takeError();
+    report.sha256 = *digest;
+  }
+  if (!mode.heap || !report.file.header)
+    return llvm::Error::success();
+  llvm::Expected<FileReader> reader = FileReader::open(open_path);
+  if (!reader)
+    return reader.takeError();
+  llvm::Expected<std::vector<PlacedSpace>> spaces = place_spaces(*reader, *report.file.header);
+  if (!spaces)
+    return spaces.takeError();
+  report.spaces = std::move(*spaces);
+  llvm::Expected<ForeignLibraries> libraries =
+      read_foreign_libraries(open_path, *report.file.header, report.spaces);
+  if (!libraries)
+    return libraries.takeError();
+  report.libraries = std::move(*libraries);
+  if (report.file.kind == FileKind::Executable) {
+    llvm::Expected<std::optional<std::string>> id = read_runtime_build_id(open_path);
+    if (id)
+      report.embedded_runtime_id = *id;
+    else
+      llvm::consumeError(id.takeError()); // a runtime that is not ELF: nothing to compare
+  }
+  return llvm::Error::success();
+}
+
+Report examine(const InputFile &input, bool named, const Mode &mode) {
+  Report report;
+  report.path = input.path;
+  llvm::Expected<SbclFile> file = identify_file(input.open_path);
+  if (!file) {
+    report.error = to_message(file.takeError()); // a broken core, even when met in a walk
+    return report;
+  }
+  report.file = std::move(*file);
+  if (report.file.kind == FileKind::Other) {
+    if (!named)
+      report.skipped = true; // an ELF file met in a walk that is not ours, readable or not
+    else if (!report.file.unreadable_elf.empty())
+      report.error = report.file.unreadable_elf;
+    else
+      report.error = "not an SBCL core, executable or runtime (no CORE_MAGIC at the start or in the "
+                     "trailer, no build_id symbol)";
+    return report;
+  }
+  if (llvm::Error e = deep_read(input.open_path, report, mode))
+    report.error = to_message(std::move(e));
+  return report;
+}
+
+nlohmann::ordered_json space_json(const PlacedSpace &space) {
+  return {{"id", space.entry.id},
+          {"name", space_name(space.entry.id)},
+          {"compression", compression_name(space.compression)},
+          {"nwords", space.entry.nwords},
+          {"data_page", space.entry.data_page},
+          {"address", space.entry.address},
+          {"page_count", space.entry.page_count},
+          {"file_offset", space.file_offset}};
+}
+
+nlohmann::ordered_json report_json(const Report &r) {
+  nlohmann::ordered_json j;
+  j["path"] = r.path;
+  j["kind"] = kind_name(r.file.kind);
+  j["build_id"] = r.file.build_id;
+  if (const auto &h = r.file.header) {
+    j["word_size"] = h->location.word.size;
+    j["endianness"] = h->location.word.big_endian ? "big" : "little";
+    j["page_size"] = h->page_size;
+    j["page_size_source"] = h->page_size_source;
+    j["core_start"] = h->location.core_start;
+    j["build_id_layout"] = h->build_id_layout;
+    j["gc_id"] = h->gc_id ? nlohmann::ordered_json(*h->gc_id) : nlohmann::ordered_json();
+    nlohmann::ordered_json options = {{"saved", h->runtime_options.has_value()}};
+    if (h->runtime_options) {
+      options["dynamic_space_size"] = h->runtime_options->dynamic_space_size;
+      options["thread_control_stack_size"] = h->runtime_options->thread_control_stack_size;
+      options["thread_tls_bytes"] = h->runtime_options->thread_tls_bytes;
+      options["accept_runtime_options"] = h->runtime_options->accept_runtime_options;
+    }
+    j["runtime_options"] = std::move(options);
+    if (r.file.kind == FileKind::Executable)
+      j["runtime_build_id"] = r.embedded_runtime_id ? nlohmann::ordered_json(*r.embedded_runtime_id)
+                                                    : nlohmann::ordered_json();
+    nlohmann::ordered_json spaces = nlohmann::ordered_json::array();
+    for (const PlacedSpace &space : r.spaces)
+      spaces.push_back(space_json(space));
+    j["spaces"] = std::move(spaces);
+  }
+  j["sha256"] = r.sha256;
+  if (r.libraries && r.libraries->known) {
+    j["foreign_libraries"] = r.libraries->names;
+  } else if (r.libraries) {
+    j["foreign_libraries"] = "unknown";
+    j["foreign_libraries_reason"] = r.libraries->unknown_reason;
+  }
+  return j;
+}
+
+class SbclAnalyzer final : public Analyzer {
+public:
+  std::string_view name() const override { return "sbcl"; }
+  std::string_view description() const override {
+    return "build id, hash and foreign libraries of SBCL cores, executables and runtimes";
+  }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("--field", field_, "what to print per file: build-id, or sha256 of the whole file")
+        ->check(CLI::IsMember({"build-id", "sha256"}))
+        ->capture_default_str();
+    auto *check = command.add_flag("--check", check_,
+                     "say whether each core would start: build id against the runtime, and the "
+                     "foreign libraries it reopens; exit 1 on a problem");
+    command.add_option("--runtime", runtime_,
+                       "the runtime for --check (default: sbcl on PATH, its sbcl.core, /usr/bin/sbcl)")
+        ->needs(check);
+  }
+
+  Analysis analyze(const AnalysisInputs &inputs) override {
+    Analysis out;
+    DiscoverOptions options;
+    options.root = inputs.root;
+    options.accept = [](std::string_view) { return true; }; // decided by examine()
+    Discovery found = discover(inputs.paths, options);
+    out.errors = found.errors;
+
+    // The default value needs only the header page and trailer; the rest is
+    // read when --json or --check asks for it.
+    Mode mode{field_ == "sha256" || inputs.json, inputs.json || check_};
+    std::set<std::string> named(inputs.paths.begin(), inputs.paths.end());
+    std::vector<Report> reports(found.files.size());
+    std::vector<std::uint64_t> sizes;
+    for (const InputFile &input : found.files)
+      sizes.push_back(input.size);
+    std::vector<std::size_t> order = largest_first(sizes);
+    parallel_for(order.size(), [&](std::size_t n) {
+      const InputFile &input = found.files[order[n]];
+      reports[order[n]] = examine(input, named.count(input.path) > 0, mode);
+    });
+
+    std::size_t other = found.other_files;
+    std::vector<const Report *> kept;
+    for (const Report &report : reports) {
+      if (!report.error.empty())
+        out.errors.push_back({report.path, report.error});
+      else if (report.skipped || report.file.kind == FileKind::Other)
+        ++other;
+      else
+        kept.push_back(&report);
+    }
+    if (!out.errors.empty())
+      return out;
+    // A folder without SBCL files is not an error: an install hook runs over
+    // every package, and most have none. Nothing is printed then.
+    return check_ ? check(kept, out) : describe(kept, other, found, inputs, out);
+  }
+
+private:
+  Analysis &describe(const std::vector<const Report *> &kept, std::size_t other,
+                     const Discovery &found, const AnalysisInputs &inputs, Analysis &out) {
+    std::string value;
+    for (const Report *r : kept) {
+      std::string shown = field_ == "sha256" ? r->sha256 : r->file.build_id;
+      value += (value.empty() ? "" : "\n") + (kept.size() == 1 ? shown : shown + "  " + r->path);
+    }
+    out.value = value;
+    out.document["analyzer"] = "sbcl";
+    out.document["field"] = field_;
+    out.document["value"] = value;
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const Report *r : kept)
+      files.push_back(report_json(*r));
+    out.document["files"] = std::move(files);
+    nlohmann::ordered_json links = nlohmann::ordered_json::array();
+    for (const SkippedLink &link : found.links)
+      links.push_back({{"path", link.path}, {"what", link.what}});
+    out.document["skipped_links"] = std::move(links);
+    out.document["other_files"] = other;
+    if (inputs.explain) {
+      for (const Report *r : kept)
+        out.explanation.push_back(r->path + ": " + kind_name(r->file.kind) + ", build id " + r->file.build_id);
+      out.explanation.push_back(std::to_string(kept.size()) + " SBCL files, " + std::to_string(other) +
+                                " other files skipped");
+    }
+    return out;
+  }
+
+  Analysis &check(const std::vector<const Report *> &kept, Analysis &out) {
+    bool need_runtime = false;
+    for (const Report *r : kept)
+      need_runtime |= r->file.kind == FileKind::Core;
+    RuntimeLookup lookup;
+    if (need_runtime) {
+      lookup = find_runtime(runtime_);
+      if (!lookup.input_error.empty()) {
+        out.errors.push_back({runtime_, lookup.input_error});
+        return out;
+      }
+      if (!lookup.failure.empty()) {
+        out.failure = lookup.failure;
+        return out;
+      }
+    }
+    std::vector<std::string> problems;
+    nlohmann::ordered_json cores = nlohmann::ordered_json::array();
+    for (const Report *r : kept) {
+      if (r->file.kind == FileKind::Runtime)
+        continue;
+      CoreCheck result = check_core(r->path, r->file, r->embedded_runtime_id, *r->libraries,
+                                    lookup.runtime ? &*lookup.runtime : nullptr);
+      problems.insert(problems.end(), result.problems.begin(), result.problems.end());
+      out.explanation.insert(out.explanation.end(), result.notes.begin(), result.notes.end());
+      nlohmann::ordered_json core = report_json(*r);
+      core["problems"] = result.problems;
+      core["notes"] = result.notes;
+      cores.push_back(std::move(core));
+    }
+    for (const std::string &line : problems)
+      out.value += (out.value.empty() ? "" : "\n") + line;
+    out.exit_code = problems.empty() ? kExitOk : kExitFindings;
+    out.document["analyzer"] = "sbcl";
+    out.document["check"] = true;
+    if (lookup.runtime)
+      out.document["runtime"] = {{"path", lookup.runtime->path}, {"build_id", lookup.runtime->build_id}};
+    out.document["value"] = out.value;
+    out.document["files"] = std::move(cores);
+    return out;
+  }
+
+  std::string field_ = "build-id";
+  bool check_ = false;
+  std::string runtime_;
+};
+
+} // namespace
+
+void register_analyzer(Registry &registry) {
+  registry.add([] { return std::make_unique<SbclAnalyzer>(); });
+}
+
+} // namespace abitag::sbcl
