@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -22,7 +23,7 @@ using tagger::Store;
 
 class TaggerCommands {
 public:
-  std::string db = tagger::kDefaultStorePath;
+  std::string db; // --db, else ABITAG_DB, else the default
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
   std::vector<std::string> paths, packages;
   bool json = false, replace = false;
@@ -296,8 +297,10 @@ int run_check(const TaggerCommands &o) {
 
 CLI::App *subcommand(CLI::App &app, TaggerCommands &o, const char *name, const char *description) {
   CLI::App *sub = app.add_subcommand(name, description);
-  sub->add_option("--db", o.db, "the tag store (default " + std::string(tagger::kDefaultStorePath) + ")")
-      ->envname("ABITAG_DB");
+  // Not CLI11's envname: the option is shared by the subcommands, and the
+  // environment would then overwrite a --db given to the one that runs.
+  sub->add_option("--db", o.db,
+                  "the tag store (default: $ABITAG_DB, else " + std::string(tagger::kDefaultStorePath) + ")");
   sub->footer(app.get_footer());
   return sub;
 }
@@ -355,8 +358,13 @@ TaggerCommandsPtr add_tagger_commands(CLI::App &app) {
 
 std::optional<int> run_tagger_command(TaggerCommands &commands) {
   for (auto &[app, run] : commands.commands)
-    if (app->parsed())
+    if (app->parsed()) {
+      if (commands.db.empty()) {
+        const char *from_environment = std::getenv("ABITAG_DB");
+        commands.db = from_environment && *from_environment ? from_environment : tagger::kDefaultStorePath;
+      }
       return run();
+    }
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #include "tagger/store.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -95,6 +96,29 @@ llvm::Expected<std::vector<std::string>> strings(sqlite3 *db, const char *sql, c
   return out;
 }
 
+// Whether a read failed only because SQLite could not create the WAL file
+// next to a store no writer has open.
+bool unwritable_wal(sqlite3 *db, const std::string &path) {
+  int code = sqlite3_errcode(db);
+  std::error_code ignored;
+  return (code == SQLITE_READONLY || code == SQLITE_CANTOPEN) && !std::filesystem::exists(path + "-wal", ignored);
+}
+
+// PATH as the path of a file: URI ('%', '?' and '#' escaped).
+std::string uri_path(const std::string &path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 Store::~Store() {
@@ -164,14 +188,28 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_for_writing(const std::string
 llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string &path) {
   std::error_code missing;
   bool exists = std::filesystem::exists(path, missing);
+  // Read-write without create, when the file allows it: the last connection
+  // to close then folds the WAL back and removes it, as writers do.
   sqlite3 *db = nullptr;
-  int rc = exists ? sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr)
+  int rc = exists ? sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr)
                   : sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr);
   std::unique_ptr<Store> store(new Store(path, db));
   if (rc != SQLITE_OK)
     return store->error();
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   llvm::Expected<int> version = store->read_schema_version();
+  if (!version && unwritable_wal(db, path)) {
+    // A user who may read the store but not its folder cannot create the
+    // WAL file SQLite wants. With no WAL file there is no writer and nothing
+    // uncommitted: read the main file as it is.
+    llvm::consumeError(version.takeError());
+    sqlite3_close_v2(store->db_);
+    store->db_ = nullptr;
+    std::string uri = "file:" + uri_path(path) + "?immutable=1";
+    if (sqlite3_open_v2(uri.c_str(), &store->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK)
+      return store->error();
+    version = store->read_schema_version();
+  }
   if (!version)
     return version.takeError();
   store->schema_version_ = *version;
