@@ -35,8 +35,17 @@ static_assert(std::size(kUpgrades) == kSchemaVersion);
 // A prepared statement, finalized when it goes out of scope.
 class Statement {
 public:
-  Statement(sqlite3 *db, const char *sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(sqlite3 *db, const char *sql) : owned_(true) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  // Borrows a cached statement (null if it failed to prepare) and resets it when done.
+  explicit Statement(sqlite3_stmt *cached) : stmt_(cached), rc_(cached ? SQLITE_OK : SQLITE_ERROR) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   bool prepared() const { return rc_ == SQLITE_OK; }
   Statement &bind(int column, std::string_view text) {
     sqlite3_bind_text(stmt_, column, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -58,6 +67,7 @@ public:
 private:
   sqlite3_stmt *stmt_ = nullptr;
   int rc_ = SQLITE_OK;
+  bool owned_ = false;
 };
 
 std::string reason_for(sqlite3 *db) {
@@ -81,9 +91,9 @@ std::string reason_for(sqlite3 *db) {
 }
 
 // Runs a query whose rows are single strings.
-llvm::Expected<std::vector<std::string>> strings(sqlite3 *db, const char *sql, const std::string &argument,
+llvm::Expected<std::vector<std::string>> strings(sqlite3_stmt *cached, const std::string &argument,
                                                  const std::function<llvm::Error()> &fail) {
-  Statement query(db, sql);
+  Statement query(cached);
   if (!query.prepared())
     return fail();
   query.bind(1, argument);
@@ -124,7 +134,20 @@ std::string uri_path(const std::string &path) {
 Store::~Store() {
   if (in_transaction_)
     rollback();
+  for (auto &entry : statements_)
+    sqlite3_finalize(entry.second);
   sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt *Store::cached(const char *sql) {
+  auto found = statements_.find(sql);
+  if (found != statements_.end())
+    return found->second;
+  sqlite3_stmt *statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
+    return nullptr; // sqlite3_errmsg still says why
+  statements_.emplace(sql, statement);
+  return statement;
 }
 
 llvm::Error Store::error() const { return error(reason_for(db_)); }
@@ -273,7 +296,7 @@ void Store::rollback() {
 }
 
 llvm::Error Store::set_tag(const Tag &tag) {
-  Statement insert(db_, "INSERT OR REPLACE INTO tags (package, key, value, source, time) VALUES (?, ?, ?, ?, ?)");
+  Statement insert(cached("INSERT OR REPLACE INTO tags (package, key, value, source, time) VALUES (?, ?, ?, ?, ?)"));
   if (!insert.prepared())
     return error();
   insert.bind(1, tag.package).bind(2, tag.key).bind(3, tag.value).bind(4, tag.source).bind(5, tag.time);
@@ -283,8 +306,8 @@ llvm::Error Store::set_tag(const Tag &tag) {
 }
 
 llvm::Error Store::set_lock(const Lock &lock) {
-  Statement insert(db_,
-                   "INSERT OR REPLACE INTO locks (package, dependency, key, value, time) VALUES (?, ?, ?, ?, ?)");
+  Statement insert(
+      cached("INSERT OR REPLACE INTO locks (package, dependency, key, value, time) VALUES (?, ?, ?, ?, ?)"));
   if (!insert.prepared())
     return error();
   insert.bind(1, lock.package).bind(2, lock.dependency).bind(3, lock.key).bind(4, lock.value).bind(5, lock.time);
@@ -391,12 +414,12 @@ llvm::Expected<std::vector<StaleLock>> Store::stale_locks() {
 }
 
 llvm::Expected<std::vector<std::string>> Store::dependants_of(const std::string &dependency) {
-  return strings(db_, "SELECT DISTINCT package FROM locks WHERE dependency = ?", dependency,
+  return strings(cached("SELECT DISTINCT package FROM locks WHERE dependency = ?"), dependency,
                  [this] { return error(); });
 }
 
 llvm::Expected<std::vector<std::string>> Store::dependencies_of(const std::string &package) {
-  return strings(db_, "SELECT DISTINCT dependency FROM locks WHERE package = ?", package,
+  return strings(cached("SELECT DISTINCT dependency FROM locks WHERE package = ?"), package,
                  [this] { return error(); });
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include <llvm/Support/Error.h>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace abitag::tagger {
 
@@ -95,11 +97,15 @@ private:
   llvm::Error exec(const char *sql);
   llvm::Expected<int> read_schema_version();
   llvm::Error upgrade();
+  // A statement prepared once per store: imports and the checker's walk run
+  // the same few statements many times.
+  sqlite3_stmt *cached(const char *sql);
 
   std::string path_;
   sqlite3 *db_ = nullptr;
   int schema_version_ = 0;
   bool in_transaction_ = false;
+  std::map<const char *, sqlite3_stmt *> statements_;
 };
 
 } // namespace abitag::tagger

@@ -46,8 +46,9 @@ std::string export_of(const std::string &db) {
 
 // An export document of N packages with a tag and a lock each.
 std::string big_export(int packages) {
-  nlohmann::ordered_json doc{{"format", "abitag-store"}, {"version", 1}};
-  nlohmann::ordered_json &all = doc["packages"];
+  // nlohmann::json, not ordered_json: its object lookups stay logarithmic.
+  nlohmann::json doc{{"format", "abitag-store"}, {"version", 1}};
+  nlohmann::json &all = doc["packages"];
   for (int i = 0; i < packages; ++i) {
     std::string id = "cat/pkg" + std::to_string(i) + ":0";
     all[id]["tags"]["k"] = {{"value", "value-" + std::to_string(i)}, {"source", "manual"}, {"time", i}};
@@ -100,7 +101,7 @@ TEST_CASE("an import killed with SIGKILL mid-write leaves the store as it was", 
   std::string db = dir.path() + "/tags.db", input = dir.path() + "/big.json";
   fill(db);
   std::string before = export_of(db);
-  std::ofstream(input) << big_export(150000);
+  std::ofstream(input) << big_export(100000);
 
   std::string binary = abitag_binary();
   std::vector<std::string> args{binary, "import", "--db", db, input};
@@ -132,7 +133,7 @@ TEST_CASE("an import killed with SIGKILL mid-write leaves the store as it was", 
   CHECK(sqlite_rows(db, "SELECT count(*) FROM tags") == std::vector<std::string>{"2"});
   // The store keeps working, and the same import then lands whole.
   REQUIRE(tagger(db, "import", {input}).exit_code == 0);
-  CHECK(sqlite_rows(db, "SELECT count(*) FROM tags") == std::vector<std::string>{"150002"});
+  CHECK(sqlite_rows(db, "SELECT count(*) FROM tags") == std::vector<std::string>{"100002"});
 }
 
 TEST_CASE("garbage in place of the store: one line, exit 3, the file untouched", "[tagger][safety]") {
