@@ -4,6 +4,7 @@
 #include <deque>
 #include <regex>
 #include <set>
+#include <unordered_set>
 
 #include "fingerprint/errors.h"
 
@@ -11,8 +12,8 @@ namespace abitag::tagger {
 namespace {
 
 // Walks from the seeds to everything that locks on a package in the set.
-llvm::Expected<std::set<std::string>> rebuild_set(Store &store, const std::set<std::string> &seeds) {
-  std::set<std::string> members(seeds.begin(), seeds.end());
+llvm::Expected<std::unordered_set<std::string>> rebuild_set(Store &store, const std::set<std::string> &seeds) {
+  std::unordered_set<std::string> members(seeds.begin(), seeds.end());
   std::deque<std::string> pending(seeds.begin(), seeds.end());
   while (!pending.empty()) {
     llvm::Expected<std::vector<std::string>> dependants = store.dependants_of(pending.front());
@@ -26,7 +27,7 @@ llvm::Expected<std::set<std::string>> rebuild_set(Store &store, const std::set<s
   return members;
 }
 
-llvm::Expected<DependencyGraph> graph_within(Store &store, const std::set<std::string> &members) {
+llvm::Expected<DependencyGraph> graph_within(Store &store, const std::unordered_set<std::string> &members) {
   DependencyGraph graph;
   for (const std::string &package : members) {
     llvm::Expected<std::vector<std::string>> dependencies = store.dependencies_of(package);
@@ -66,7 +67,7 @@ llvm::Expected<CheckReport> check(Store &store, const std::vector<std::string> &
       seeds.insert(lock.lock.package);
       report.stale.push_back(std::move(lock));
     }
-  llvm::Expected<std::set<std::string>> members = rebuild_set(store, seeds);
+  llvm::Expected<std::unordered_set<std::string>> members = rebuild_set(store, seeds);
   if (!members)
     return members.takeError();
   llvm::Expected<DependencyGraph> graph = graph_within(store, *members);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <queue>
+#include <string_view>
+#include <unordered_map>
 
 namespace abitag::tagger {
 namespace {
@@ -15,7 +17,8 @@ struct IndexedGraph {
 
 IndexedGraph index_graph(const DependencyGraph &graph) {
   IndexedGraph out;
-  std::map<std::string, int> number;
+  std::unordered_map<std::string_view, int> number;
+  number.reserve(graph.size());
   for (const auto &entry : graph) {
     number.emplace(entry.first, static_cast<int>(out.names.size()));
     out.names.push_back(entry.first);
@@ -95,14 +98,18 @@ RebuildOrder order_for_rebuild(const DependencyGraph &graph) {
 
   // Kahn's algorithm over the components, always taking the ready component
   // whose first member sorts first.
-  std::vector<std::set<int>> dependants(components);
-  std::vector<int> waiting_on(components, 0);
+  std::vector<std::vector<int>> dependants(components);
   for (int node = 0; node < static_cast<int>(indexed.names.size()); ++node)
-    for (int dependency : indexed.dependencies[node]) {
-      int from = component[dependency], to = component[node];
-      if (from != to && dependants[from].insert(to).second)
-        ++waiting_on[to];
-    }
+    for (int dependency : indexed.dependencies[node])
+      if (component[dependency] != component[node])
+        dependants[component[dependency]].push_back(component[node]);
+  std::vector<int> waiting_on(components, 0);
+  for (std::vector<int> &list : dependants) {
+    std::sort(list.begin(), list.end());
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+    for (int next : list)
+      ++waiting_on[next];
+  }
   using Ready = std::pair<int, int>; // first member, component
   std::priority_queue<Ready, std::vector<Ready>, std::greater<Ready>> ready;
   for (int c = 0; c < components; ++c)
