@@ -206,6 +206,10 @@ int run_forget(const TaggerCommands &o) {
 
 int run_export(const TaggerCommands &o) {
   return read(o.db, [&](Store &store) -> llvm::Expected<int> {
+    // A backup of a damaged store must fail loudly, also where the damage
+    // sits in pages the export itself does not read (the indexes).
+    if (llvm::Error e = store.verify())
+      return e;
     llvm::Expected<tagger::Snapshot> snapshot = tagger::read_snapshot(store);
     if (!snapshot)
       return snapshot.takeError();
