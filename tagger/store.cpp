@@ -1,12 +1,14 @@
 #include "tagger/store.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 #include <sqlite3.h>
 
@@ -160,6 +162,20 @@ llvm::Error Store::exec(const char *sql) {
   return llvm::Error::success();
 }
 
+llvm::Error Store::enable_wal() {
+  // Switching a new store to WAL needs the other connections out of the way,
+  // and SQLite answers BUSY at once instead of calling the busy handler: when
+  // parallel installs create the store together, wait here as a writer would.
+  for (int waited = 0;; waited += 2) {
+    int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK)
+      return llvm::Error::success();
+    if (rc != SQLITE_BUSY || waited >= kBusyTimeoutMs)
+      return error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 llvm::Expected<int> Store::read_schema_version() {
   Statement query(db_, "PRAGMA user_version");
   if (!query.prepared() || query.step() != SQLITE_ROW)
@@ -203,7 +219,7 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_for_writing(const std::string
   // WAL: readers do not block writers, and a commit is one append. The mode
   // is stored in the file, so only a new store needs it.
   if (*version == 0)
-    if (llvm::Error e = store->exec("PRAGMA journal_mode=WAL"))
+    if (llvm::Error e = store->enable_wal())
       return e;
   return store;
 }

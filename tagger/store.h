@@ -95,6 +95,7 @@ private:
   llvm::Error error() const;
   llvm::Error error(const std::string &reason) const;
   llvm::Error exec(const char *sql);
+  llvm::Error enable_wal();
   llvm::Expected<int> read_schema_version();
   llvm::Error upgrade();
   // A statement prepared once per store: imports and the checker's walk run
