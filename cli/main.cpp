@@ -2,6 +2,7 @@
 // analyzers bring along. Parsing and printing live here; the work does not.
 #include <cstdio>
 
+#include "cli/tagger_commands.h"
 #include "fingerprint/analyzer.h"
 
 namespace {
@@ -77,6 +78,8 @@ int main(int argc, char **argv) {
     command_apps.push_back(sub);
   }
 
+  abitag::cli::TaggerCommandsPtr tagger = abitag::cli::add_tagger_commands(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -90,5 +93,7 @@ int main(int argc, char **argv) {
   for (std::size_t i = 0; i < command_apps.size(); ++i)
     if (command_apps[i]->parsed())
       return registry.commands()[i]->run();
+  if (std::optional<int> code = abitag::cli::run_tagger_command(*tagger))
+    return *code;
   return abitag::kExitOk;
 }

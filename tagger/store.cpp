@@ -1,0 +1,455 @@
+#include "tagger/store.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <string_view>
+#include <system_error>
+#include <thread>
+
+#include <sqlite3.h>
+
+#include "fingerprint/errors.h"
+
+namespace abitag::tagger {
+namespace {
+
+// How long a writer waits for the others before giving up. Parallel installs
+// each hold the lock for milliseconds; a minute covers a slow disk.
+constexpr int kBusyTimeoutMs = 60'000;
+
+// Each step takes a store from version N to N+1. Never edit a step that has
+// shipped: stores in the field are at every version.
+constexpr const char *kUpgrades[] = {
+    // 0 -> 1: tags and locks.
+    "CREATE TABLE tags (package TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " source TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (package, key)) WITHOUT ROWID;"
+    "CREATE TABLE locks (package TEXT NOT NULL, dependency TEXT NOT NULL, key TEXT NOT NULL,"
+    " value TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (package, dependency, key)) WITHOUT ROWID;",
+    // 1 -> 2: the checker walks locks from a dependency to its dependants.
+    "CREATE INDEX locks_by_dependency ON locks (dependency, key);",
+};
+static_assert(std::size(kUpgrades) == kSchemaVersion);
+
+// A prepared statement, finalized when it goes out of scope.
+class Statement {
+public:
+  Statement(sqlite3 *db, const char *sql) : owned_(true) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  // Borrows a cached statement (null if it failed to prepare) and resets it when done.
+  explicit Statement(sqlite3_stmt *cached) : stmt_(cached), rc_(cached ? SQLITE_OK : SQLITE_ERROR) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+  bool prepared() const { return rc_ == SQLITE_OK; }
+  Statement &bind(int column, std::string_view text) {
+    sqlite3_bind_text(stmt_, column, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement &bind(int column, std::int64_t number) {
+    sqlite3_bind_int64(stmt_, column, number);
+    return *this;
+  }
+  int step() { return sqlite3_step(stmt_); }
+  void reset() { sqlite3_reset(stmt_); }
+  std::string text(int column) const {
+    const unsigned char *p = sqlite3_column_text(stmt_, column);
+    return p ? std::string(reinterpret_cast<const char *>(p), sqlite3_column_bytes(stmt_, column)) : std::string();
+  }
+  std::int64_t number(int column) const { return sqlite3_column_int64(stmt_, column); }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+private:
+  sqlite3_stmt *stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+  bool owned_ = false;
+};
+
+std::string reason_for(sqlite3 *db) {
+  int code = sqlite3_errcode(db);
+  std::string message = sqlite3_errmsg(db);
+  switch (code) {
+  case SQLITE_READONLY:
+    return "store is read-only: " + message;
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+    return "not a usable abitag store: " + message;
+  case SQLITE_BUSY:
+    return "store stayed locked by another process: " + message;
+  case SQLITE_CANTOPEN:
+    if (int system = sqlite3_system_errno(db))
+      return message + ": " + std::strerror(system);
+    return message;
+  default:
+    return message;
+  }
+}
+
+// Runs a query whose rows are single strings.
+llvm::Expected<std::vector<std::string>> strings(sqlite3_stmt *cached, const std::string &argument,
+                                                 const std::function<llvm::Error()> &fail) {
+  Statement query(cached);
+  if (!query.prepared())
+    return fail();
+  query.bind(1, argument);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = query.step()) == SQLITE_ROW)
+    out.push_back(query.text(0));
+  if (rc != SQLITE_DONE)
+    return fail();
+  return out;
+}
+
+// Whether a read failed only because SQLite could not create the WAL file
+// next to a store no writer has open.
+bool unwritable_wal(sqlite3 *db, const std::string &path) {
+  int code = sqlite3_errcode(db);
+  std::error_code ignored;
+  return (code == SQLITE_READONLY || code == SQLITE_CANTOPEN) && !std::filesystem::exists(path + "-wal", ignored);
+}
+
+// PATH as the path of a file: URI ('%', '?' and '#' escaped).
+std::string uri_path(const std::string &path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Store::~Store() {
+  if (in_transaction_)
+    rollback();
+  for (auto &entry : statements_)
+    sqlite3_finalize(entry.second);
+  sqlite3_close_v2(db_);
+}
+
+sqlite3_stmt *Store::cached(const char *sql) {
+  auto found = statements_.find(sql);
+  if (found != statements_.end())
+    return found->second;
+  sqlite3_stmt *statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
+    return nullptr; // sqlite3_errmsg still says why
+  statements_.emplace(sql, statement);
+  return statement;
+}
+
+llvm::Error Store::error() const { return error(reason_for(db_)); }
+
+llvm::Error Store::error(const std::string &reason) const { return make_error(path_ + ": " + reason); }
+
+llvm::Error Store::exec(const char *sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    return error();
+  return llvm::Error::success();
+}
+
+llvm::Error Store::enable_wal() {
+  // Switching a new store to WAL needs the other connections out of the way,
+  // and SQLite answers BUSY at once instead of calling the busy handler: when
+  // parallel installs create the store together, wait here as a writer would.
+  for (int waited = 0;; waited += 2) {
+    int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK)
+      return llvm::Error::success();
+    if (rc != SQLITE_BUSY || waited >= kBusyTimeoutMs)
+      return error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+llvm::Expected<int> Store::read_schema_version() {
+  Statement query(db_, "PRAGMA user_version");
+  if (!query.prepared() || query.step() != SQLITE_ROW)
+    return error();
+  int version = static_cast<int>(query.number(0));
+  if (version > kSchemaVersion)
+    return error("store schema version " + std::to_string(version) + " is newer than this abitag's (" +
+                 std::to_string(kSchemaVersion) + ")");
+  if (version == 0) {
+    // An empty file is a store not created yet; a database with other
+    // tables is someone else's, and abitag must not write into it.
+    Statement tables(db_, "SELECT count(*) FROM sqlite_master");
+    if (!tables.prepared() || tables.step() != SQLITE_ROW)
+      return error();
+    if (tables.number(0) != 0)
+      return error("not an abitag store: a SQLite database without abitag's schema");
+  }
+  return version;
+}
+
+llvm::Expected<std::unique_ptr<Store>> Store::open_for_writing(const std::string &path) {
+  std::error_code ignored; // a failure shows when SQLite opens the file
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty())
+    std::filesystem::create_directories(parent, ignored);
+  sqlite3 *db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<Store> store(new Store(path, db));
+  if (rc != SQLITE_OK)
+    return store->error();
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  sqlite3_extended_result_codes(db, 0);
+  // SQLite falls back to reading when the file is not writable; say so now
+  // rather than at the first write.
+  if (sqlite3_db_readonly(db, "main") == 1)
+    return store->error("store is read-only: " + std::string(std::strerror(EACCES)));
+  llvm::Expected<int> version = store->read_schema_version();
+  if (!version)
+    return version.takeError();
+  store->schema_version_ = *version;
+  // WAL: readers do not block writers, and a commit is one append. The mode
+  // is stored in the file, so only a new store needs it.
+  if (*version == 0)
+    if (llvm::Error e = store->enable_wal())
+      return e;
+  return store;
+}
+
+llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string &path) {
+  std::error_code missing;
+  bool exists = std::filesystem::exists(path, missing);
+  // Read-write without create, when the file allows it: the last connection
+  // to close then folds the WAL back and removes it, as writers do.
+  sqlite3 *db = nullptr;
+  int rc = exists ? sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr)
+                  : sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr);
+  std::unique_ptr<Store> store(new Store(path, db));
+  if (rc != SQLITE_OK)
+    return store->error();
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  llvm::Expected<int> version = store->read_schema_version();
+  if (!version && unwritable_wal(db, path)) {
+    // A user who may read the store but not its folder cannot create the
+    // WAL file SQLite wants. With no WAL file there is no writer and nothing
+    // uncommitted: read the main file as it is.
+    llvm::consumeError(version.takeError());
+    sqlite3_close_v2(store->db_);
+    store->db_ = nullptr;
+    std::string uri = "file:" + uri_path(path) + "?immutable=1";
+    if (sqlite3_open_v2(uri.c_str(), &store->db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK)
+      return store->error();
+    version = store->read_schema_version();
+  }
+  if (!version)
+    return version.takeError();
+  store->schema_version_ = *version;
+  if (*version == 0) {
+    // Nothing written yet: read an empty store of the current schema.
+    sqlite3_close_v2(store->db_);
+    store->db_ = nullptr;
+    if (sqlite3_open_v2(":memory:", &store->db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+      return store->error();
+    if (llvm::Error e = store->upgrade())
+      return e;
+  }
+  return store;
+}
+
+llvm::Error Store::upgrade() {
+  llvm::Expected<int> version = read_schema_version();
+  if (!version)
+    return version.takeError();
+  for (int step = *version; step < kSchemaVersion; ++step)
+    if (llvm::Error e = exec(kUpgrades[step]))
+      return e;
+  if (*version != kSchemaVersion)
+    if (llvm::Error e = exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str()))
+      return e;
+  schema_version_ = kSchemaVersion;
+  return llvm::Error::success();
+}
+
+llvm::Error Store::begin_write() {
+  if (llvm::Error e = exec("BEGIN IMMEDIATE"))
+    return e;
+  in_transaction_ = true;
+  // Under the write lock: another process may have created or upgraded the
+  // store since it was opened.
+  return upgrade();
+}
+
+llvm::Error Store::begin_read() {
+  // A read transaction only starts at the first read; run one now so that
+  // every query of the command sees the same snapshot.
+  if (llvm::Error e = exec("BEGIN"))
+    return e;
+  in_transaction_ = true;
+  return exec("SELECT count(*) FROM sqlite_master");
+}
+
+llvm::Error Store::commit() {
+  in_transaction_ = false;
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    llvm::Error e = error();
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  }
+  return llvm::Error::success();
+}
+
+void Store::rollback() {
+  in_transaction_ = false;
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+llvm::Error Store::set_tag(const Tag &tag) {
+  Statement insert(cached("INSERT OR REPLACE INTO tags (package, key, value, source, time) VALUES (?, ?, ?, ?, ?)"));
+  if (!insert.prepared())
+    return error();
+  insert.bind(1, tag.package).bind(2, tag.key).bind(3, tag.value).bind(4, tag.source).bind(5, tag.time);
+  if (insert.step() != SQLITE_DONE)
+    return error();
+  return llvm::Error::success();
+}
+
+llvm::Error Store::set_lock(const Lock &lock) {
+  Statement insert(
+      cached("INSERT OR REPLACE INTO locks (package, dependency, key, value, time) VALUES (?, ?, ?, ?, ?)"));
+  if (!insert.prepared())
+    return error();
+  insert.bind(1, lock.package).bind(2, lock.dependency).bind(3, lock.key).bind(4, lock.value).bind(5, lock.time);
+  if (insert.step() != SQLITE_DONE)
+    return error();
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::optional<std::string>> Store::tag_value(const std::string &package, const std::string &key) {
+  Statement query(db_, "SELECT value FROM tags WHERE package = ? AND key = ?");
+  if (!query.prepared())
+    return error();
+  query.bind(1, package).bind(2, key);
+  int rc = query.step();
+  if (rc == SQLITE_ROW)
+    return std::optional<std::string>(query.text(0));
+  if (rc != SQLITE_DONE)
+    return error();
+  return std::optional<std::string>();
+}
+
+llvm::Expected<bool> Store::knows(const std::string &package) {
+  Statement query(db_, "SELECT EXISTS (SELECT 1 FROM tags WHERE package = ?1)"
+                       " OR EXISTS (SELECT 1 FROM locks WHERE package = ?1)");
+  if (!query.prepared())
+    return error();
+  query.bind(1, package);
+  if (query.step() != SQLITE_ROW)
+    return error();
+  return query.number(0) != 0;
+}
+
+llvm::Error Store::forget(const std::string &package) {
+  for (const char *sql : {"DELETE FROM tags WHERE package = ?", "DELETE FROM locks WHERE package = ?"}) {
+    Statement remove(db_, sql);
+    if (!remove.prepared())
+      return error();
+    remove.bind(1, package);
+    if (remove.step() != SQLITE_DONE)
+      return error();
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Store::clear() { return exec("DELETE FROM tags; DELETE FROM locks;"); }
+
+llvm::Expected<std::vector<Tag>> Store::tags(const std::optional<std::string> &package) {
+  Statement query(db_, package ? "SELECT package, key, value, source, time FROM tags WHERE package = ? ORDER BY key"
+                               : "SELECT package, key, value, source, time FROM tags ORDER BY package, key");
+  if (!query.prepared())
+    return error();
+  if (package)
+    query.bind(1, *package);
+  std::vector<Tag> out;
+  int rc;
+  while ((rc = query.step()) == SQLITE_ROW)
+    out.push_back({query.text(0), query.text(1), query.text(2), query.text(3), query.number(4)});
+  if (rc != SQLITE_DONE)
+    return error();
+  return out;
+}
+
+llvm::Expected<std::vector<Lock>> Store::locks(const std::optional<std::string> &package) {
+  Statement query(db_, package ? "SELECT package, dependency, key, value, time FROM locks WHERE package = ?"
+                                 " ORDER BY dependency, key"
+                               : "SELECT package, dependency, key, value, time FROM locks"
+                                 " ORDER BY package, dependency, key");
+  if (!query.prepared())
+    return error();
+  if (package)
+    query.bind(1, *package);
+  std::vector<Lock> out;
+  int rc;
+  while ((rc = query.step()) == SQLITE_ROW)
+    out.push_back({query.text(0), query.text(1), query.text(2), query.text(3), query.number(4)});
+  if (rc != SQLITE_DONE)
+    return error();
+  return out;
+}
+
+llvm::Expected<std::vector<StaleLock>> Store::stale_locks() {
+  // One pass over the locks, each looked up in the tags' primary key.
+  Statement query(db_, "SELECT l.package, l.dependency, l.key, l.value, l.time, t.value,"
+                       " EXISTS (SELECT 1 FROM tags WHERE package = l.dependency)"
+                       " OR EXISTS (SELECT 1 FROM locks WHERE package = l.dependency)"
+                       " FROM locks l LEFT JOIN tags t ON t.package = l.dependency AND t.key = l.key"
+                       " WHERE t.value IS NULL OR t.value <> l.value"
+                       " ORDER BY l.package, l.dependency, l.key");
+  if (!query.prepared())
+    return error();
+  std::vector<StaleLock> out;
+  int rc;
+  while ((rc = query.step()) == SQLITE_ROW) {
+    StaleLock stale;
+    stale.lock = {query.text(0), query.text(1), query.text(2), query.text(3), query.number(4)};
+    if (!query.is_null(5))
+      stale.current = query.text(5);
+    stale.dependency_known = query.number(6) != 0;
+    out.push_back(std::move(stale));
+  }
+  if (rc != SQLITE_DONE)
+    return error();
+  return out;
+}
+
+llvm::Expected<std::vector<std::string>> Store::dependants_of(const std::string &dependency) {
+  return strings(cached("SELECT DISTINCT package FROM locks WHERE dependency = ?"), dependency,
+                 [this] { return error(); });
+}
+
+llvm::Expected<std::vector<std::string>> Store::dependencies_of(const std::string &package) {
+  return strings(cached("SELECT DISTINCT dependency FROM locks WHERE package = ?"), package,
+                 [this] { return error(); });
+}
+
+llvm::Error Store::verify() {
+  Statement query(db_, "PRAGMA quick_check");
+  if (!query.prepared())
+    return error();
+  int rc = query.step();
+  if (rc != SQLITE_ROW)
+    return error();
+  std::string verdict = query.text(0);
+  if (verdict != "ok")
+    return error("not a usable abitag store: " + verdict);
+  return llvm::Error::success();
+}
+
+} // namespace abitag::tagger

@@ -1,0 +1,112 @@
+// The tag store: per package its tags (key, value, who produced it, when)
+// and its locks (the value of a dependency's tag it was built against).
+//
+// SQLite, because installs run in parallel and get killed: its transactions
+// give all-or-nothing commands and its locking lets concurrent writers queue
+// instead of losing each other's work. Every abitag command is one
+// transaction; writers take the write lock up front (BEGIN IMMEDIATE) so a
+// reader never has to upgrade and fail.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <llvm/Support/Error.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace abitag::tagger {
+
+constexpr const char *kDefaultStorePath = "/var/lib/abitag/tags.db";
+
+// The schema this abitag writes; older stores are upgraded in place by the
+// first command that writes to them.
+constexpr int kSchemaVersion = 2;
+
+struct Tag {
+  std::string package;
+  std::string key;
+  std::string value;
+  std::string source; // the analyzer that produced it, or "manual"
+  std::int64_t time = 0; // seconds since the epoch
+};
+
+struct Lock {
+  std::string package;    // the dependant
+  std::string dependency; // the package whose tag it locks
+  std::string key;
+  std::string value;      // the dependency's value when the dependant was built
+  std::int64_t time = 0;
+};
+
+// A lock whose dependency no longer carries the locked value.
+struct StaleLock {
+  Lock lock;
+  std::optional<std::string> current; // none: the tag or the whole package is gone
+  bool dependency_known = true;       // false: the dependency is not in the store at all
+};
+
+class Store {
+public:
+  // Opens (and on first write creates) the store. Errors read "PATH: reason".
+  static llvm::Expected<std::unique_ptr<Store>> open_for_writing(const std::string &path);
+  // A store that does not exist yet reads as an empty one; nothing is created.
+  static llvm::Expected<std::unique_ptr<Store>> open_for_reading(const std::string &path);
+  ~Store();
+  Store(const Store &) = delete;
+  Store &operator=(const Store &) = delete;
+
+  const std::string &path() const { return path_; }
+  int schema_version() const { return schema_version_; }
+
+  // A writer's transaction also upgrades an older schema.
+  llvm::Error begin_write();
+  llvm::Error begin_read();
+  llvm::Error commit();
+  void rollback();
+
+  llvm::Error set_tag(const Tag &tag);
+  llvm::Error set_lock(const Lock &lock);
+  llvm::Expected<std::optional<std::string>> tag_value(const std::string &package, const std::string &key);
+  // Whether the store holds tags or locks of PACKAGE.
+  llvm::Expected<bool> knows(const std::string &package);
+  llvm::Error forget(const std::string &package);
+  llvm::Error clear();
+
+  // Everything, or one package's, sorted by package then key.
+  llvm::Expected<std::vector<Tag>> tags(const std::optional<std::string> &package = std::nullopt);
+  llvm::Expected<std::vector<Lock>> locks(const std::optional<std::string> &package = std::nullopt);
+
+  // What the checker asks.
+  llvm::Expected<std::vector<StaleLock>> stale_locks();
+  llvm::Expected<std::vector<std::string>> dependants_of(const std::string &dependency);
+  llvm::Expected<std::vector<std::string>> dependencies_of(const std::string &package);
+
+  // Runs SQLite's quick_check: damage that queries would not run into.
+  llvm::Error verify();
+
+private:
+  Store(std::string path, sqlite3 *db) : path_(std::move(path)), db_(db) {}
+  llvm::Error error() const;
+  llvm::Error error(const std::string &reason) const;
+  llvm::Error exec(const char *sql);
+  llvm::Error enable_wal();
+  llvm::Expected<int> read_schema_version();
+  llvm::Error upgrade();
+  // A statement prepared once per store: imports and the checker's walk run
+  // the same few statements many times.
+  sqlite3_stmt *cached(const char *sql);
+
+  std::string path_;
+  sqlite3 *db_ = nullptr;
+  int schema_version_ = 0;
+  bool in_transaction_ = false;
+  std::map<const char *, sqlite3_stmt *> statements_;
+};
+
+} // namespace abitag::tagger

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The exlibs in scripts/exlibs, called as exheres phases call them: each phase
+# in a subshell with CATEGORY, PN, SLOT, IMAGE... set and `die` and `require`
+# as the package manager provides them, against a temporary store.
+# usage: exlibs_test.sh ABITAG_BINARY EXLIBS_DIR FIXTURES_DIR
+set -uo pipefail
+abitag=$1 exlibs=$2 fixtures=$3
+work=$(mktemp -d)
+trap 'rm -rf "${work}"' EXIT
+export ABITAG=${abitag} ABITAG_DB=${work}/var/lib/abitag/tags.db
+failures=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
+
+# phase ID IMAGE EXLIB COMMAND...: runs COMMAND as a phase of package ID.
+phase() {
+    local id=$1 image=$2 exlib=$3
+    shift 3
+    (
+        CATEGORY=${id%%/*}
+        local rest=${id#*/}
+        PN=${rest%%:*} SLOT=${rest#*:} PV=1.0 ROOT=/ IMAGE=${image} T=${work}/temp WORK=${work}/work
+        PNV=${PN}-${PV} PVR=${PV}
+        die() { echo "die: $*" >&2; exit 1; }
+        require() { local e; for e in "$@"; do source "${exlibs}/${e}.exlib"; done; }
+        require "${exlib}"
+        "$@"
+    )
+}
+
+# 1. A C++ library is installed: pkg_preinst tags it from its image.
+phase dev-libs/base:0 "${fixtures}/cxxabi/capi" cxxabi cxxabi_pkg_preinst || fail "base: cxxabi_pkg_preinst"
+expect_eq "$("${abitag}" show --json dev-libs/base:0 | grep -c '"source": "cxxabi"')" 1 "base tagged by the analyzer"
+first=$("${abitag}" cxxabi "${fixtures}/cxxabi/capi")
+expect_eq "$(phase dev-libs/base:0 "${fixtures}/cxxabi/capi" cxxabi cxxabi_tag)" "${first}" "cxxabi_tag prints the analyzer's value"
+
+# 2. Two dependants lock on it, one on the other too, and carry tags of their own.
+phase dev-libs/user:0 /nonexistent cxxabi bash -c 'true' # a phase with nothing to do
+phase dev-libs/user:0 /nonexistent cxxabi cxxabi_lock dev-libs/base:0 || fail "user: cxxabi_lock"
+phase dev-libs/user:0 /nonexistent cxxabi extag cxxabi user-1 || fail "user: extag"
+phase app-misc/tool:0 /nonexistent cxxabi cxxabi_lock dev-libs/base:0 dev-libs/user:0 || fail "tool: cxxabi_lock"
+"${abitag}" check >/dev/null
+expect_eq $? 0 "check after installing"
+
+# 3. base is rebuilt and now exposes libstdc++'s C++11 ABI.
+phase dev-libs/base:0 "${fixtures}/cxxabi/new-O2" cxxabi cxxabi_pkg_preinst || fail "base: rebuild"
+[[ "$("${abitag}" cxxabi "${fixtures}/cxxabi/new-O2")" != "${first}" ]] || fail "the fixtures should differ"
+order=$("${abitag}" check --format lines 2>/dev/null)
+expect_eq "$?" 1 "check exits 1 after the rebuild" # $? of the assignment is check's
+expect_eq "${order}" $'dev-libs/user:0\napp-misc/tool:0' "rebuild order, dependencies first"
+
+# 4. The dependants are rebuilt in that order and lock again: clean.
+phase dev-libs/user:0 /nonexistent cxxabi cxxabi_lock dev-libs/base:0 || fail "user: relock"
+phase app-misc/tool:0 /nonexistent cxxabi cxxabi_lock dev-libs/base:0 dev-libs/user:0 || fail "tool: relock"
+"${abitag}" check
+expect_eq $? 0 "check after rebuilding the dependants"
+
+# 5. Mistakes die with the reason, and record nothing.
+before=$("${abitag}" export)
+err=$(phase app-misc/tool:0 /nonexistent cxxabi abitag_lock dev-libs/nothing:0 cxxabi 2>&1)
+expect_eq $? 1 "locking on a tag that is not there dies"
+[[ ${err} == *"dev-libs/nothing:0: has no tag 'cxxabi'"*"die: abitag could not lock dev-libs/nothing:0 cxxabi" ]] ||
+    fail "die message: ${err}"
+phase app-misc/tool:0 /nonexistent cxxabi extag only-a-key 2>/dev/null && fail "extag with one argument must die"
+phase app-misc/tool:0 "${fixtures}/cxxabi/bad" cxxabi cxxabi_pkg_preinst 2>/dev/null &&
+    fail "an unreadable image must die"
+expect_eq "$("${abitag}" export)" "${before}" "nothing recorded by the failures"
+
+# 6. Haskell: a library and a dependant locking on it.
+if "${abitag}" analyzers | grep -q '^ghc	'; then
+    echo "note: the ghc analyzer is built in; haskell_abitag_tag is exercised by its own fixtures" >&2
+else
+    err=$(phase dev-haskell/array:0 /nonexistent haskell haskell_pkg_preinst 2>&1)
+    expect_eq $? 1 "haskell_pkg_preinst dies when abitag has no ghc analyzer"
+    [[ ${err} == *"no analyzer named 'ghc'"* ]] || fail "haskell die message: ${err}"
+fi
+phase dev-haskell/array:0 /nonexistent haskell extag ghc array-0.5.4.0-abc || fail "array: extag"
+phase dev-haskell/text:0 /nonexistent haskell haskell_abitag_lock dev-haskell/array:0 || fail "text: lock"
+expect_eq "$("${abitag}" show dev-haskell/text:0 | sed -n 's/^  lock \([^ ]*\) \([^ ]*\) .*/\1 \2/p')" \
+    "dev-haskell/array:0 ghc=array-0.5.4.0-abc" "text locks array's ghc tag"
+phase dev-haskell/array:0 /nonexistent haskell extag ghc array-0.5.4.0-def
+expect_eq "$("${abitag}" check --format cave 2>/dev/null)" \
+    "cave resolve --execute --preserve-world dev-haskell/text:0" "cave command for the haskell rebuild"
+
+# 7. Uninstalling: forgotten unless replaced by a new version.
+REPLACED_BY_ID=dev-haskell/array-0.5.5:0 phase dev-haskell/array:0 /nonexistent haskell abitag_pkg_postrm
+expect_eq "$("${abitag}" show dev-haskell/array:0 | head -1)" "dev-haskell/array:0" "kept when replaced"
+phase dev-haskell/array:0 /nonexistent haskell abitag_pkg_postrm || fail "postrm"
+expect_eq "$("${abitag}" check --json | grep -c '"reason": "package-gone"')" 1 "text's lock reports array gone"
+
+# The sqlite3 tool agrees with abitag's view of the store.
+if command -v sqlite3 >/dev/null; then
+    expect_eq "$(sqlite3 "${ABITAG_DB}" "SELECT count(*) FROM tags WHERE package = 'dev-haskell/array:0'")" 0 \
+        "sqlite3: array's tags are gone"
+fi
+
+if ((failures)); then
+    echo "${failures} failure(s)" >&2
+    exit 1
+fi
+echo "exlibs: all checks passed"

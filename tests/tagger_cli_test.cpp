@@ -1,0 +1,317 @@
+// The tag store through the abitag command, as a package manager's hooks
+// call it; read back with the sqlite3 tool where it helps.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tagger/check.h"
+#include "tests/tagger_support.h"
+
+using namespace abitag::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> rebuild_list(const std::string &db) {
+  Run r = tagger(db, "check", {"--format", "lines"});
+  return lines(r.out);
+}
+
+void require_ok(const Run &r) {
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+} // namespace
+
+TEST_CASE("end to end: record, rebuild a dependency, check orders the dependants, re-lock, clean",
+          "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/var/lib/abitag/tags.db"; // folders made on first write
+  // base is tagged by the real analyzer: first a C-only build.
+  Run tagged = tagger(db, "tag", {"dev-libs/base:0", "cxxabi", fixture("cxxabi/capi")});
+  require_ok(tagged);
+  CHECK(tagged.out == run(abitag_binary(), {"cxxabi", fixture("cxxabi/capi")}).out);
+  require_ok(tagger(db, "set", {"dev-libs/mid-a:0", "cxxabi", "a1"}));
+  require_ok(tagger(db, "set", {"dev-libs/mid-b:0", "cxxabi", "b1"}));
+  require_ok(tagger(db, "lock", {"dev-libs/mid-a:0", "dev-libs/base:0", "cxxabi"}));
+  require_ok(tagger(db, "lock", {"dev-libs/mid-b:0", "dev-libs/base:0", "cxxabi"}));
+  require_ok(tagger(db, "lock", {"app-misc/top:0", "dev-libs/mid-b:0", "cxxabi"}));
+  require_ok(tagger(db, "lock", {"app-misc/top:0", "dev-libs/mid-a:0", "cxxabi"}));
+  require_ok(tagger(db, "set", {"sys-libs/other:0", "cxxabi", "o1"}));
+  require_ok(tagger(db, "lock", {"app-misc/unrelated:0", "sys-libs/other:0", "cxxabi"}));
+  Run clean = tagger(db, "check");
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out.empty());
+
+  // base is rebuilt against a C++11-ABI libstdc++: a new value.
+  Run rebuilt = tagger(db, "tag", {"dev-libs/base:0", "cxxabi", fixture("cxxabi/new-O2")});
+  require_ok(rebuilt);
+  CHECK(rebuilt.out == run(abitag_binary(), {"cxxabi", fixture("cxxabi/new-O2")}).out);
+  CHECK(rebuilt.out != tagged.out);
+  std::string old_value = tagged.out.substr(0, tagged.out.size() - 1);
+  std::string new_value = rebuilt.out.substr(0, rebuilt.out.size() - 1);
+
+  Run stale = tagger(db, "check");
+  CHECK(stale.exit_code == 1);
+  CHECK(lines(stale.out) == std::vector<std::string>{
+                                "stale locks:",
+                                "  dev-libs/mid-a:0: dev-libs/base:0 cxxabi locked " + old_value + ", now " + new_value,
+                                "  dev-libs/mid-b:0: dev-libs/base:0 cxxabi locked " + old_value + ", now " + new_value,
+                                "rebuild, dependencies first:",
+                                "  dev-libs/mid-a:0",
+                                "  dev-libs/mid-b:0",
+                                "  app-misc/top:0",
+                            });
+  Run json = tagger(db, "check", {"--json"});
+  CHECK(json.exit_code == 1);
+  auto report = nlohmann::json::parse(json.out);
+  CHECK(report["stale"].size() == 2);
+  CHECK(report["stale"][0]["locked"] == old_value);
+  CHECK(report["stale"][0]["current"] == new_value);
+  CHECK(report["stale"][0]["reason"] == "changed");
+  CHECK(report["rebuild"] == nlohmann::json({"dev-libs/mid-a:0", "dev-libs/mid-b:0", "app-misc/top:0"}));
+  CHECK(report["cycles"].empty());
+
+  // Rebuild in that order: mid-a gets a new value of its own, so top now
+  // has a stale lock too until it is rebuilt.
+  require_ok(tagger(db, "set", {"dev-libs/mid-a:0", "cxxabi", "a2"}));
+  require_ok(tagger(db, "lock", {"dev-libs/mid-a:0", "dev-libs/base:0", "cxxabi"}));
+  require_ok(tagger(db, "lock", {"dev-libs/mid-b:0", "dev-libs/base:0", "cxxabi"}));
+  CHECK(rebuild_list(db) == std::vector<std::string>{"app-misc/top:0"});
+  Run top = tagger(db, "check", {"--json"});
+  CHECK(nlohmann::json::parse(top.out)["stale"][0]["dependency"] == "dev-libs/mid-a:0");
+  require_ok(tagger(db, "lock", {"app-misc/top:0", "dev-libs/mid-a:0", "cxxabi"}));
+  Run done = tagger(db, "check");
+  CHECK(done.exit_code == 0);
+  CHECK(done.out.empty());
+  // The sqlite3 tool sees the same store.
+  CHECK(sqlite_rows(db, "SELECT value FROM locks WHERE package = 'app-misc/top:0' ORDER BY dependency") ==
+        std::vector<std::string>{"a2", "b1"});
+  CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
+  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"2"});
+}
+
+TEST_CASE("lock without a value needs the dependency's tag; nothing is recorded otherwise", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "set", {"dev-haskell/array:0", "cabal-id", "array-0.5.4.0"}));
+  Run missing = tagger(db, "lock", {"dev-haskell/text:0", "dev-haskell/array:0", "abi"});
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.out.empty());
+  CHECK(missing.err == "abitag: dev-haskell/array:0: has no tag 'abi' in " + db + " (give the value to lock)\n");
+  CHECK(sqlite_rows(db, "SELECT count(*) FROM locks") == std::vector<std::string>{"0"});
+  require_ok(tagger(db, "lock", {"dev-haskell/text:0", "dev-haskell/array:0", "abi", "6a406eba"}));
+  require_ok(tagger(db, "lock", {"dev-haskell/text:0", "dev-haskell/array:0", "cabal-id"}));
+  CHECK(sqlite_rows(db, "SELECT key, value FROM locks ORDER BY key") ==
+        std::vector<std::string>{"abi|6a406eba", "cabal-id|array-0.5.4.0"});
+  // Locking again replaces the value.
+  require_ok(tagger(db, "lock", {"dev-haskell/text:0", "dev-haskell/array:0", "abi", "ffff"}));
+  CHECK(sqlite_rows(db, "SELECT value FROM locks WHERE key = 'abi'") == std::vector<std::string>{"ffff"});
+}
+
+TEST_CASE("forget drops a package's tags and locks; locks others hold on it report it gone", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "set", {"a:0", "k", "1"}));
+  require_ok(tagger(db, "set", {"b:0", "k", "2"}));
+  require_ok(tagger(db, "lock", {"b:0", "a:0", "k"}));
+  require_ok(tagger(db, "lock", {"c:0", "b:0", "k"}));
+  require_ok(tagger(db, "forget", {"b:0"}));
+  CHECK(sqlite_rows(db, "SELECT package FROM tags UNION ALL SELECT package FROM locks") ==
+        std::vector<std::string>{"a:0", "c:0"});
+  Run r = tagger(db, "check");
+  CHECK(r.exit_code == 1);
+  CHECK(lines(r.out)[1] == "  c:0: b:0 k locked 2, now (package gone)");
+  // A package that is still there but lost the key reads differently.
+  require_ok(tagger(db, "lock", {"c:0", "a:0", "other", "x"}));
+  auto report = nlohmann::json::parse(tagger(db, "check", {"--json"}).out);
+  REQUIRE(report["stale"].size() == 2);
+  CHECK(report["stale"][0]["reason"] == "tag-gone");
+  CHECK(report["stale"][0]["current"].is_null());
+  CHECK(report["stale"][1]["reason"] == "package-gone");
+  // Forgetting what is not there is fine: uninstall hooks may run twice.
+  CHECK(tagger(db, "forget", {"never:0"}).exit_code == 0);
+}
+
+TEST_CASE("check PKG looks at those packages' locks only, and names unknown ones", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "set", {"a:0", "k", "1"}));
+  require_ok(tagger(db, "lock", {"b:0", "a:0", "k"}));
+  require_ok(tagger(db, "lock", {"c:0", "a:0", "k"}));
+  require_ok(tagger(db, "lock", {"d:0", "b:0", "k", "whatever"}));
+  require_ok(tagger(db, "set", {"a:0", "k", "2"}));
+  Run only_c = tagger(db, "check", {"c:0", "--format", "lines"});
+  CHECK(only_c.exit_code == 1);
+  CHECK(only_c.out == "c:0\n");
+  Run only_b = tagger(db, "check", {"b:0", "--format", "lines"});
+  CHECK(only_b.out == "b:0\nd:0\n"); // d locks on b, which is rebuilt
+  Run none = tagger(db, "check", {"a:0"});
+  CHECK(none.exit_code == 0);
+  Run unknown = tagger(db, "check", {"zz:0"});
+  CHECK(unknown.exit_code == 3);
+  CHECK(unknown.err == "abitag: zz:0: not in the store " + db + "\n");
+}
+
+TEST_CASE("cycles are named; cave format gives a cave resolve command", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "set", {"dev-lang/ghc-9.0.2:0", "abi", "1"}));
+  require_ok(tagger(db, "set", {"dev-haskell/x:0", "abi", "x"}));
+  require_ok(tagger(db, "set", {"dev-haskell/y:0", "abi", "y"}));
+  require_ok(tagger(db, "lock", {"dev-haskell/x:0", "dev-lang/ghc-9.0.2:0", "abi"}));
+  require_ok(tagger(db, "lock", {"dev-haskell/x:0", "dev-haskell/y:0", "abi"}));
+  require_ok(tagger(db, "lock", {"dev-haskell/y:0", "dev-haskell/x:0", "abi"}));
+  require_ok(tagger(db, "lock", {"app-misc/z-1.0-r1:0", "dev-haskell/y:0", "abi"}));
+  require_ok(tagger(db, "set", {"dev-lang/ghc-9.0.2:0", "abi", "2"}));
+  Run text = tagger(db, "check");
+  CHECK(text.exit_code == 1);
+  CHECK(lines(text.out).back() == "cycle: dev-haskell/x:0 dev-haskell/y:0");
+  Run cave = tagger(db, "check", {"--format", "cave"});
+  CHECK(cave.exit_code == 1);
+  CHECK(cave.out ==
+        "cave resolve --execute --preserve-world dev-haskell/x:0 dev-haskell/y:0 =app-misc/z-1.0-r1:0\n");
+  CHECK(cave.err == "abitag: stale: dev-haskell/x:0: dev-lang/ghc-9.0.2:0 abi locked 1, now 2\n"
+                    "abitag: cycle: dev-haskell/x:0 dev-haskell/y:0\n");
+}
+
+TEST_CASE("cave specs carry '=' exactly when the id has a version", "[tagger][cli]") {
+  using abitag::tagger::cave_spec;
+  CHECK(cave_spec("dev-libs/foo:0") == "dev-libs/foo:0");
+  CHECK(cave_spec("dev-libs/foo-1.2.3:0") == "=dev-libs/foo-1.2.3:0");
+  CHECK(cave_spec("dev-libs/foo-1.2_rc1-r3:2::arbor") == "=dev-libs/foo-1.2_rc1-r3:2::arbor");
+  CHECK(cave_spec("dev-libs/foo-scm:0") == "=dev-libs/foo-scm:0");
+  CHECK(cave_spec("dev-libs/gtk+3:3") == "dev-libs/gtk+3:3");
+  CHECK(cave_spec("dev-libs/foo-bar:0") == "dev-libs/foo-bar:0");
+}
+
+TEST_CASE("export and import round-trip; import merges or replaces", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db", copy = dir.path() + "/copy.db";
+  require_ok(tagger(db, "set", {"a:0", "k", "value with spaces"}));
+  require_ok(tagger(db, "tag", {"b:0", "cxxabi", fixture("cxxabi/capi")}));
+  require_ok(tagger(db, "lock", {"b:0", "a:0", "k"}));
+  Run exported = tagger(db, "export");
+  require_ok(exported);
+  auto document = nlohmann::json::parse(exported.out);
+  CHECK(document["format"] == "abitag-store");
+  CHECK(document["packages"]["a:0"]["tags"]["k"]["value"] == "value with spaces");
+  CHECK(document["packages"]["b:0"]["tags"]["cxxabi"]["source"] == "cxxabi");
+  CHECK(document["packages"]["b:0"]["locks"][0]["dependency"] == "a:0");
+
+  require_ok(tagger(copy, "set", {"c:0", "k", "kept"}));
+  require_ok(tagger(copy, "import", {}, exported.out));
+  Run merged = tagger(copy, "export");
+  CHECK(nlohmann::json::parse(merged.out)["packages"].size() == 3);
+  std::string file = dir.path() + "/export.json";
+  std::ofstream(file) << exported.out;
+  require_ok(tagger(copy, "import", {"--replace", file}));
+  CHECK(tagger(copy, "export").out == exported.out);
+  CHECK(sqlite_rows(copy, "SELECT package, key, value, source, time FROM tags ORDER BY package") ==
+        sqlite_rows(db, "SELECT package, key, value, source, time FROM tags ORDER BY package"));
+  Run unreadable = tagger(copy, "import", {dir.path() + "/missing.json"});
+  CHECK(unreadable.exit_code == 3);
+  CHECK(unreadable.err == "abitag: " + dir.path() + "/missing.json: No such file or directory\n");
+}
+
+TEST_CASE("show prints one package or all, and names an unknown one", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "set", {"a:0", "k", "1"}));
+  require_ok(tagger(db, "lock", {"b:0", "a:0", "k"}));
+  Run one = tagger(db, "show", {"b:0"});
+  require_ok(one);
+  REQUIRE(lines(one.out).size() == 2);
+  CHECK(lines(one.out)[0] == "b:0");
+  CHECK(lines(one.out)[1].rfind("  lock a:0 k=1 (20", 0) == 0);
+  CHECK(lines(tagger(db, "show").out).size() == 4);
+  auto json = nlohmann::json::parse(tagger(db, "show", {"a:0", "--json"}).out);
+  CHECK(json["packages"].size() == 1);
+  Run unknown = tagger(db, "show", {"nope:0"});
+  CHECK(unknown.exit_code == 3);
+  CHECK(unknown.err == "abitag: nope:0: not in the store " + db + "\n");
+}
+
+TEST_CASE("ABITAG_DB names the store, --db wins over it", "[tagger][cli]") {
+  TempDir dir;
+  std::string env_db = dir.path() + "/env.db", flag_db = dir.path() + "/flag.db";
+  require_ok(run("env", {"ABITAG_DB=" + env_db, abitag_binary(), "set", "a:0", "k", "1"}));
+  require_ok(run("env", {"ABITAG_DB=" + env_db, abitag_binary(), "set", "--db", flag_db, "b:0", "k", "1"}));
+  CHECK(sqlite_rows(env_db, "SELECT package FROM tags") == std::vector<std::string>{"a:0"});
+  CHECK(sqlite_rows(flag_db, "SELECT package FROM tags") == std::vector<std::string>{"b:0"});
+}
+
+TEST_CASE("reading a store that does not exist yet finds nothing and creates nothing", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/none/tags.db";
+  Run check = tagger(db, "check");
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.empty());
+  CHECK(tagger(db, "show").out.empty());
+  CHECK(nlohmann::json::parse(tagger(db, "export").out)["packages"].empty());
+  CHECK(!fs::exists(dir.path() + "/none"));
+}
+
+TEST_CASE("usage errors: blank ids or keys, unknown analyzers exit 2; bad analyzer input records nothing",
+          "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  CHECK(tagger(db, "set", {"a 0", "k", "v"}).exit_code == 2);
+  CHECK(tagger(db, "set", {"a:0", "", "v"}).exit_code == 2);
+  CHECK(tagger(db, "set", {"a:0", "k", "two\nlines"}).exit_code == 2);
+  CHECK(tagger(db, "set", {"a:0", "k"}).exit_code == 2);
+  CHECK(tagger(db, "check", {"--format", "portage"}).exit_code == 2);
+  Run unknown = tagger(db, "tag", {"a:0", "nosuch", "/"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err == "abitag: no analyzer named 'nosuch' ('abitag analyzers' lists them)\n");
+  require_ok(tagger(db, "set", {"a:0", "cxxabi", "before"}));
+  Run bad = tagger(db, "tag", {"a:0", "cxxabi", fixture("cxxabi/bad")});
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.out.empty());
+  CHECK(bad.err == run(abitag_binary(), {"cxxabi", fixture("cxxabi/bad")}).err);
+  CHECK(sqlite_rows(db, "SELECT value FROM tags") == std::vector<std::string>{"before"});
+  Run help = run(abitag_binary(), {"check", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("Exit codes:") != std::string::npos);
+}
+
+TEST_CASE("a version 1 store is upgraded in place with its data; a newer or foreign one is refused",
+          "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/old.db";
+  // The version 1 schema, as the first abitag release wrote it.
+  Run made = run("sqlite3", {db, "PRAGMA journal_mode=WAL;"
+                                 "CREATE TABLE tags (package TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+                                 " source TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (package, key))"
+                                 " WITHOUT ROWID;"
+                                 "CREATE TABLE locks (package TEXT NOT NULL, dependency TEXT NOT NULL,"
+                                 " key TEXT NOT NULL, value TEXT NOT NULL, time INTEGER NOT NULL,"
+                                 " PRIMARY KEY (package, dependency, key)) WITHOUT ROWID;"
+                                 "INSERT INTO tags VALUES ('a:0', 'k', 'old', 'manual', 1);"
+                                 "INSERT INTO locks VALUES ('b:0', 'a:0', 'k', 'old', 1);"
+                                 "PRAGMA user_version=1;"});
+  REQUIRE(made.exit_code == 0);
+  CHECK(tagger(db, "check").exit_code == 0); // a reader reads version 1 as it is
+  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"1"});
+  require_ok(tagger(db, "set", {"a:0", "k", "new"}));
+  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"2"});
+  CHECK(sqlite_rows(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'locks_by_dependency'") ==
+        std::vector<std::string>{"locks_by_dependency"});
+  CHECK(tagger(db, "check", {"--format", "lines"}).out == "b:0\n");
+
+  std::string newer = dir.path() + "/newer.db";
+  REQUIRE(run("sqlite3", {newer, "CREATE TABLE t (x); PRAGMA user_version=99;"}).exit_code == 0);
+  Run refused = tagger(newer, "set", {"a:0", "k", "v"});
+  CHECK(refused.exit_code == 3);
+  CHECK(refused.err == "abitag: " + newer + ": store schema version 99 is newer than this abitag's (2)\n");
+  std::string foreign = dir.path() + "/foreign.db";
+  REQUIRE(run("sqlite3", {foreign, "CREATE TABLE t (x); INSERT INTO t VALUES (1);"}).exit_code == 0);
+  Run not_ours = tagger(foreign, "set", {"a:0", "k", "v"});
+  CHECK(not_ours.exit_code == 3);
+  CHECK(not_ours.err == "abitag: " + foreign + ": not an abitag store: a SQLite database without abitag's schema\n");
+  CHECK(sqlite_rows(foreign, "SELECT name FROM sqlite_master") == std::vector<std::string>{"t"});
+}

@@ -1,0 +1,27 @@
+// What the tagger tests share: running abitag's store commands on a store of
+// their own, and reading that store back with the sqlite3 tool.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tests/support.h"
+
+namespace abitag::test {
+
+// abitag COMMAND --db DB ARGS...
+inline Run tagger(const std::string &db, const std::string &command, std::vector<std::string> args = {},
+                  const std::string &input = "") {
+  args.insert(args.begin(), {command, "--db", db});
+  return run(abitag_binary(), args, input);
+}
+
+// The rows sqlite3 prints for SQL, one "a|b|c" line each.
+inline std::vector<std::string> sqlite_rows(const std::string &db, const std::string &sql) {
+  Run r = run("sqlite3", {db, sql});
+  if (r.exit_code != 0)
+    return {"sqlite3 failed: " + r.err};
+  return lines(r.out);
+}
+
+} // namespace abitag::test
