@@ -2,8 +2,8 @@
 // packages of the set it depends on. Dependency cycles cannot be ordered; their
 // members are kept next to each other and named, so a person can decide.
 //
-// Self-contained on purpose: it knows nothing of the store, only names and
-// edges, so it can be tested and reused on its own.
+// The store's view (package names) over fingerprint/rebuild_order.h, the
+// ordering the GHC database check uses too.
 #pragma once
 
 #include <map>

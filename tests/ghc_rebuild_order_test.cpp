@@ -1,7 +1,7 @@
 // The rebuild order: dependencies first, cycles named, same answer every time.
 #include <catch2/catch.hpp>
 
-#include "analyzers/ghc/rebuild_order.h"
+#include "fingerprint/rebuild_order.h"
 
 using namespace abitag;
 

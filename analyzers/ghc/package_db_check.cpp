@@ -5,7 +5,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "analyzers/ghc/rebuild_order.h"
+#include "fingerprint/rebuild_order.h"
 
 namespace abitag::ghc {
 namespace {

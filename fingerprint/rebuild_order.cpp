@@ -1,4 +1,4 @@
-#include "analyzers/ghc/rebuild_order.h"
+#include "fingerprint/rebuild_order.h"
 
 #include <algorithm>
 #include <queue>

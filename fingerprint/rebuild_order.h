@@ -1,7 +1,7 @@
 // The order in which to rebuild a set of packages: every package after the
 // ones it depends on, and packages that depend on each other (a cycle) named
-// together as one step. Knows nothing about GHC: the tagger orders its stale
-// packages with it too.
+// together as one step. Shared by the GHC database check and the tagger's
+// checker; it knows only names and edges.
 #pragma once
 
 #include <cstddef>
