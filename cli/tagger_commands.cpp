@@ -26,6 +26,7 @@ public:
   std::string db; // --db, else ABITAG_DB, else the default
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
   std::vector<std::string> paths, packages;
+  std::vector<std::string> analyzer_args; // `tag`: the analyzer's options and paths
   bool json = false, replace = false;
   // Each subcommand with the function that carries it out.
   std::vector<std::pair<CLI::App *, std::function<int()>>> commands;
@@ -112,8 +113,19 @@ int run_tag(const TaggerCommands &o) {
   llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_writing(o.db);
   if (!store)
     return report(store.takeError());
+  // The rest of the command line is the analyzer's, exactly as after
+  // `abitag ANALYZER` (e.g. `abitag tag PKG ghc --tag IMAGE`).
   AnalysisInputs inputs;
-  inputs.paths = o.paths;
+  CLI::App analyzer_cli{"abitag tag PACKAGE " + o.analyzer, "abitag tag"};
+  analyzer->add_options(analyzer_cli);
+  analyzer_cli.add_option("paths", inputs.paths, "files or folders to analyze")->required();
+  analyzer_cli.add_option("--root", inputs.root, "take absolute link targets under DIR");
+  try {
+    std::vector<std::string> args(o.analyzer_args.rbegin(), o.analyzer_args.rend()); // CLI11 takes them reversed
+    analyzer_cli.parse(args);
+  } catch (const CLI::ParseError &e) {
+    return usage(o.analyzer + ": " + e.what());
+  }
   Analysis analysis = analyzer->analyze(inputs);
   if (!analysis.errors.empty()) {
     print_input_errors(analysis.errors);
@@ -324,8 +336,15 @@ TaggerCommandsPtr add_tagger_commands(CLI::App &app) {
   CLI::App *tag = subcommand(app, opts, "tag", "run an analyzer and record its value under the analyzer's name");
   tag->add_option("package", opts.package, "package id")->required();
   tag->add_option("analyzer", opts.analyzer, "analyzer name ('abitag analyzers' lists them)")->required();
-  tag->add_option("paths", opts.paths, "files or folders to analyze")->required();
-  opts.commands.emplace_back(tag, [&opts] { return run_tag(opts); });
+  // Everything after ANALYZER goes to the analyzer: its options, then paths.
+  tag->prefix_command();
+  tag->footer("Everything after ANALYZER is the analyzer's: its options, then the paths, as after\n"
+              "`abitag ANALYZER` (e.g. abitag tag dev-haskell/foo:0 ghc --tag IMAGE). --db goes before PACKAGE.\n\n" +
+              app.get_footer());
+  opts.commands.emplace_back(tag, [&opts, tag] {
+    opts.analyzer_args = tag->remaining();
+    return run_tag(opts);
+  });
 
   CLI::App *lock = subcommand(app, opts, "lock", "record that PACKAGE was built against DEPENDENCY's KEY");
   lock->add_option("package", opts.package, "the dependant")->required();

@@ -67,14 +67,23 @@ phase app-misc/tool:0 "${fixtures}/cxxabi/bad" cxxabi cxxabi_pkg_preinst 2>/dev/
     fail "an unreadable image must die"
 expect_eq "$("${abitag}" export)" "${before}" "nothing recorded by the failures"
 
-# 6. Haskell: a library and a dependant locking on it.
-if "${abitag}" analyzers | grep -q '^ghc	'; then
-    echo "note: the ghc analyzer is built in; haskell_abitag_tag is exercised by its own fixtures" >&2
-else
-    err=$(phase dev-haskell/array:0 /nonexistent haskell haskell_pkg_preinst 2>&1)
-    expect_eq $? 1 "haskell_pkg_preinst dies when abitag has no ghc analyzer"
-    [[ ${err} == *"no analyzer named 'ghc'"* ]] || fail "haskell die message: ${err}"
-fi
+# 6. Haskell: a library tagged from its real register.sh, a dependant locked on
+# it, then a rebuild that keeps the cabal id but changes the ABI hash.
+himage=${work}/himage
+mkdir -p "${himage}/usr/lib/tinylib"
+cp "${fixtures}/ghc/tinylib/register.sh" "${himage}/usr/lib/tinylib/register.sh"
+phase dev-haskell/tinylib:0 "${himage}" haskell haskell_pkg_preinst || fail "tinylib: haskell_pkg_preinst"
+expect_eq "$("${abitag}" show dev-haskell/tinylib:0 | sed -n 's/^  tag  ghc=\([^ ]*\) .*/\1/p')" \
+    "$("${abitag}" ghc --tag "${fixtures}/ghc/tinylib/register.sh")" "tinylib tagged with id:abi"
+phase dev-haskell/user:0 /nonexistent haskell haskell_abitag_lock dev-haskell/tinylib:0 || fail "user: lock"
+"${abitag}" check >/dev/null || fail "clean after the lock"
+cp "${fixtures}/ghc/tinylib-rebuilt/register.sh" "${himage}/usr/lib/tinylib/register.sh"
+expect_eq "$("${abitag}" ghc "${fixtures}/ghc/tinylib-rebuilt/register.sh")" \
+    "$("${abitag}" ghc "${fixtures}/ghc/tinylib/register.sh")" "the rebuild keeps the cabal id"
+phase dev-haskell/tinylib:0 "${himage}" haskell haskell_pkg_preinst || fail "tinylib rebuilt: haskell_pkg_preinst"
+expect_eq "$("${abitag}" check --format lines 2>/dev/null)" "dev-haskell/user:0" "same-id rebuild makes the dependant stale"
+"${abitag}" forget dev-haskell/tinylib:0 && "${abitag}" forget dev-haskell/user:0
+
 phase dev-haskell/array:0 /nonexistent haskell extag ghc array-0.5.4.0-abc || fail "array: extag"
 phase dev-haskell/text:0 /nonexistent haskell haskell_abitag_lock dev-haskell/array:0 || fail "text: lock"
 expect_eq "$("${abitag}" show dev-haskell/text:0 | sed -n 's/^  lock \([^ ]*\) \([^ ]*\) .*/\1 \2/p')" \

@@ -256,7 +256,7 @@ TEST_CASE("reading a store that does not exist yet finds nothing and creates not
   CHECK(!fs::exists(dir.path() + "/none"));
 }
 
-TEST_CASE("usage errors: blank ids or keys, unknown analyzers exit 2; bad analyzer input records nothing",
+TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options exit 2; bad analyzer input records nothing",
           "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/tags.db";
@@ -273,6 +273,10 @@ TEST_CASE("usage errors: blank ids or keys, unknown analyzers exit 2; bad analyz
   CHECK(bad.exit_code == 3);
   CHECK(bad.out.empty());
   CHECK(bad.err == run(abitag_binary(), {"cxxabi", fixture("cxxabi/bad")}).err);
+  CHECK(sqlite_rows(db, "SELECT value FROM tags") == std::vector<std::string>{"before"});
+  Run bad_option = tagger(db, "tag", {"a:0", "cxxabi", "--scheme", "bogus", fixture("cxxabi/new-O2")});
+  CHECK(bad_option.exit_code == 2);
+  CHECK(bad_option.err.rfind("abitag: cxxabi: --scheme", 0) == 0);
   CHECK(sqlite_rows(db, "SELECT value FROM tags") == std::vector<std::string>{"before"});
   Run help = run(abitag_binary(), {"check", "--help"});
   CHECK(help.exit_code == 0);
