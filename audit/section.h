@@ -1,0 +1,54 @@
+// An audit section: one question asked of the whole ROOT ("do the C++ ABIs
+// agree?", "does everything link?"). Sections are listed in sections.cpp;
+// the front end's --only choices, the text report and the JSON document all
+// come from that list, so adding the ghc, sbcl or tags section is one new
+// file plus one line there.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/elf_scan.h"
+#include "audit/package_owners.h"
+#include "audit/progress.h"
+#include "audit/report.h"
+
+namespace abitag::audit {
+
+// What every section may use. The ELF scan is made once, on first use, so
+// sections that do not need it (a GHC package database check) cost nothing.
+class AuditContext {
+public:
+  AuditContext(std::string root, Progress &progress)
+      : root_(std::move(root)), progress_(progress), owners_(root_) {}
+
+  const std::string &root() const { return root_; } // canonical host path
+  Progress &progress() { return progress_; }
+  ElfScan &elf_scan();
+  bool elf_scan_done() const { return elf_scan_ != nullptr; }
+  PackageOwners &owners() { return owners_; }
+
+private:
+  std::string root_;
+  Progress &progress_;
+  std::unique_ptr<ElfScan> elf_scan_;
+  PackageOwners owners_;
+};
+
+class AuditSection {
+public:
+  virtual ~AuditSection() = default;
+  virtual std::string_view name() const = 0;        // the --only name
+  virtual std::string_view description() const = 0; // one line for --help
+  virtual SectionReport run(AuditContext &context) = 0;
+};
+
+// Every section, in report order.
+std::vector<std::unique_ptr<AuditSection>> all_sections();
+
+std::unique_ptr<AuditSection> make_cxxabi_section();
+std::unique_ptr<AuditSection> make_linkage_section();
+
+} // namespace abitag::audit
