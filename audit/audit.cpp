@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "audit/section.h"
+#include "fingerprint/discover.h"
 #include "fingerprint/errors.h"
 
 namespace abitag::audit {
@@ -46,8 +47,15 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   auto root = usable_root(options.root);
   if (!root)
     return root.takeError();
+  std::vector<std::string> walk;
+  for (const std::string &path : options.under) {
+    auto host = resolve_under_root(*root, path);
+    if (!host)
+      return make_error(path + ": " + to_message(host.takeError()));
+    walk.push_back(*host);
+  }
   Progress progress(options.progress);
-  AuditContext context(*root, progress);
+  AuditContext context(*root, std::move(walk), progress);
   AuditReport report;
   report.root = *root;
   for (const auto &section : all_sections()) {

@@ -13,6 +13,9 @@ namespace abitag::audit {
 struct AuditOptions {
   std::string root = "/";
   std::vector<std::string> only; // section names; empty: all
+  // Paths inside ROOT whose files are audited (libraries they load are read
+  // wherever they are); empty: all of ROOT.
+  std::vector<std::string> under;
   bool progress = false;         // draw a progress bar on stderr
 };
 

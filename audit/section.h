@@ -21,8 +21,9 @@ namespace abitag::audit {
 // sections that do not need it (a GHC package database check) cost nothing.
 class AuditContext {
 public:
-  AuditContext(std::string root, Progress &progress)
-      : root_(std::move(root)), progress_(progress), owners_(root_) {}
+  // WALK: host paths whose files are audited; empty: all of ROOT.
+  AuditContext(std::string root, std::vector<std::string> walk, Progress &progress)
+      : root_(std::move(root)), walk_(std::move(walk)), progress_(progress), owners_(root_) {}
 
   const std::string &root() const { return root_; } // canonical host path
   Progress &progress() { return progress_; }
@@ -32,6 +33,7 @@ public:
 
 private:
   std::string root_;
+  std::vector<std::string> walk_;
   Progress &progress_;
   std::unique_ptr<ElfScan> elf_scan_;
   PackageOwners owners_;

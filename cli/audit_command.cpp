@@ -20,13 +20,21 @@ public:
     command.add_option("root", options_.root, "the system to audit: / or an image, a chroot")
         ->capture_default_str();
     command.add_flag("--json", json_, "print the report as one JSON document");
+    command.add_option("--under", options_.under,
+                       "audit only the files under these paths inside ROOT (libraries they load are "
+                       "found anywhere in ROOT); default: all of ROOT")
+        ->delimiter(',')
+        ->allow_extra_args(false);
     std::vector<std::string> names;
     std::string help = "run only these sections (comma-separated):";
     for (const auto &[name, description] : audit::section_names()) {
       names.push_back(name);
       help += "\n  " + name + ": " + description;
     }
-    command.add_option("--only", options_.only, help)->delimiter(',')->check(CLI::IsMember(names));
+    command.add_option("--only", options_.only, help)
+        ->delimiter(',')
+        ->allow_extra_args(false) // "--only cxxabi ROOT": ROOT is not a section
+        ->check(CLI::IsMember(names));
   }
 
   int run() override {

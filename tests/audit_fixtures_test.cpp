@@ -148,6 +148,19 @@ TEST_CASE("audit --only runs the named sections", "[audit]") {
   CHECK(unknown.exit_code == 2);
 }
 
+TEST_CASE("audit --under audits part of ROOT, resolving libraries in all of it", "[audit]") {
+  TempDir dir;
+  std::string image = make_audit_image(dir, "broken");
+  Json doc = Json::parse(audit({image, "--json", "--under", "/usr/bin"}).out);
+  CHECK(doc["files_read"] == 2 + 6); // needs-gone, shapes, and the 6 libraries shapes loads
+  CHECK(doc["sections"]["linkage"]["linked"] == 2);
+  CHECK(findings_of(doc, "dual-abi-mismatch", "/usr/bin/shapes").size() == 2);
+  CHECK(findings_of(doc, "missing-library", "/opt/only32/libneeds-bits.so").empty());
+  Run missing = audit({image, "--under", "/nowhere"});
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.out.empty());
+}
+
 TEST_CASE("audit: an unusable ROOT exits 3, a damaged file under it is a finding", "[audit]") {
   Run missing = audit({"/nonexistent/image"});
   CHECK(missing.exit_code == 3);
@@ -172,4 +185,20 @@ TEST_CASE("audit: an unusable ROOT exits 3, a damaged file under it is a finding
   REQUIRE(needs.size() == 1);
   CHECK(needs[0]["reason"].get<std::string>().find("/opt/origin/lib/libhelper.so.1: ") != std::string::npos);
   CHECK(r.exit_code == 1);
+}
+
+TEST_CASE("audit draws a progress bar on stderr only when it is a terminal", "[audit]") {
+  REQUIRE(have_tool("script")); // util-linux: runs a command on a pseudo-terminal
+  TempDir dir;
+  std::string image = make_audit_image(dir, "clean");
+  Run terminal = run("script", {"-qec", abitag_binary() + " audit --only cxxabi " + image, "/dev/null"});
+  CHECK(terminal.exit_code == 0);
+  CHECK(terminal.out.find("\rreading [") == std::string::npos); // the line is cleared before each draw
+  CHECK(terminal.out.find("\r\033[Kreading [") != std::string::npos);
+  CHECK(terminal.out.find(" files/s") != std::string::npos);
+  CHECK(terminal.out.find("cxxabi: 13 ELF files") != std::string::npos);
+
+  Run piped = audit({"--only", "cxxabi", image});
+  CHECK(piped.err.empty());
+  CHECK(piped.out.find("files/s") == std::string::npos);
 }

@@ -59,6 +59,16 @@ std::vector<std::string> host_sample() {
     out.push_back(libraries[i]);
   for (std::size_t i = 0; i < programs.size(); i += std::max<std::size_t>(1, programs.size() / 20))
     out.push_back(programs[i]);
+  // Python's extension modules import the interpreter's symbols without
+  // naming libpython: the loader's "undefined symbol" on real files.
+  std::vector<std::string> modules;
+  for (const auto &e : fs::directory_iterator("/usr/lib"))
+    if (e.path().filename().string().rfind("python3.", 0) == 0 && fs::is_directory(e.path() / "lib-dynload"))
+      for (const auto &m : fs::directory_iterator(e.path() / "lib-dynload"))
+        modules.push_back(m.path());
+  std::sort(modules.begin(), modules.end());
+  for (std::size_t i = 0; i < modules.size(); i += 4)
+    out.push_back(modules[i]);
   return out;
 }
 
@@ -115,6 +125,7 @@ TEST_CASE("loader: undefined symbols and missing libraries equal ldd -r on this 
     ++compared;
   }
   CHECK(compared >= 40);
+  CHECK(with_undefined > 0); // python3 is part of every Debian system this runs on
   WARN(with_undefined << " of " << compared << " files compared have undefined symbols");
 }
 
