@@ -17,14 +17,14 @@ using namespace llvm::object;
 
 namespace {
 
-// A key is the hash of the name followed by a marker byte and the version, so
-// the three kinds of keys of one name never meet.
-std::uint64_t key_of(std::string_view name, char marker, std::string_view version) {
-  thread_local std::string text;
-  text.assign(name);
-  text += marker;
-  text.append(version);
-  return llvm::xxHash64(text);
+// A key mixes the hash of the name with a kind marker and the hash of the
+// version, so the three kinds of keys of one name never meet. No copy of
+// the name is made: this runs for every dynamic symbol under ROOT.
+std::uint64_t key_of(std::string_view name, std::uint64_t marker, std::string_view version) {
+  std::uint64_t h = llvm::xxHash64(llvm::StringRef(name.data(), name.size()));
+  std::uint64_t v = version.empty() ? 0 : llvm::xxHash64(llvm::StringRef(version.data(), version.size()));
+  h ^= (v + marker * 0x9e3779b97f4a7c15ULL) + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdULL;
 }
 
 std::vector<std::string> split_path_list(llvm::StringRef list) {
@@ -99,35 +99,6 @@ template <class ELFT> llvm::Error read_dynamic(const ELFFile<ELFT> &elf, ElfFact
   return llvm::Error::success();
 }
 
-template <class ELFT> llvm::Error read_versions(const ELFFile<ELFT> &elf, ElfFacts &out) {
-  auto sections = elf.sections();
-  if (!sections)
-    return sections.takeError();
-  for (const auto &section : *sections) {
-    if (section.sh_type == llvm::ELF::SHT_GNU_verdef) {
-      auto definitions = elf.getVersionDefinitions(section);
-      if (!definitions)
-        return definitions.takeError();
-      out.has_version_definitions = true;
-      for (const VerDef &def : *definitions)
-        if (!(def.Flags & llvm::ELF::VER_FLG_BASE))
-          out.version_definitions.push_back(def.Name);
-    } else if (section.sh_type == llvm::ELF::SHT_GNU_verneed) {
-      auto needs = elf.getVersionDependencies(section);
-      if (!needs)
-        return needs.takeError();
-      for (const VerNeed &need : *needs) {
-        VersionNeed &entry = out.version_needs.emplace_back();
-        entry.file = need.File;
-        for (const VernAux &aux : need.AuxV)
-          if (!(aux.Flags & llvm::ELF::VER_FLG_WEAK))
-            entry.versions.push_back(aux.Name);
-      }
-    }
-  }
-  return llvm::Error::success();
-}
-
 template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, ElfFacts &out) {
   const auto &header = elf.getHeader();
   out.elf_class = header.e_ident[llvm::ELF::EI_CLASS];
@@ -151,9 +122,7 @@ template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, Elf
     return llvm::Error::success();
   if (llvm::Error e = read_dynamic(elf, out))
     return e;
-  if (!out.dynamic)
-    return llvm::Error::success();
-  return read_versions(elf, out);
+  return llvm::Error::success();
 }
 
 llvm::Error read_loader_view(llvm::MemoryBufferRef buffer, ElfFacts &out) {
@@ -170,6 +139,30 @@ llvm::Error read_loader_view(llvm::MemoryBufferRef buffer, ElfFacts &out) {
   if (auto *o = llvm::dyn_cast<ELF64LEObjectFile>(object))
     return read_loader_view(o->getELFFile(), out);
   return read_loader_view(llvm::cast<ELF64BEObjectFile>(object)->getELFFile(), out);
+}
+
+// The versions a file defines and requires, from what the symbol reader
+// parsed of .gnu.version_d and .gnu.version_r. (LLVM 14's
+// getVersionDependencies copies the rest of the string table into every
+// name: megabytes per name for a large library.)
+void index_versions(const cxxabi::SymbolVersions &versions, ElfFacts &out) {
+  for (std::size_t i = 0; i < versions.names_.size(); ++i) {
+    if (versions.names_[i].empty())
+      continue;
+    if (versions.defined_here_[i]) {
+      out.has_version_definitions = true;
+      out.version_definitions.push_back(versions.names_[i]);
+      continue;
+    }
+    if (i >= versions.needed_from_.size() || versions.needed_from_[i].empty() || versions.weak_need_[i])
+      continue;
+    const std::string &file = versions.needed_from_[i];
+    auto need = std::find_if(out.version_needs.begin(), out.version_needs.end(),
+                             [&](const VersionNeed &n) { return n.file == file; });
+    if (need == out.version_needs.end())
+      need = out.version_needs.insert(out.version_needs.end(), VersionNeed{file, {}});
+    need->versions.push_back(versions.names_[i]);
+  }
 }
 
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
@@ -224,10 +217,10 @@ CensusFacts census_of(const cxxabi::FileVerdict &verdict) {
 } // namespace
 
 std::uint64_t versioned_key(std::string_view name, std::string_view version) {
-  return key_of(name, '\1', version);
+  return key_of(name, 1, version);
 }
-std::uint64_t unversioned_key(std::string_view name) { return key_of(name, '\2', {}); }
-std::uint64_t default_key(std::string_view name) { return key_of(name, '\3', {}); }
+std::uint64_t unversioned_key(std::string_view name) { return key_of(name, 2, {}); }
+std::uint64_t default_key(std::string_view name) { return key_of(name, 3, {}); }
 
 bool ElfFacts::exports_key(std::uint64_t key) const {
   return std::binary_search(exports.begin(), exports.end(), key);
@@ -244,6 +237,8 @@ llvm::Expected<ElfFacts> read_elf_facts(const std::string &path) {
   if (llvm::Error e = read_loader_view(symbols->buffers.front()->getMemBufferRef(), out))
     return e;
   index_symbols(symbols->objects.front(), out);
+  if (out.dynamic)
+    index_versions(symbols->objects.front().versions, out);
   out.census = census_of(cxxabi::judge_file(path, cxxabi::classify_file(std::move(*symbols), classifier)));
   return out;
 }

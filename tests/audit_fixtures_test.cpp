@@ -91,8 +91,17 @@ TEST_CASE("audit of a broken tree: a missing soname, and a 32-bit library passed
   std::vector<Json> bits_symbols = findings_of(doc, "undefined-symbols", "/opt/only32/libneeds-bits.so");
   REQUIRE(bits_symbols.size() == 1);
   CHECK(bits_symbols[0]["severity"] == "at-risk");
+  // A version the installed library does not define.
+  std::vector<Json> version = findings_of(doc, "missing-version", "/usr/bin/needs-ver2");
+  REQUIRE(version.size() == 1);
+  CHECK(version[0]["severity"] == "broken-now");
+  CHECK(version[0]["details"]["version"] == "VER_2");
+  CHECK(version[0]["details"]["library_path"] == "/usr/lib/libver.so.1");
+  std::vector<Json> ver_symbols = findings_of(doc, "undefined-symbols", "/usr/bin/needs-ver2");
+  REQUIRE(ver_symbols.size() == 1);
+  CHECK(ver_symbols[0]["details"]["symbols"] == Json::array({{{"name", "ver_new"}, {"version", "VER_2"}, {"demangled", "ver_new"}}}));
   // Nothing else: the runtime copied in links.
-  CHECK(doc["counts"]["broken-now"] == 2 + 1 + 1 + 1);
+  CHECK(doc["counts"]["broken-now"] == 2 + 1 + 1 + 1 + 2);
   CHECK(doc["counts"]["at-risk"] == 1);
 }
 
@@ -122,7 +131,7 @@ TEST_CASE("audit text report groups findings by severity, each with what to rebu
   std::string image = make_audit_image(dir, "broken");
   Run r = audit({image});
   REQUIRE(r.exit_code == 1);
-  std::size_t broken = r.out.find("\nBROKEN NOW (5)\n");
+  std::size_t broken = r.out.find("\nBROKEN NOW (7)\n");
   REQUIRE(broken != std::string::npos);
   std::size_t summary = r.out.find("\nSUMMARY\n");
   REQUIRE(summary > broken);
@@ -130,7 +139,7 @@ TEST_CASE("audit text report groups findings by severity, each with what to rebu
   CHECK(shapes > broken);
   CHECK(shapes < summary);
   CHECK(r.out.find("    rebuild: /usr/lib/libshape.so.1 with the C++11 dual ABI", shapes) != std::string::npos);
-  CHECK(r.out.find("  cxxabi: 10 ELF files: libc++ 0, mixed 0, new 1, none 8, old 1") != std::string::npos);
+  CHECK(r.out.find("  cxxabi: 12 ELF files: libc++ 0, mixed 0, new 1, none 10, old 1") != std::string::npos);
   CHECK(r.err.empty()); // no progress bar when stderr is not a terminal
 }
 
@@ -152,8 +161,9 @@ TEST_CASE("audit --under audits part of ROOT, resolving libraries in all of it",
   TempDir dir;
   std::string image = make_audit_image(dir, "broken");
   Json doc = Json::parse(audit({image, "--json", "--under", "/usr/bin"}).out);
-  CHECK(doc["files_read"] == 2 + 6); // needs-gone, shapes, and the 6 libraries shapes loads
-  CHECK(doc["sections"]["linkage"]["linked"] == 2);
+  // needs-gone, needs-ver2, shapes, and the 7 libraries they load
+  CHECK(doc["files_read"] == 3 + 7);
+  CHECK(doc["sections"]["linkage"]["linked"] == 3);
   CHECK(findings_of(doc, "dual-abi-mismatch", "/usr/bin/shapes").size() == 2);
   CHECK(findings_of(doc, "missing-library", "/opt/only32/libneeds-bits.so").empty());
   Run missing = audit({image, "--under", "/nowhere"});

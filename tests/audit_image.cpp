@@ -32,6 +32,11 @@ LddVerdict ldd_verdict(const std::string &path) {
         symbol = symbol.substr(0, comma) + "@" + symbol.substr(comma + 10);
       std::size_t open = line.find('(', tab), close = line.rfind(')');
       out.undefined[line.substr(open + 1, close - open - 1)].insert(symbol);
+    } else if (std::size_t version = line.find(": version `"); version != std::string::npos) {
+      std::size_t quote = line.find('\'', version);
+      std::size_t by = line.find("(required by ", quote);
+      std::string object = line.substr(by + 13, line.rfind(')') - by - 13);
+      out.missing_versions[object].insert(line.substr(version + 11, quote - version - 11));
     } else if (std::size_t arrow = line.find(" => not found"); arrow != std::string::npos) {
       std::size_t start = line.find_first_not_of(" \t");
       out.not_found.insert(line.substr(start, arrow - start));

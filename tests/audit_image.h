@@ -20,6 +20,8 @@ struct LddVerdict {
   std::set<std::string> not_found;  // "libfoo.so.1" => not found
   // object -> its undefined symbols as NAME or NAME@VERSION
   std::map<std::string, std::set<std::string>> undefined;
+  // object -> versions it requires that its library does not define
+  std::map<std::string, std::set<std::string>> missing_versions;
 };
 
 // Runs `ldd -r PATH` and parses what the loader reported.

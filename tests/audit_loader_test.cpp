@@ -35,6 +35,13 @@ std::set<std::string> unresolved_names(const audit::ElfEntry &entry, const audit
   return out;
 }
 
+std::set<std::string> missing_versions(const audit::LinkageResult &result) {
+  std::set<std::string> out;
+  for (const audit::MissingVersion &m : result.missing_versions)
+    out.insert(m.version);
+  return out;
+}
+
 std::set<std::string> missing_names(const audit::LinkageResult &result) {
   std::set<std::string> out;
   for (const audit::MissingLibrary &m : result.closure.missing)
@@ -95,9 +102,10 @@ TEST_CASE("loader: missing libraries and undefined symbols equal ldd -r on the f
       INFO(tree << entry.path);
       CHECK(missing_names(result) == judge.not_found);
       CHECK(unresolved_names(entry, result) == judge.undefined[original]);
+      CHECK(missing_versions(result) == judge.missing_versions[original]);
       ++compared;
     }
-    CHECK(compared == (std::string(tree) == "broken" ? 4 : 6));
+    CHECK(compared == (std::string(tree) == "broken" ? 6 : 6));
   }
 }
 
@@ -121,6 +129,7 @@ TEST_CASE("loader: undefined symbols and missing libraries equal ldd -r on this 
     CHECK(missing_names(result) == judge.not_found);
     std::set<std::string> mine = unresolved_names(entry, result);
     CHECK(mine == judge.undefined[entry.host_path]);
+    CHECK(missing_versions(result) == judge.missing_versions[entry.host_path]);
     with_undefined += !mine.empty();
     ++compared;
   }
