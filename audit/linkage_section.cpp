@@ -2,6 +2,7 @@
 // link it, inside ROOT. Missing libraries, missing symbol versions and
 // undefined symbols are reported; an undefined C++ symbol whose dual-ABI twin
 // is exported instead is explained, with the side to rebuild.
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -10,6 +11,8 @@
 #include "analyzers/cxxabi/scan.h"
 #include "audit/dual_abi.h"
 #include "audit/loader.h"
+#include "audit/search_paths.h"
+#include "fingerprint/discover.h"
 #include "audit/section.h"
 #include "fingerprint/parallel.h"
 
@@ -74,9 +77,20 @@ public:
     ElfScan &scan = context.elf_scan();
     Loader loader(scan);
     std::vector<const ElfEntry *> objects;
-    for (std::size_t i = 0; i < scan.walked(); ++i)
-      if (scan.entries()[i].facts.loadable())
-        objects.push_back(&scan.entries()[i]);
+    std::vector<Finding> foreign;
+    for (std::size_t i = 0; i < scan.walked(); ++i) {
+      const ElfEntry &entry = scan.entries()[i];
+      if (!entry.facts.loadable())
+        continue;
+      if (std::string loader = loader_for(scan, entry.facts); !loader.empty()) {
+        foreign.push_back({Severity::Informational, "linkage", "no-loader", entry.path,
+                           "not linked: ROOT has no dynamic loader for its architecture (" + loader +
+                               "), so nothing here can load it (a cross toolchain's sysroot?)",
+                           {}});
+        continue;
+      }
+      objects.push_back(&entry);
+    }
     std::vector<LinkageResult> results(objects.size());
     context.progress().begin("linking", objects.size());
     parallel_for(objects.size(), [&](std::size_t i) {
@@ -90,6 +104,7 @@ public:
 
     SectionReport out;
     out.name = "linkage";
+    out.findings = std::move(foreign);
     majority_ = majority_abi(scan);
     for (const InputError &error : scan.unreadable())
       out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", error.path,
@@ -127,7 +142,10 @@ public:
                                 std::to_string(missing_libraries) + " missing libraries, " +
                                 std::to_string(missing_versions) + " missing versions, " +
                                 std::to_string(unresolved) + " undefined symbols");
+    if (std::size_t n = count_kind(out, "no-loader"))
+      out.summary_lines.push_back(std::to_string(n) + " files of an architecture ROOT has no loader for, not linked");
     out.summary["linked"] = objects.size();
+    out.summary["no_loader"] = count_kind(out, "no-loader");
     out.summary["missing_libraries"] = missing_libraries;
     out.summary["missing_versions"] = missing_versions;
     out.summary["undefined_symbols"] = unresolved;
@@ -137,6 +155,40 @@ public:
   }
 
 private:
+  static std::size_t count_kind(const SectionReport &report, const char *kind) {
+    return std::count_if(report.findings.begin(), report.findings.end(),
+                         [&](const Finding &f) { return f.kind == kind; });
+  }
+
+  // Empty when ROOT can load files like FACTS; else the loader it lacks. A
+  // program brings its own PT_INTERP (a missing one is a finding of its
+  // own, when ROOT has the standard loader); a library needs the standard
+  // loader of its architecture.
+  std::string loader_for(const ElfScan &scan, const ElfFacts &facts) {
+    const char *standard = standard_interpreter(facts.machine, facts.elf_class);
+    if (!standard)
+      return {};
+    std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;
+    auto it = have_loader_.find(key);
+    if (it == have_loader_.end()) {
+      auto host = resolve_under_root(scan.root(), standard);
+      if (!host)
+        llvm::consumeError(host.takeError());
+      it = have_loader_.emplace(key, static_cast<bool>(host)).first;
+    }
+    if (it->second)
+      return {};
+    if (!facts.interpreter.empty()) {
+      auto host = resolve_under_root(scan.root(), facts.interpreter);
+      if (host)
+        return {};
+      llvm::consumeError(host.takeError());
+    }
+    return standard;
+  }
+
+  std::map<std::uint32_t, bool> have_loader_;
+
   // The string ABI most of ROOT's C++ code was compiled with (files showing
   // exactly one, in what they define or import): the side of a mismatch
   // that differs from it is the one to rebuild. Without a majority, GCC 5

@@ -116,6 +116,20 @@ bool is_real_directory(const std::string &host) {
 
 } // namespace
 
+const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class) {
+  bool is64 = elf_class == llvm::ELF::ELFCLASS64;
+  switch (machine) {
+  case llvm::ELF::EM_X86_64: return is64 ? "/lib64/ld-linux-x86-64.so.2" : "/libx32/ld-linux-x32.so.2";
+  case llvm::ELF::EM_386: return "/lib/ld-linux.so.2";
+  case llvm::ELF::EM_AARCH64: return "/lib/ld-linux-aarch64.so.1";
+  case llvm::ELF::EM_ARM: return "/lib/ld-linux-armhf.so.3";
+  case llvm::ELF::EM_S390: return is64 ? "/lib/ld64.so.1" : "/lib/ld.so.1";
+  case llvm::ELF::EM_PPC64: return "/lib64/ld64.so.2";
+  case llvm::ELF::EM_RISCV: return "/lib/ld-linux-riscv64-lp64d.so.1";
+  default: return nullptr;
+  }
+}
+
 std::string join_path(const std::string &dir, const std::string &name) {
   if (dir.empty())
     return name;

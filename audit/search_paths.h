@@ -21,6 +21,10 @@ std::vector<std::string> read_ld_so_conf(const std::string &root);
 std::vector<std::string> default_directories(const std::string &root, std::uint16_t machine,
                                              std::uint8_t elf_class);
 
+// glibc's dynamic loader for this machine and class (what PT_INTERP names
+// in its programs), or null when abitag does not know it.
+const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class);
+
 // Expands $ORIGIN, ${ORIGIN}, $LIB and $PLATFORM in one search path entry.
 // ORIGIN is the folder of the object, as a path inside ROOT.
 std::string expand_search_entry(const std::string &entry, const std::string &origin,

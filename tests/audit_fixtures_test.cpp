@@ -115,14 +115,15 @@ TEST_CASE("audit of a clean tree reports nothing: $ORIGIN runpath, 32-bit beside
   CHECK(serious(doc) == 0);
   CHECK(doc["sections"]["linkage"]["missing_libraries"] == 0);
   CHECK(doc["sections"]["linkage"]["undefined_symbols"] == 0);
-  CHECK(doc["sections"]["linkage"]["linked"] == 8 + 5); // the tree's files and the runtime's
+  CHECK(doc["sections"]["linkage"]["linked"] == 8 + 6); // the tree's files and the runtime's
+  CHECK(doc["sections"]["linkage"]["no_loader"] == 0);
   CHECK(doc["sections"]["cxxabi"]["families"]["new"].get<int>() >= 2); // libshape, shapes
 
   Run text = audit({image});
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("BROKEN NOW") == std::string::npos);
   CHECK(text.out.find("AT RISK") == std::string::npos);
-  CHECK(text.out.find("linkage: 13 programs and libraries linked: 0 missing libraries, 0 missing versions, "
+  CHECK(text.out.find("linkage: 14 programs and libraries linked: 0 missing libraries, 0 missing versions, "
                       "0 undefined symbols") != std::string::npos);
 }
 
@@ -139,7 +140,7 @@ TEST_CASE("audit text report groups findings by severity, each with what to rebu
   CHECK(shapes > broken);
   CHECK(shapes < summary);
   CHECK(r.out.find("    rebuild: /usr/lib/libshape.so.1 with the C++11 dual ABI", shapes) != std::string::npos);
-  CHECK(r.out.find("  cxxabi: 12 ELF files: libc++ 0, mixed 0, new 1, none 10, old 1") != std::string::npos);
+  CHECK(r.out.find("  cxxabi: 13 ELF files: libc++ 0, mixed 0, new 1, none 11, old 1") != std::string::npos);
   CHECK(r.err.empty()); // no progress bar when stderr is not a terminal
 }
 
@@ -206,9 +207,26 @@ TEST_CASE("audit draws a progress bar on stderr only when it is a terminal", "[a
   CHECK(terminal.out.find("\rreading [") == std::string::npos); // the line is cleared before each draw
   CHECK(terminal.out.find("\r\033[Kreading [") != std::string::npos);
   CHECK(terminal.out.find(" files/s") != std::string::npos);
-  CHECK(terminal.out.find("cxxabi: 13 ELF files") != std::string::npos);
+  CHECK(terminal.out.find("cxxabi: 14 ELF files") != std::string::npos);
 
   Run piped = audit({"--only", "cxxabi", image});
   CHECK(piped.err.empty());
   CHECK(piped.out.find("files/s") == std::string::npos);
+}
+
+TEST_CASE("audit: files of an architecture ROOT has no loader for are listed, not linked", "[audit]") {
+  TempDir dir;
+  std::string image = make_audit_image(dir, "clean");
+  fs::remove(image + "/usr/lib/ld-linux.so.2");
+  Run r = audit({image, "--json"});
+  REQUIRE(r.exit_code == 0);
+  Json doc = Json::parse(r.out);
+  CHECK(serious(doc) == 0);
+  CHECK(doc["sections"]["linkage"]["no_loader"] == 2);
+  for (const char *file : {"/opt/bits/lib32/libbits.so.1", "/opt/bits/libuser32.so"}) {
+    std::vector<Json> found = findings_of(doc, "no-loader", file);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0]["severity"] == "informational");
+    CHECK(found[0]["reason"].get<std::string>().find("(/lib/ld-linux.so.2)") != std::string::npos);
+  }
 }

@@ -13,6 +13,8 @@ std::string make_audit_image(const TempDir &dir, const std::string &tree) {
   fs::create_directories(multiarch);
   for (const char *name : {"libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "ld-linux-x86-64.so.2"})
     fs::copy_file(fs::canonical(std::string("/lib/x86_64-linux-gnu/") + name), multiarch + "/" + name);
+  // The 32-bit loader, so that ROOT can load the fixtures' i386 files.
+  fs::copy_file(fs::canonical("/lib/ld-linux.so.2"), image + "/usr/lib/ld-linux.so.2");
   fs::create_directory_symlink("usr/lib", image + "/lib");
   fs::create_directory_symlink("usr/lib/x86_64-linux-gnu", image + "/lib64");
   return image;

@@ -12,7 +12,8 @@
 
 namespace abitag::test {
 
-// Copies tests/fixtures/audit/TREE and the runtime into DIR/image; returns it.
+// Copies tests/fixtures/audit/TREE, the runtime and the i386 loader
+// (lib/ld-linux.so.2) into DIR/image; returns it.
 std::string make_audit_image(const TempDir &dir, const std::string &tree);
 
 struct LddVerdict {
