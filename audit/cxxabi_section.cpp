@@ -34,6 +34,17 @@ bool is_standard_library(const ElfEntry &entry) {
          soname.rfind("libc++abi.so", 0) == 0;
 }
 
+// "the old libstdc++ ABI and the C++11 dual ABI".
+std::string family_list(std::uint8_t families) {
+  std::string out;
+  const std::pair<std::uint8_t, const char *> names[] = {
+      {cxxabi::kOldAbi, "the old libstdc++ ABI"}, {cxxabi::kNewAbi, "the C++11 dual ABI"}, {cxxabi::kLibcxx, "libc++"}};
+  for (const auto &[bit, name] : names)
+    if (families & bit)
+      out += (out.empty() ? "" : " and ") + std::string(name);
+  return out;
+}
+
 class CxxabiSection final : public AuditSection {
 public:
   std::string_view name() const override { return "cxxabi"; }
@@ -56,8 +67,7 @@ public:
       if (std::popcount(census.interface_families) >= 2) {
         mixing.push_back(entry.path);
         Finding f{Severity::AtRisk, "cxxabi", "mixed-interface", entry.path,
-                  "its own interface exports symbols of " +
-                      cxxabi::join_families(census.interface_families, {"the old libstdc++ ABI", "the C++11 dual ABI", "libc++", "-"}, "-") +
+                  "its own interface exports symbols of " + family_list(census.interface_families) +
                       " at once: whichever its dependants were built with, part of it does not match",
                   {context.owners().describe(entry.path)}};
         f.details["verdict"] = census.verdict;

@@ -115,15 +115,21 @@ TEST_CASE("audit of a clean tree reports nothing: $ORIGIN runpath, 32-bit beside
   CHECK(serious(doc) == 0);
   CHECK(doc["sections"]["linkage"]["missing_libraries"] == 0);
   CHECK(doc["sections"]["linkage"]["undefined_symbols"] == 0);
-  CHECK(doc["sections"]["linkage"]["linked"] == 8 + 6); // the tree's files and the runtime's
+  CHECK(doc["sections"]["linkage"]["linked"] == 9 + 6); // the tree's files and the runtime's
   CHECK(doc["sections"]["linkage"]["no_loader"] == 0);
   CHECK(doc["sections"]["cxxabi"]["families"]["new"].get<int>() >= 2); // libshape, shapes
+  // Only worth knowing: a library carrying its own copy of libstdc++ (libstdc++ itself is not named).
+  CHECK(doc["counts"]["informational"] == 1);
+  std::vector<Json> embeds = findings_of(doc, "embeds-stdlib", "/opt/embed/libembed.so");
+  REQUIRE(embeds.size() == 1);
+  CHECK(embeds[0]["severity"] == "informational");
+  CHECK(doc["sections"]["cxxabi"]["embeds_stdlib"] == Json::array({"/opt/embed/libembed.so"}));
 
   Run text = audit({image});
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("BROKEN NOW") == std::string::npos);
   CHECK(text.out.find("AT RISK") == std::string::npos);
-  CHECK(text.out.find("linkage: 14 programs and libraries linked: 0 missing libraries, 0 missing versions, "
+  CHECK(text.out.find("linkage: 15 programs and libraries linked: 0 missing libraries, 0 missing versions, "
                       "0 undefined symbols") != std::string::npos);
 }
 
@@ -207,7 +213,7 @@ TEST_CASE("audit draws a progress bar on stderr only when it is a terminal", "[a
   CHECK(terminal.out.find("\rreading [") == std::string::npos); // the line is cleared before each draw
   CHECK(terminal.out.find("\r\033[Kreading [") != std::string::npos);
   CHECK(terminal.out.find(" files/s") != std::string::npos);
-  CHECK(terminal.out.find("cxxabi: 14 ELF files") != std::string::npos);
+  CHECK(terminal.out.find("cxxabi: 15 ELF files") != std::string::npos);
 
   Run piped = audit({"--only", "cxxabi", image});
   CHECK(piped.err.empty());
@@ -229,4 +235,18 @@ TEST_CASE("audit: files of an architecture ROOT has no loader for are listed, no
     CHECK(found[0]["severity"] == "informational");
     CHECK(found[0]["reason"].get<std::string>().find("(/lib/ld-linux.so.2)") != std::string::npos);
   }
+}
+
+TEST_CASE("audit census names a library whose interface mixes ABI families (at risk, not broken)", "[audit]") {
+  Run r = audit({fixture("cxxabi"), "--json", "--only", "cxxabi"});
+  REQUIRE(r.exit_code == 0);
+  Json doc = Json::parse(r.out);
+  std::vector<Json> mixed = findings_of(doc, "mixed-interface", "/mixed/libmixed.so");
+  REQUIRE(mixed.size() == 1);
+  CHECK(mixed[0]["severity"] == "at-risk");
+  CHECK(mixed[0]["reason"].get<std::string>().find("the old libstdc++ ABI and the C++11 dual ABI") != std::string::npos);
+  CHECK(doc["counts"]["at-risk"] == 1);
+  // The verdicts of `abitag cxxabi` (tests/fixtures/cxxabi/expected.tsv), summed by family.
+  CHECK(doc["sections"]["cxxabi"]["families"] ==
+        Json({{"libc++", 1}, {"mixed", 1}, {"new", 5}, {"none", 4}, {"old", 3}}));
 }
