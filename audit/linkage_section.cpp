@@ -226,7 +226,13 @@ private:
     std::vector<std::string> plain_names;
     bool versioned = false;
     for (std::size_t index : result.unresolved) {
-      const DynamicSymbol &symbol = (*symbols)[object.facts.imports[index].symbol];
+      std::size_t at = object.facts.imports[index].symbol;
+      if (at >= symbols->size() || !(*symbols)[at].undefined) {
+        out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
+                                "changed while it was being audited; audit again", {}});
+        return;
+      }
+      const DynamicSymbol &symbol = (*symbols)[at];
       listed.push_back(with_version(symbol.name, symbol.version));
       if (std::optional<DualAbiTwin> twin = find_twin(object, symbol, result.closure.scope)) {
         out.findings.push_back(dual_abi_finding(context, object, symbol, *twin));
