@@ -54,16 +54,19 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
       return make_error(path + ": " + to_message(host.takeError()));
     walk.push_back(*host);
   }
+  std::vector<std::unique_ptr<AuditSection>> sections;
+  for (auto &section : all_sections()) {
+    const std::string name(section->name());
+    if (options.only.empty() || std::find(options.only.begin(), options.only.end(), name) != options.only.end())
+      sections.push_back(std::move(section));
+  }
+  bool census = std::any_of(sections.begin(), sections.end(), [](const auto &s) { return s->uses_census(); });
   Progress progress(options.progress);
-  AuditContext context(*root, std::move(walk), progress);
+  AuditContext context(*root, std::move(walk), census, progress);
   AuditReport report;
   report.root = *root;
-  for (const auto &section : all_sections()) {
-    const std::string name(section->name());
-    if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), name) == options.only.end())
-      continue;
+  for (const auto &section : sections)
     report.sections.push_back(section->run(context));
-  }
   report.files_read = context.elf_scan_done() ? context.elf_scan().entries().size() : 0;
   return report;
 }

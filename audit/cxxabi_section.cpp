@@ -51,6 +51,7 @@ public:
   std::string_view description() const override {
     return "C++ ABI census: the standard-library ABI of every ELF program and library";
   }
+  bool uses_census() const override { return true; }
 
   SectionReport run(AuditContext &context) override {
     ElfScan &scan = context.elf_scan();

@@ -226,7 +226,7 @@ bool ElfFacts::exports_key(std::uint64_t key) const {
   return std::binary_search(exports.begin(), exports.end(), key);
 }
 
-llvm::Expected<ElfFacts> read_elf_facts(const std::string &path) {
+llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
   thread_local cxxabi::NameClassifier classifier;
   auto symbols = cxxabi::read_symbol_file(path);
   if (!symbols)
@@ -239,7 +239,8 @@ llvm::Expected<ElfFacts> read_elf_facts(const std::string &path) {
   index_symbols(symbols->objects.front(), out);
   if (out.dynamic)
     index_versions(symbols->objects.front().versions, out);
-  out.census = census_of(cxxabi::judge_file(path, cxxabi::classify_file(std::move(*symbols), classifier)));
+  if (census)
+    out.census = census_of(cxxabi::judge_file(path, cxxabi::classify_file(std::move(*symbols), classifier)));
   return out;
 }
 

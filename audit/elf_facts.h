@@ -69,8 +69,8 @@ struct ElfFacts {
 };
 
 // Reads PATH once: its dynamic section and program headers, then its symbols
-// through analyzers/cxxabi's reader and classifier.
-llvm::Expected<ElfFacts> read_elf_facts(const std::string &path);
+// through analyzers/cxxabi's reader, and (when CENSUS) its classifier.
+llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census = true);
 
 // The dynamic symbols of PATH in the order ElfFacts was built from
 // (Import::symbol indexes them). Read again only for files whose imports do

@@ -51,10 +51,10 @@ bool is_elf_program_or_library(std::string_view head) {
   return type == llvm::ELF::ET_EXEC || type == llvm::ELF::ET_DYN;
 }
 
-ElfScan::ElfScan(std::string root, Progress &progress)
-    : ElfScan(root, top_level_folders(root), progress) {}
+ElfScan::ElfScan(std::string root, Progress &progress, bool census)
+    : ElfScan(root, top_level_folders(root), progress, census) {}
 
-ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress)
+ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census)
     : root_(std::move(root)) {
   DiscoverOptions options;
   options.root = root_;
@@ -72,7 +72,7 @@ ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progres
   progress.begin("reading", found.files.size());
   parallel_for(order.size(), [&](std::size_t n) {
     std::size_t i = order[n];
-    auto read = read_elf_facts(found.files[i].open_path);
+    auto read = read_elf_facts(found.files[i].open_path, census);
     if (read)
       facts[i] = std::move(*read);
     else
@@ -127,7 +127,7 @@ const ElfEntry *ElfScan::entry_at(const std::string &host_path, std::string *why
     return nullptr;
   }
   // Outside the walk (a hard link elsewhere, a skipped folder): read it now.
-  auto read = read_elf_facts(host_path);
+  auto read = read_elf_facts(host_path, /*census=*/false); // only walked files are counted
   if (!read) {
     *why = failed_[id] = to_message(read.takeError());
     return nullptr;

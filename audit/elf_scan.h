@@ -29,10 +29,11 @@ public:
   // Walks ROOT (its top-level folders except proc, sys, dev, run and tmp,
   // and not the top-level links such as /lib -> usr/lib) and reads every ELF
   // program and shared object.
-  ElfScan(std::string root, Progress &progress);
+  // CENSUS: classify the C++ ABI of the files walked too (the cxxabi section).
+  ElfScan(std::string root, Progress &progress, bool census = true);
   // Reads only the files and folders in WALK (host paths inside ROOT); the
   // libraries they load are read when the loader asks for them.
-  ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress);
+  ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census = true);
 
   const std::string &root() const { return root_; }
   const std::deque<ElfEntry> &entries() const { return entries_; }

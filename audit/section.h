@@ -22,8 +22,8 @@ namespace abitag::audit {
 class AuditContext {
 public:
   // WALK: host paths whose files are audited; empty: all of ROOT.
-  AuditContext(std::string root, std::vector<std::string> walk, Progress &progress)
-      : root_(std::move(root)), walk_(std::move(walk)), progress_(progress), owners_(root_) {}
+  AuditContext(std::string root, std::vector<std::string> walk, bool census, Progress &progress)
+      : root_(std::move(root)), walk_(std::move(walk)), census_(census), progress_(progress), owners_(root_) {}
 
   const std::string &root() const { return root_; } // canonical host path
   Progress &progress() { return progress_; }
@@ -34,6 +34,7 @@ public:
 private:
   std::string root_;
   std::vector<std::string> walk_;
+  bool census_;
   Progress &progress_;
   std::unique_ptr<ElfScan> elf_scan_;
   PackageOwners owners_;
@@ -44,6 +45,8 @@ public:
   virtual ~AuditSection() = default;
   virtual std::string_view name() const = 0;        // the --only name
   virtual std::string_view description() const = 0; // one line for --help
+  // Whether it reads ElfFacts::census (the scan skips the classifier if none does).
+  virtual bool uses_census() const { return false; }
   virtual SectionReport run(AuditContext &context) = 0;
 };
 

@@ -13,8 +13,8 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
 
 ElfScan &AuditContext::elf_scan() {
   if (!elf_scan_)
-    elf_scan_ = walk_.empty() ? std::make_unique<ElfScan>(root_, progress_)
-                              : std::make_unique<ElfScan>(root_, walk_, progress_);
+    elf_scan_ = walk_.empty() ? std::make_unique<ElfScan>(root_, progress_, census_)
+                              : std::make_unique<ElfScan>(root_, walk_, progress_, census_);
   return *elf_scan_;
 }
 
