@@ -83,7 +83,7 @@ std::vector<std::string> host_sample() {
 
 TEST_CASE("loader: missing libraries and undefined symbols equal ldd -r on the fixture trees", "[audit][ldd]") {
   REQUIRE(have_tool("ldd")); // libc-bin: on every glibc system
-  for (const char *tree : {"broken", "clean"}) {
+  for (const char *tree : {"broken", "clean", "rpath"}) {
     TempDir dir;
     std::string image = make_audit_image(dir, tree);
     audit::Progress quiet(false);
@@ -105,8 +105,35 @@ TEST_CASE("loader: missing libraries and undefined symbols equal ldd -r on the f
       CHECK(missing_versions(result) == judge.missing_versions[original]);
       ++compared;
     }
-    CHECK(compared == (std::string(tree) == "broken" ? 6 : 7));
+    CHECK(compared == (std::string(tree) == "broken" ? 6 : std::string(tree) == "clean" ? 7 : 4));
   }
+}
+
+TEST_CASE("loader: DT_RPATH of the loading object is inherited, DT_RUNPATH is not", "[audit]") {
+  TempDir dir;
+  std::string image = make_audit_image(dir, "rpath");
+  audit::Progress quiet(false);
+  audit::ElfScan scan(fs::canonical(image), quiet);
+  audit::Loader loader(scan);
+  auto closure_of = [&](const std::string &path) {
+    for (std::size_t i = 0; i < scan.walked(); ++i)
+      if (scan.entries()[i].path == path)
+        return loader.load_closure(scan.entries()[i]);
+    FAIL("not scanned: " << path);
+    return audit::Closure{};
+  };
+  audit::Closure rpath = closure_of("/opt/rp/libtop-rpath.so");
+  CHECK(rpath.missing.empty());
+  std::vector<std::string> loaded;
+  for (const audit::ElfEntry *entry : rpath.scope)
+    loaded.push_back(entry->path);
+  CHECK(loaded == std::vector<std::string>{"/opt/rp/libtop-rpath.so", "/opt/rp/lib/libouter.so.1",
+                                           "/opt/rp/private/libinner.so.1"});
+
+  audit::Closure runpath = closure_of("/opt/rp/libtop-runpath.so");
+  REQUIRE(runpath.missing.size() == 1);
+  CHECK(runpath.missing[0].name == "libinner.so.1");
+  CHECK(runpath.missing[0].needed_by == "/opt/rp/lib/libouter.so.1");
 }
 
 TEST_CASE("loader: undefined symbols and missing libraries equal ldd -r on this machine's files", "[audit][ldd]") {
