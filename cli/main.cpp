@@ -2,6 +2,7 @@
 // analyzers bring along. Parsing and printing live here; the work does not.
 #include <cstdio>
 
+#include "cli/audit_command.h"
 #include "cli/tagger_commands.h"
 #include "fingerprint/analyzer.h"
 
@@ -70,8 +71,14 @@ int main(int argc, char **argv) {
     command->footer(kExitCodes);
     run.analyzer->add_options(*command);
   }
+  // The analyzers' own commands, then the ones joining several analyzers.
+  std::vector<abitag::Command *> commands;
+  for (const auto &command : registry.commands())
+    commands.push_back(command.get());
+  std::unique_ptr<abitag::Command> audit = abitag::make_audit_command();
+  commands.push_back(audit.get());
   std::vector<CLI::App *> command_apps;
-  for (const auto &command : registry.commands()) {
+  for (abitag::Command *command : commands) {
     CLI::App *sub = app.add_subcommand(std::string(command->name()), std::string(command->description()));
     sub->footer(kExitCodes);
     command->add_options(*sub);
@@ -92,7 +99,7 @@ int main(int argc, char **argv) {
       return print_analysis(runs[i]);
   for (std::size_t i = 0; i < command_apps.size(); ++i)
     if (command_apps[i]->parsed())
-      return registry.commands()[i]->run();
+      return commands[i]->run();
   if (std::optional<int> code = abitag::cli::run_tagger_command(*tagger))
     return *code;
   return abitag::kExitOk;

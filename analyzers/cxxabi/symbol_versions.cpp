@@ -76,6 +76,11 @@ public:
         if (!aux)
           return aux.takeError();
         put((*aux)->vna_other, string_at(*table, (*aux)->vna_name), false);
+        std::size_t index = (*aux)->vna_other & kVersionIndexMask;
+        out_.needed_from_.resize(out_.names_.size());
+        out_.weak_need_.resize(out_.names_.size());
+        out_.needed_from_[index] = string_at(*table, (*need)->vn_file).str();
+        out_.weak_need_[index] = (*aux)->vna_flags & llvm::ELF::VER_FLG_WEAK;
         if ((*aux)->vna_next == 0)
           break;
         aux_offset += (*aux)->vna_next;

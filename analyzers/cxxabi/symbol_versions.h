@@ -22,6 +22,10 @@ public:
 
   std::vector<std::string> names_;    // by version index
   std::vector<bool> defined_here_;    // by version index: from .gnu.version_d
+  // By version index, for versions required from another file
+  // (.gnu.version_r): that file's soname, and whether the need is weak.
+  std::vector<std::string> needed_from_;
+  std::vector<bool> weak_need_;
   std::vector<std::uint16_t> versym_; // by symbol index
 };
 

@@ -1,0 +1,29 @@
+// `abitag audit`: every section run over one ROOT, gathered in one report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <llvm/Support/Error.h>
+
+#include "audit/report.h"
+
+namespace abitag::audit {
+
+struct AuditOptions {
+  std::string root = "/";
+  std::vector<std::string> only; // section names; empty: all
+  // Paths inside ROOT whose files are audited (libraries they load are read
+  // wherever they are); empty: all of ROOT.
+  std::vector<std::string> under;
+  bool progress = false;         // draw a progress bar on stderr
+};
+
+// The names and descriptions of the sections, for --only and --help.
+std::vector<std::pair<std::string, std::string>> section_names();
+
+// Fails only when ROOT cannot be used (missing, not a folder, unreadable);
+// damaged files under ROOT are findings.
+llvm::Expected<AuditReport> run_audit(const AuditOptions &options);
+
+} // namespace abitag::audit

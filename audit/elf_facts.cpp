@@ -1,0 +1,259 @@
+#include "audit/elf_facts.h"
+
+#include <algorithm>
+
+#include <llvm/BinaryFormat/ELF.h>
+#include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Support/xxhash.h>
+
+#include "analyzers/cxxabi/file_verdict.h"
+#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/symbol_reader.h"
+#include "fingerprint/errors.h"
+
+namespace abitag::audit {
+
+using namespace llvm::object;
+
+namespace {
+
+// A key mixes the hash of the name with a kind marker and the hash of the
+// version, so the three kinds of keys of one name never meet. No copy of
+// the name is made: this runs for every dynamic symbol under ROOT.
+std::uint64_t key_of(std::string_view name, std::uint64_t marker, std::string_view version) {
+  std::uint64_t h = llvm::xxHash64(llvm::StringRef(name.data(), name.size()));
+  std::uint64_t v = version.empty() ? 0 : llvm::xxHash64(llvm::StringRef(version.data(), version.size()));
+  h ^= (v + marker * 0x9e3779b97f4a7c15ULL) + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdULL;
+}
+
+std::vector<std::string> split_path_list(llvm::StringRef list) {
+  llvm::SmallVector<llvm::StringRef, 4> parts;
+  list.split(parts, ':', -1, /*KeepEmpty=*/true);
+  std::vector<std::string> out;
+  for (llvm::StringRef part : parts)
+    out.push_back(part.str()); // an empty entry means the current directory to ld.so
+  return out;
+}
+
+// DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH, read through the dynamic
+// string table, which works on files without section headers too.
+template <class ELFT> llvm::Error read_dynamic(const ELFFile<ELFT> &elf, ElfFacts &out) {
+  auto entries = elf.dynamicEntries();
+  if (!entries) {
+    // A separate debug-info file keeps the program headers but not the
+    // contents (.dynamic is NOBITS): the loader never sees it.
+    auto sections = elf.sections();
+    bool has_dynamic = sections && std::any_of(sections->begin(), sections->end(), [](const auto &s) {
+                         return s.sh_type == llvm::ELF::SHT_DYNAMIC;
+                       });
+    if (!sections)
+      llvm::consumeError(sections.takeError());
+    if (sections && !sections->empty() && !has_dynamic) {
+      llvm::consumeError(entries.takeError());
+      out.dynamic = false;
+      return llvm::Error::success();
+    }
+    return entries.takeError();
+  }
+  std::uint64_t strtab = 0, strsz = 0;
+  struct Ref {
+    std::int64_t tag;
+    std::uint64_t offset;
+  };
+  std::vector<Ref> refs;
+  for (const auto &entry : *entries) {
+    std::int64_t tag = entry.getTag();
+    if (tag == llvm::ELF::DT_STRTAB)
+      strtab = entry.getPtr();
+    else if (tag == llvm::ELF::DT_STRSZ)
+      strsz = entry.getVal();
+    else if (tag == llvm::ELF::DT_NEEDED || tag == llvm::ELF::DT_SONAME ||
+             tag == llvm::ELF::DT_RPATH || tag == llvm::ELF::DT_RUNPATH)
+      refs.push_back({tag, entry.getVal()});
+  }
+  if (refs.empty())
+    return llvm::Error::success();
+  if (!strtab)
+    return make_error("dynamic section has no string table");
+  auto base = elf.toMappedAddr(strtab);
+  if (!base)
+    return base.takeError();
+  const std::uint8_t *end = elf.base() + elf.getBufSize();
+  std::uint64_t available = static_cast<std::uint64_t>(end - *base);
+  llvm::StringRef strings(reinterpret_cast<const char *>(*base), std::min(strsz, available));
+  for (const Ref &ref : refs) {
+    if (ref.offset >= strings.size())
+      return make_error("dynamic string offset " + std::to_string(ref.offset) + " is past the string table");
+    llvm::StringRef text = strings.drop_front(ref.offset).take_until([](char c) { return c == '\0'; });
+    switch (ref.tag) {
+    case llvm::ELF::DT_NEEDED: out.needed.push_back(text.str()); break;
+    case llvm::ELF::DT_SONAME: out.soname = text.str(); break;
+    case llvm::ELF::DT_RPATH: out.rpath = split_path_list(text); break;
+    case llvm::ELF::DT_RUNPATH:
+      out.runpath = split_path_list(text);
+      out.has_runpath = true;
+      break;
+    }
+  }
+  return llvm::Error::success();
+}
+
+template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, ElfFacts &out) {
+  const auto &header = elf.getHeader();
+  out.elf_class = header.e_ident[llvm::ELF::EI_CLASS];
+  out.data = header.e_ident[llvm::ELF::EI_DATA];
+  out.machine = header.e_machine;
+  out.type = header.e_type;
+  auto phdrs = elf.program_headers();
+  if (!phdrs)
+    return phdrs.takeError();
+  for (const auto &phdr : *phdrs) {
+    if (phdr.p_type == llvm::ELF::PT_DYNAMIC)
+      out.dynamic = true;
+    if (phdr.p_type != llvm::ELF::PT_INTERP)
+      continue;
+    if (phdr.p_offset > elf.getBufSize() || elf.getBufSize() - phdr.p_offset < phdr.p_filesz)
+      return make_error("PT_INTERP runs past the end of the file");
+    llvm::StringRef interp(reinterpret_cast<const char *>(elf.base() + phdr.p_offset), phdr.p_filesz);
+    out.interpreter = interp.take_until([](char c) { return c == '\0'; }).str();
+  }
+  if (!out.dynamic)
+    return llvm::Error::success();
+  if (llvm::Error e = read_dynamic(elf, out))
+    return e;
+  return llvm::Error::success();
+}
+
+llvm::Error read_loader_view(llvm::MemoryBufferRef buffer, ElfFacts &out) {
+  auto binary = createBinary(buffer);
+  if (!binary)
+    return binary.takeError();
+  auto *object = llvm::dyn_cast<ELFObjectFileBase>(binary->get());
+  if (!object)
+    return make_error("not an ELF object");
+  if (auto *o = llvm::dyn_cast<ELF32LEObjectFile>(object))
+    return read_loader_view(o->getELFFile(), out);
+  if (auto *o = llvm::dyn_cast<ELF32BEObjectFile>(object))
+    return read_loader_view(o->getELFFile(), out);
+  if (auto *o = llvm::dyn_cast<ELF64LEObjectFile>(object))
+    return read_loader_view(o->getELFFile(), out);
+  return read_loader_view(llvm::cast<ELF64BEObjectFile>(object)->getELFFile(), out);
+}
+
+// The versions a file defines and requires, from what the symbol reader
+// parsed of .gnu.version_d and .gnu.version_r. (LLVM 14's
+// getVersionDependencies copies the rest of the string table into every
+// name: megabytes per name for a large library.)
+void index_versions(const cxxabi::SymbolVersions &versions, ElfFacts &out) {
+  for (std::size_t i = 0; i < versions.names_.size(); ++i) {
+    if (versions.names_[i].empty())
+      continue;
+    if (versions.defined_here_[i]) {
+      out.has_version_definitions = true;
+      out.version_definitions.push_back(versions.names_[i]);
+      continue;
+    }
+    if (i >= versions.needed_from_.size() || versions.needed_from_[i].empty() || versions.weak_need_[i])
+      continue;
+    const std::string &file = versions.needed_from_[i];
+    auto need = std::find_if(out.version_needs.begin(), out.version_needs.end(),
+                             [&](const VersionNeed &n) { return n.file == file; });
+    if (need == out.version_needs.end())
+      need = out.version_needs.insert(out.version_needs.end(), VersionNeed{file, {}});
+    need->versions.push_back(versions.names_[i]);
+  }
+}
+
+void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
+  for (std::size_t i = 0; i < object.symbols.size(); ++i) {
+    const cxxabi::Symbol &s = object.symbols[i];
+    if (s.local)
+      continue;
+    if (s.undefined) {
+      if (s.weak)
+        continue; // the loader leaves an unresolved weak reference at zero
+      Import import;
+      import.symbol = static_cast<std::uint32_t>(i);
+      if (s.version.empty()) {
+        import.key = default_key(s.name);
+      } else {
+        import.key = versioned_key(s.name, s.version);
+        import.fallback = unversioned_key(s.name);
+      }
+      out.imports.push_back(import);
+    } else if (s.version.empty()) {
+      out.exports.push_back(unversioned_key(s.name));
+      out.exports.push_back(default_key(s.name));
+    } else {
+      out.exports.push_back(versioned_key(s.name, s.version));
+      if (s.default_version)
+        out.exports.push_back(default_key(s.name));
+    }
+  }
+  std::sort(out.exports.begin(), out.exports.end());
+  out.exports.erase(std::unique(out.exports.begin(), out.exports.end()), out.exports.end());
+  out.exports.shrink_to_fit();
+  out.imports.shrink_to_fit();
+}
+
+CensusFacts census_of(const cxxabi::FileVerdict &verdict) {
+  CensusFacts out;
+  out.verdict = verdict.verdict;
+  out.flags = verdict.flags;
+  for (std::uint8_t bit : {cxxabi::kOldAbi, cxxabi::kNewAbi, cxxabi::kLibcxx}) {
+    auto has = [&](const char *scope) {
+      auto it = verdict.counts.find(std::string(scope) + "/" + cxxabi::family_string(bit));
+      return it != verdict.counts.end() && it->second;
+    };
+    if (has("interface"))
+      out.interface_families |= bit;
+    if (has("interface") || has("std-instance") || has("undefined"))
+      out.used_families |= bit;
+  }
+  return out;
+}
+
+} // namespace
+
+std::uint64_t versioned_key(std::string_view name, std::string_view version) {
+  return key_of(name, 1, version);
+}
+std::uint64_t unversioned_key(std::string_view name) { return key_of(name, 2, {}); }
+std::uint64_t default_key(std::string_view name) { return key_of(name, 3, {}); }
+
+bool ElfFacts::exports_key(std::uint64_t key) const {
+  return std::binary_search(exports.begin(), exports.end(), key);
+}
+
+llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
+  thread_local cxxabi::NameClassifier classifier;
+  auto symbols = cxxabi::read_symbol_file(path);
+  if (!symbols)
+    return symbols.takeError();
+  if (symbols->is_archive || symbols->objects.size() != 1)
+    return make_error("not an ELF program or shared object");
+  ElfFacts out;
+  if (llvm::Error e = read_loader_view(symbols->buffers.front()->getMemBufferRef(), out))
+    return e;
+  index_symbols(symbols->objects.front(), out);
+  if (out.dynamic)
+    index_versions(symbols->objects.front().versions, out);
+  if (census)
+    out.census = census_of(cxxabi::judge_file(path, cxxabi::classify_file(std::move(*symbols), classifier)));
+  return out;
+}
+
+llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path) {
+  auto symbols = cxxabi::read_symbol_file(path);
+  if (!symbols)
+    return symbols.takeError();
+  if (symbols->is_archive || symbols->objects.size() != 1)
+    return make_error("not an ELF program or shared object");
+  std::vector<DynamicSymbol> out;
+  for (const cxxabi::Symbol &s : symbols->objects.front().symbols)
+    out.push_back({s.name.str(), s.version.str(), s.undefined, s.weak, s.local});
+  return out;
+}
+
+} // namespace abitag::audit

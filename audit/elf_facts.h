@@ -1,0 +1,88 @@
+// What the audit keeps of one ELF file after reading it once: the loader's
+// view (class, machine, needed libraries, search paths, versions), the
+// symbols it imports and exports as 64-bit hashes, and its C++ ABI census
+// verdict. The mapped file is released as soon as this is built, so memory
+// grows by a few bytes per symbol, never by the size of the files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <llvm/Support/Error.h>
+
+namespace abitag::audit {
+
+// Keys of the export table. A definition is entered under the keys a
+// reference can look it up by (glibc's check_match):
+//  - versioned (NAME, V): a reference to NAME@V finds it;
+//  - unversioned (NAME): a reference to NAME@anything finds it (the library
+//    has no version for it), and so does an unversioned reference;
+//  - default (NAME): an unversioned reference finds a non-hidden versioned one.
+std::uint64_t versioned_key(std::string_view name, std::string_view version);
+std::uint64_t unversioned_key(std::string_view name);
+std::uint64_t default_key(std::string_view name);
+
+// One undefined, non-weak dynamic symbol.
+struct Import {
+  std::uint64_t key = 0;      // versioned_key, or default_key when unversioned
+  std::uint64_t fallback = 0; // unversioned_key for a versioned reference, else 0
+  std::uint32_t symbol = 0;   // index in the file's symbol list, to name it later
+};
+
+// The versions a file requires from one library (.gnu.version_r).
+struct VersionNeed {
+  std::string file; // the soname, vn_file
+  std::vector<std::string> versions; // non-weak only
+};
+
+// The C++ ABI census of one file, from analyzers/cxxabi's verdict.
+struct CensusFacts {
+  std::string verdict;
+  std::vector<std::string> flags;
+  std::uint8_t interface_families = 0; // cxxabi::Family bits of the library's own interface
+  std::uint8_t used_families = 0;      // ... of everything it defines or imports, but an embedded stdlib
+};
+
+struct ElfFacts {
+  std::uint8_t elf_class = 0; // ELFCLASS32 / ELFCLASS64
+  std::uint8_t data = 0;      // ELFDATA2LSB / ELFDATA2MSB
+  std::uint16_t machine = 0;
+  std::uint16_t type = 0;     // ET_EXEC, ET_DYN, ET_REL...
+  bool dynamic = false;       // has a dynamic section: the loader deals with it
+  std::string soname;
+  std::string interpreter;    // PT_INTERP
+  std::vector<std::string> needed;
+  std::vector<std::string> rpath;   // DT_RPATH, split at ':'
+  std::vector<std::string> runpath; // DT_RUNPATH, split at ':'
+  bool has_runpath = false;
+  bool has_version_definitions = false;
+  std::vector<std::string> version_definitions; // .gnu.version_d names
+  std::vector<VersionNeed> version_needs;
+  std::vector<std::uint64_t> exports; // sorted keys (see above)
+  std::vector<Import> imports;
+  CensusFacts census;
+
+  bool exports_key(std::uint64_t key) const;
+  // Whether the loader treats it as a program or library (not an object file).
+  bool loadable() const { return dynamic && (type == 2 /*ET_EXEC*/ || type == 3 /*ET_DYN*/); }
+};
+
+// Reads PATH once: its dynamic section and program headers, then its symbols
+// through analyzers/cxxabi's reader, and (when CENSUS) its classifier.
+llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census = true);
+
+// The dynamic symbols of PATH in the order ElfFacts was built from
+// (Import::symbol indexes them). Read again only for files whose imports do
+// not resolve, to name them, and for the libraries in their scope, to look
+// for a dual-ABI twin.
+struct DynamicSymbol {
+  std::string name;
+  std::string version;
+  bool undefined = false;
+  bool weak = false;
+  bool local = false;
+};
+llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path);
+
+} // namespace abitag::audit

@@ -1,0 +1,319 @@
+// Linkage: every ELF program and library under ROOT linked as ld.so would
+// link it, inside ROOT. Missing libraries, missing symbol versions and
+// undefined symbols are reported; an undefined C++ symbol whose dual-ABI twin
+// is exported instead is explained, with the side to rebuild.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/scan.h"
+#include "audit/dual_abi.h"
+#include "audit/loader.h"
+#include "audit/search_paths.h"
+#include "fingerprint/discover.h"
+#include "audit/section.h"
+#include "fingerprint/parallel.h"
+
+namespace abitag::audit {
+namespace {
+
+constexpr std::size_t kSymbolsInReason = 3;
+
+std::string join(const std::vector<std::string> &items, const char *separator) {
+  std::string out;
+  for (const std::string &item : items)
+    out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+std::string with_version(const std::string &name, const std::string &version) {
+  return version.empty() ? name : name + "@" + version;
+}
+
+bool is_program(const ElfFacts &facts) { return facts.type == 2 /*ET_EXEC*/ || !facts.interpreter.empty(); }
+
+// The C++ exports of a library by their dual-ABI-neutral form, built when an
+// unresolved C++ import first needs them.
+class TwinIndex {
+public:
+  const std::vector<DynamicSymbol> *twins(const ElfEntry &library, const std::string &neutral) {
+    auto it = index_.find(&library);
+    if (it == index_.end())
+      it = index_.emplace(&library, build(library)).first;
+    auto hit = it->second.find(neutral);
+    return hit == it->second.end() ? nullptr : &hit->second;
+  }
+
+private:
+  using Index = std::unordered_map<std::string, std::vector<DynamicSymbol>>;
+  static Index build(const ElfEntry &library) {
+    Index out;
+    auto symbols = read_dynamic_symbols(library.host_path);
+    if (!symbols) {
+      llvm::consumeError(symbols.takeError());
+      return out;
+    }
+    for (DynamicSymbol &s : *symbols)
+      if (!s.undefined && !s.local && s.name.rfind("_Z", 0) == 0) {
+        std::string neutral = dual_abi_neutral(s.name);
+        if (!neutral.empty())
+          out[neutral].push_back(std::move(s));
+      }
+    return out;
+  }
+  std::unordered_map<const ElfEntry *, Index> index_;
+};
+
+class LinkageSection final : public AuditSection {
+public:
+  std::string_view name() const override { return "linkage"; }
+  std::string_view description() const override {
+    return "libraries, symbol versions and symbols every ELF file needs, resolved as ld.so would";
+  }
+
+  SectionReport run(AuditContext &context) override {
+    ElfScan &scan = context.elf_scan();
+    Loader loader(scan);
+    std::vector<const ElfEntry *> objects;
+    std::vector<Finding> foreign;
+    for (std::size_t i = 0; i < scan.walked(); ++i) {
+      const ElfEntry &entry = scan.entries()[i];
+      if (!entry.facts.loadable())
+        continue;
+      if (std::string loader = loader_for(scan, entry.facts); !loader.empty()) {
+        foreign.push_back({Severity::Informational, "linkage", "no-loader", entry.path,
+                           "not linked: ROOT has no dynamic loader for its architecture (" + loader +
+                               "), so nothing here can load it (a cross toolchain's sysroot?)",
+                           {}});
+        continue;
+      }
+      objects.push_back(&entry);
+    }
+    std::vector<LinkageResult> results(objects.size());
+    context.progress().begin("linking", objects.size());
+    parallel_for(objects.size(), [&](std::size_t i) {
+      results[i] = loader.link(*objects[i]);
+      if (results[i].unresolved.empty())
+        results[i].closure.scope.clear(); // kept only to explain unresolved symbols
+      results[i].closure.scope.shrink_to_fit();
+      context.progress().advance();
+    });
+    context.progress().end();
+
+    SectionReport out;
+    out.name = "linkage";
+    out.findings = std::move(foreign);
+    majority_ = majority_abi(scan);
+    for (const InputError &error : scan.unreadable())
+      out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", error.path,
+                              "cannot be read: " + error.reason, {}});
+    std::size_t missing_libraries = 0, missing_versions = 0, unresolved = 0;
+    nlohmann::ordered_json unresolved_by_file = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+      const ElfEntry &object = *objects[i];
+      const LinkageResult &result = results[i];
+      if (!result.closure.missing_interpreter.empty())
+        out.findings.push_back({Severity::BrokenNow, "linkage", "missing-interpreter", object.path,
+                                "its program interpreter " + result.closure.missing_interpreter + " is not there",
+                                {context.owners().describe(object.path)}});
+      for (const MissingLibrary &miss : result.closure.missing) {
+        if (miss.needed_by != object.path)
+          continue; // reported on the library that needs it
+        ++missing_libraries;
+        out.findings.push_back(missing_library(context, object, miss));
+      }
+      for (const MissingVersion &miss : result.missing_versions) {
+        ++missing_versions;
+        Finding f{Severity::BrokenNow, "linkage", "missing-version", object.path,
+                  "needs version " + miss.version + " of " + miss.library + ", which " + miss.library_path +
+                      " does not define",
+                  {context.owners().describe(object.path) + ", against the installed " + miss.library}};
+        f.details = {{"version", miss.version}, {"library", miss.library}, {"library_path", miss.library_path}};
+        out.findings.push_back(std::move(f));
+      }
+      if (!result.unresolved.empty()) {
+        unresolved += result.unresolved.size();
+        explain_unresolved(context, object, result, out, unresolved_by_file);
+      }
+    }
+    out.summary_lines.push_back(std::to_string(objects.size()) + " programs and libraries linked: " +
+                                std::to_string(missing_libraries) + " missing libraries, " +
+                                std::to_string(missing_versions) + " missing versions, " +
+                                std::to_string(unresolved) + " undefined symbols");
+    if (std::size_t n = count_kind(out, "no-loader"))
+      out.summary_lines.push_back(std::to_string(n) + " files of an architecture ROOT has no loader for, not linked");
+    out.summary["linked"] = objects.size();
+    out.summary["no_loader"] = count_kind(out, "no-loader");
+    out.summary["missing_libraries"] = missing_libraries;
+    out.summary["missing_versions"] = missing_versions;
+    out.summary["undefined_symbols"] = unresolved;
+    out.summary["unreadable"] = scan.unreadable().size();
+    out.summary["unresolved"] = std::move(unresolved_by_file);
+    return out;
+  }
+
+private:
+  static std::size_t count_kind(const SectionReport &report, const char *kind) {
+    return std::count_if(report.findings.begin(), report.findings.end(),
+                         [&](const Finding &f) { return f.kind == kind; });
+  }
+
+  // Empty when ROOT can load files like FACTS; else the loader it lacks. A
+  // program brings its own PT_INTERP (a missing one is a finding of its
+  // own, when ROOT has the standard loader); a library needs the standard
+  // loader of its architecture.
+  std::string loader_for(const ElfScan &scan, const ElfFacts &facts) {
+    const char *standard = standard_interpreter(facts.machine, facts.elf_class);
+    if (!standard)
+      return {};
+    std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;
+    auto it = have_loader_.find(key);
+    if (it == have_loader_.end()) {
+      auto host = resolve_under_root(scan.root(), standard);
+      if (!host)
+        llvm::consumeError(host.takeError());
+      it = have_loader_.emplace(key, static_cast<bool>(host)).first;
+    }
+    if (it->second)
+      return {};
+    if (!facts.interpreter.empty()) {
+      auto host = resolve_under_root(scan.root(), facts.interpreter);
+      if (host)
+        return {};
+      llvm::consumeError(host.takeError());
+    }
+    return standard;
+  }
+
+  std::map<std::uint32_t, bool> have_loader_;
+
+  // The string ABI most of ROOT's C++ code was compiled with (files showing
+  // exactly one, in what they define or import): the side of a mismatch
+  // that differs from it is the one to rebuild. Without a majority, GCC 5
+  // and later's default, the new ABI.
+  static StringAbi majority_abi(const ElfScan &scan) {
+    std::size_t old_abi = 0, new_abi = 0;
+    for (std::size_t i = 0; i < scan.walked(); ++i) {
+      std::uint8_t used = scan.entries()[i].facts.census.used_families & (cxxabi::kOldAbi | cxxabi::kNewAbi);
+      old_abi += used == cxxabi::kOldAbi;
+      new_abi += used == cxxabi::kNewAbi;
+    }
+    return old_abi > new_abi ? StringAbi::Old : StringAbi::New;
+  }
+
+  static Finding missing_library(AuditContext &context, const ElfEntry &object, const MissingLibrary &miss) {
+    std::string reason = "needs " + miss.name + ", which is not in any folder it is searched in";
+    if (!miss.passed_over.empty())
+      reason += "; passed over: " + join(miss.passed_over, "; ");
+    Finding f{Severity::BrokenNow, "linkage", "missing-library", object.path, reason,
+              {context.owners().describe(object.path) + ", or install what provides " + miss.name}};
+    f.details = {{"library", miss.name}, {"searched", miss.searched}, {"passed_over", miss.passed_over}};
+    return f;
+  }
+
+  void explain_unresolved(AuditContext &context, const ElfEntry &object, const LinkageResult &result,
+                          SectionReport &out, nlohmann::ordered_json &by_file) {
+    auto symbols = read_dynamic_symbols(object.host_path);
+    if (!symbols) {
+      out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
+                              "cannot be read again: " + to_message(symbols.takeError()), {}});
+      return;
+    }
+    nlohmann::ordered_json listed = nlohmann::ordered_json::array();
+    nlohmann::ordered_json plain = nlohmann::ordered_json::array();
+    std::vector<std::string> plain_names;
+    bool versioned = false;
+    for (std::size_t index : result.unresolved) {
+      std::size_t at = object.facts.imports[index].symbol;
+      if (at >= symbols->size() || !(*symbols)[at].undefined) {
+        out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
+                                "changed while it was being audited; audit again", {}});
+        return;
+      }
+      const DynamicSymbol &symbol = (*symbols)[at];
+      listed.push_back(with_version(symbol.name, symbol.version));
+      if (std::optional<DualAbiTwin> twin = find_twin(object, symbol, result.closure.scope)) {
+        out.findings.push_back(dual_abi_finding(context, object, symbol, *twin));
+        continue;
+      }
+      versioned |= !symbol.version.empty();
+      plain.push_back({{"name", symbol.name}, {"version", symbol.version},
+                       {"demangled", cxxabi::demangle(symbol.name)}});
+      if (plain_names.size() < kSymbolsInReason)
+        plain_names.push_back(cxxabi::demangle(symbol.name));
+    }
+    by_file[object.path] = std::move(listed);
+    if (plain.empty())
+      return;
+    bool broken = is_program(object.facts) || versioned;
+    std::string reason = std::to_string(plain.size()) + " undefined symbol" + (plain.size() > 1 ? "s" : "") +
+                         " that nothing it loads defines: " + join(plain_names, ", ") +
+                         (plain.size() > plain_names.size() ? ", ..." : "");
+    if (!broken)
+      reason += " (a plugin may get them from the program that loads it)";
+    Finding f{broken ? Severity::BrokenNow : Severity::AtRisk, "linkage", "undefined-symbols", object.path,
+              reason, {context.owners().describe(object.path)}};
+    f.details["symbols"] = std::move(plain);
+    out.findings.push_back(std::move(f));
+  }
+
+  std::optional<DualAbiTwin> find_twin(const ElfEntry &object, const DynamicSymbol &symbol,
+                                       const std::vector<const ElfEntry *> &scope) {
+    std::string neutral = dual_abi_neutral(symbol.name);
+    if (neutral.empty())
+      return std::nullopt;
+    for (const ElfEntry *library : scope) {
+      if (library == &object)
+        continue;
+      const std::vector<DynamicSymbol> *twins = twins_.twins(*library, neutral);
+      if (!twins)
+        continue;
+      for (const DynamicSymbol &twin : *twins) {
+        if (twin.name == symbol.name)
+          continue; // the same name: a version mismatch, not the ABI
+        DualAbiTwin out{twin.name, twin.version, library->path, shown_abi(symbol.name), shown_abi(twin.name)};
+        if (out.importer_abi == StringAbi::Unknown)
+          out.importer_abi = out.exporter_abi == StringAbi::New ? StringAbi::Old : StringAbi::New;
+        if (out.exporter_abi == StringAbi::Unknown)
+          out.exporter_abi = out.importer_abi == StringAbi::New ? StringAbi::Old : StringAbi::New;
+        return out;
+      }
+    }
+    return std::nullopt;
+  }
+
+  Finding dual_abi_finding(AuditContext &context, const ElfEntry &object, const DynamicSymbol &symbol,
+                           const DualAbiTwin &twin) {
+    std::string reason = "undefined symbol " + cxxabi::demangle(symbol.name) + ": it was built with " +
+                         string_abi_name(twin.importer_abi) + ", but " + twin.library + " exports only " +
+                         cxxabi::demangle(twin.name) + ", built with " + string_abi_name(twin.exporter_abi) +
+                         "; the two differ only by the dual ABI";
+    // Rebuild the side that disagrees with the rest of ROOT.
+    bool rebuild_library = twin.exporter_abi != majority_;
+    std::string target = rebuild_library
+                             ? context.owners().describe(twin.library) + " with " + string_abi_name(twin.importer_abi)
+                             : context.owners().describe(object.path) + " against the installed " + twin.library;
+    Finding f{Severity::BrokenNow, "linkage", "dual-abi-mismatch", object.path, reason, {target}};
+    f.details = {{"symbol", symbol.name},
+                 {"version", symbol.version},
+                 {"demangled", cxxabi::demangle(symbol.name)},
+                 {"exported_instead", twin.name},
+                 {"exported_version", twin.version},
+                 {"library", twin.library},
+                 {"importer_abi", twin.importer_abi == StringAbi::New ? "new" : "old"},
+                 {"exporter_abi", twin.exporter_abi == StringAbi::New ? "new" : "old"},
+                 {"rebuild", rebuild_library ? "library" : "dependant"}};
+    return f;
+  }
+
+  StringAbi majority_ = StringAbi::Unknown;
+  TwinIndex twins_;
+};
+
+} // namespace
+
+std::unique_ptr<AuditSection> make_linkage_section() { return std::make_unique<LinkageSection>(); }
+
+} // namespace abitag::audit

@@ -1,0 +1,205 @@
+#include "audit/loader.h"
+
+#include <algorithm>
+#include <deque>
+
+#include "audit/search_paths.h"
+#include "fingerprint/discover.h"
+
+namespace abitag::audit {
+
+namespace {
+
+bool same_target(const ElfFacts &a, const ElfFacts &b) {
+  return a.elf_class == b.elf_class && a.data == b.data && a.machine == b.machine;
+}
+
+std::string origin_of(const ElfEntry &entry) { return parent_dir(entry.path); }
+
+} // namespace
+
+Loader::Loader(ElfScan &scan) : scan_(scan), conf_dirs_(read_ld_so_conf(scan.root())) {}
+
+Loader::Found Loader::candidate(const std::string &dir, const std::string &name) {
+  std::string key = join_path(dir, name);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = candidates_.find(key); it != candidates_.end())
+      return it->second;
+  }
+  Found found;
+  auto host = resolve_under_root(scan_.root(), key);
+  if (host) {
+    found.entry = scan_.entry_at(*host, &found.why);
+    if (!found.entry)
+      found.why = scan_.inside_root(*host) + ": " + found.why;
+  } else
+    llvm::consumeError(host.takeError()); // not there: no reason to give
+  std::lock_guard<std::mutex> lock(mutex_);
+  candidates_.emplace(key, found);
+  return found;
+}
+
+const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
+  std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = defaults_.find(key);
+  if (it == defaults_.end())
+    it = defaults_.emplace(key, default_directories(scan_.root(), facts.machine, facts.elf_class)).first;
+  return it->second;
+}
+
+// _dl_map_object's search. CHAIN is the requesting object followed by the
+// objects that loaded it, up to MAIN.
+const ElfEntry *Loader::find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
+                                     const ElfEntry &main, MissingLibrary &miss) {
+  const ElfEntry &requester = *chain.front();
+  auto try_file = [&](const std::string &dir, const std::string &file) -> const ElfEntry * {
+    miss.searched.push_back(dir);
+    Found found = candidate(dir, file);
+    if (!found.entry) {
+      if (!found.why.empty())
+        miss.passed_over.push_back(found.why);
+      return nullptr;
+    }
+    if (!same_target(found.entry->facts, main.facts)) {
+      miss.passed_over.push_back(found.entry->path + ": another ELF class or machine");
+      return nullptr;
+    }
+    if (found.entry->facts.type != 3 /*ET_DYN*/) {
+      miss.passed_over.push_back(found.entry->path + ": not a shared object");
+      return nullptr;
+    }
+    return found.entry;
+  };
+  auto try_dir = [&](const std::string &dir) { return try_file(dir, name); };
+  auto try_list = [&](const std::vector<std::string> &entries, const ElfEntry &owner) -> const ElfEntry * {
+    for (const std::string &entry : entries) {
+      std::string dir = expand_search_entry(entry, origin_of(owner), owner.facts.machine, owner.facts.elf_class);
+      if (dir.empty() || dir[0] != '/')
+        continue; // relative to the working directory of whoever runs it: unknowable here
+      if (const ElfEntry *hit = try_dir(dir))
+        return hit;
+    }
+    return nullptr;
+  };
+
+  if (name.find('/') != std::string::npos) {
+    // A path, after $ORIGIN and the like are expanded, is used as it is
+    // (a relative one depends on the working directory: unknowable here).
+    std::string path = expand_search_entry(name, origin_of(requester), requester.facts.machine,
+                                           requester.facts.elf_class);
+    if (path[0] != '/')
+      return nullptr;
+    return try_file(parent_dir(path), path.substr(path.rfind('/') + 1));
+  }
+  if (!requester.facts.has_runpath) {
+    for (const ElfEntry *loader : chain)
+      if (!loader->facts.has_runpath || loader == &requester)
+        if (const ElfEntry *hit = try_list(loader->facts.rpath, *loader))
+          return hit;
+  }
+  if (const ElfEntry *hit = try_list(requester.facts.runpath, requester))
+    return hit;
+  for (const std::string &dir : conf_dirs_)
+    if (const ElfEntry *hit = try_dir(dir))
+      return hit;
+  for (const std::string &dir : defaults_for(main.facts))
+    if (const ElfEntry *hit = try_dir(dir))
+      return hit;
+  return nullptr;
+}
+
+Closure Loader::load_closure(const ElfEntry &main) {
+  Closure out;
+  struct Node {
+    const ElfEntry *entry;
+    std::size_t loader; // index in nodes; the main object is its own
+    std::vector<std::string> names; // names it answers to: its soname and what loaded it
+  };
+  std::vector<Node> nodes{{&main, 0, {main.facts.soname}}};
+  auto already = [&](const std::string &name, const ElfEntry *entry) -> Node * {
+    for (Node &node : nodes)
+      if (node.entry == entry ||
+          std::find(node.names.begin(), node.names.end(), name) != node.names.end())
+        return &node;
+    return nullptr;
+  };
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    std::vector<const ElfEntry *> chain;
+    for (std::size_t n = i;; n = nodes[n].loader) {
+      chain.push_back(nodes[n].entry);
+      if (n == 0)
+        break;
+    }
+    const ElfEntry *requester = nodes[i].entry;
+    for (const std::string &name : requester->facts.needed) {
+      if (already(name, nullptr))
+        continue;
+      MissingLibrary miss{name, requester->path, {}, {}};
+      const ElfEntry *found = find_library(name, chain, main, miss);
+      if (!found) {
+        out.missing.push_back(std::move(miss));
+        continue;
+      }
+      if (Node *node = already(name, found)) {
+        node->names.push_back(name);
+        continue;
+      }
+      nodes.push_back({found, i, {name, found->facts.soname}});
+    }
+  }
+  for (const Node &node : nodes)
+    out.scope.push_back(node.entry);
+  // ld.so itself is always in the global scope, last unless already loaded.
+  if (!main.facts.interpreter.empty()) {
+    auto host = resolve_under_root(scan_.root(), main.facts.interpreter);
+    std::string why;
+    const ElfEntry *interp = host ? scan_.entry_at(*host, &why) : nullptr;
+    if (!host)
+      llvm::consumeError(host.takeError());
+    if (!interp)
+      out.missing_interpreter = main.facts.interpreter;
+    else if (std::find(out.scope.begin(), out.scope.end(), interp) == out.scope.end())
+      out.scope.push_back(interp);
+  }
+  return out;
+}
+
+LinkageResult Loader::link(const ElfEntry &object) {
+  LinkageResult out;
+  out.closure = load_closure(object);
+  const std::vector<const ElfEntry *> &scope = out.closure.scope;
+
+  // dl-version.c: every version required from a loaded library must be
+  // defined there (a library without version definitions satisfies all).
+  for (const VersionNeed &need : object.facts.version_needs) {
+    const ElfEntry *library = nullptr;
+    for (const ElfEntry *entry : scope)
+      if (entry != &object && (entry->facts.soname == need.file ||
+                               entry->path.substr(entry->path.rfind('/') + 1) == need.file)) {
+        library = entry;
+        break;
+      }
+    if (!library || !library->facts.has_version_definitions)
+      continue;
+    for (const std::string &version : need.versions) {
+      const auto &defined = library->facts.version_definitions;
+      if (std::find(defined.begin(), defined.end(), version) == defined.end())
+        out.missing_versions.push_back({version, need.file, library->path});
+    }
+  }
+
+  for (std::size_t i = 0; i < object.facts.imports.size(); ++i) {
+    const Import &import = object.facts.imports[i];
+    bool found = std::any_of(scope.begin(), scope.end(), [&](const ElfEntry *entry) {
+      return entry->facts.exports_key(import.key) ||
+             (import.fallback && entry->facts.exports_key(import.fallback));
+    });
+    if (!found)
+      out.unresolved.push_back(i);
+  }
+  return out;
+}
+
+} // namespace abitag::audit

@@ -1,0 +1,69 @@
+// A model of glibc's ld.so, run inside ROOT: which file each DT_NEEDED name
+// loads (DT_RPATH of the object and its loaders when it has no DT_RUNPATH,
+// then DT_RUNPATH, then ld.so.conf, then the default folders; candidates of
+// another ELF class, byte order or machine are passed over), the breadth-
+// first load order that is the symbol lookup scope, the versions each needs,
+// and the imports that nothing in the scope exports.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "audit/elf_scan.h"
+
+namespace abitag::audit {
+
+struct MissingLibrary {
+  std::string name;                 // the DT_NEEDED entry
+  std::string needed_by;            // path inside ROOT
+  std::vector<std::string> searched; // folders looked in, inside ROOT
+  std::vector<std::string> passed_over; // candidates of another class/machine, or unreadable, with why
+};
+
+struct MissingVersion {
+  std::string version;
+  std::string library; // the soname the version is required from
+  std::string library_path;
+};
+
+struct Closure {
+  std::vector<const ElfEntry *> scope; // load order: the object first, the interpreter last
+  std::vector<MissingLibrary> missing; // needed by any object in the closure
+  std::string missing_interpreter;     // PT_INTERP when it is not there
+};
+
+struct LinkageResult {
+  Closure closure;
+  std::vector<MissingVersion> missing_versions; // of the object itself
+  std::vector<std::size_t> unresolved;          // indexes into facts.imports of the object itself
+};
+
+class Loader {
+public:
+  explicit Loader(ElfScan &scan);
+
+  LinkageResult link(const ElfEntry &object);
+  Closure load_closure(const ElfEntry &object);
+
+private:
+  struct Found {
+    const ElfEntry *entry = nullptr;
+    std::string why; // when a file is there but unusable
+  };
+  // The file NAME in folder DIR (inside ROOT), cached.
+  Found candidate(const std::string &dir, const std::string &name);
+  const std::vector<std::string> &defaults_for(const ElfFacts &facts);
+  const ElfEntry *find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
+                               const ElfEntry &main, MissingLibrary &miss);
+
+  ElfScan &scan_;
+  std::vector<std::string> conf_dirs_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Found> candidates_;
+  std::unordered_map<std::uint32_t, std::vector<std::string>> defaults_;
+};
+
+} // namespace abitag::audit

@@ -1,0 +1,71 @@
+#include "audit/progress.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
+namespace abitag::audit {
+
+namespace {
+constexpr auto kRedraw = std::chrono::milliseconds(200);
+constexpr int kBarWidth = 30;
+} // namespace
+
+Progress::Progress(bool enabled) : enabled_(enabled) {}
+
+Progress::~Progress() { end(); }
+
+bool Progress::stderr_is_terminal() {
+  const char *term = std::getenv("TERM");
+  return ::isatty(STDERR_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
+}
+
+void Progress::begin(const std::string &stage, std::size_t total) {
+  end();
+  if (!enabled_)
+    return;
+  stage_ = stage;
+  total_ = total;
+  done_ = 0;
+  start_ = std::chrono::steady_clock::now();
+  active_ = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Progress::end() {
+  if (!thread_.joinable())
+    return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    active_ = false;
+  }
+  wake_.notify_all();
+  thread_.join();
+  std::fputs("\r\033[K", stderr); // clear the line for what follows
+  std::fflush(stderr);
+}
+
+void Progress::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (active_) {
+    draw();
+    wake_.wait_for(lock, kRedraw, [this] { return !active_; });
+  }
+}
+
+void Progress::draw() {
+  std::size_t done = std::min(done_.load(std::memory_order_relaxed), total_);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double rate = seconds > 0 ? done / seconds : 0;
+  int filled = total_ ? static_cast<int>(kBarWidth * done / total_) : 0;
+  char bar[kBarWidth + 1];
+  for (int i = 0; i < kBarWidth; ++i)
+    bar[i] = i < filled ? '#' : '.';
+  bar[kBarWidth] = '\0';
+  std::fprintf(stderr, "\r\033[K%s [%s] %zu/%zu files, %.0f files/s", stage_.c_str(), bar, done, total_,
+               rate);
+  std::fflush(stderr);
+}
+
+} // namespace abitag::audit

@@ -1,0 +1,112 @@
+#include "audit/report.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "fingerprint/errors.h"
+
+namespace abitag::audit {
+
+const char *severity_name(Severity severity) {
+  switch (severity) {
+  case Severity::BrokenNow: return "broken-now";
+  case Severity::AtRisk: return "at-risk";
+  case Severity::Informational: return "informational";
+  }
+  return "?";
+}
+
+namespace {
+
+const char *severity_heading(Severity severity) {
+  switch (severity) {
+  case Severity::BrokenNow: return "BROKEN NOW";
+  case Severity::AtRisk: return "AT RISK";
+  case Severity::Informational: return "INFORMATIONAL";
+  }
+  return "?";
+}
+
+constexpr Severity kSeverities[] = {Severity::BrokenNow, Severity::AtRisk, Severity::Informational};
+
+} // namespace
+
+std::vector<const Finding *> ordered_findings(const AuditReport &report) {
+  std::vector<const Finding *> out;
+  for (const SectionReport &section : report.sections)
+    for (const Finding &finding : section.findings)
+      out.push_back(&finding);
+  std::stable_sort(out.begin(), out.end(), [](const Finding *a, const Finding *b) {
+    return std::tie(a->severity, a->file, a->section) < std::tie(b->severity, b->file, b->section);
+  });
+  return out;
+}
+
+std::size_t count(const AuditReport &report, Severity severity) {
+  std::size_t n = 0;
+  for (const SectionReport &section : report.sections)
+    for (const Finding &finding : section.findings)
+      n += finding.severity == severity;
+  return n;
+}
+
+std::string render_text(const AuditReport &report) {
+  std::string out = "abitag audit of " + report.root + ": " + std::to_string(report.files_read) +
+                    " ELF files read; sections:";
+  for (const SectionReport &section : report.sections)
+    out += " " + section.name;
+  out += "\n";
+  std::vector<const Finding *> findings = ordered_findings(report);
+  for (Severity severity : kSeverities) {
+    std::size_t n = count(report, severity);
+    if (!n)
+      continue;
+    out += "\n" + std::string(severity_heading(severity)) + " (" + std::to_string(n) + ")\n";
+    for (const Finding *f : findings) {
+      if (f->severity != severity)
+        continue;
+      out += "  " + f->file + ": [" + f->section + "/" + f->kind + "] " + f->reason + "\n";
+      for (const std::string &target : f->rebuild)
+        out += "    rebuild: " + target + "\n";
+    }
+  }
+  out += "\nSUMMARY\n";
+  for (const SectionReport &section : report.sections)
+    for (const std::string &line : section.summary_lines)
+      out += "  " + section.name + ": " + line + "\n";
+  out += "  " + std::to_string(count(report, Severity::BrokenNow)) + " broken now, " +
+         std::to_string(count(report, Severity::AtRisk)) + " at risk, " +
+         std::to_string(count(report, Severity::Informational)) + " informational\n";
+  return out;
+}
+
+nlohmann::ordered_json render_json(const AuditReport &report) {
+  nlohmann::ordered_json doc;
+  doc["root"] = report.root;
+  doc["files_read"] = report.files_read;
+  nlohmann::ordered_json counts;
+  for (Severity severity : kSeverities)
+    counts[severity_name(severity)] = count(report, severity);
+  doc["counts"] = std::move(counts);
+  nlohmann::ordered_json findings = nlohmann::ordered_json::array();
+  for (const Finding *f : ordered_findings(report))
+    findings.push_back({{"severity", severity_name(f->severity)},
+                        {"section", f->section},
+                        {"kind", f->kind},
+                        {"file", f->file},
+                        {"reason", f->reason},
+                        {"rebuild", f->rebuild},
+                        {"details", f->details}});
+  doc["findings"] = std::move(findings);
+  nlohmann::ordered_json sections = nlohmann::ordered_json::object();
+  for (const SectionReport &section : report.sections)
+    sections[section.name] = section.summary;
+  doc["sections"] = std::move(sections);
+  return doc;
+}
+
+int exit_code(const AuditReport &report) {
+  return count(report, Severity::BrokenNow) ? kExitFindings : kExitOk;
+}
+
+} // namespace abitag::audit

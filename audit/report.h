@@ -1,0 +1,56 @@
+// The audit's report: findings from every section, each with a severity, the
+// file, the reason and what to rebuild, printed grouped by severity (text) or
+// as one JSON document. Sections only add findings and a summary; they never
+// print, so a new section (ghc, sbcl, tags) needs no change here.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace abitag::audit {
+
+enum class Severity {
+  BrokenNow,     // fails today: a library or symbol the loader cannot find
+  AtRisk,        // works today but breaks on the next rebuild or upgrade
+  Informational, // worth knowing, nothing to do
+};
+const char *severity_name(Severity severity); // "broken-now", "at-risk", "informational"
+
+struct Finding {
+  Severity severity = Severity::Informational;
+  std::string section; // the section that found it: "linkage", "cxxabi", later "ghc"...
+  std::string kind;    // short machine name: "missing-library", "undefined-symbol"...
+  std::string file;    // the file concerned, as a path inside ROOT
+  std::string reason;  // one sentence for a person
+  std::vector<std::string> rebuild; // what to rebuild (files, with their package when known)
+  nlohmann::ordered_json details = nlohmann::ordered_json::object(); // for --json
+};
+
+// What one section hands back: its findings and a summary of what it looked at.
+struct SectionReport {
+  std::string name;
+  std::vector<Finding> findings;
+  std::vector<std::string> summary_lines;                             // the text report
+  nlohmann::ordered_json summary = nlohmann::ordered_json::object(); // the JSON report
+};
+
+struct AuditReport {
+  std::string root;
+  std::vector<SectionReport> sections;
+  std::size_t files_read = 0;
+};
+
+// Findings of every section, ordered by severity, then file, then section.
+std::vector<const Finding *> ordered_findings(const AuditReport &report);
+std::size_t count(const AuditReport &report, Severity severity);
+
+std::string render_text(const AuditReport &report);
+nlohmann::ordered_json render_json(const AuditReport &report);
+
+// kExitFindings when anything is broken now, kExitOk otherwise.
+int exit_code(const AuditReport &report);
+
+} // namespace abitag::audit

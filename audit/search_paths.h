@@ -1,0 +1,37 @@
+// Where the dynamic linker looks for a library, read from ROOT rather than
+// from the running system: ld.so.conf with its includes (what ldconfig puts
+// in ld.so.cache), the built-in default directories, and the tokens of
+// DT_RPATH/DT_RUNPATH entries.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace abitag::audit {
+
+// The directories listed by ROOT/etc/ld.so.conf and the files it includes
+// (glob patterns in the last path component, relative to the including
+// file's folder), in order, without duplicates. Missing files give nothing.
+std::vector<std::string> read_ld_so_conf(const std::string &root);
+
+// glibc's built-in directories for this machine and class: the Debian
+// multiarch folders, then /lib and /usr/lib (for 64-bit roots laid out with
+// /usr/lib64, /lib64 and /usr/lib64 first).
+std::vector<std::string> default_directories(const std::string &root, std::uint16_t machine,
+                                             std::uint8_t elf_class);
+
+// glibc's dynamic loader for this machine and class (what PT_INTERP names
+// in its programs), or null when abitag does not know it.
+const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class);
+
+// Expands $ORIGIN, ${ORIGIN}, $LIB and $PLATFORM in one search path entry.
+// ORIGIN is the folder of the object, as a path inside ROOT.
+std::string expand_search_entry(const std::string &entry, const std::string &origin,
+                                std::uint16_t machine, std::uint8_t elf_class);
+
+// "/usr/lib/x" from "/usr/lib" and "x"; a relative dir is kept as given.
+std::string join_path(const std::string &dir, const std::string &name);
+std::string parent_dir(const std::string &path);
+
+} // namespace abitag::audit

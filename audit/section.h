@@ -1,0 +1,59 @@
+// An audit section: one question asked of the whole ROOT ("do the C++ ABIs
+// agree?", "does everything link?"). Sections are listed in sections.cpp;
+// the front end's --only choices, the text report and the JSON document all
+// come from that list, so adding the ghc, sbcl or tags section is one new
+// file plus one line there.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/elf_scan.h"
+#include "audit/package_owners.h"
+#include "audit/progress.h"
+#include "audit/report.h"
+
+namespace abitag::audit {
+
+// What every section may use. The ELF scan is made once, on first use, so
+// sections that do not need it (a GHC package database check) cost nothing.
+class AuditContext {
+public:
+  // WALK: host paths whose files are audited; empty: all of ROOT.
+  AuditContext(std::string root, std::vector<std::string> walk, bool census, Progress &progress)
+      : root_(std::move(root)), walk_(std::move(walk)), census_(census), progress_(progress), owners_(root_) {}
+
+  const std::string &root() const { return root_; } // canonical host path
+  Progress &progress() { return progress_; }
+  ElfScan &elf_scan();
+  bool elf_scan_done() const { return elf_scan_ != nullptr; }
+  PackageOwners &owners() { return owners_; }
+
+private:
+  std::string root_;
+  std::vector<std::string> walk_;
+  bool census_;
+  Progress &progress_;
+  std::unique_ptr<ElfScan> elf_scan_;
+  PackageOwners owners_;
+};
+
+class AuditSection {
+public:
+  virtual ~AuditSection() = default;
+  virtual std::string_view name() const = 0;        // the --only name
+  virtual std::string_view description() const = 0; // one line for --help
+  // Whether it reads ElfFacts::census (the scan skips the classifier if none does).
+  virtual bool uses_census() const { return false; }
+  virtual SectionReport run(AuditContext &context) = 0;
+};
+
+// Every section, in report order.
+std::vector<std::unique_ptr<AuditSection>> all_sections();
+
+std::unique_ptr<AuditSection> make_cxxabi_section();
+std::unique_ptr<AuditSection> make_linkage_section();
+
+} // namespace abitag::audit

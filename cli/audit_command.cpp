@@ -1,0 +1,63 @@
+// The `audit` subcommand: parses its options, runs audit/, prints the report.
+#include "cli/audit_command.h"
+
+#include <cstdio>
+
+#include "audit/audit.h"
+#include "audit/progress.h"
+
+namespace abitag {
+namespace {
+
+class AuditCommand final : public Command {
+public:
+  std::string_view name() const override { return "audit"; }
+  std::string_view description() const override {
+    return "find what under ROOT is broken or at risk: C++ ABI census, linkage as ld.so sees it";
+  }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("root", options_.root, "the system to audit: / or an image, a chroot")
+        ->capture_default_str();
+    command.add_flag("--json", json_, "print the report as one JSON document");
+    command.add_option("--under", options_.under,
+                       "audit only the files under these paths inside ROOT (libraries they load are "
+                       "found anywhere in ROOT); default: all of ROOT")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    std::vector<std::string> names;
+    std::string help = "run only these sections (comma-separated):";
+    for (const auto &[name, description] : audit::section_names()) {
+      names.push_back(name);
+      help += "\n  " + name + ": " + description;
+    }
+    command.add_option("--only", options_.only, help)
+        ->delimiter(',')
+        ->allow_extra_args(false) // "--only cxxabi ROOT": ROOT is not a section
+        ->check(CLI::IsMember(names));
+  }
+
+  int run() override {
+    options_.progress = audit::Progress::stderr_is_terminal();
+    auto report = audit::run_audit(options_);
+    if (!report) {
+      print_input_errors({{options_.root, to_message(report.takeError())}});
+      return kExitBadInput;
+    }
+    if (json_)
+      std::printf("%s\n", audit::render_json(*report).dump(2).c_str());
+    else
+      std::fputs(audit::render_text(*report).c_str(), stdout);
+    return audit::exit_code(*report);
+  }
+
+private:
+  audit::AuditOptions options_;
+  bool json_ = false;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_audit_command() { return std::make_unique<AuditCommand>(); }
+
+} // namespace abitag
