@@ -370,14 +370,15 @@ llvm::Error Store::forget(const std::string &package) {
 
 llvm::Error Store::clear() { return exec("DELETE FROM tags; DELETE FROM locks;"); }
 
-llvm::Expected<std::vector<Tag>> Store::tags(const std::optional<std::string> &package) {
-  Statement query(db_, package ? "SELECT package, key, value, source, time FROM tags WHERE package = ? ORDER BY key"
-                               : "SELECT package, key, value, source, time FROM tags ORDER BY package, key");
+// Tags and locks are both four text columns and a time: one reader for both.
+template <class Row>
+llvm::Expected<std::vector<Row>> Store::rows(const char *sql, const std::optional<std::string> &package) {
+  Statement query(db_, sql);
   if (!query.prepared())
     return error();
   if (package)
     query.bind(1, *package);
-  std::vector<Tag> out;
+  std::vector<Row> out;
   int rc;
   while ((rc = query.step()) == SQLITE_ROW)
     out.push_back({query.text(0), query.text(1), query.text(2), query.text(3), query.number(4)});
@@ -386,22 +387,18 @@ llvm::Expected<std::vector<Tag>> Store::tags(const std::optional<std::string> &p
   return out;
 }
 
+llvm::Expected<std::vector<Tag>> Store::tags(const std::optional<std::string> &package) {
+  return rows<Tag>(package ? "SELECT package, key, value, source, time FROM tags WHERE package = ? ORDER BY key"
+                           : "SELECT package, key, value, source, time FROM tags ORDER BY package, key",
+                   package);
+}
+
 llvm::Expected<std::vector<Lock>> Store::locks(const std::optional<std::string> &package) {
-  Statement query(db_, package ? "SELECT package, dependency, key, value, time FROM locks WHERE package = ?"
-                                 " ORDER BY dependency, key"
-                               : "SELECT package, dependency, key, value, time FROM locks"
-                                 " ORDER BY package, dependency, key");
-  if (!query.prepared())
-    return error();
-  if (package)
-    query.bind(1, *package);
-  std::vector<Lock> out;
-  int rc;
-  while ((rc = query.step()) == SQLITE_ROW)
-    out.push_back({query.text(0), query.text(1), query.text(2), query.text(3), query.number(4)});
-  if (rc != SQLITE_DONE)
-    return error();
-  return out;
+  return rows<Lock>(package ? "SELECT package, dependency, key, value, time FROM locks WHERE package = ?"
+                              " ORDER BY dependency, key"
+                            : "SELECT package, dependency, key, value, time FROM locks"
+                              " ORDER BY package, dependency, key",
+                    package);
 }
 
 llvm::Expected<std::vector<StaleLock>> Store::stale_locks() {

@@ -98,6 +98,8 @@ private:
   llvm::Error enable_wal();
   llvm::Expected<int> read_schema_version();
   llvm::Error upgrade();
+  template <class Row>
+  llvm::Expected<std::vector<Row>> rows(const char *sql, const std::optional<std::string> &package);
   // A statement prepared once per store: imports and the checker's walk run
   // the same few statements many times.
   sqlite3_stmt *cached(const char *sql);
