@@ -13,11 +13,16 @@
 #include "fingerprint/parallel.h"
 
 namespace abitag::audit {
+
+bool skipped_top_level(std::string_view name) {
+  // Pseudo file systems and scratch space: nothing installed lives there, and
+  // /proc alone would offer every process's memory.
+  static const std::set<std::string, std::less<>> skipped = {"proc", "sys", "dev", "run", "tmp", "lost+found"};
+  return skipped.count(name) > 0;
+}
+
 namespace {
 
-// Pseudo file systems and scratch space: nothing installed lives there, and
-// /proc alone would offer every process's memory.
-const std::set<std::string> kSkippedTopLevel = {"proc", "sys", "dev", "run", "tmp", "lost+found"};
 
 std::vector<std::string> top_level_folders(const std::string &root) {
   std::vector<std::string> out;
@@ -26,7 +31,7 @@ std::vector<std::string> top_level_folders(const std::string &root) {
     return out;
   while (dirent *entry = ::readdir(dir)) {
     std::string name = entry->d_name;
-    if (name == "." || name == ".." || kSkippedTopLevel.count(name))
+    if (name == "." || name == ".." || skipped_top_level(name))
       continue;
     std::string path = root == "/" ? "/" + name : root + "/" + name;
     struct stat st;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,10 @@
 #include "fingerprint/errors.h"
 
 namespace abitag::audit {
+
+// Whether a folder at the top of a root is passed over by every walk of the
+// audit: /proc, /sys, /dev, /run, /tmp, lost+found.
+bool skipped_top_level(std::string_view name);
 
 struct ElfEntry {
   std::string path;      // inside ROOT, as the system sees it: "/usr/lib/libfoo.so.1"

@@ -55,5 +55,6 @@ std::vector<std::unique_ptr<AuditSection>> all_sections();
 
 std::unique_ptr<AuditSection> make_cxxabi_section();
 std::unique_ptr<AuditSection> make_linkage_section();
+std::unique_ptr<AuditSection> make_ghc_section();
 
 } // namespace abitag::audit

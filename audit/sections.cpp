@@ -8,6 +8,7 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   std::vector<std::unique_ptr<AuditSection>> out;
   out.push_back(make_cxxabi_section());
   out.push_back(make_linkage_section());
+  out.push_back(make_ghc_section());
   return out;
 }
 
