@@ -8,12 +8,10 @@
 #include <string>
 #include <vector>
 
-namespace abitag::audit {
+#include "fingerprint/ld_so_conf.h"
+#include "fingerprint/paths.h"
 
-// The directories listed by ROOT/etc/ld.so.conf and the files it includes
-// (glob patterns in the last path component, relative to the including
-// file's folder), in order, without duplicates. Missing files give nothing.
-std::vector<std::string> read_ld_so_conf(const std::string &root);
+namespace abitag::audit {
 
 // glibc's built-in directories for this machine and class: the Debian
 // multiarch folders, then /lib and /usr/lib (for 64-bit roots laid out with
@@ -29,9 +27,5 @@ const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class);
 // ORIGIN is the folder of the object, as a path inside ROOT.
 std::string expand_search_entry(const std::string &entry, const std::string &origin,
                                 std::uint16_t machine, std::uint8_t elf_class);
-
-// "/usr/lib/x" from "/usr/lib" and "x"; a relative dir is kept as given.
-std::string join_path(const std::string &dir, const std::string &name);
-std::string parent_dir(const std::string &path);
 
 } // namespace abitag::audit

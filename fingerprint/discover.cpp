@@ -1,6 +1,7 @@
 #include "fingerprint/discover.h"
 
 #include "fingerprint/parallel.h"
+#include "fingerprint/paths.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -45,13 +46,6 @@ std::string read_link(const std::string &path) {
     return {};
   target.resize(static_cast<std::size_t>(n));
   return target;
-}
-
-std::string parent_of(const std::string &path) {
-  std::size_t slash = path.rfind('/');
-  if (slash == std::string::npos)
-    return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 std::string absolute_path(const std::string &path) {
@@ -121,7 +115,7 @@ void Walker::named(const std::string &name) {
     if (!target.empty() && target[0] == '/')
       start = target;
     else
-      start = absolute_path(parent_of(name)) + "/" + target;
+      start = absolute_path(parent_dir(name)) + "/" + target;
     // A relative target of a link inside the root stays inside it; outside
     // the root the link is resolved as the system would.
     std::string root = options_.root;
@@ -132,7 +126,7 @@ void Walker::named(const std::string &name) {
         canon_root = r;
         std::free(r);
       }
-      std::string parent = absolute_path(parent_of(name));
+      std::string parent = absolute_path(parent_dir(name));
       if (char *p = ::realpath(parent.c_str(), nullptr)) {
         parent = p;
         std::free(p);
@@ -207,7 +201,7 @@ void Walker::note_link(const std::string &shown, const std::string &real, const 
     start = target;
   } else {
     root = "/";
-    start = absolute_path(parent_of(real)) + "/" + target;
+    start = absolute_path(parent_dir(real)) + "/" + target;
   }
   auto resolved = resolve_under_root(root, start);
   if (!resolved) {

@@ -173,9 +173,9 @@ TEST_CASE("ld.so.conf is read under ROOT with its includes, search entries expan
   std::ofstream(dir.path() + "/etc/ld.so.conf.d/a.conf") << "/opt/a\ninclude nested.inc\nhwcap 0 nosegneg\n";
   std::ofstream(dir.path() + "/etc/ld.so.conf.d/nested.inc") << "/opt/nested:/opt/colon\n";
   std::ofstream(dir.path() + "/etc/ld.so.conf.d/skipped.txt") << "/opt/never\n";
-  CHECK(audit::read_ld_so_conf(dir.path()) ==
+  CHECK(abitag::read_ld_so_conf(dir.path()) ==
         std::vector<std::string>{"/opt/a", "/opt/nested", "/opt/colon", "/opt/b", "/opt/first"});
-  CHECK(audit::read_ld_so_conf(dir.path() + "/nothing-here").empty());
+  CHECK(abitag::read_ld_so_conf(dir.path() + "/nothing-here").empty());
 
   CHECK(audit::expand_search_entry("$ORIGIN/../lib", "/opt/x/bin", llvm::ELF::EM_X86_64, llvm::ELF::ELFCLASS64) ==
         "/opt/x/bin/../lib");

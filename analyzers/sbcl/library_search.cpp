@@ -1,12 +1,9 @@
 #include "analyzers/sbcl/library_search.h"
 
 #include <cstring>
-#include <fstream>
-#include <glob.h>
-#include <set>
-#include <sstream>
 
 #include "analyzers/sbcl/file_reader.h"
+#include "fingerprint/ld_so_conf.h"
 
 namespace abitag::sbcl {
 namespace {
@@ -62,32 +59,6 @@ bool in_cache(const std::string &soname, const std::string &cache_path) {
   return false;
 }
 
-void read_conf(const std::string &path, std::vector<std::string> &dirs, std::set<std::string> &visited) {
-  if (!visited.insert(path).second)
-    return; // an include loop
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    line = line.substr(0, line.find('#'));
-    std::istringstream words(line);
-    std::string word;
-    if (!(words >> word))
-      continue;
-    if (word != "include") {
-      dirs.push_back(word);
-      continue;
-    }
-    std::string pattern;
-    words >> pattern;
-    if (!pattern.empty() && pattern[0] != '/')
-      pattern = path.substr(0, path.rfind('/') + 1) + pattern;
-    glob_t matches{};
-    if (::glob(pattern.c_str(), 0, nullptr, &matches) == 0)
-      for (std::size_t i = 0; i < matches.gl_pathc; ++i)
-        read_conf(matches.gl_pathv[i], dirs, visited);
-    ::globfree(&matches);
-  }
-}
-
 // A 64-bit little-endian x86-64 ELF file: what the x86-64 runtime can dlopen.
 bool is_x86_64_elf(const std::string &path) {
   llvm::Expected<FileReader> file = FileReader::open(path);
@@ -109,9 +80,7 @@ bool is_x86_64_elf(const std::string &path) {
 bool soname_resolves(const std::string &soname, const LibrarySearch &search) {
   if (in_cache(soname, search.cache_path))
     return true;
-  std::vector<std::string> dirs;
-  std::set<std::string> visited;
-  read_conf(search.conf_path, dirs, visited);
+  std::vector<std::string> dirs = read_ld_so_conf("/", search.conf_path);
   dirs.insert(dirs.end(), search.default_dirs.begin(), search.default_dirs.end());
   for (const std::string &dir : dirs)
     if (is_x86_64_elf(dir + "/" + soname))

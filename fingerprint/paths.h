@@ -1,0 +1,15 @@
+// Joining and splitting paths as strings, the way the dynamic linker and a
+// walk under a root see them (no file system access).
+#pragma once
+
+#include <string>
+
+namespace abitag {
+
+// "/usr/lib/x" from "/usr/lib" and "x"; a relative dir is kept as given.
+std::string join_path(const std::string &dir, const std::string &name);
+
+// "/usr/lib" from "/usr/lib/x", "/" from "/x", "." from "x".
+std::string parent_dir(const std::string &path);
+
+} // namespace abitag
