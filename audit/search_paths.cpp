@@ -1,12 +1,10 @@
 #include "audit/search_paths.h"
 
 #include <algorithm>
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <llvm/BinaryFormat/ELF.h>
 
-#include "fingerprint/discover.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::audit {
