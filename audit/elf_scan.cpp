@@ -88,18 +88,14 @@ ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progres
 
   for (std::size_t i = 0; i < found.files.size(); ++i) {
     const InputFile &file = found.files[i];
-    struct stat st;
-    bool known = ::stat(file.open_path.c_str(), &st) == 0;
-    FileId id{known ? st.st_dev : 0, known ? st.st_ino : 0};
+    FileId id{file.device, file.inode};
     if (!facts[i]) {
       unreadable_.push_back({inside_root(file.path), failures[i]});
-      if (known)
-        failed_[id] = failures[i];
+      failed_[id] = failures[i];
       continue;
     }
     entries_.push_back({inside_root(file.path), file.open_path, std::move(*facts[i])});
-    if (known)
-      by_id_[id] = &entries_.back();
+    by_id_[id] = &entries_.back();
   }
   walked_ = entries_.size();
   for (InputError &error : unreadable_)

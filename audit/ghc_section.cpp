@@ -8,34 +8,33 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <dirent.h>
+#include <mutex>
 
 #include "analyzers/ghc/read_inputs.h"
 #include "audit/section.h"
+#include "fingerprint/paths.h"
+#include "fingerprint/walk.h"
 
 namespace abitag::audit {
 namespace {
 
-// Folders named package.conf.d under ROOT, sorted; the walk follows no link.
+// Folders named package.conf.d under ROOT, sorted; the walk follows no link
+// and opens no file.
 std::vector<std::string> find_databases(const std::string &root) {
-  std::vector<std::string> found, pending{root};
-  while (!pending.empty()) {
-    std::string dir = std::move(pending.back());
-    pending.pop_back();
-    DIR *handle = ::opendir(dir.c_str());
-    if (!handle)
-      continue; // unreadable folders are the linkage section's to report
-    while (dirent *entry = ::readdir(handle)) {
-      std::string_view name = entry->d_name;
-      if (name == "." || name == ".." || entry->d_type != DT_DIR)
-        continue; // DT_LNK is never followed; DT_UNKNOWN file systems are rare under a root
-      if (dir == root && skipped_top_level(name))
-        continue;
-      std::string path = (dir == "/" ? "" : dir) + "/" + std::string(name);
-      (name == "package.conf.d" ? found : pending).push_back(path);
-    }
-    ::closedir(handle);
-  }
+  std::vector<std::string> found;
+  std::mutex mutex;
+  WalkVisitor visitor;
+  visitor.enter = [&](const std::string &parent, std::string_view name, int depth) {
+    if (depth == 1 && skipped_top_level(name))
+      return false;
+    if (name != "package.conf.d")
+      return true;
+    std::lock_guard<std::mutex> lock(mutex);
+    found.push_back(join_path(parent, std::string(name)));
+    return false;
+  };
+  // unreadable folders are the linkage section's to report
+  walk_tree(root, visitor);
   std::sort(found.begin(), found.end());
   return found;
 }

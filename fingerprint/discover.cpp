@@ -1,13 +1,15 @@
 #include "fingerprint/discover.h"
 
-#include "fingerprint/parallel.h"
+#include "fingerprint/open_path.h"
 #include "fingerprint/paths.h"
+#include "fingerprint/walk.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <mutex>
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,7 +61,7 @@ std::string absolute_path(const std::string &path) {
 
 // Reads the first kHeadSize bytes of a regular file, without following links.
 llvm::Expected<std::string> read_head(const std::string &path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  int fd = open_path(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0)
     return make_error(std::strerror(errno));
   std::string head(kHeadSize, '\0');
@@ -75,31 +77,23 @@ llvm::Expected<std::string> read_head(const std::string &path) {
   return head;
 }
 
-using FileId = std::pair<dev_t, ino_t>;
+using FileId = std::pair<std::uint64_t, std::uint64_t>;
 
 class Walker {
 public:
   Walker(const DiscoverOptions &options, Discovery &out) : options_(options), out_(out) {}
 
   void named(const std::string &name);
-  void sniff();
 
 private:
-  struct Candidate {
-    InputFile file;
-    bool named;
-  };
-
-  void take_file(const std::string &shown, const std::string &real, const struct stat &st,
-                 bool named);
+  void take_named_file(const std::string &shown, const std::string &real, const struct stat &st);
+  void take(InputFile file);
   void walk(const std::string &shown_top, const std::string &real_top);
   void note_link(const std::string &shown, const std::string &real, const std::string &top);
 
   const DiscoverOptions &options_;
   Discovery &out_;
   std::set<FileId> seen_files_;
-  std::set<FileId> seen_dirs_;
-  std::vector<Candidate> candidates_;
 };
 
 void Walker::named(const std::string &name) {
@@ -154,43 +148,27 @@ void Walker::named(const std::string &name) {
   if (S_ISDIR(st.st_mode))
     walk(name, real);
   else if (S_ISREG(st.st_mode))
-    take_file(name, real, st, /*named=*/true);
+    take_named_file(name, real, st);
   else
     out_.errors.push_back({name, "not a regular file or directory"});
 }
 
-void Walker::take_file(const std::string &shown, const std::string &real, const struct stat &st,
-                       bool named) {
-  if (!seen_files_.insert({st.st_dev, st.st_ino}).second)
-    return; // a hard link to a file already taken
-  candidates_.push_back({{shown, real, static_cast<std::uint64_t>(st.st_size)}, named});
+void Walker::take(InputFile file) {
+  if (seen_files_.insert({file.device, file.inode}).second)
+    out_.files.push_back(std::move(file));
+  // else a hard link to a file already taken
 }
 
-// Reads the first bytes of every candidate, on all cores (opening thousands
-// of files is most of a walk's cost), then keeps the ones the analyzer wants.
-void Walker::sniff() {
-  std::vector<std::string> heads(candidates_.size());
-  std::vector<std::string> failures(candidates_.size());
-  parallel_for(candidates_.size(), [&](std::size_t i) {
-    auto head = read_head(candidates_[i].file.open_path);
-    if (head)
-      heads[i] = std::move(*head);
-    else
-      failures[i] = to_message(head.takeError());
-  });
-  for (std::size_t i = 0; i < candidates_.size(); ++i) {
-    Candidate &c = candidates_[i];
-    if (!failures[i].empty())
-      out_.errors.push_back({c.file.path, failures[i]});
-    else if (options_.accept(heads[i]))
-      out_.files.push_back(std::move(c.file));
-    else if (c.named)
-      out_.errors.push_back({c.file.path, options_.wanted.empty() ? "not a file abitag can read"
-                                                                  : options_.wanted});
-    else
-      ++out_.other_files;
-  }
-  candidates_.clear();
+// A file named on the command line must be one the analyzer wants.
+void Walker::take_named_file(const std::string &shown, const std::string &real, const struct stat &st) {
+  auto head = read_head(real);
+  if (!head)
+    out_.errors.push_back({shown, to_message(head.takeError())});
+  else if (!options_.accept(*head))
+    out_.errors.push_back({shown, options_.wanted.empty() ? "not a file abitag can read" : options_.wanted});
+  else
+    take({shown, real, static_cast<std::uint64_t>(st.st_size), static_cast<std::uint64_t>(st.st_dev),
+          static_cast<std::uint64_t>(st.st_ino)});
 }
 
 void Walker::note_link(const std::string &shown, const std::string &real, const std::string &top) {
@@ -227,58 +205,56 @@ void Walker::note_link(const std::string &shown, const std::string &real, const 
     out_.links.push_back({shown, "link to " + target + " outside the walked tree, not followed"});
 }
 
+// Walks a named folder on all cores (walk.h), keeping the files the analyzer
+// wants, then puts what was found in the order of a sorted depth-first walk,
+// so the same tree always gives the same report.
 void Walker::walk(const std::string &shown_top, const std::string &real_top) {
-  // An explicit stack rather than recursion: a tree thousands of levels deep
-  // must not exhaust the call stack.
-  struct Frame {
-    std::string shown, real;
-    std::vector<std::string> names;
-    std::size_t next = 0;
+  auto shown_of = [&](const std::string &real) {
+    std::size_t skip = real_top == "/" ? 1 : real_top.size() + 1;
+    return join_path(shown_top, real.substr(std::min(skip, real.size())));
   };
-  std::vector<Frame> stack;
-  auto open_frame = [&](const std::string &shown, const std::string &real) -> bool {
+  std::mutex mutex;
+  std::vector<InputFile> files;
+  std::vector<std::string> links;
+  std::vector<InputError> errors;
+  std::size_t other = 0;
+
+  WalkVisitor visitor;
+  visitor.head_size = kHeadSize;
+  visitor.file = [&](const WalkedFile &file) {
+    bool wanted = options_.accept(file.head);
     struct stat st;
-    if (::stat(real.c_str(), &st) != 0 || !seen_dirs_.insert({st.st_dev, st.st_ino}).second)
-      return false;
-    DIR *dir = ::opendir(real.c_str());
-    if (!dir) {
-      out_.errors.push_back({shown, std::strerror(errno)});
-      return false;
-    }
-    Frame frame{shown, real, {}, 0};
-    while (dirent *entry = ::readdir(dir)) {
-      std::string_view n = entry->d_name;
-      if (n != "." && n != "..")
-        frame.names.emplace_back(n);
-    }
-    ::closedir(dir);
-    std::sort(frame.names.begin(), frame.names.end());
-    stack.push_back(std::move(frame));
-    return true;
+    bool known = wanted && ::fstat(file.fd, &st) == 0;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!wanted)
+      ++other;
+    else if (!known)
+      errors.push_back({shown_of(file.path), std::strerror(errno)});
+    else
+      files.push_back({shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),
+                       static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)});
   };
-  open_frame(shown_top, real_top);
-  while (!stack.empty()) {
-    Frame &frame = stack.back();
-    if (frame.next == frame.names.size()) {
-      stack.pop_back();
-      continue;
-    }
-    const std::string &name = frame.names[frame.next++];
-    std::string shown = frame.shown == "/" ? "/" + name : frame.shown + "/" + name;
-    std::string real = frame.real == "/" ? "/" + name : frame.real + "/" + name;
-    struct stat st;
-    if (::lstat(real.c_str(), &st) != 0) {
-      out_.errors.push_back({shown, std::strerror(errno)});
-      continue;
-    }
-    if (S_ISLNK(st.st_mode))
-      note_link(shown, real, real_top);
-    else if (S_ISDIR(st.st_mode))
-      open_frame(shown, real); // invalidates `frame`; the loop re-reads back()
-    else if (S_ISREG(st.st_mode))
-      take_file(shown, real, st, /*named=*/false);
-    // sockets, fifos and devices are never opened
-  }
+  visitor.link = [&](const std::string &path) {
+    std::lock_guard<std::mutex> lock(mutex);
+    links.push_back(path);
+  };
+  visitor.error = [&](const std::string &path, const std::string &reason) {
+    std::lock_guard<std::mutex> lock(mutex);
+    errors.push_back({shown_of(path), reason});
+  };
+  walk_tree(real_top, visitor);
+
+  auto by_path = [](const auto &a, const auto &b) { return path_order_less(a.path, b.path); };
+  std::sort(files.begin(), files.end(), by_path);
+  std::sort(errors.begin(), errors.end(), by_path);
+  std::sort(links.begin(), links.end(), path_order_less);
+  for (InputFile &file : files)
+    take(std::move(file));
+  for (InputError &error : errors)
+    out_.errors.push_back(std::move(error));
+  for (const std::string &link : links)
+    note_link(shown_of(link), link, real_top);
+  out_.other_files += other;
 }
 
 } // namespace
@@ -333,7 +309,6 @@ Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions 
   Walker walker(options, out);
   for (const std::string &path : paths)
     walker.named(path);
-  walker.sniff();
   return out;
 }
 

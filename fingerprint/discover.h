@@ -40,6 +40,7 @@ struct InputFile {
   std::string path;      // as reported: the named path, plus the walk below it
   std::string open_path; // what is opened: links of named paths resolved
   std::uint64_t size = 0; // bytes, to schedule the largest files first
+  std::uint64_t device = 0, inode = 0; // which file it is, whatever path leads to it
 };
 
 // A symbolic link met in a walk and not followed, with why it matters.

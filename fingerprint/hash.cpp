@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/open_path.h"
 
 namespace abitag {
 
@@ -53,7 +54,7 @@ std::string sha1_hex(std::string_view bytes) { return one_shot(DigestKind::Sha1,
 std::string sha256_hex(std::string_view bytes) { return one_shot(DigestKind::Sha256, bytes); }
 
 llvm::Expected<std::string> file_digest_hex(const std::string &path, DigestKind kind) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = open_path(path, O_RDONLY);
   if (fd < 0)
     return make_error(std::strerror(errno));
   Digest digest(kind);

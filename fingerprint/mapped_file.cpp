@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/open_path.h"
 
 namespace abitag {
 
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = open_path(path, O_RDONLY | O_NOFOLLOW);
   if (fd < 0)
     return make_error(errno == ELOOP ? "is a symbolic link" : std::strerror(errno));
   struct stat st;

@@ -7,11 +7,12 @@
 #include <unistd.h>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/open_path.h"
 
 namespace abitag::sbcl {
 
 llvm::Expected<FileReader> FileReader::open(const std::string &path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = open_path(path, O_RDONLY);
   if (fd < 0)
     return make_error(std::strerror(errno));
   struct stat st;

@@ -1,0 +1,16 @@
+// Opening a file by a path of any length. open(2) refuses paths longer than
+// PATH_MAX (4096 bytes), but a tree 10,000 folders deep is still a tree a
+// package can install and an audit must read; such paths are opened one
+// stretch at a time with openat(2) relative to the folder reached so far.
+#pragma once
+
+#include <string>
+
+namespace abitag {
+
+// Like ::open(PATH, FLAGS): a file descriptor, or -1 with errno set. FLAGS
+// apply to the last component; every folder on the way is opened with
+// O_DIRECTORY | O_PATH and may be a link, as with open(2).
+int open_path(const std::string &path, int flags);
+
+} // namespace abitag

@@ -1,0 +1,232 @@
+#include "fingerprint/walk.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+#include "fingerprint/open_path.h"
+#include "fingerprint/paths.h"
+
+namespace abitag {
+namespace {
+
+// An open folder whose sub-folders are still to be read: they are opened
+// relative to it, so a folder costs one path component to look up however
+// deep it lies.
+struct OpenFolder {
+  int fd;
+  explicit OpenFolder(int fd) : fd(fd) {}
+  ~OpenFolder() { ::close(fd); }
+  OpenFolder(const OpenFolder &) = delete;
+  OpenFolder &operator=(const OpenFolder &) = delete;
+};
+
+struct Folder {
+  std::string path;
+  int depth = 0;
+  std::shared_ptr<const OpenFolder> parent; // null: open by path
+};
+
+// Folders still to read, shared by the walking threads. Last in, first out:
+// the walk stays deep rather than wide, so the queue holds about one
+// folder's worth of siblings per level rather than a whole level of the tree.
+class FolderQueue {
+public:
+  explicit FolderQueue(Folder top) { pending_.push_back(std::move(top)); }
+
+  // The next folder, or false when every folder has been read.
+  bool take(Folder &out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [&] { return !pending_.empty() || busy_ == 0; });
+    if (pending_.empty())
+      return false;
+    out = std::move(pending_.back());
+    pending_.pop_back();
+    ++busy_;
+    return true;
+  }
+
+  void done(std::vector<Folder> &found) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Reversed, so the first name in a folder is read first.
+    for (auto it = found.rbegin(); it != found.rend(); ++it)
+      pending_.push_back(std::move(*it));
+    --busy_;
+    ready_.notify_all();
+  }
+
+  // Whether the folder (device, inode) is met for the first time.
+  bool first_visit(dev_t device, ino_t inode) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return seen_.insert({device, inode}).second;
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<Folder> pending_;
+  std::size_t busy_ = 0;
+  std::set<std::pair<dev_t, ino_t>> seen_;
+};
+
+unsigned char type_of(int dir, const char *name, unsigned char reported) {
+  if (reported != DT_UNKNOWN)
+    return reported;
+  struct stat st;
+  if (::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    return DT_UNKNOWN;
+  if (S_ISDIR(st.st_mode))
+    return DT_DIR;
+  if (S_ISREG(st.st_mode))
+    return DT_REG;
+  if (S_ISLNK(st.st_mode))
+    return DT_LNK;
+  return DT_UNKNOWN; // sockets, fifos, devices: never opened
+}
+
+void visit_file(int dir, const char *name, const std::string &path, const WalkVisitor &visitor,
+                std::string &head) {
+  int fd = ::openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (visitor.error)
+      visitor.error(path, std::strerror(errno));
+    return;
+  }
+  head.resize(visitor.head_size);
+  ssize_t n;
+  do
+    n = ::read(fd, head.data(), head.size());
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (visitor.error)
+      visitor.error(path, std::strerror(errno));
+  } else {
+    visitor.file({path, std::string_view(head.data(), static_cast<std::size_t>(n)), fd});
+  }
+  ::close(fd);
+}
+
+int open_folder(const Folder &folder) {
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  if (folder.parent) {
+    std::size_t slash = folder.path.rfind('/');
+    int fd = ::openat(folder.parent->fd, folder.path.c_str() + slash + 1, kFlags);
+    if (fd >= 0 || (errno != EMFILE && errno != ENFILE))
+      return fd;
+    // Out of descriptors (a tree both wide and deep): fall back to the path.
+  }
+  return open_path(folder.path, kFlags);
+}
+
+// Reads one folder: offers its files and links, returns its sub-folders.
+void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &queue,
+                 std::vector<Folder> &found) {
+  int fd = open_folder(folder);
+  struct stat st;
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    if (visitor.error)
+      visitor.error(folder.path, std::strerror(errno));
+    if (fd >= 0)
+      ::close(fd);
+    return;
+  }
+  if (!queue.first_visit(st.st_dev, st.st_ino)) {
+    ::close(fd);
+    return;
+  }
+  DIR *dir = ::fdopendir(fd);
+  if (!dir) {
+    if (visitor.error)
+      visitor.error(folder.path, std::strerror(errno));
+    ::close(fd);
+    return;
+  }
+  std::string head, path;
+  while (true) {
+    errno = 0;
+    dirent *entry = ::readdir(dir);
+    if (!entry) {
+      if (errno != 0 && visitor.error)
+        visitor.error(folder.path, std::strerror(errno));
+      break;
+    }
+    std::string_view name = entry->d_name;
+    if (name == "." || name == "..")
+      continue;
+    path = join_path(folder.path, std::string(name));
+    switch (type_of(fd, entry->d_name, entry->d_type)) {
+    case DT_DIR:
+      if (!visitor.enter || visitor.enter(folder.path, name, folder.depth + 1))
+        found.push_back({path, folder.depth + 1, nullptr});
+      break;
+    case DT_REG:
+      if (visitor.file)
+        visit_file(fd, entry->d_name, path, visitor, head);
+      break;
+    case DT_LNK:
+      if (visitor.link)
+        visitor.link(path);
+      break;
+    default:
+      break;
+    }
+  }
+  // The sub-folders keep this one open (a duplicate: closedir closes FD).
+  std::shared_ptr<const OpenFolder> self;
+  if (!found.empty())
+    if (int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0); copy >= 0)
+      self = std::make_shared<const OpenFolder>(copy);
+  ::closedir(dir);
+  for (Folder &sub : found)
+    sub.parent = self;
+  std::sort(found.begin(), found.end(),
+            [](const Folder &a, const Folder &b) { return path_order_less(a.path, b.path); });
+}
+
+} // namespace
+
+void walk_tree(const std::string &top, const WalkVisitor &visitor) {
+  FolderQueue queue({top, 0, nullptr});
+  auto work = [&] {
+    Folder folder;
+    std::vector<Folder> found;
+    while (queue.take(folder)) {
+      found.clear();
+      read_folder(folder, visitor, queue, found);
+      queue.done(found);
+    }
+  };
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> helpers;
+  for (unsigned i = 1; i < threads; ++i)
+    helpers.emplace_back(work);
+  work();
+  for (std::thread &helper : helpers)
+    helper.join();
+}
+
+bool path_order_less(std::string_view a, std::string_view b) {
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] == b[i])
+      continue;
+    // A separator sorts before any character of a name.
+    unsigned char x = a[i] == '/' ? 0 : static_cast<unsigned char>(a[i]);
+    unsigned char y = b[i] == '/' ? 0 : static_cast<unsigned char>(b[i]);
+    return x < y;
+  }
+  return a.size() < b.size();
+}
+
+} // namespace abitag

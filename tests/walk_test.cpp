@@ -1,0 +1,139 @@
+// The tree walk (fingerprint/walk) and opening paths longer than PATH_MAX
+// (fingerprint/open_path), on trees made here.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fcntl.h>
+#include <mutex>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fingerprint/discover.h"
+#include "fingerprint/open_path.h"
+#include "fingerprint/walk.h"
+#include "tests/support.h"
+
+using namespace abitag;
+using namespace abitag::test;
+
+namespace {
+
+constexpr int kDeep = 10000;
+
+// DEPTH folders named "d" inside each other below DIR, with FILE_BYTES as
+// "f" in the deepest; made and removed through descriptors, since their
+// paths are far longer than PATH_MAX (std::filesystem cannot remove them).
+class DeepTree {
+public:
+  DeepTree(const std::string &dir, int depth, const std::string &file_bytes) : dir_(dir), depth_(depth) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    for (int i = 0; i < depth && fd >= 0; ++i) {
+      ::mkdirat(fd, "d", 0755);
+      int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+      ::close(fd);
+      fd = next;
+    }
+    REQUIRE(fd >= 0);
+    int file = ::openat(fd, "f", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    REQUIRE(::write(file, file_bytes.data(), file_bytes.size()) == static_cast<ssize_t>(file_bytes.size()));
+    ::close(file);
+    ::close(fd);
+  }
+  ~DeepTree() {
+    // Down once, then up through "..", removing as it climbs.
+    int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
+    for (int i = 0; i < depth_ && fd >= 0; ++i) {
+      int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+      ::close(fd);
+      fd = next;
+    }
+    if (fd < 0)
+      return;
+    ::unlinkat(fd, "f", 0);
+    for (int i = 0; i < depth_; ++i) {
+      int up = ::openat(fd, "..", O_RDONLY | O_DIRECTORY);
+      ::close(fd);
+      if (up < 0)
+        return;
+      ::unlinkat(up, "d", AT_REMOVEDIR);
+      fd = up;
+    }
+    ::close(fd);
+  }
+  std::string deepest_file() const {
+    std::string path = dir_;
+    for (int i = 0; i < depth_; ++i)
+      path += "/d";
+    return path + "/f";
+  }
+
+private:
+  std::string dir_;
+  int depth_;
+};
+
+} // namespace
+
+TEST_CASE("walk order is a sorted depth-first walk's: a folder's contents follow it", "[walk]") {
+  CHECK(path_order_less("a/x", "a-b"));
+  CHECK(path_order_less("a", "a/x"));
+  CHECK_FALSE(path_order_less("a-b", "a/x"));
+  CHECK(path_order_less("a/b/c", "a/bb"));
+  CHECK_FALSE(path_order_less("a", "a"));
+}
+
+TEST_CASE("a file 10,000 folders deep is found and opened, its path far past PATH_MAX", "[walk]") {
+  TempDir tmp;
+  std::string elf = read_file(fixture("cxxabi/new-O2/libnew.so"));
+  DeepTree tree(tmp.path(), kDeep, elf);
+  std::string deepest = tree.deepest_file();
+  REQUIRE(deepest.size() > 4 * 4096);
+
+  int fd = open_path(deepest, O_RDONLY);
+  REQUIRE(fd >= 0);
+  struct stat st;
+  REQUIRE(::fstat(fd, &st) == 0);
+  CHECK(static_cast<std::size_t>(st.st_size) == elf.size());
+  ::close(fd);
+
+  DiscoverOptions options;
+  options.accept = [](std::string_view head) { return sniff_content(head) == ContentKind::Elf; };
+  Discovery found = discover({tmp.path()}, options);
+  CHECK(found.errors.empty());
+  REQUIRE(found.files.size() == 1);
+  CHECK(found.files[0].path == deepest);
+  CHECK(found.files[0].size == elf.size());
+}
+
+TEST_CASE("a link to a folder's own parent is never followed: the walk ends", "[walk]") {
+  TempDir tmp;
+  std::string top = tmp.path() + "/top";
+  REQUIRE(::mkdir(top.c_str(), 0755) == 0);
+  REQUIRE(::mkdir((top + "/sub").c_str(), 0755) == 0);
+  REQUIRE(::symlink("..", (top + "/sub/up").c_str()) == 0);
+  REQUIRE(::symlink("self", (top + "/self").c_str()) == 0);
+  write_file(top + "/sub/x", "not an ELF file");
+  std::vector<std::string> files, links;
+  WalkVisitor visitor;
+  std::mutex mutex;
+  visitor.file = [&](const WalkedFile &f) {
+    std::lock_guard<std::mutex> lock(mutex);
+    files.push_back(f.path);
+  };
+  visitor.link = [&](const std::string &path) {
+    std::lock_guard<std::mutex> lock(mutex);
+    links.push_back(path);
+  };
+  walk_tree(top, visitor);
+  std::sort(links.begin(), links.end(), path_order_less);
+  CHECK(files == std::vector<std::string>{top + "/sub/x"});
+  CHECK(links == std::vector<std::string>{top + "/self", top + "/sub/up"});
+
+  // Named on the command line, the self-link is an error naming it.
+  DiscoverOptions options;
+  options.accept = [](std::string_view) { return true; };
+  Discovery named = discover({top + "/self"}, options);
+  REQUIRE(named.errors.size() == 1);
+  CHECK(named.errors[0].path == top + "/self");
+  CHECK(named.errors[0].reason == "too many levels of symbolic links");
+}
