@@ -1,83 +1,41 @@
 #include "audit/elf_scan.h"
 
-#include <algorithm>
 #include <cstring>
-#include <dirent.h>
 #include <optional>
-#include <set>
 #include <sys/stat.h>
 
-#include <llvm/BinaryFormat/ELF.h>
-
-#include "fingerprint/discover.h"
 #include "fingerprint/parallel.h"
 
 namespace abitag::audit {
 
-bool skipped_top_level(std::string_view name) {
-  // Pseudo file systems and scratch space: nothing installed lives there, and
-  // /proc alone would offer every process's memory.
-  static const std::set<std::string, std::less<>> skipped = {"proc", "sys", "dev", "run", "tmp", "lost+found"};
-  return skipped.count(name) > 0;
-}
-
-namespace {
-
-
-std::vector<std::string> top_level_folders(const std::string &root) {
-  std::vector<std::string> out;
-  DIR *dir = ::opendir(root.c_str());
-  if (!dir)
-    return out;
-  while (dirent *entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name == "." || name == ".." || skipped_top_level(name))
-      continue;
-    std::string path = root == "/" ? "/" + name : root + "/" + name;
-    struct stat st;
-    // Top-level links (/lib -> usr/lib on merged-/usr systems) lead to
-    // folders walked anyway, under their real names.
-    if (::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-      out.push_back(path);
-  }
-  ::closedir(dir);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-} // namespace
-
-bool is_elf_program_or_library(std::string_view head) {
-  if (sniff_content(head) != ContentKind::Elf || head.size() < 18)
-    return false;
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
-  bool big_endian = byte(llvm::ELF::EI_DATA) == llvm::ELF::ELFDATA2MSB;
-  unsigned type = big_endian ? byte(16) << 8 | byte(17) : byte(17) << 8 | byte(16);
-  return type == llvm::ELF::ET_EXEC || type == llvm::ELF::ET_DYN;
-}
-
-ElfScan::ElfScan(std::string root, Progress &progress, bool census)
-    : ElfScan(root, top_level_folders(root), progress, census) {}
+ElfScan::ElfScan(std::string root, Progress &progress, bool census) : ElfScan(root, {}, progress, census) {}
 
 ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census)
     : root_(std::move(root)) {
-  DiscoverOptions options;
-  options.root = root_;
-  options.accept = is_elf_program_or_library;
-  options.wanted = "not an ELF program or shared object";
-  Discovery found = discover(walk, options);
-  unreadable_ = found.errors;
+  RootFiles found = find_root_files(root_, walk, progress);
+  read(std::move(found.elf), std::move(found.errors), progress, census);
+}
 
+ElfScan::ElfScan(std::string root, std::vector<InputFile> files, std::vector<InputError> unreadable,
+                 Progress &progress, bool census)
+    : root_(std::move(root)) {
+  read(std::move(files), std::move(unreadable), progress, census);
+}
+
+// Reads every file found, largest first, on all cores.
+void ElfScan::read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress,
+                   bool census) {
+  unreadable_ = std::move(unreadable);
   std::vector<std::uint64_t> sizes;
-  for (const InputFile &file : found.files)
+  for (const InputFile &file : files)
     sizes.push_back(file.size);
   std::vector<std::size_t> order = largest_first(sizes);
-  std::vector<std::optional<ElfFacts>> facts(found.files.size());
-  std::vector<std::string> failures(found.files.size());
-  progress.begin("reading", found.files.size());
+  std::vector<std::optional<ElfFacts>> facts(files.size());
+  std::vector<std::string> failures(files.size());
+  progress.begin("reading", files.size());
   parallel_for(order.size(), [&](std::size_t n) {
     std::size_t i = order[n];
-    auto read = read_elf_facts(found.files[i].open_path, census);
+    auto read = read_elf_facts(files[i].open_path, census);
     if (read)
       facts[i] = std::move(*read);
     else
@@ -86,8 +44,8 @@ ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progres
   });
   progress.end();
 
-  for (std::size_t i = 0; i < found.files.size(); ++i) {
-    const InputFile &file = found.files[i];
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const InputFile &file = files[i];
     FileId id{file.device, file.inode};
     if (!facts[i]) {
       unreadable_.push_back({inside_root(file.path), failures[i]});

@@ -15,13 +15,10 @@
 
 #include "audit/elf_facts.h"
 #include "audit/progress.h"
+#include "audit/root_files.h"
 #include "fingerprint/errors.h"
 
 namespace abitag::audit {
-
-// Whether a folder at the top of a root is passed over by every walk of the
-// audit: /proc, /sys, /dev, /run, /tmp, lost+found.
-bool skipped_top_level(std::string_view name);
 
 struct ElfEntry {
   std::string path;      // inside ROOT, as the system sees it: "/usr/lib/libfoo.so.1"
@@ -31,13 +28,13 @@ struct ElfEntry {
 
 class ElfScan {
 public:
-  // Walks ROOT (its top-level folders except proc, sys, dev, run and tmp,
-  // and not the top-level links such as /lib -> usr/lib) and reads every ELF
-  // program and shared object.
+  // Reads FILES (found under ROOT by find_root_files), whose walk could not
+  // read the files in UNREADABLE.
   // CENSUS: classify the C++ ABI of the files walked too (the cxxabi section).
+  ElfScan(std::string root, std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress,
+          bool census = true);
+  // Walks ROOT, or only the host paths in WALK, then reads what it found.
   ElfScan(std::string root, Progress &progress, bool census = true);
-  // Reads only the files and folders in WALK (host paths inside ROOT); the
-  // libraries they load are read when the loader asks for them.
   ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census = true);
 
   const std::string &root() const { return root_; }
@@ -57,6 +54,8 @@ public:
 private:
   using FileId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
 
+  void read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress, bool census);
+
   std::string root_;
   std::deque<ElfEntry> entries_; // stable addresses: entries added later keep earlier ones valid
   std::size_t walked_ = 0;
@@ -65,9 +64,5 @@ private:
   std::map<FileId, std::string> failed_; // files that could not be read, with why
   std::mutex mutex_;
 };
-
-// Whether the first bytes are those of an ELF program or shared object
-// (ET_EXEC or ET_DYN), in either byte order.
-bool is_elf_program_or_library(std::string_view head);
 
 } // namespace abitag::audit

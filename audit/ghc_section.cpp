@@ -1,5 +1,5 @@
-// The GHC section: every package database under ROOT (a folder named
-// package.conf.d) checked as `abitag ghc --check` checks a stack.
+// The GHC section: every package database the walk of ROOT found (a folder
+// named package.conf.d) checked as `abitag ghc --check` checks a stack.
 //
 // GHC stacks a user's databases on the installation's global one, so a
 // database under /home or /root is checked on top of every system database
@@ -8,36 +8,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 
 #include "analyzers/ghc/read_inputs.h"
 #include "audit/section.h"
-#include "fingerprint/paths.h"
-#include "fingerprint/walk.h"
 
 namespace abitag::audit {
 namespace {
-
-// Folders named package.conf.d under ROOT, sorted; the walk follows no link
-// and opens no file.
-std::vector<std::string> find_databases(const std::string &root) {
-  std::vector<std::string> found;
-  std::mutex mutex;
-  WalkVisitor visitor;
-  visitor.enter = [&](const std::string &parent, std::string_view name, int depth) {
-    if (depth == 1 && skipped_top_level(name))
-      return false;
-    if (name != "package.conf.d")
-      return true;
-    std::lock_guard<std::mutex> lock(mutex);
-    found.push_back(join_path(parent, std::string(name)));
-    return false;
-  };
-  // unreadable folders are the linkage section's to report
-  walk_tree(root, visitor);
-  std::sort(found.begin(), found.end());
-  return found;
-}
 
 bool is_user_database(const std::string &inside_root) {
   return inside_root.rfind("/home/", 0) == 0 || inside_root.rfind("/root/", 0) == 0;
@@ -58,7 +34,7 @@ public:
       return root == "/" ? path : path.substr(root.size());
     };
     std::vector<std::string> system, user;
-    for (const std::string &db : find_databases(root))
+    for (const std::string &db : context.files().package_dbs)
       (is_user_database(inside(db)) ? user : system).push_back(db);
 
     std::size_t broken_units = 0;

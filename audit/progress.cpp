@@ -55,10 +55,16 @@ void Progress::run() {
 }
 
 void Progress::draw() {
-  std::size_t done = std::min(done_.load(std::memory_order_relaxed), total_);
+  std::size_t done = done_.load(std::memory_order_relaxed);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = seconds > 0 ? done / seconds : 0;
-  int filled = total_ ? static_cast<int>(kBarWidth * done / total_) : 0;
+  if (total_ == 0) { // a walk: how many files there are is known only at its end
+    std::fprintf(stderr, "\r\033[K%s %zu files, %.0f files/s", stage_.c_str(), done, rate);
+    std::fflush(stderr);
+    return;
+  }
+  done = std::min(done, total_);
+  int filled = static_cast<int>(kBarWidth * done / total_);
   char bar[kBarWidth + 1];
   for (int i = 0; i < kBarWidth; ++i)
     bar[i] = i < filled ? '#' : '.';

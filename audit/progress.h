@@ -20,7 +20,7 @@ public:
   Progress(const Progress &) = delete;
   Progress &operator=(const Progress &) = delete;
 
-  // Starts a stage of TOTAL items ("reading", 5000).
+  // Starts a stage of TOTAL items ("reading", 5000); 0: not known ("scanning").
   void begin(const std::string &stage, std::size_t total);
   void advance() { done_.fetch_add(1, std::memory_order_relaxed); }
   // Ends the stage and clears the line.

@@ -27,6 +27,8 @@ public:
 
   const std::string &root() const { return root_; } // canonical host path
   Progress &progress() { return progress_; }
+  // The one walk of ROOT (or of the --under paths), made on first use.
+  const RootFiles &files();
   ElfScan &elf_scan();
   bool elf_scan_done() const { return elf_scan_ != nullptr; }
   PackageOwners &owners() { return owners_; }
@@ -36,6 +38,7 @@ private:
   std::vector<std::string> walk_;
   bool census_;
   Progress &progress_;
+  std::unique_ptr<RootFiles> files_;
   std::unique_ptr<ElfScan> elf_scan_;
   PackageOwners owners_;
 };

@@ -12,10 +12,17 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   return out;
 }
 
+const RootFiles &AuditContext::files() {
+  if (!files_)
+    files_ = std::make_unique<RootFiles>(find_root_files(root_, walk_, progress_));
+  return *files_;
+}
+
 ElfScan &AuditContext::elf_scan() {
-  if (!elf_scan_)
-    elf_scan_ = walk_.empty() ? std::make_unique<ElfScan>(root_, progress_, census_)
-                              : std::make_unique<ElfScan>(root_, walk_, progress_, census_);
+  if (!elf_scan_) {
+    const RootFiles &found = files();
+    elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, found.errors, progress_, census_);
+  }
   return *elf_scan_;
 }
 

@@ -21,8 +21,8 @@ public:
         ->capture_default_str();
     command.add_flag("--json", json_, "print the report as one JSON document");
     command.add_option("--under", options_.under,
-                       "audit only the files under these paths inside ROOT (libraries they load are "
-                       "found anywhere in ROOT); default: all of ROOT")
+                       "audit only the files and package databases under these paths inside ROOT "
+                       "(libraries they load are found anywhere in ROOT); default: all of ROOT")
         ->delimiter(',')
         ->allow_extra_args(false);
     std::vector<std::string> names;

@@ -168,7 +168,7 @@ void Walker::take_named_file(const std::string &shown, const std::string &real, 
     out_.errors.push_back({shown, options_.wanted.empty() ? "not a file abitag can read" : options_.wanted});
   else
     take({shown, real, static_cast<std::uint64_t>(st.st_size), static_cast<std::uint64_t>(st.st_dev),
-          static_cast<std::uint64_t>(st.st_ino)});
+          static_cast<std::uint64_t>(st.st_ino), std::move(*head)});
 }
 
 void Walker::note_link(const std::string &shown, const std::string &real, const std::string &top) {
@@ -221,7 +221,10 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
 
   WalkVisitor visitor;
   visitor.head_size = kHeadSize;
+  visitor.enter = options_.enter;
   visitor.file = [&](const WalkedFile &file) {
+    if (options_.seen)
+      options_.seen();
     bool wanted = options_.accept(file.head);
     struct stat st;
     bool known = wanted && ::fstat(file.fd, &st) == 0;
@@ -232,7 +235,8 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
       errors.push_back({shown_of(file.path), std::strerror(errno)});
     else
       files.push_back({shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),
-                       static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)});
+                       static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                       std::string(file.head)});
   };
   visitor.link = [&](const std::string &path) {
     std::lock_guard<std::mutex> lock(mutex);

@@ -34,6 +34,11 @@ struct DiscoverOptions {
   // Says what accept() wants, for the error about a named file it refuses
   // ("not an ELF file or ar archive").
   std::string wanted;
+  // Optional: whether a walk goes into a folder (walk.h's WalkVisitor::enter).
+  std::function<bool(const std::string &parent, std::string_view name, int depth)> enter;
+  // Optional: called for every regular file a walk meets, on the walking
+  // threads (a progress count).
+  std::function<void()> seen;
 };
 
 struct InputFile {
@@ -41,6 +46,7 @@ struct InputFile {
   std::string open_path; // what is opened: links of named paths resolved
   std::uint64_t size = 0; // bytes, to schedule the largest files first
   std::uint64_t device = 0, inode = 0; // which file it is, whatever path leads to it
+  std::string head; // its first kHeadSize bytes, as accept() saw them
 };
 
 // A symbolic link met in a walk and not followed, with why it matters.
