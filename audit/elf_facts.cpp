@@ -19,13 +19,19 @@ namespace {
 
 // A key mixes the hash of the name with a kind marker and the hash of the
 // version, so the three kinds of keys of one name never meet. No copy of
-// the name is made: this runs for every dynamic symbol under ROOT.
-std::uint64_t key_of(std::string_view name, std::uint64_t marker, std::string_view version) {
-  std::uint64_t h = llvm::xxHash64(llvm::StringRef(name.data(), name.size()));
-  std::uint64_t v = version.empty() ? 0 : llvm::xxHash64(llvm::StringRef(version.data(), version.size()));
-  h ^= (v + marker * 0x9e3779b97f4a7c15ULL) + (h << 6) + (h >> 2);
+// the name is made, and it is hashed once for all its keys: this runs for
+// every dynamic symbol under ROOT.
+std::uint64_t hash_of(std::string_view text) {
+  return text.empty() ? 0 : llvm::xxHash64(llvm::StringRef(text.data(), text.size()));
+}
+
+std::uint64_t key_of(std::uint64_t name_hash, std::uint64_t marker, std::uint64_t version_hash) {
+  std::uint64_t h = name_hash;
+  h ^= (version_hash + marker * 0x9e3779b97f4a7c15ULL) + (h << 6) + (h >> 2);
   return h * 0xff51afd7ed558ccdULL;
 }
+
+constexpr std::uint64_t kVersioned = 1, kUnversioned = 2, kDefault = 3;
 
 std::vector<std::string> split_path_list(llvm::StringRef list) {
   llvm::SmallVector<llvm::StringRef, 4> parts;
@@ -168,27 +174,27 @@ void index_versions(const cxxabi::SymbolVersions &versions, ElfFacts &out) {
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
     const cxxabi::Symbol &s = object.symbols[i];
-    if (s.local)
-      continue;
+    if (s.local || (s.undefined && s.weak))
+      continue; // the loader leaves an unresolved weak reference at zero
+    std::uint64_t name = hash_of(s.name);
+    std::uint64_t version = hash_of(s.version);
     if (s.undefined) {
-      if (s.weak)
-        continue; // the loader leaves an unresolved weak reference at zero
       Import import;
       import.symbol = static_cast<std::uint32_t>(i);
       if (s.version.empty()) {
-        import.key = default_key(s.name);
+        import.key = key_of(name, kDefault, 0);
       } else {
-        import.key = versioned_key(s.name, s.version);
-        import.fallback = unversioned_key(s.name);
+        import.key = key_of(name, kVersioned, version);
+        import.fallback = key_of(name, kUnversioned, 0);
       }
       out.imports.push_back(import);
     } else if (s.version.empty()) {
-      out.exports.push_back(unversioned_key(s.name));
-      out.exports.push_back(default_key(s.name));
+      out.exports.push_back(key_of(name, kUnversioned, 0));
+      out.exports.push_back(key_of(name, kDefault, 0));
     } else {
-      out.exports.push_back(versioned_key(s.name, s.version));
+      out.exports.push_back(key_of(name, kVersioned, version));
       if (s.default_version)
-        out.exports.push_back(default_key(s.name));
+        out.exports.push_back(key_of(name, kDefault, 0));
     }
   }
   std::sort(out.exports.begin(), out.exports.end());
@@ -217,10 +223,10 @@ CensusFacts census_of(const cxxabi::FileVerdict &verdict) {
 } // namespace
 
 std::uint64_t versioned_key(std::string_view name, std::string_view version) {
-  return key_of(name, 1, version);
+  return key_of(hash_of(name), kVersioned, hash_of(version));
 }
-std::uint64_t unversioned_key(std::string_view name) { return key_of(name, 2, {}); }
-std::uint64_t default_key(std::string_view name) { return key_of(name, 3, {}); }
+std::uint64_t unversioned_key(std::string_view name) { return key_of(hash_of(name), kUnversioned, 0); }
+std::uint64_t default_key(std::string_view name) { return key_of(hash_of(name), kDefault, 0); }
 
 bool ElfFacts::exports_key(std::uint64_t key) const {
   return std::binary_search(exports.begin(), exports.end(), key);
