@@ -6,6 +6,7 @@
 
 #include <llvm/BinaryFormat/ELF.h>
 
+#include "analyzers/sbcl/core_header.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::audit {
@@ -32,8 +33,10 @@ RootFiles find_root_files(const std::string &root, const std::vector<std::string
   bool whole_root = walk.empty();
   DiscoverOptions options;
   options.root = root;
-  options.accept = is_elf_program_or_library;
-  options.wanted = "not an ELF program or shared object";
+  options.accept = [](std::string_view head) {
+    return is_elf_program_or_library(head) || sbcl::starts_with_core_magic(head);
+  };
+  options.wanted = "not an ELF program or shared object, nor an SBCL core";
   options.enter = [&](const std::string &parent, std::string_view name, int depth) {
     if (whole_root && depth == 1 && skipped_top_level(name))
       return false;
@@ -48,7 +51,8 @@ RootFiles find_root_files(const std::string &root, const std::vector<std::string
   progress.begin("scanning", 0);
   Discovery found = discover(whole_root ? std::vector<std::string>{root} : walk, options);
   progress.end();
-  out.elf = std::move(found.files);
+  for (InputFile &file : found.files)
+    (is_elf_program_or_library(file.head) ? out.elf : out.sbcl_cores).push_back(std::move(file));
   out.errors = std::move(found.errors);
   std::sort(out.package_dbs.begin(), out.package_dbs.end());
   return out;

@@ -1,6 +1,6 @@
 // The one walk of ROOT that every section shares: each file's first bytes
 // are read once, on all cores, and sorted into what the sections look at
-// (ELF programs and libraries, folders of GHC package databases), so adding
+// (ELF programs and libraries, SBCL cores, folders of GHC package databases), so adding
 // a section adds no walk.
 #pragma once
 
@@ -23,6 +23,7 @@ bool is_elf_program_or_library(std::string_view head);
 
 struct RootFiles {
   std::vector<InputFile> elf;           // ELF programs and shared objects, in walk order
+  std::vector<InputFile> sbcl_cores;    // files starting with SBCL's core magic, in walk order
   std::vector<std::string> package_dbs; // host paths of folders named package.conf.d, sorted
   std::vector<InputError> errors;       // what could not be read, as host paths
 };

@@ -23,6 +23,11 @@ namespace abitag::sbcl {
 inline constexpr std::uint32_t kCoreMagic = 0x5342434C; // "SBCL"
 inline constexpr std::uint64_t kMaxPageSize = 65536;    // the largest backend page (arm64, ppc64)
 
+// Whether HEAD (a file's first bytes) starts with CORE_MAGIC in any word
+// size and byte order: a plain core. (An executable core is an ELF file
+// whose trailer points to its core; see locate_core.)
+bool starts_with_core_magic(std::string_view head);
+
 // A Lisp word as the core stores it.
 struct WordFormat {
   unsigned size = 8; // 4 or 8 bytes

@@ -27,6 +27,13 @@ bool ends_with_plain_trailer(std::string_view tail, const WordFormat &word) {
 
 } // namespace
 
+bool starts_with_core_magic(std::string_view head) {
+  for (const WordFormat &word : kFormats)
+    if (is_magic(head, word))
+      return true;
+  return false;
+}
+
 std::uint64_t WordFormat::decode(const char *p, unsigned width) const {
   std::uint64_t value = 0;
   for (unsigned i = 0; i < width; ++i) {
