@@ -20,11 +20,6 @@ std::vector<std::string> rebuild_list(const std::string &db) {
   return lines(r.out);
 }
 
-void require_ok(const Run &r) {
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
 } // namespace
 
 TEST_CASE("end to end: record, rebuild a dependency, check orders the dependants, re-lock, clean",

@@ -5,9 +5,17 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "tests/support.h"
 
 namespace abitag::test {
+
+// A run that must succeed; its stderr is shown when it did not.
+inline void require_ok(const Run &r) {
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
 
 // abitag COMMAND --db DB ARGS...
 inline Run tagger(const std::string &db, const std::string &command, std::vector<std::string> args = {},
