@@ -334,7 +334,9 @@ TaggerCommandsPtr add_tagger_commands(CLI::App &app) {
   // Everything after ANALYZER goes to the analyzer: its options, then paths.
   tag->prefix_command();
   tag->footer("Everything after ANALYZER is the analyzer's: its options, then the paths, as after\n"
-              "`abitag ANALYZER` (e.g. abitag tag dev-haskell/foo:0 ghc --tag IMAGE). --db goes before PACKAGE.\n\n" +
+              "`abitag ANALYZER` (e.g. abitag tag dev-haskell/foo:0 ghc --tag IMAGE). --db goes before PACKAGE.\n"
+              "The options (without --root) and the paths (as seen inside --root) are recorded with the value,\n"
+              "so that `abitag audit` can compute it again on the installed files.\n\n" +
               app.get_footer());
   opts.commands.emplace_back(tag, [&opts, tag] {
     opts.analyzer_args = tag->remaining();
