@@ -10,6 +10,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -162,6 +163,26 @@ Store::~Store() {
   for (auto &entry : statements_)
     sqlite3_finalize(entry.second);
   sqlite3_close_v2(db_);
+  if (!scratch_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch_, ignored);
+  }
+}
+
+llvm::Expected<std::string> Store::private_copy() {
+  std::error_code ignored;
+  std::string pattern = (std::filesystem::temp_directory_path(ignored) / "abitag-store-XXXXXX").string();
+  if (!::mkdtemp(pattern.data()))
+    return error("cannot copy the store to read its WAL: " + std::string(std::strerror(errno)));
+  scratch_ = pattern;
+  std::string copy = scratch_ + "/tags.db";
+  for (const char *suffix : {"", "-wal"}) {
+    std::error_code failed;
+    std::filesystem::copy_file(path_ + suffix, copy + suffix, failed);
+    if (failed)
+      return error("cannot copy the store to read its WAL: " + failed.message());
+  }
+  return copy;
 }
 
 sqlite3_stmt *Store::cached(const char *sql) {
@@ -283,16 +304,27 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string
 llvm::Expected<std::unique_ptr<Store>> Store::open_untouched(const std::string &path) {
   // Without a WAL file everything committed is in the main file and no
   // writer is at work: read it as immutable, which takes no lock and makes
-  // no -wal or -shm file. With one, a writer's commits may still sit in it:
-  // open read-only through the WAL that is already there.
+  // no -wal or -shm file. With one, commits may still sit in it. Next to a
+  // -shm file (a writer at work, or one that died) open read-only through
+  // both; a WAL without -shm (a copied image) would make SQLite create one,
+  // so read a private copy of the two files instead.
   std::error_code ignored;
   bool wal = std::filesystem::exists(path + "-wal", ignored);
+  bool shm = std::filesystem::exists(path + "-shm", ignored);
+  std::unique_ptr<Store> store(new Store(path, nullptr));
   std::string uri = "file:" + uri_path(path) + (wal ? "?mode=ro" : "?immutable=1");
-  sqlite3 *db = nullptr;
-  int rc = sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
-  std::unique_ptr<Store> store(new Store(path, db));
+  int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+  if (wal && !shm) {
+    llvm::Expected<std::string> copy = store->private_copy();
+    if (!copy)
+      return copy.takeError();
+    uri = "file:" + uri_path(*copy);
+    flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI;
+  }
+  int rc = sqlite3_open_v2(uri.c_str(), &store->db_, flags, nullptr);
   if (rc != SQLITE_OK)
     return store->error();
+  sqlite3 *db = store->db_;
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   llvm::Expected<int> version = store->read_schema_version();
   if (!version)

@@ -114,6 +114,8 @@ private:
   llvm::Expected<int> read_schema_version();
   llvm::Error upgrade();
   llvm::Error read_empty_if_new();
+  // Copies the store and its WAL into a folder of its own, removed with the Store.
+  llvm::Expected<std::string> private_copy();
   template <class Row>
   llvm::Expected<std::vector<Row>> rows(const char *sql, const std::optional<std::string> &package);
   // A statement prepared once per store: imports and the checker's walk run
@@ -125,6 +127,7 @@ private:
   int schema_version_ = 0;
   bool in_transaction_ = false;
   std::map<const char *, sqlite3_stmt *> statements_;
+  std::string scratch_; // a private copy's folder (open_untouched)
 };
 
 } // namespace abitag::tagger

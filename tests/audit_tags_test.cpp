@@ -196,3 +196,27 @@ TEST_CASE("audit tags: no store is said in the summary, --db names another insid
   CHECK(doc["sections"]["tags"]["store"] == "/srv/tags.db");
   CHECK(doc["sections"]["tags"]["tags"] == 2);
 }
+
+TEST_CASE("audit tags: commits still in the WAL are read, and the WAL is left as it is", "[audit][tags]") {
+  for (std::string shm : {"with its -shm", "copied without -shm"}) {
+    DYNAMIC_SECTION(shm) {
+      Root r;
+      r.record();
+      // A writer that has not checkpointed: base's new value is only in the WAL.
+      Run wrote = run("sqlite3", {r.store}, ".dbconfig no_ckpt_on_close on\n"
+                                            "UPDATE tags SET value = 'rebuilt' WHERE package = 'dev-libs/base:0';\n");
+      require_ok(wrote);
+      REQUIRE(fs::exists(r.store + "-wal"));
+      if (shm == "copied without -shm")
+        fs::remove(r.store + "-shm");
+      std::string wal = read_file(r.store + "-wal");
+      nlohmann::json doc = r.audit(1); // also: no file appears or goes in the store's folder
+      CHECK(read_file(r.store + "-wal") == wal);
+      REQUIRE(doc["findings"].size() == 2);
+      CHECK(doc["findings"][0]["kind"] == "stale-lock");
+      CHECK(doc["findings"][0]["details"]["current"] == "rebuilt");
+      CHECK(doc["findings"][1]["kind"] == "tag-changed"); // the files still give compat
+      CHECK(doc["findings"][1]["details"]["recorded"] == "rebuilt");
+    }
+  }
+}
