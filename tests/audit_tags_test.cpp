@@ -161,14 +161,7 @@ TEST_CASE("audit tags: a version 2 store is read as it is", "[audit][tags]") {
   Root r;
   fs::create_directories(fs::path(r.store).parent_path());
   // The version 2 schema, as abitag wrote it before arguments were kept.
-  Run made = run("sqlite3", {r.store, "PRAGMA journal_mode=WAL;"
-                                      "CREATE TABLE tags (package TEXT NOT NULL, key TEXT NOT NULL,"
-                                      " value TEXT NOT NULL, source TEXT NOT NULL, time INTEGER NOT NULL,"
-                                      " PRIMARY KEY (package, key)) WITHOUT ROWID;"
-                                      "CREATE TABLE locks (package TEXT NOT NULL, dependency TEXT NOT NULL,"
-                                      " key TEXT NOT NULL, value TEXT NOT NULL, time INTEGER NOT NULL,"
-                                      " PRIMARY KEY (package, dependency, key)) WITHOUT ROWID;"
-                                      "CREATE INDEX locks_by_dependency ON locks (dependency, key);"
+  Run made = run("sqlite3", {r.store, old_schema(2) +
                                       "INSERT INTO tags VALUES ('a:0', 'cxxabi', 'new', 'cxxabi', 1);"
                                       "INSERT INTO locks VALUES ('b:0', 'a:0', 'cxxabi', 'old', 1);"
                                       "PRAGMA user_version=2;"});

@@ -283,13 +283,7 @@ TEST_CASE("a version 1 store is upgraded in place with its data, and a newer or 
   TempDir dir;
   std::string db = dir.path() + "/old.db";
   // The version 1 schema, as the first abitag release wrote it.
-  Run made = run("sqlite3", {db, "PRAGMA journal_mode=WAL;"
-                                 "CREATE TABLE tags (package TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-                                 " source TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (package, key))"
-                                 " WITHOUT ROWID;"
-                                 "CREATE TABLE locks (package TEXT NOT NULL, dependency TEXT NOT NULL,"
-                                 " key TEXT NOT NULL, value TEXT NOT NULL, time INTEGER NOT NULL,"
-                                 " PRIMARY KEY (package, dependency, key)) WITHOUT ROWID;"
+  Run made = run("sqlite3", {db, old_schema(1) +
                                  "INSERT INTO tags VALUES ('a:0', 'k', 'old', 'manual', 1);"
                                  "INSERT INTO locks VALUES ('b:0', 'a:0', 'k', 'old', 1);"
                                  "PRAGMA user_version=1;"});
@@ -361,14 +355,7 @@ TEST_CASE("a version 2 store is read as it is and upgraded to keep arguments by 
   TempDir dir;
   std::string db = dir.path() + "/v2.db";
   // The version 2 schema, as abitag wrote it before arguments were kept.
-  Run made = run("sqlite3", {db, "PRAGMA journal_mode=WAL;"
-                                 "CREATE TABLE tags (package TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-                                 " source TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (package, key))"
-                                 " WITHOUT ROWID;"
-                                 "CREATE TABLE locks (package TEXT NOT NULL, dependency TEXT NOT NULL,"
-                                 " key TEXT NOT NULL, value TEXT NOT NULL, time INTEGER NOT NULL,"
-                                 " PRIMARY KEY (package, dependency, key)) WITHOUT ROWID;"
-                                 "CREATE INDEX locks_by_dependency ON locks (dependency, key);"
+  Run made = run("sqlite3", {db, old_schema(2) +
                                  "INSERT INTO tags VALUES ('a:0', 'cxxabi', 'old', 'cxxabi', 1);"
                                  "INSERT INTO locks VALUES ('b:0', 'a:0', 'cxxabi', 'old', 1);"
                                  "PRAGMA user_version=2;"});
