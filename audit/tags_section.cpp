@@ -1,6 +1,8 @@
 // The recorded-tags section: the tag store under ROOT (abitag tag/lock/check)
 // read without touching it, its stale locks as `abitag check` finds them, and
 // every analyzer-made tag computed again from the installed files.
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -97,7 +99,13 @@ public:
     out.summary["store"] = inside;
     llvm::Expected<std::string> host = resolve_under_root(context.root(), inside);
     if (!host) {
-      llvm::consumeError(host.takeError());
+      std::string reason = to_message(host.takeError());
+      if (reason.rfind(std::strerror(ENOENT), 0) != 0) {
+        // There may be a store that cannot be reached (a folder not
+        // readable, a link loop): say so rather than "no store".
+        out.findings.push_back({Severity::AtRisk, "tags", "unusable-store", inside,
+                                "the tag store cannot be reached: " + reason, {}, nlohmann::ordered_json::object()});
+      }
       out.summary["found"] = false;
       out.summary_lines.push_back("no tag store at " + inside);
       return out;

@@ -29,7 +29,10 @@ public:
     command.add_option("--db", options_.tag_store,
                        "the tag store of the tags section, a path inside ROOT (ABITAG_DB is not read: "
                        "it names this machine's store, not ROOT's)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check([](const std::string &path) {
+          return path.rfind('/', 0) == 0 ? std::string() : "must be an absolute path inside ROOT";
+        });
     std::vector<std::string> names;
     std::string help = "run only these sections (comma-separated):";
     for (const auto &[name, description] : audit::section_names()) {

@@ -188,6 +188,18 @@ TEST_CASE("audit tags: no store is said in the summary, --db names another insid
   nlohmann::json doc = r.audit(0, {"--db", "/srv/tags.db"});
   CHECK(doc["sections"]["tags"]["store"] == "/srv/tags.db");
   CHECK(doc["sections"]["tags"]["tags"] == 2);
+  Run relative = run(abitag_binary(), {"audit", r.root, "--only", "tags", "--db", "srv/tags.db"});
+  CHECK(relative.exit_code == 2);
+
+  // A loop where the store's folder should be: not "no store", a finding.
+  fs::create_directories(r.root + "/var/lib");
+  fs::create_symlink("abitag", r.root + "/var/lib/abitag");
+  Run loop = run(abitag_binary(), {"audit", r.root, "--only", "tags", "--json"});
+  CHECK(loop.exit_code == 0);
+  nlohmann::json looped = nlohmann::json::parse(loop.out);
+  REQUIRE(looped["findings"].size() == 1);
+  CHECK(looped["findings"][0]["kind"] == "unusable-store");
+  CHECK(looped["findings"][0]["reason"] == "the tag store cannot be reached: too many levels of symbolic links");
 }
 
 TEST_CASE("audit tags: commits still in the WAL are read, and the WAL is left as it is", "[audit][tags]") {
