@@ -42,7 +42,7 @@ std::vector<std::string> option_words(const CLI::App &app, const std::vector<std
     const CLI::Option *option = app.get_option_no_throw(word.substr(0, equals));
     if (!option)
       continue;
-    bool takes_next = equals == std::string::npos && option->get_type_size_max() > 0 && i + 1 < args.size();
+    bool takes_next = equals == std::string::npos && option->get_items_expected_max() > 0 && i + 1 < args.size();
     bool keep = !option->check_lname("root");
     if (keep)
       out.push_back(word);

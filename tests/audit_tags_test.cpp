@@ -225,3 +225,28 @@ TEST_CASE("audit tags: commits still in the WAL are read, and the WAL is left as
     }
   }
 }
+
+TEST_CASE("audit tags: a ghc --tag recorded from a registration file is run again with its flag", "[audit][tags]") {
+  Root r;
+  std::string conf = r.root + "/usr/share/tinylib/tinylib.conf";
+  fs::create_directories(fs::path(conf).parent_path());
+  fs::copy_file(fixture("ghc/db-good/tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf"), conf);
+  Run tagged = tagger(r.store, "tag", {"dev-haskell/tinylib:0", "ghc", "--tag", "--root", r.root, conf});
+  require_ok(tagged);
+  require_ok(tagger(r.store, "lock", {"dev-haskell/user:0", "dev-haskell/tinylib:0", "ghc"}));
+  CHECK(r.audit(0)["findings"].empty());
+
+  // Rebuilt with the same id but another ABI hash: --tag's value changes.
+  std::string text = read_file(conf);
+  std::size_t abi = text.find("e7b1f9d6eef442698aa888701e2ef5ff");
+  REQUIRE(abi != std::string::npos);
+  write_file(conf, text.replace(abi, 32, std::string(32, '0')));
+  nlohmann::json doc = r.audit(0);
+  REQUIRE(doc["findings"].size() == 1);
+  CHECK(doc["findings"][0]["kind"] == "tag-changed");
+  CHECK(doc["findings"][0]["file"] == "/usr/share/tinylib/tinylib.conf");
+  CHECK(doc["findings"][0]["details"]["now"].get<std::string>() + "\n" ==
+        run(abitag_binary(), {"ghc", "--tag", conf}).out);
+  CHECK(doc["findings"][0]["details"]["now"] != doc["findings"][0]["details"]["recorded"]);
+  CHECK(doc["findings"][0]["rebuild"] == nlohmann::json{"dev-haskell/user:0"});
+}

@@ -332,6 +332,13 @@ TEST_CASE("tag records the analyzer's options and its paths as seen inside --roo
                                              "\"paths\":[\"/usr/lib\"]}'",
                                  "dev-libs/other:0|'{\"options\":[],\"paths\":[\"" + root + "/usr/lib/libnew.so\"]}'"});
 
+  // A flag takes no value: the path after it is a path.
+  std::string conf = fixture("ghc/db-good/tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf");
+  require_ok(tagger(db, "tag", {"dev-haskell/tinylib:0", "ghc", "--tag", conf}));
+  CHECK(sqlite_rows(db, "SELECT arguments FROM tags WHERE package = 'dev-haskell/tinylib:0'") ==
+        std::vector<std::string>{R"({"options":["--tag"],"paths":[")" + conf + R"("]})"});
+  require_ok(tagger(db, "forget", {"dev-haskell/tinylib:0"}));
+
   Run exported = tagger(db, "export");
   require_ok(exported);
   auto document = nlohmann::json::parse(exported.out);
