@@ -7,6 +7,7 @@
 #include <llvm/Support/Error.h>
 
 #include "audit/report.h"
+#include "tagger/store.h"
 
 namespace abitag::audit {
 
@@ -17,6 +18,8 @@ struct AuditOptions {
   // wherever they are); empty: all of ROOT.
   std::vector<std::string> under;
   bool progress = false;         // draw a progress bar on stderr
+  // The tag store, a path inside ROOT like every other path of the audit.
+  std::string tag_store = tagger::kDefaultStorePath;
 };
 
 // The names and descriptions of the sections, for --only and --help.

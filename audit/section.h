@@ -22,10 +22,13 @@ namespace abitag::audit {
 class AuditContext {
 public:
   // WALK: host paths whose files are audited; empty: all of ROOT.
-  AuditContext(std::string root, std::vector<std::string> walk, bool census, Progress &progress)
-      : root_(std::move(root)), walk_(std::move(walk)), census_(census), progress_(progress), owners_(root_) {}
+  AuditContext(std::string root, std::vector<std::string> walk, bool census, Progress &progress,
+               std::string tag_store)
+      : root_(std::move(root)), walk_(std::move(walk)), census_(census), progress_(progress), owners_(root_),
+        tag_store_(std::move(tag_store)) {}
 
   const std::string &root() const { return root_; } // canonical host path
+  const std::string &tag_store() const { return tag_store_; } // the tag store, a path inside ROOT
   Progress &progress() { return progress_; }
   // The one walk of ROOT (or of the --under paths), made on first use.
   const RootFiles &files();
@@ -41,6 +44,7 @@ private:
   std::unique_ptr<RootFiles> files_;
   std::unique_ptr<ElfScan> elf_scan_;
   PackageOwners owners_;
+  std::string tag_store_;
 };
 
 class AuditSection {
@@ -59,5 +63,6 @@ std::vector<std::unique_ptr<AuditSection>> all_sections();
 std::unique_ptr<AuditSection> make_cxxabi_section();
 std::unique_ptr<AuditSection> make_linkage_section();
 std::unique_ptr<AuditSection> make_ghc_section();
+std::unique_ptr<AuditSection> make_tags_section();
 
 } // namespace abitag::audit

@@ -9,6 +9,7 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   out.push_back(make_cxxabi_section());
   out.push_back(make_linkage_section());
   out.push_back(make_ghc_section());
+  out.push_back(make_tags_section());
   return out;
 }
 

@@ -13,7 +13,8 @@ class AuditCommand final : public Command {
 public:
   std::string_view name() const override { return "audit"; }
   std::string_view description() const override {
-    return "find what under ROOT is broken or at risk: C++ ABI census, linkage as ld.so sees it";
+    return "find what under ROOT is broken or at risk: C++ ABI census, linkage as ld.so sees it, GHC "
+           "databases, recorded tags";
   }
 
   void add_options(CLI::App &command) override {
@@ -25,6 +26,13 @@ public:
                        "(libraries they load are found anywhere in ROOT); default: all of ROOT")
         ->delimiter(',')
         ->allow_extra_args(false);
+    command.add_option("--db", options_.tag_store,
+                       "the tag store of the tags section, a path inside ROOT (ABITAG_DB is not read: "
+                       "it names this machine's store, not ROOT's)")
+        ->capture_default_str()
+        ->check([](const std::string &path) {
+          return path.rfind('/', 0) == 0 ? std::string() : "must be an absolute path inside ROOT";
+        });
     std::vector<std::string> names;
     std::string help = "run only these sections (comma-separated):";
     for (const auto &[name, description] : audit::section_names()) {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fingerprint/analyzer.h"
+#include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
 #include "tagger/names.h"
@@ -99,7 +100,7 @@ int run_set(const TaggerCommands &o) {
     return usage(*why);
   if (auto why = tagger::invalid_value(o.value))
     return usage(*why);
-  return write(o.db, [&](Store &store) { return store.set_tag({o.package, o.key, o.value, "manual", now()}); });
+  return write(o.db, [&](Store &store) { return store.set_tag({o.package, o.key, o.value, "manual", now(), std::nullopt}); });
 }
 
 int run_tag(const TaggerCommands &o) {
@@ -116,16 +117,9 @@ int run_tag(const TaggerCommands &o) {
   // The rest of the command line is the analyzer's, exactly as after
   // `abitag ANALYZER` (e.g. `abitag tag PKG ghc --tag IMAGE`).
   AnalysisInputs inputs;
-  CLI::App analyzer_cli{"abitag tag PACKAGE " + o.analyzer, "abitag tag"};
-  analyzer->add_options(analyzer_cli);
-  analyzer_cli.add_option("paths", inputs.paths, "files or folders to analyze")->required();
-  analyzer_cli.add_option("--root", inputs.root, "take absolute link targets under DIR");
-  try {
-    std::vector<std::string> args(o.analyzer_args.rbegin(), o.analyzer_args.rend()); // CLI11 takes them reversed
-    analyzer_cli.parse(args);
-  } catch (const CLI::ParseError &e) {
-    return usage(o.analyzer + ": " + e.what());
-  }
+  llvm::Expected<tagger::TagArguments> recorded = tagger::parse_analyzer_arguments(*analyzer, o.analyzer_args, inputs);
+  if (!recorded)
+    return usage(to_message(recorded.takeError()));
   Analysis analysis = analyzer->analyze(inputs);
   if (!analysis.errors.empty()) {
     print_input_errors(analysis.errors);
@@ -139,7 +133,8 @@ int run_tag(const TaggerCommands &o) {
     return report(make_error(o.analyzer + ": " + *why));
   store->reset();
   int code = write(o.db, [&](Store &s) {
-    return s.set_tag({o.package, std::string(analyzer->name()), analysis.value, std::string(analyzer->name()), now()});
+    return s.set_tag(
+        {o.package, std::string(analyzer->name()), analysis.value, std::string(analyzer->name()), now(), *recorded});
   });
   if (code == kExitOk)
     std::printf("%s\n", analysis.value.c_str());
@@ -339,7 +334,9 @@ TaggerCommandsPtr add_tagger_commands(CLI::App &app) {
   // Everything after ANALYZER goes to the analyzer: its options, then paths.
   tag->prefix_command();
   tag->footer("Everything after ANALYZER is the analyzer's: its options, then the paths, as after\n"
-              "`abitag ANALYZER` (e.g. abitag tag dev-haskell/foo:0 ghc --tag IMAGE). --db goes before PACKAGE.\n\n" +
+              "`abitag ANALYZER` (e.g. abitag tag dev-haskell/foo:0 ghc --tag IMAGE). --db goes before PACKAGE.\n"
+              "The options (without --root) and the paths (as seen inside --root) are recorded with the value,\n"
+              "so that `abitag audit` can compute it again on the installed files.\n\n" +
               app.get_footer());
   opts.commands.emplace_back(tag, [&opts, tag] {
     opts.analyzer_args = tag->remaining();

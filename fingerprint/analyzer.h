@@ -43,6 +43,10 @@ public:
   // Declares the analyzer's own options on its subcommand.
   virtual void add_options(CLI::App &) {}
   virtual Analysis analyze(const AnalysisInputs &inputs) = 0;
+  // Once its options are parsed: why its value would come from the machine
+  // running it (a compiler's version) rather than from the files alone, or
+  // empty. The audit does not re-run such an analyzer to judge installed files.
+  virtual std::string host_dependence() const { return {}; }
 };
 
 // A further subcommand an analyzer brings along (e.g. `abitag symbols`).

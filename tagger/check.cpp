@@ -67,14 +67,21 @@ llvm::Expected<CheckReport> check(Store &store, const std::vector<std::string> &
       seeds.insert(lock.lock.package);
       report.stale.push_back(std::move(lock));
     }
+  llvm::Expected<RebuildOrder> rebuild = rebuild_from(store, seeds);
+  if (!rebuild)
+    return rebuild.takeError();
+  report.rebuild = std::move(*rebuild);
+  return report;
+}
+
+llvm::Expected<RebuildOrder> rebuild_from(Store &store, const std::set<std::string> &seeds) {
   llvm::Expected<std::unordered_set<std::string>> members = rebuild_set(store, seeds);
   if (!members)
     return members.takeError();
   llvm::Expected<DependencyGraph> graph = graph_within(store, *members);
   if (!graph)
     return graph.takeError();
-  report.rebuild = order_for_rebuild(*graph);
-  return report;
+  return order_for_rebuild(*graph);
 }
 
 std::string describe(const StaleLock &stale) {

@@ -1,6 +1,7 @@
 // The checker: which locks went stale, and what to rebuild in which order.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct CheckReport {
 // still follows dependants over the whole store. Naming a package the store
 // does not know is an error.
 llvm::Expected<CheckReport> check(Store &store, const std::vector<std::string> &only);
+
+// SEEDS plus, transitively, every package that locks on one of them, in
+// rebuild order: what check() gives for the packages holding stale locks.
+llvm::Expected<RebuildOrder> rebuild_from(Store &store, const std::set<std::string> &seeds);
 
 nlohmann::ordered_json to_json(const CheckReport &report);
 

@@ -28,6 +28,24 @@ llvm::Expected<std::int64_t> time_field(const json &object, const std::string &w
   return found->get<std::int64_t>();
 }
 
+// {"options": [...], "paths": [...]}, both arrays of strings.
+llvm::Expected<TagArguments> arguments_field(const json &arguments, const std::string &where) {
+  TagArguments out;
+  if (!arguments.is_object())
+    return make_error(where + ": must be an object of options and paths");
+  for (auto [field, list] : {std::pair{"options", &out.options}, std::pair{"paths", &out.paths}}) {
+    auto found = arguments.find(field);
+    if (found == arguments.end() || !found->is_array())
+      return make_error(where + "." + field + ": must be an array of strings");
+    for (const json &word : *found) {
+      if (!word.is_string())
+        return make_error(where + "." + field + ": must be an array of strings");
+      list->push_back(word.get<std::string>());
+    }
+  }
+  return out;
+}
+
 llvm::Error check_words(const std::string &where, std::initializer_list<std::pair<const char *, std::string>> words,
                         const std::string &value) {
   for (const auto &[what, word] : words)
@@ -56,7 +74,14 @@ llvm::Error parse_tags(const std::string &package, const json &tags, const std::
       return time.takeError();
     if (llvm::Error e = check_words(at, {{"a package id", package}, {"a key", key}, {"a source", *source}}, *value))
       return e;
-    out.tags.push_back({package, key, *value, *source, *time});
+    std::optional<TagArguments> arguments;
+    if (auto found = tag.find("arguments"); found != tag.end()) {
+      llvm::Expected<TagArguments> parsed = arguments_field(*found, at + ".arguments");
+      if (!parsed)
+        return parsed.takeError();
+      arguments = std::move(*parsed);
+    }
+    out.tags.push_back({package, key, *value, *source, *time, std::move(arguments)});
   }
   return llvm::Error::success();
 }
@@ -115,8 +140,12 @@ nlohmann::ordered_json to_json(const Snapshot &snapshot) {
     }
     return p;
   };
-  for (const Tag &tag : snapshot.tags)
-    entry(tag.package)["tags"][tag.key] = {{"value", tag.value}, {"source", tag.source}, {"time", tag.time}};
+  for (const Tag &tag : snapshot.tags) {
+    nlohmann::ordered_json &out = entry(tag.package)["tags"][tag.key];
+    out = {{"value", tag.value}, {"source", tag.source}, {"time", tag.time}};
+    if (tag.arguments)
+      out["arguments"] = {{"options", tag.arguments->options}, {"paths", tag.arguments->paths}};
+  }
   for (const Lock &lock : snapshot.locks)
     entry(lock.package)["locks"].push_back(
         {{"dependency", lock.dependency}, {"key", lock.key}, {"value", lock.value}, {"time", lock.time}});

@@ -1,8 +1,13 @@
 // The store as a JSON document, for backups and for moving tags between
 // machines:
 //   {"format": "abitag-store", "version": 1,
-//    "packages": {"ID": {"tags": {"KEY": {"value", "source", "time"}},
+//    "packages": {"ID": {"tags": {"KEY": {"value", "source", "time",
+//                                         "arguments": {"options", "paths"}}},
 //                        "locks": [{"dependency", "key", "value", "time"}]}}}
+//
+// "arguments" (what an analyzer was run on) is optional and new in schema 3;
+// the format version stays 1 because a version 1 reader skips fields it does
+// not know, so older abitags still import these exports (without arguments).
 #pragma once
 
 #include <optional>

@@ -1,5 +1,6 @@
 #include "tagger/store.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -9,8 +10,11 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 
 #include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
 
 #include "fingerprint/errors.h"
 
@@ -31,6 +35,9 @@ constexpr const char *kUpgrades[] = {
     " value TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (package, dependency, key)) WITHOUT ROWID;",
     // 1 -> 2: the checker walks locks from a dependency to its dependants.
     "CREATE INDEX locks_by_dependency ON locks (dependency, key);",
+    // 2 -> 3: what an analyzer was run on (TagArguments as JSON), so that the
+    // audit can run it again; NULL for manual tags and older ones.
+    "ALTER TABLE tags ADD COLUMN arguments TEXT;",
 };
 static_assert(std::size(kUpgrades) == kSchemaVersion);
 
@@ -131,6 +138,23 @@ std::string uri_path(const std::string &path) {
   return out;
 }
 
+std::string arguments_text(const TagArguments &arguments) {
+  return nlohmann::json{{"options", arguments.options}, {"paths", arguments.paths}}.dump();
+}
+
+std::optional<TagArguments> parse_arguments(const std::string &text) {
+  nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
+  auto strings = [&](const char *field) {
+    auto found = document.find(field);
+    return found != document.end() && found->is_array() &&
+           std::all_of(found->begin(), found->end(), [](const nlohmann::json &s) { return s.is_string(); });
+  };
+  if (!document.is_object() || !strings("options") || !strings("paths"))
+    return std::nullopt;
+  return TagArguments{document["options"].get<std::vector<std::string>>(),
+                      document["paths"].get<std::vector<std::string>>()};
+}
+
 } // namespace
 
 Store::~Store() {
@@ -139,6 +163,26 @@ Store::~Store() {
   for (auto &entry : statements_)
     sqlite3_finalize(entry.second);
   sqlite3_close_v2(db_);
+  if (!scratch_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch_, ignored);
+  }
+}
+
+llvm::Expected<std::string> Store::private_copy() {
+  std::error_code ignored;
+  std::string pattern = (std::filesystem::temp_directory_path(ignored) / "abitag-store-XXXXXX").string();
+  if (!::mkdtemp(pattern.data()))
+    return error("cannot copy the store to read its WAL: " + std::string(std::strerror(errno)));
+  scratch_ = pattern;
+  std::string copy = scratch_ + "/tags.db";
+  for (const char *suffix : {"", "-wal"}) {
+    std::error_code failed;
+    std::filesystem::copy_file(path_ + suffix, copy + suffix, failed);
+    if (failed)
+      return error("cannot copy the store to read its WAL: " + failed.message());
+  }
+  return copy;
 }
 
 sqlite3_stmt *Store::cached(const char *sql) {
@@ -252,16 +296,54 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string
   if (!version)
     return version.takeError();
   store->schema_version_ = *version;
-  if (*version == 0) {
-    // Nothing written yet: read an empty store of the current schema.
-    sqlite3_close_v2(store->db_);
-    store->db_ = nullptr;
-    if (sqlite3_open_v2(":memory:", &store->db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
-      return store->error();
-    if (llvm::Error e = store->upgrade())
-      return e;
-  }
+  if (llvm::Error e = store->read_empty_if_new())
+    return e;
   return store;
+}
+
+llvm::Expected<std::unique_ptr<Store>> Store::open_untouched(const std::string &path) {
+  // Without a WAL file everything committed is in the main file and no
+  // writer is at work: read it as immutable, which takes no lock and makes
+  // no -wal or -shm file. With one, commits may still sit in it. Next to a
+  // -shm file (a writer at work, or one that died) open read-only through
+  // both; a WAL without -shm (a copied image) would make SQLite create one,
+  // so read a private copy of the two files instead.
+  std::error_code ignored;
+  bool wal = std::filesystem::exists(path + "-wal", ignored);
+  bool shm = std::filesystem::exists(path + "-shm", ignored);
+  std::unique_ptr<Store> store(new Store(path, nullptr));
+  std::string uri = "file:" + uri_path(path) + (wal ? "?mode=ro" : "?immutable=1");
+  int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+  if (wal && !shm) {
+    llvm::Expected<std::string> copy = store->private_copy();
+    if (!copy)
+      return copy.takeError();
+    uri = "file:" + uri_path(*copy);
+    flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI;
+  }
+  int rc = sqlite3_open_v2(uri.c_str(), &store->db_, flags, nullptr);
+  if (rc != SQLITE_OK)
+    return store->error();
+  sqlite3 *db = store->db_;
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  llvm::Expected<int> version = store->read_schema_version();
+  if (!version)
+    return version.takeError();
+  store->schema_version_ = *version;
+  if (llvm::Error e = store->read_empty_if_new())
+    return e;
+  return store;
+}
+
+llvm::Error Store::read_empty_if_new() {
+  if (schema_version_ != 0)
+    return llvm::Error::success();
+  // Nothing written yet: read an empty store of the current schema.
+  sqlite3_close_v2(db_);
+  db_ = nullptr;
+  if (sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+    return error();
+  return upgrade();
 }
 
 llvm::Error Store::upgrade() {
@@ -312,10 +394,14 @@ void Store::rollback() {
 }
 
 llvm::Error Store::set_tag(const Tag &tag) {
-  Statement insert(cached("INSERT OR REPLACE INTO tags (package, key, value, source, time) VALUES (?, ?, ?, ?, ?)"));
+  // Writers have upgraded the store to the current schema (begin_write).
+  Statement insert(cached(
+      "INSERT OR REPLACE INTO tags (package, key, value, source, time, arguments) VALUES (?, ?, ?, ?, ?, ?)"));
   if (!insert.prepared())
     return error();
   insert.bind(1, tag.package).bind(2, tag.key).bind(3, tag.value).bind(4, tag.source).bind(5, tag.time);
+  if (tag.arguments)
+    insert.bind(6, arguments_text(*tag.arguments));
   if (insert.step() != SQLITE_DONE)
     return error();
   return llvm::Error::success();
@@ -370,7 +456,7 @@ llvm::Error Store::forget(const std::string &package) {
 
 llvm::Error Store::clear() { return exec("DELETE FROM tags; DELETE FROM locks;"); }
 
-// Tags and locks are both four text columns and a time: one reader for both.
+// Rows of four text columns and a time (locks).
 template <class Row>
 llvm::Expected<std::vector<Row>> Store::rows(const char *sql, const std::optional<std::string> &package) {
   Statement query(db_, sql);
@@ -388,9 +474,29 @@ llvm::Expected<std::vector<Row>> Store::rows(const char *sql, const std::optiona
 }
 
 llvm::Expected<std::vector<Tag>> Store::tags(const std::optional<std::string> &package) {
-  return rows<Tag>(package ? "SELECT package, key, value, source, time FROM tags WHERE package = ? ORDER BY key"
-                           : "SELECT package, key, value, source, time FROM tags ORDER BY package, key",
-                   package);
+  // Readers leave older stores as they are: before version 3 there are no arguments.
+  std::string sql = schema_version_ >= 3 ? "SELECT package, key, value, source, time, arguments FROM tags"
+                                         : "SELECT package, key, value, source, time, NULL FROM tags";
+  sql += package ? " WHERE package = ? ORDER BY key" : " ORDER BY package, key";
+  Statement query(db_, sql.c_str());
+  if (!query.prepared())
+    return error();
+  if (package)
+    query.bind(1, *package);
+  std::vector<Tag> out;
+  int rc;
+  while ((rc = query.step()) == SQLITE_ROW) {
+    out.push_back({query.text(0), query.text(1), query.text(2), query.text(3), query.number(4), std::nullopt});
+    if (query.is_null(5))
+      continue;
+    out.back().arguments = parse_arguments(query.text(5));
+    if (!out.back().arguments)
+      return error("not a usable abitag store: the arguments of " + out.back().package + " " + out.back().key +
+                   " are not {options, paths}");
+  }
+  if (rc != SQLITE_DONE)
+    return error();
+  return out;
 }
 
 llvm::Expected<std::vector<Lock>> Store::locks(const std::optional<std::string> &package) {

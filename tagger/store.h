@@ -26,7 +26,16 @@ constexpr const char *kDefaultStorePath = "/var/lib/abitag/tags.db";
 
 // The schema this abitag writes; older stores are upgraded in place by the
 // first command that writes to them.
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
+
+// What an analyzer was run on, so that its value can be computed again (the
+// audit re-runs it on the installed files): its own options as given, and the
+// paths as seen from the system the analyzer looked at (inside its --root).
+struct TagArguments {
+  std::vector<std::string> options;
+  std::vector<std::string> paths;
+  bool operator==(const TagArguments &other) const { return options == other.options && paths == other.paths; }
+};
 
 struct Tag {
   std::string package;
@@ -34,6 +43,8 @@ struct Tag {
   std::string value;
   std::string source; // the analyzer that produced it, or "manual"
   std::int64_t time = 0; // seconds since the epoch
+  // None for manual tags and for tags recorded before schema version 3.
+  std::optional<TagArguments> arguments;
 };
 
 struct Lock {
@@ -57,6 +68,10 @@ public:
   static llvm::Expected<std::unique_ptr<Store>> open_for_writing(const std::string &path);
   // A store that does not exist yet reads as an empty one; nothing is created.
   static llvm::Expected<std::unique_ptr<Store>> open_for_reading(const std::string &path);
+  // An existing store inspected from outside (the audit of a system): no file
+  // is created or written, not even the WAL that SQLite makes for a reader,
+  // so the store stays byte for byte as it was.
+  static llvm::Expected<std::unique_ptr<Store>> open_untouched(const std::string &path);
   ~Store();
   Store(const Store &) = delete;
   Store &operator=(const Store &) = delete;
@@ -98,6 +113,9 @@ private:
   llvm::Error enable_wal();
   llvm::Expected<int> read_schema_version();
   llvm::Error upgrade();
+  llvm::Error read_empty_if_new();
+  // Copies the store and its WAL into a folder of its own, removed with the Store.
+  llvm::Expected<std::string> private_copy();
   template <class Row>
   llvm::Expected<std::vector<Row>> rows(const char *sql, const std::optional<std::string> &package);
   // A statement prepared once per store: imports and the checker's walk run
@@ -109,6 +127,7 @@ private:
   int schema_version_ = 0;
   bool in_transaction_ = false;
   std::map<const char *, sqlite3_stmt *> statements_;
+  std::string scratch_; // a private copy's folder (open_untouched)
 };
 
 } // namespace abitag::tagger

@@ -32,6 +32,8 @@ phase() {
 # 1. A C++ library is installed: pkg_preinst tags it from its image.
 phase dev-libs/base:0 "${fixtures}/cxxabi/capi" cxxabi cxxabi_pkg_preinst || fail "base: cxxabi_pkg_preinst"
 expect_eq "$("${abitag}" show --json dev-libs/base:0 | grep -c '"source": "cxxabi"')" 1 "base tagged by the analyzer"
+expect_eq "$(sqlite3 "${ABITAG_DB}" "SELECT arguments FROM tags WHERE package = 'dev-libs/base:0'")" \
+    '{"options":[],"paths":["/"]}' "the image is recorded as the installed system"
 first=$("${abitag}" cxxabi "${fixtures}/cxxabi/capi")
 expect_eq "$(phase dev-libs/base:0 "${fixtures}/cxxabi/capi" cxxabi cxxabi_tag)" "${first}" "cxxabi_tag prints the analyzer's value"
 

@@ -20,11 +20,6 @@ std::vector<std::string> rebuild_list(const std::string &db) {
   return lines(r.out);
 }
 
-void require_ok(const Run &r) {
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
 } // namespace
 
 TEST_CASE("end to end: record, rebuild a dependency, check orders the dependants, re-lock, clean",
@@ -92,10 +87,10 @@ TEST_CASE("end to end: record, rebuild a dependency, check orders the dependants
   CHECK(sqlite_rows(db, "SELECT value FROM locks WHERE package = 'app-misc/top:0' ORDER BY dependency") ==
         std::vector<std::string>{"a2", "b1"});
   CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
-  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"2"});
+  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"3"});
 }
 
-TEST_CASE("lock without a value needs the dependency's tag; nothing is recorded otherwise", "[tagger][cli]") {
+TEST_CASE("lock without a value needs the dependency's tag, and nothing is recorded otherwise", "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/tags.db";
   require_ok(tagger(db, "set", {"dev-haskell/array:0", "cabal-id", "array-0.5.4.0"}));
@@ -113,7 +108,7 @@ TEST_CASE("lock without a value needs the dependency's tag; nothing is recorded 
   CHECK(sqlite_rows(db, "SELECT value FROM locks WHERE key = 'abi'") == std::vector<std::string>{"ffff"});
 }
 
-TEST_CASE("forget drops a package's tags and locks; locks others hold on it report it gone", "[tagger][cli]") {
+TEST_CASE("forget drops a package's tags and locks, and locks others hold on it report it gone", "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/tags.db";
   require_ok(tagger(db, "set", {"a:0", "k", "1"}));
@@ -157,7 +152,7 @@ TEST_CASE("check PKG looks at those packages' locks only, and names unknown ones
   CHECK(unknown.err == "abitag: zz:0: not in the store " + db + "\n");
 }
 
-TEST_CASE("cycles are named; cave format gives a cave resolve command", "[tagger][cli]") {
+TEST_CASE("cycles are named, and cave format gives a cave resolve command", "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/tags.db";
   require_ok(tagger(db, "set", {"dev-lang/ghc-9.0.2:0", "abi", "1"}));
@@ -189,7 +184,7 @@ TEST_CASE("cave specs carry '=' exactly when the id has a version", "[tagger][cl
   CHECK(cave_spec("dev-libs/foo-bar:0") == "dev-libs/foo-bar:0");
 }
 
-TEST_CASE("export and import round-trip; import merges or replaces", "[tagger][cli]") {
+TEST_CASE("export and import round-trip, and import merges or replaces", "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/tags.db", copy = dir.path() + "/copy.db";
   require_ok(tagger(db, "set", {"a:0", "k", "value with spaces"}));
@@ -256,7 +251,7 @@ TEST_CASE("reading a store that does not exist yet finds nothing and creates not
   CHECK(!fs::exists(dir.path() + "/none"));
 }
 
-TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options exit 2; bad analyzer input records nothing",
+TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options exit 2, and bad analyzer input records nothing",
           "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/tags.db";
@@ -283,18 +278,12 @@ TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options e
   CHECK(help.out.find("Exit codes:") != std::string::npos);
 }
 
-TEST_CASE("a version 1 store is upgraded in place with its data; a newer or foreign one is refused",
+TEST_CASE("a version 1 store is upgraded in place with its data, and a newer or foreign one is refused",
           "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/old.db";
   // The version 1 schema, as the first abitag release wrote it.
-  Run made = run("sqlite3", {db, "PRAGMA journal_mode=WAL;"
-                                 "CREATE TABLE tags (package TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
-                                 " source TEXT NOT NULL, time INTEGER NOT NULL, PRIMARY KEY (package, key))"
-                                 " WITHOUT ROWID;"
-                                 "CREATE TABLE locks (package TEXT NOT NULL, dependency TEXT NOT NULL,"
-                                 " key TEXT NOT NULL, value TEXT NOT NULL, time INTEGER NOT NULL,"
-                                 " PRIMARY KEY (package, dependency, key)) WITHOUT ROWID;"
+  Run made = run("sqlite3", {db, old_schema(1) +
                                  "INSERT INTO tags VALUES ('a:0', 'k', 'old', 'manual', 1);"
                                  "INSERT INTO locks VALUES ('b:0', 'a:0', 'k', 'old', 1);"
                                  "PRAGMA user_version=1;"});
@@ -302,7 +291,7 @@ TEST_CASE("a version 1 store is upgraded in place with its data; a newer or fore
   CHECK(tagger(db, "check").exit_code == 0); // a reader reads version 1 as it is
   CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"1"});
   require_ok(tagger(db, "set", {"a:0", "k", "new"}));
-  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"2"});
+  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"3"});
   CHECK(sqlite_rows(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'locks_by_dependency'") ==
         std::vector<std::string>{"locks_by_dependency"});
   CHECK(tagger(db, "check", {"--format", "lines"}).out == "b:0\n");
@@ -311,11 +300,83 @@ TEST_CASE("a version 1 store is upgraded in place with its data; a newer or fore
   REQUIRE(run("sqlite3", {newer, "CREATE TABLE t (x); PRAGMA user_version=99;"}).exit_code == 0);
   Run refused = tagger(newer, "set", {"a:0", "k", "v"});
   CHECK(refused.exit_code == 3);
-  CHECK(refused.err == "abitag: " + newer + ": store schema version 99 is newer than this abitag's (2)\n");
+  CHECK(refused.err == "abitag: " + newer + ": store schema version 99 is newer than this abitag's (3)\n");
   std::string foreign = dir.path() + "/foreign.db";
   REQUIRE(run("sqlite3", {foreign, "CREATE TABLE t (x); INSERT INTO t VALUES (1);"}).exit_code == 0);
   Run not_ours = tagger(foreign, "set", {"a:0", "k", "v"});
   CHECK(not_ours.exit_code == 3);
   CHECK(not_ours.err == "abitag: " + foreign + ": not an abitag store: a SQLite database without abitag's schema\n");
   CHECK(sqlite_rows(foreign, "SELECT name FROM sqlite_master") == std::vector<std::string>{"t"});
+}
+
+TEST_CASE("tag records the analyzer's options and its paths as seen inside --root, and export carries them",
+          "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db", root = dir.path() + "/image";
+  std::filesystem::create_directories(root + "/usr/lib");
+  std::filesystem::copy_file(fixture("cxxabi/new-O2/libnew.so"), root + "/usr/lib/libnew.so");
+  // Options before and after the path, one of them --root, which is not kept.
+  Run tagged = tagger(db, "tag", {"dev-libs/new:0", "cxxabi", "--scheme", "abi", "--root", root,
+                                  root + "/usr/lib/", "--compiler=cc"});
+  require_ok(tagged);
+  CHECK(tagged.out == run(abitag_binary(), {"cxxabi", "--scheme", "abi", root + "/usr/lib"}).out);
+  CHECK(sqlite_rows(db, "SELECT arguments FROM tags") ==
+        std::vector<std::string>{R"({"options":["--scheme","abi","--compiler=cc"],"paths":["/usr/lib"]})"});
+  // Without --root the path is the absolute one, also when given relative.
+  Run relative = run("sh", {"-c", "cd " + root + "/usr && " + abitag_binary() + " tag --db " + db +
+                                      " dev-libs/other:0 cxxabi lib/../lib/libnew.so"});
+  require_ok(relative);
+  require_ok(tagger(db, "set", {"a:0", "k", "manual value"}));
+  CHECK(sqlite_rows(db, "SELECT package, quote(arguments) FROM tags ORDER BY package") ==
+        std::vector<std::string>{"a:0|NULL", "dev-libs/new:0|'{\"options\":[\"--scheme\",\"abi\",\"--compiler=cc\"],"
+                                             "\"paths\":[\"/usr/lib\"]}'",
+                                 "dev-libs/other:0|'{\"options\":[],\"paths\":[\"" + root + "/usr/lib/libnew.so\"]}'"});
+
+  // A flag takes no value: the path after it is a path.
+  std::string conf = fixture("ghc/db-good/tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf");
+  require_ok(tagger(db, "tag", {"dev-haskell/tinylib:0", "ghc", "--tag", conf}));
+  CHECK(sqlite_rows(db, "SELECT arguments FROM tags WHERE package = 'dev-haskell/tinylib:0'") ==
+        std::vector<std::string>{R"({"options":["--tag"],"paths":[")" + conf + R"("]})"});
+  require_ok(tagger(db, "forget", {"dev-haskell/tinylib:0"}));
+
+  Run exported = tagger(db, "export");
+  require_ok(exported);
+  auto document = nlohmann::json::parse(exported.out);
+  CHECK(document["packages"]["dev-libs/new:0"]["tags"]["cxxabi"]["arguments"] ==
+        nlohmann::json{{"options", {"--scheme", "abi", "--compiler=cc"}}, {"paths", {"/usr/lib"}}});
+  CHECK(!document["packages"]["a:0"]["tags"]["k"].contains("arguments"));
+  std::string copy = dir.path() + "/copy.db";
+  require_ok(tagger(copy, "import", {}, exported.out));
+  CHECK(sqlite_rows(copy, "SELECT package, quote(arguments) FROM tags ORDER BY package") ==
+        sqlite_rows(db, "SELECT package, quote(arguments) FROM tags ORDER BY package"));
+  CHECK(tagger(copy, "export").out == exported.out);
+
+  document["packages"]["dev-libs/new:0"]["tags"]["cxxabi"]["arguments"]["paths"] = {"/usr/lib", 7};
+  Run malformed = tagger(copy, "import", {"--replace"}, document.dump());
+  CHECK(malformed.exit_code == 3);
+  CHECK(malformed.err == "abitag: (stdin): packages.dev-libs/new:0.tags.cxxabi.arguments.paths: must be an array "
+                         "of strings\n");
+}
+
+TEST_CASE("a version 2 store is read as it is and upgraded to keep arguments by the first writer", "[tagger][cli]") {
+  TempDir dir;
+  std::string db = dir.path() + "/v2.db";
+  // The version 2 schema, as abitag wrote it before arguments were kept.
+  Run made = run("sqlite3", {db, old_schema(2) +
+                                 "INSERT INTO tags VALUES ('a:0', 'cxxabi', 'old', 'cxxabi', 1);"
+                                 "INSERT INTO locks VALUES ('b:0', 'a:0', 'cxxabi', 'old', 1);"
+                                 "PRAGMA user_version=2;"});
+  REQUIRE(made.exit_code == 0);
+  Run shown = tagger(db, "show", {"--json"});
+  require_ok(shown);
+  CHECK(nlohmann::json::parse(shown.out)["packages"]["a:0"]["tags"]["cxxabi"] ==
+        nlohmann::json{{"value", "old"}, {"source", "cxxabi"}, {"time", 1}});
+  CHECK(tagger(db, "check").exit_code == 0);
+  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"2"});
+  require_ok(tagger(db, "tag", {"c:0", "cxxabi", fixture("cxxabi/capi")}));
+  CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"3"});
+  CHECK(sqlite_rows(db, "SELECT package, value, quote(arguments) FROM tags ORDER BY package") ==
+        std::vector<std::string>{"a:0|old|NULL",
+                                 "c:0|compat|'{\"options\":[],\"paths\":[\"" + fixture("cxxabi/capi") + "\"]}'"});
+  CHECK(tagger(db, "check").exit_code == 0);
 }

@@ -79,6 +79,12 @@ public:
         ->excludes(compiler);
   }
 
+  std::string host_dependence() const override {
+    if (scheme_ == "seed")
+      return "the seed scheme hashes the --version of this machine's compiler, not the installed files";
+    return {};
+  }
+
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
     Discovery found = discover(inputs.paths, binary_inputs(inputs.root));
