@@ -21,9 +21,6 @@ bool skipped_top_level(std::string_view name) {
   return skipped.count(name) > 0;
 }
 
-namespace {
-
-
 std::vector<std::string> top_level_folders(const std::string &root) {
   std::vector<std::string> out;
   DIR *dir = ::opendir(root.c_str());
@@ -44,8 +41,6 @@ std::vector<std::string> top_level_folders(const std::string &root) {
   std::sort(out.begin(), out.end());
   return out;
 }
-
-} // namespace
 
 bool is_elf_program_or_library(std::string_view head) {
   if (sniff_content(head) != ContentKind::Elf || head.size() < 18)

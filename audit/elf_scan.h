@@ -23,6 +23,11 @@ namespace abitag::audit {
 // audit: /proc, /sys, /dev, /run, /tmp, lost+found.
 bool skipped_top_level(std::string_view name);
 
+// The folders a walk of all of ROOT starts from: its top-level folders, sorted,
+// except the skipped ones and the top-level links (/lib -> usr/lib leads to a
+// folder walked anyway).
+std::vector<std::string> top_level_folders(const std::string &root);
+
 struct ElfEntry {
   std::string path;      // inside ROOT, as the system sees it: "/usr/lib/libfoo.so.1"
   std::string host_path; // where abitag opens it

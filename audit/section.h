@@ -1,7 +1,7 @@
 // An audit section: one question asked of the whole ROOT ("do the C++ ABIs
 // agree?", "does everything link?"). Sections are listed in sections.cpp;
 // the front end's --only choices, the text report and the JSON document all
-// come from that list, so adding the ghc, sbcl or tags section is one new
+// come from that list, so adding a section (the tags one) is one new
 // file plus one line there.
 #pragma once
 
@@ -26,6 +26,8 @@ public:
       : root_(std::move(root)), walk_(std::move(walk)), census_(census), progress_(progress), owners_(root_) {}
 
   const std::string &root() const { return root_; } // canonical host path
+  // Where a section that walks by itself starts: --under's paths, else ROOT's top-level folders.
+  std::vector<std::string> walk_paths() const { return walk_.empty() ? top_level_folders(root_) : walk_; }
   Progress &progress() { return progress_; }
   ElfScan &elf_scan();
   bool elf_scan_done() const { return elf_scan_ != nullptr; }
@@ -56,5 +58,6 @@ std::vector<std::unique_ptr<AuditSection>> all_sections();
 std::unique_ptr<AuditSection> make_cxxabi_section();
 std::unique_ptr<AuditSection> make_linkage_section();
 std::unique_ptr<AuditSection> make_ghc_section();
+std::unique_ptr<AuditSection> make_sbcl_section();
 
 } // namespace abitag::audit
