@@ -14,14 +14,22 @@
 namespace abitag::audit {
 namespace {
 
-// A plain core starts with CORE_MAGIC (in any of the four word formats); an
-// executable core is an ELF program whose trailer leads to its core. Only
-// these first bytes and, for ELF files, the trailer are read to decide.
+// A plain core starts with CORE_MAGIC (in any of the four word formats)
+// followed by its first entry, BUILD_ID (3860; 3899 before SBCL 1.1.18, when
+// 3860 was VERSION): save.c and genesis write nothing else first. The magic
+// alone is four letters a text file may start with. An executable core is an
+// ELF program whose trailer leads to its core. Only these first bytes and,
+// for ELF files, the trailer are read to decide.
 bool may_hold_core(std::string_view head) {
-  std::string_view first = head.substr(0, 8);
-  bool plain = first.substr(0, 4) == "LCBS" || first.substr(0, 4) == "SBCL" ||
-               first == std::string_view("\0\0\0\0SBCL", 8);
-  return plain || is_elf_program_or_library(head);
+  for (sbcl::WordFormat word : {sbcl::WordFormat{8, false}, sbcl::WordFormat{8, true}, sbcl::WordFormat{4, false},
+                                sbcl::WordFormat{4, true}}) {
+    if (head.size() < 2 * word.size || word.at(head, 0) != sbcl::kCoreMagic)
+      continue;
+    std::uint64_t first = word.at(head, 1);
+    if (first == 3860 || first == 3899)
+      return true;
+  }
+  return is_elf_program_or_library(head);
 }
 
 struct Image {
