@@ -2,6 +2,7 @@
 // content, checked as `abitag sbcl --check --root ROOT` checks it: a plain
 // core against the runtime `sbcl` under ROOT, an executable against its own
 // runtime part, and the foreign libraries each reopens, looked up inside ROOT.
+#include <algorithm>
 #include <optional>
 
 #include "analyzers/sbcl/check.h"

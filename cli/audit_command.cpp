@@ -13,7 +13,7 @@ class AuditCommand final : public Command {
 public:
   std::string_view name() const override { return "audit"; }
   std::string_view description() const override {
-    return "find what under ROOT is broken or at risk: C++ ABI census, linkage as ld.so sees it";
+    return "find what under ROOT is broken or at risk: C++ ABI census, linkage as ld.so sees it, GHC databases, SBCL cores";
   }
 
   void add_options(CLI::App &command) override {

@@ -34,6 +34,7 @@ struct RuntimeLookup {
 // runtime through the core the runtime would load: $SBCL_HOME/sbcl.core (on
 // "/" only), else ../lib/sbcl/sbcl.core from the script's real folder, else
 // sbcl.core beside it (SBCL's own search, checked on 2.2.9).
+// ROOT is a canonical path (the audit's, or --root through realpath).
 RuntimeLookup find_runtime(const std::string &option, const std::string &root = "/");
 
 // The paths `find_runtime` looks at inside ROOT (not "/"), for messages.
