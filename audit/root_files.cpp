@@ -34,7 +34,7 @@ RootFiles find_root_files(const std::string &root, const std::vector<std::string
   DiscoverOptions options;
   options.root = root;
   options.accept = [](std::string_view head) {
-    return is_elf_program_or_library(head) || sbcl::starts_with_core_magic(head);
+    return is_elf_program_or_library(head) || sbcl::starts_like_plain_core(head);
   };
   options.wanted = "not an ELF program or shared object, nor an SBCL core";
   options.enter = [&](const std::string &parent, std::string_view name, int depth) {

@@ -23,7 +23,7 @@ bool is_elf_program_or_library(std::string_view head);
 
 struct RootFiles {
   std::vector<InputFile> elf;           // ELF programs and shared objects, in walk order
-  std::vector<InputFile> sbcl_cores;    // files starting with SBCL's core magic, in walk order
+  std::vector<InputFile> sbcl_cores;    // files that start as SBCL cores do, in walk order
   std::vector<std::string> package_dbs; // host paths of folders named package.conf.d, sorted
   std::vector<InputError> errors;       // what could not be read, as host paths
 };

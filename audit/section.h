@@ -1,7 +1,7 @@
 // An audit section: one question asked of the whole ROOT ("do the C++ ABIs
 // agree?", "does everything link?"). Sections are listed in sections.cpp;
 // the front end's --only choices, the text report and the JSON document all
-// come from that list, so adding the ghc, sbcl or tags section is one new
+// come from that list, so adding a section (the tags one) is one new
 // file plus one line there.
 #pragma once
 
@@ -63,6 +63,7 @@ std::vector<std::unique_ptr<AuditSection>> all_sections();
 std::unique_ptr<AuditSection> make_cxxabi_section();
 std::unique_ptr<AuditSection> make_linkage_section();
 std::unique_ptr<AuditSection> make_ghc_section();
+std::unique_ptr<AuditSection> make_sbcl_section();
 std::unique_ptr<AuditSection> make_tags_section();
 
 } // namespace abitag::audit

@@ -1,4 +1,4 @@
-// The audit's sections, in report order. A new section (ghc, sbcl, tags) is
+// The audit's sections, in report order. A new section (tags) is
 // one make_*_section() line here.
 #include "audit/section.h"
 
@@ -9,6 +9,7 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   out.push_back(make_cxxabi_section());
   out.push_back(make_linkage_section());
   out.push_back(make_ghc_section());
+  out.push_back(make_sbcl_section());
   out.push_back(make_tags_section());
   return out;
 }

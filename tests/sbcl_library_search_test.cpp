@@ -53,3 +53,39 @@ TEST_CASE("sbcl: sonames in ld.so.conf and default directories resolve, other fi
   CHECK_FALSE(soname_resolves("libtext.so.1", search));
   CHECK_FALSE(soname_resolves("libmissing.so.1", search));
 }
+
+TEST_CASE("sbcl: inside a root, sonames resolve through the root's own ld.so.cache, never the host's", "[sbcl]") {
+  if (!have_tool("ldconfig") || !have_tool("cc")) {
+    WARN("ldconfig or cc is not installed: skipped");
+    return;
+  }
+  TempDir dir;
+  std::string root = dir.path();
+  std::filesystem::create_directories(root + "/etc");
+  std::filesystem::create_directories(root + "/opt/private");
+  write_file(root + "/demo.c", "int abitag_root_demo(void) { return 7; }\n");
+  Run cc = run("cc", {"-shared", "-fPIC", "-Wl,-soname,libabitagroot.so.1", "-o",
+                      root + "/opt/private/libabitagroot.so.1.0", root + "/demo.c"});
+  INFO(cc.err);
+  REQUIRE(cc.exit_code == 0);
+  write_file(root + "/etc/ld.so.conf", "/opt/private\n");
+  Run ldconfig = run("ldconfig", {"-r", root});
+  INFO(ldconfig.err);
+  REQUIRE(ldconfig.exit_code == 0);
+  // The cache alone: the folder is no longer configured.
+  std::filesystem::remove(root + "/etc/ld.so.conf");
+
+  LibrarySearch search;
+  search.root = root;
+  Run listing = run("ldconfig", {"-r", root, "-p"});
+  REQUIRE(listing.out.find("libabitagroot.so.1 (libc6,x86-64) => /opt/private/libabitagroot.so.1") !=
+          std::string::npos);
+  CHECK(soname_resolves("libabitagroot.so.1", search));
+  CHECK_FALSE(soname_resolves("libabitagroot.so.1")); // not on this system
+  CHECK(soname_resolves("libc.so.6"));                  // on this system...
+  CHECK_FALSE(soname_resolves("libc.so.6", search));    // ...but not inside the root
+
+  // A cache entry whose file is gone: ld.so searches on, and finds nothing.
+  std::filesystem::remove(root + "/opt/private/libabitagroot.so.1.0");
+  CHECK_FALSE(soname_resolves("libabitagroot.so.1", search));
+}

@@ -9,56 +9,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support.h"
+#include "tests/sbcl_support.h"
 
 using namespace abitag::test;
 namespace fs = std::filesystem;
 
 namespace {
 
-bool have_sbcl() {
-  if (have_tool("sbcl") && have_tool("cc"))
-    return true;
-  WARN("sbcl or cc is not installed (scripts/setup installs them): skipped");
-  return false;
-}
-
 Run abitag_sbcl(std::vector<std::string> args) {
   args.insert(args.begin(), "sbcl");
   return run(abitag_binary(), args);
-}
-
-constexpr const char *kLispFlags[] = {"--noinform", "--non-interactive", "--no-sysinit", "--no-userinit"};
-
-// Saves an image with tests/fixtures/sbcl/save-core.lisp; SETTINGS are its
-// ABITAG_* environment variables.
-std::string save_image(const TempDir &dir, const std::string &name, const std::vector<std::string> &settings,
-                       const std::vector<std::string> &environment = {}) {
-  std::string out = dir.path() + "/" + name;
-  std::vector<std::string> args = {"LANG=C.UTF-8", "ABITAG_OUT=" + out};
-  args.insert(args.end(), environment.begin(), environment.end());
-  args.insert(args.end(), settings.begin(), settings.end());
-  args.push_back("sbcl");
-  args.insert(args.end(), std::begin(kLispFlags), std::end(kLispFlags));
-  args.insert(args.end(), {"--load", fixture("sbcl/save-core.lisp")});
-  Run r = run("env", args);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  REQUIRE(fs::exists(out));
-  return out;
-}
-
-// Runs the image (a core through `sbcl --core`, or an executable) with FORM.
-Run run_image(const std::string &image, bool executable, const std::string &form) {
-  std::vector<std::string> args = {"LANG=C.UTF-8"};
-  if (executable) {
-    args.push_back(image);
-  } else {
-    args.insert(args.end(), {"sbcl", "--core", image});
-  }
-  args.insert(args.end(), std::begin(kLispFlags), std::end(kLispFlags));
-  args.insert(args.end(), {"--eval", form});
-  return run("env", args);
 }
 
 // What the image itself says it reopens.
@@ -79,19 +39,6 @@ nlohmann::json describe(const std::string &image) {
   REQUIRE(doc["files"].size() == 1);
   return doc["files"][0];
 }
-
-std::string make_library(const std::string &path) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::string source = path + ".c";
-  std::ofstream(source) << "int abitag_demo(void) { return 42; }\n";
-  Run r = run("cc", {"-shared", "-fPIC", "-o", path, source});
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  fs::remove(source);
-  return path;
-}
-
-std::string first_line(const std::string &text) { return text.substr(0, text.find('\n')); }
 
 } // namespace
 

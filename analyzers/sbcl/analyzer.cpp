@@ -1,12 +1,16 @@
 // The sbcl analyzer: the build id each SBCL core needs or runtime provides,
 // its hash, its layout and the foreign libraries it reopens; and --check,
 // which says whether each core would start.
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
 #include <set>
 
 #include "analyzers/sbcl/check.h"
+#include "analyzers/sbcl/core_facts.h"
 #include "analyzers/sbcl/heap_walk.h"
 #include "analyzers/sbcl/register.h"
-#include "analyzers/sbcl/runtime_build_id.h"
 #include "analyzers/sbcl/sbcl_file.h"
 #include "analyzers/sbcl/space_directory.h"
 #include "fingerprint/discover.h"
@@ -42,25 +46,12 @@ llvm::Error deep_read(const std::string &open_path, Report &report, const Mode &
   }
   if (!mode.heap || !report.file.header)
     return llvm::Error::success();
-  llvm::Expected<FileReader> reader = FileReader::open(open_path);
-  if (!reader)
-    return reader.takeError();
-  llvm::Expected<std::vector<PlacedSpace>> spaces = place_spaces(*reader, *report.file.header);
-  if (!spaces)
-    return spaces.takeError();
-  report.spaces = std::move(*spaces);
-  llvm::Expected<ForeignLibraries> libraries =
-      read_foreign_libraries(open_path, *report.file.header, report.spaces);
-  if (!libraries)
-    return libraries.takeError();
-  report.libraries = std::move(*libraries);
-  if (report.file.kind == FileKind::Executable) {
-    llvm::Expected<std::optional<std::string>> id = read_runtime_build_id(open_path);
-    if (id)
-      report.embedded_runtime_id = *id;
-    else
-      llvm::consumeError(id.takeError()); // a runtime that is not ELF: nothing to compare
-  }
+  llvm::Expected<CoreFacts> facts = read_core_facts(open_path, report.file);
+  if (!facts)
+    return facts.takeError();
+  report.spaces = std::move(facts->spaces);
+  report.libraries = std::move(facts->libraries);
+  report.embedded_runtime_id = std::move(facts->embedded_runtime_id);
   return llvm::Error::success();
 }
 
@@ -151,9 +142,11 @@ public:
         ->capture_default_str();
     auto *check = command.add_flag("--check", check_,
                      "say whether each core would start: build id against the runtime, and the "
-                     "foreign libraries it reopens; exit 1 on a problem");
+                     "foreign libraries it reopens; exit 1 on a problem. With --root DIR, the "
+                     "runtime and the libraries are those inside DIR");
     command.add_option("--runtime", runtime_,
-                       "the runtime for --check (default: sbcl on PATH, its sbcl.core, /usr/bin/sbcl)")
+                       "the runtime for --check (default: sbcl on PATH, its sbcl.core, /usr/bin/sbcl; with "
+                       "--root DIR: DIR/usr/local/bin/sbcl, DIR/usr/bin/sbcl)")
         ->needs(check);
   }
 
@@ -193,7 +186,7 @@ public:
       return out;
     // A folder without SBCL files is not an error: an install hook runs over
     // every package, and most have none. Nothing is printed then.
-    return check_ ? check(kept, out) : describe(kept, other, found, inputs, out);
+    return check_ ? check(kept, inputs.root, out) : describe(kept, other, found, inputs, out);
   }
 
 private:
@@ -226,13 +219,21 @@ private:
     return out;
   }
 
-  Analysis &check(const std::vector<const Report *> &kept, Analysis &out) {
+  Analysis &check(const std::vector<const Report *> &kept, const std::string &given_root, Analysis &out) {
+    // --root is where the runtime and the foreign libraries are looked for.
+    char canonical[PATH_MAX];
+    if (!::realpath(given_root.c_str(), canonical)) {
+      out.errors.push_back({given_root, std::strerror(errno)});
+      return out;
+    }
+    LibrarySearch search;
+    search.root = canonical;
     bool need_runtime = false;
     for (const Report *r : kept)
       need_runtime |= r->file.kind == FileKind::Core;
     RuntimeLookup lookup;
     if (need_runtime) {
-      lookup = find_runtime(runtime_);
+      lookup = find_runtime(runtime_, search.root);
       if (!lookup.input_error.empty()) {
         out.errors.push_back({runtime_, lookup.input_error});
         return out;
@@ -247,13 +248,18 @@ private:
     for (const Report *r : kept) {
       if (r->file.kind == FileKind::Runtime)
         continue;
-      CoreCheck result = check_core(r->path, r->file, r->embedded_runtime_id, *r->libraries,
-                                    lookup.runtime ? &*lookup.runtime : nullptr);
-      problems.insert(problems.end(), result.problems.begin(), result.problems.end());
-      out.explanation.insert(out.explanation.end(), result.notes.begin(), result.notes.end());
+      CoreCheck result = check_core(r->file, r->embedded_runtime_id, *r->libraries,
+                                    lookup.runtime ? &*lookup.runtime : nullptr, search);
+      std::vector<std::string> lines, notes;
+      for (const Problem &problem : result.problems)
+        lines.push_back(r->path + ": " + problem.detail);
+      for (const std::string &note : result.notes)
+        notes.push_back(r->path + ": " + note);
+      problems.insert(problems.end(), lines.begin(), lines.end());
+      out.explanation.insert(out.explanation.end(), notes.begin(), notes.end());
       nlohmann::ordered_json core = report_json(*r);
-      core["problems"] = result.problems;
-      core["notes"] = result.notes;
+      core["problems"] = lines;
+      core["notes"] = notes;
       cores.push_back(std::move(core));
     }
     for (const std::string &line : problems)

@@ -4,8 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyzers/sbcl/runtime_build_id.h"
+#include "fingerprint/discover.h"
 #include "fingerprint/errors.h"
+#include "fingerprint/paths.h"
 
 namespace abitag::sbcl {
 namespace {
@@ -38,17 +39,46 @@ llvm::Expected<std::string> build_id_of(const std::string &path) {
   return file->build_id;
 }
 
-std::string sbcl_home_core(const std::string &sbcl) {
-  if (const char *home = std::getenv("SBCL_HOME"); home && *home)
-    return std::string(home) + "/sbcl.core";
-  // The runtime's own default: ../lib/sbcl next to its bin folder.
-  std::string real = sbcl;
-  if (char *resolved = ::realpath(sbcl.c_str(), nullptr)) {
-    real = resolved;
+// A path as the system under ROOT names it, and where abitag opens it.
+struct Place {
+  std::string shown;
+  std::string host;
+};
+
+// SHOWN (inside ROOT) with its links taken under ROOT; on "/" a relative
+// PATH entry is resolved too. Nothing when it does not exist.
+std::optional<Place> locate(const std::string &root, const std::string &shown) {
+  if (root == "/") {
+    char *resolved = ::realpath(shown.c_str(), nullptr);
+    if (!resolved)
+      return std::nullopt;
+    std::string real = resolved;
     std::free(resolved);
+    return Place{shown, real};
   }
-  std::string bin = real.substr(0, real.rfind('/'));
-  return bin.substr(0, bin.rfind('/')) + "/lib/sbcl/sbcl.core";
+  llvm::Expected<std::string> host = resolve_under_root(root, shown);
+  if (!host) {
+    llvm::consumeError(host.takeError());
+    return std::nullopt;
+  }
+  return Place{shown, *host};
+}
+
+// The core the runtime started as SBCL (a wrapper script standing for it)
+// loads by default: $SBCL_HOME/sbcl.core, else ../lib/sbcl/sbcl.core from
+// the folder of the program's real file, else sbcl.core in that folder.
+// The host's SBCL_HOME says nothing about another root.
+std::optional<Place> default_core(const std::string &root, const Place &sbcl) {
+  if (const char *home = std::getenv("SBCL_HOME"); root == "/" && home && *home)
+    return Place{std::string(home) + "/sbcl.core", std::string(home) + "/sbcl.core"};
+  std::string real = sbcl.host;
+  if (root != "/")
+    real = real.substr(root.size()); // resolve_under_root keeps it under ROOT
+  std::string bin = parent_dir(real);
+  for (const std::string &core : {join_path(parent_dir(bin), "lib/sbcl/sbcl.core"), join_path(bin, "sbcl.core")})
+    if (std::optional<Place> found = locate(root, core))
+      return Place{core, found->host};
+  return std::nullopt;
 }
 
 bool exists(const std::string &path) {
@@ -58,7 +88,11 @@ bool exists(const std::string &path) {
 
 } // namespace
 
-RuntimeLookup find_runtime(const std::string &option) {
+const char *runtime_places() {
+  return "/usr/local/bin/sbcl, /usr/bin/sbcl, or the sbcl.core of a wrapper script";
+}
+
+RuntimeLookup find_runtime(const std::string &option, const std::string &root) {
   RuntimeLookup out;
   if (!option.empty()) {
     llvm::Expected<std::string> id = build_id_of(option);
@@ -68,37 +102,48 @@ RuntimeLookup find_runtime(const std::string &option) {
       out.runtime = Runtime{option, *id};
     return out;
   }
-  std::vector<std::string> candidates;
-  if (std::optional<std::string> sbcl = search_path("sbcl")) {
-    candidates.push_back(*sbcl);
-    candidates.push_back(sbcl_home_core(*sbcl)); // when `sbcl` is a wrapper script
+  std::vector<std::string> programs;
+  if (root != "/") {
+    programs = {"/usr/local/bin/sbcl", "/usr/bin/sbcl"};
+  } else {
+    if (std::optional<std::string> sbcl = search_path("sbcl"))
+      programs.push_back(*sbcl);
+    programs.push_back("/usr/bin/sbcl");
   }
-  candidates.push_back("/usr/bin/sbcl");
-  std::string tried;
-  for (const std::string &candidate : candidates) {
-    if (!exists(candidate))
+  std::vector<Place> candidates;
+  for (const std::string &program : programs) {
+    std::optional<Place> found = locate(root, program);
+    if (!found)
       continue;
-    llvm::Expected<std::string> id = build_id_of(candidate);
+    candidates.push_back(*found);
+    if (std::optional<Place> core = default_core(root, *found)) // when `sbcl` is a wrapper script
+      candidates.push_back(*core);
+  }
+  std::string tried;
+  for (const Place &candidate : candidates) {
+    llvm::Expected<std::string> id = build_id_of(candidate.host);
     if (id) {
-      out.runtime = Runtime{candidate, *id};
+      out.runtime = Runtime{candidate.shown, *id};
       return out;
     }
-    tried += (tried.empty() ? "" : "; ") + candidate + ": " + to_message(id.takeError());
+    tried += (tried.empty() ? "" : "; ") + candidate.shown + ": " + to_message(id.takeError());
   }
-  out.failure = "no SBCL runtime found to check against (give --runtime PATH)" +
-                (tried.empty() ? std::string() : " (" + tried + ")");
+  out.failure = std::string("no SBCL runtime found to check against (") +
+                (root == "/" ? "give --runtime PATH" : std::string("none at ") + runtime_places() + " under " + root) +
+                ")" + (tried.empty() ? std::string() : " (" + tried + ")");
   return out;
 }
 
-CoreCheck check_core(const std::string &path, const SbclFile &file,
-                     const std::optional<std::string> &embedded_runtime_id,
+CoreCheck check_core(const SbclFile &file, const std::optional<std::string> &embedded_runtime_id,
                      const ForeignLibraries &libraries, const Runtime *runtime,
                      const LibrarySearch &search) {
   CoreCheck out;
   // The runtime's own wording (coreparse.c), so the two can be compared.
   auto mismatch = [&](const std::string &runtime_id, const std::string &runtime_path) {
-    out.problems.push_back(path + ": core was built for runtime \"" + file.build_id + "\" but this is \"" +
-                           runtime_id + "\" (" + runtime_path + ")");
+    out.problems.push_back({ProblemKind::BuildIdMismatch,
+                            "core was built for runtime \"" + file.build_id + "\" but this is \"" + runtime_id +
+                                "\" (" + runtime_path + ")",
+                            {}});
   };
   if (file.kind == FileKind::Core && runtime && runtime->build_id != file.build_id)
     mismatch(runtime->build_id, runtime->path);
@@ -106,20 +151,27 @@ CoreCheck check_core(const std::string &path, const SbclFile &file,
     mismatch(*embedded_runtime_id, "its own runtime");
 
   if (!libraries.known) {
-    out.notes.push_back(path + ": foreign libraries unknown: " + libraries.unknown_reason);
+    out.notes.push_back("foreign libraries unknown: " + libraries.unknown_reason);
     return out;
   }
   for (const std::string &name : libraries.names) {
     if (!name.empty() && name[0] == '/') {
-      if (!exists(name))
-        out.problems.push_back(path + ": foreign library \"" + name + "\" does not exist");
+      // dlopen takes the path as it is, so inside the root it is the root's file.
+      llvm::Expected<std::string> host = resolve_under_root(search.root, name);
+      if (host && exists(*host))
+        continue;
+      if (!host)
+        llvm::consumeError(host.takeError());
+      out.problems.push_back({ProblemKind::MissingLibrary, "foreign library \"" + name + "\" does not exist", name});
     } else if (name.find('/') != std::string::npos) {
-      out.notes.push_back(path + ": foreign library \"" + name +
+      out.notes.push_back("foreign library \"" + name +
                           "\" is a relative path: it loads only from the right working directory");
     } else if (!soname_resolves(name, search)) {
-      out.problems.push_back(path + ": foreign library \"" + name +
-                             "\" is not found by the dynamic linker (ld.so.cache, /etc/ld.so.conf, "
-                             "default directories)");
+      out.problems.push_back({ProblemKind::UnresolvedSoname,
+                              "foreign library \"" + name +
+                                  "\" is not found by the dynamic linker (ld.so.cache, /etc/ld.so.conf, "
+                                  "default directories)",
+                              name});
     }
   }
   return out;

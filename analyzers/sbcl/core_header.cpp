@@ -8,10 +8,8 @@ namespace {
 
 // Entry codes, unchanged from 1.1.18 to 2.6.x (tools-for-build/corefile.lisp).
 constexpr std::uint64_t kEnd = 3840;
-constexpr std::uint64_t kBuildId = 3860;
 constexpr std::uint64_t kDirectory = 3861;
 constexpr std::uint64_t kPageTable = 3880;
-constexpr std::uint64_t kOldBuildId = 3899; // before 1.1.18
 constexpr std::uint64_t kRuntimeOptions = 0x31EBF355;
 constexpr std::uint64_t kCompressedFlag = 8; // DEFLATED_CORE_SPACE_ID_FLAG
 constexpr std::uint64_t kTrailerWords = 1;   // CORE_MAGIC after the 8-byte off_t
@@ -165,8 +163,8 @@ llvm::Expected<CoreHeader> read_core_header(const FileReader &file, const CoreLo
       payload.push_back(word.at(bytes, at + i));
     llvm::Error error = llvm::Error::success();
     switch (code) {
-    case kBuildId:
-    case kOldBuildId:
+    case kBuildIdCode:
+    case kOldBuildIdCode:
       error = read_build_id(payload, bytes, at + 2, word.size, out);
       have_build_id = true;
       break;

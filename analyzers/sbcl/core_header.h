@@ -22,11 +22,17 @@ namespace abitag::sbcl {
 
 inline constexpr std::uint32_t kCoreMagic = 0x5342434C; // "SBCL"
 inline constexpr std::uint64_t kMaxPageSize = 65536;    // the largest backend page (arm64, ppc64)
+// The BUILD_ID entry's code (tools-for-build/corefile.lisp), always the first
+// entry; 3899 before SBCL 1.1.18, when 3860 was VERSION.
+inline constexpr std::uint64_t kBuildIdCode = 3860;
+inline constexpr std::uint64_t kOldBuildIdCode = 3899;
 
-// Whether HEAD (a file's first bytes) starts with CORE_MAGIC in any word
-// size and byte order: a plain core. (An executable core is an ELF file
-// whose trailer points to its core; see locate_core.)
-bool starts_with_core_magic(std::string_view head);
+// Whether HEAD (a file's first bytes) starts as a plain core does: CORE_MAGIC
+// in any word size and byte order, then the BUILD_ID entry code (3860; 3899
+// before SBCL 1.1.18), which save.c and genesis always write first. The
+// magic alone is four letters a text file may start with. (An executable
+// core is an ELF file whose trailer leads to its core; see locate_core.)
+bool starts_like_plain_core(std::string_view head);
 
 // A Lisp word as the core stores it.
 struct WordFormat {

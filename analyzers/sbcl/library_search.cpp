@@ -3,7 +3,9 @@
 #include <cstring>
 
 #include "analyzers/sbcl/file_reader.h"
+#include "fingerprint/discover.h"
 #include "fingerprint/ld_so_conf.h"
+#include "fingerprint/paths.h"
 
 namespace abitag::sbcl {
 namespace {
@@ -24,39 +26,45 @@ std::uint32_t load32(std::string_view bytes, std::size_t offset) {
   return value;
 }
 
-bool in_cache(const std::string &soname, const std::string &cache_path) {
+// The paths (inside the root) the cache gives for SONAME, in cache order.
+std::vector<std::string> cache_paths(const std::string &soname, const std::string &cache_path) {
+  std::vector<std::string> out;
   llvm::Expected<FileReader> file = FileReader::open(cache_path);
   if (!file) {
     llvm::consumeError(file.takeError());
-    return false;
+    return out;
   }
   if (file->size() > kMaxCacheSize)
-    return false;
+    return out;
   llvm::Expected<std::string> bytes = file->read(0, file->size(), "ld.so.cache");
   if (!bytes) {
     llvm::consumeError(bytes.takeError());
-    return false;
+    return out;
   }
   std::string_view all = *bytes;
   std::size_t start = all.find(kCacheMagic); // after the old-format part, if any
   if (start == std::string_view::npos || all.size() - start < kCacheHeaderSize)
-    return false;
+    return out;
   std::string_view cache = all.substr(start);
   std::uint32_t count = load32(cache, kCacheMagic.size());
   if (count > (cache.size() - kCacheHeaderSize) / kCacheEntrySize)
-    return false;
+    return out;
+  auto string_at = [&](std::uint32_t offset) {
+    std::string_view text = cache.substr(offset);
+    return text.substr(0, text.find('\0'));
+  };
   for (std::uint32_t i = 0; i < count; ++i) {
     std::size_t entry = kCacheHeaderSize + i * kCacheEntrySize;
     std::uint32_t flags = load32(cache, entry);
     std::uint32_t key = load32(cache, entry + 4);
-    if ((flags & 0xFF) != kFlagLibc6 || (flags & 0xFF00) != kFlagX8664 || key >= cache.size())
+    std::uint32_t value = load32(cache, entry + 8);
+    if ((flags & 0xFF) != kFlagLibc6 || (flags & 0xFF00) != kFlagX8664 || key >= cache.size() ||
+        value >= cache.size())
       continue;
-    std::string_view name = cache.substr(key);
-    name = name.substr(0, name.find('\0'));
-    if (name == soname)
-      return true;
+    if (string_at(key) == soname)
+      out.emplace_back(string_at(value));
   }
-  return false;
+  return out;
 }
 
 // A 64-bit little-endian x86-64 ELF file: what the x86-64 runtime can dlopen.
@@ -78,12 +86,29 @@ bool is_x86_64_elf(const std::string &path) {
 } // namespace
 
 bool soname_resolves(const std::string &soname, const LibrarySearch &search) {
-  if (in_cache(soname, search.cache_path))
-    return true;
-  std::vector<std::string> dirs = read_ld_so_conf("/", search.conf_path);
+  // PATH inside the root, with links taken under it.
+  auto loadable = [&](const std::string &path) {
+    llvm::Expected<std::string> host = resolve_under_root(search.root, path);
+    if (!host) {
+      llvm::consumeError(host.takeError());
+      return false;
+    }
+    return is_x86_64_elf(*host);
+  };
+  llvm::Expected<std::string> cache = resolve_under_root(search.root, search.cache_path);
+  if (cache) {
+    // ld.so takes the cache's file, and searches on when it cannot open it
+    // (a cache older than the files).
+    for (const std::string &path : cache_paths(soname, *cache))
+      if (loadable(path))
+        return true;
+  } else {
+    llvm::consumeError(cache.takeError());
+  }
+  std::vector<std::string> dirs = read_ld_so_conf(search.root, search.conf_path);
   dirs.insert(dirs.end(), search.default_dirs.begin(), search.default_dirs.end());
   for (const std::string &dir : dirs)
-    if (is_x86_64_elf(dir + "/" + soname))
+    if (loadable(join_path(dir, soname)))
       return true;
   return false;
 }

@@ -1,6 +1,7 @@
 // Whether the dynamic linker would find a bare soname: the names in
 // /etc/ld.so.cache, the directories of /etc/ld.so.conf (with its includes),
-// then the default directories, as dlopen searches them.
+// then the default directories, as dlopen searches them. All of it is read
+// inside a root, so an image is judged by its own cache and configuration.
 #pragma once
 
 #include <string>
@@ -9,14 +10,15 @@
 namespace abitag::sbcl {
 
 struct LibrarySearch {
+  std::string root = "/"; // every path below, and the paths the cache names, are inside it
   std::string cache_path = "/etc/ld.so.cache";
   std::string conf_path = "/etc/ld.so.conf";
   std::vector<std::string> default_dirs = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
                                            "/lib64", "/usr/lib64", "/lib", "/usr/lib"};
 };
 
-// True when SONAME (no slash) is in the cache for x86-64, or names a 64-bit
-// x86-64 ELF file in one of the directories.
+// True when SONAME (no slash) is in the cache for x86-64 with a file under the
+// root, or names a 64-bit x86-64 ELF file in one of the directories.
 bool soname_resolves(const std::string &soname, const LibrarySearch &search = {});
 
 } // namespace abitag::sbcl

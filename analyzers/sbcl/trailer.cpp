@@ -27,10 +27,14 @@ bool ends_with_plain_trailer(std::string_view tail, const WordFormat &word) {
 
 } // namespace
 
-bool starts_with_core_magic(std::string_view head) {
-  for (const WordFormat &word : kFormats)
-    if (is_magic(head, word))
+bool starts_like_plain_core(std::string_view head) {
+  for (const WordFormat &word : kFormats) {
+    if (head.size() < 2 * word.size || !is_magic(head, word))
+      continue;
+    std::uint64_t first = word.at(head, 1);
+    if (first == kBuildIdCode || first == kOldBuildIdCode)
       return true;
+  }
   return false;
 }
 
