@@ -278,12 +278,17 @@ llvm::Error read_archive(const std::string &path, MemoryBufferRef buffer, Symbol
 } // namespace
 
 Expected<SymbolFile> read_symbol_file(const std::string &path) {
-  SymbolFile file;
   auto buffer = map_file(path);
   if (!buffer)
     return buffer.takeError();
-  MemoryBufferRef ref = (*buffer)->getMemBufferRef();
-  file.buffers.push_back(std::move(*buffer));
+  return read_symbol_buffer(std::move(*buffer), path);
+}
+
+Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                        const std::string &path) {
+  SymbolFile file;
+  MemoryBufferRef ref = buffer->getMemBufferRef();
+  file.buffers.push_back(std::move(buffer));
   StringRef bytes = ref.getBuffer();
   if (bytes.startswith("!<arch>\n") || bytes.startswith("!<thin>\n")) {
     if (llvm::Error e = read_archive(path, ref, file))

@@ -50,7 +50,7 @@ llvm::Error deep_read(const std::string &open_path, Report &report, const Mode &
     return spaces.takeError();
   report.spaces = std::move(*spaces);
   llvm::Expected<ForeignLibraries> libraries =
-      read_foreign_libraries(open_path, *report.file.header, report.spaces);
+      read_foreign_libraries(*reader, *report.file.header, report.spaces);
   if (!libraries)
     return libraries.takeError();
   report.libraries = std::move(*libraries);

@@ -37,7 +37,12 @@ bool in_cache(const std::string &soname, const std::string &cache_path) {
     llvm::consumeError(bytes.takeError());
     return false;
   }
-  std::string_view all = *bytes;
+  return ld_so_cache_lists(*bytes, soname);
+}
+
+} // namespace
+
+bool ld_so_cache_lists(std::string_view all, const std::string &soname) {
   std::size_t start = all.find(kCacheMagic); // after the old-format part, if any
   if (start == std::string_view::npos || all.size() - start < kCacheHeaderSize)
     return false;
@@ -58,6 +63,8 @@ bool in_cache(const std::string &soname, const std::string &cache_path) {
   }
   return false;
 }
+
+namespace {
 
 // A 64-bit little-endian x86-64 ELF file: what the x86-64 runtime can dlopen.
 bool is_x86_64_elf(const std::string &path) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace abitag::sbcl {
@@ -18,5 +19,8 @@ struct LibrarySearch {
 // True when SONAME (no slash) is in the cache for x86-64, or names a 64-bit
 // x86-64 ELF file in one of the directories.
 bool soname_resolves(const std::string &soname, const LibrarySearch &search = {});
+
+// Whether the bytes of an ld.so.cache list SONAME for x86-64.
+bool ld_so_cache_lists(std::string_view cache, const std::string &soname);
 
 } // namespace abitag::sbcl
