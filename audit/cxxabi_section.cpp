@@ -65,7 +65,7 @@ public:
       const CensusFacts &census = entry.facts.census;
       ++families[family_of(census.verdict)];
       ++verdicts[census.verdict];
-      if (std::popcount(census.interface_families) >= 2) {
+      if (cxxabi::family_count(census.interface_families) >= 2) {
         mixing.push_back(entry.path);
         Finding f{Severity::AtRisk, "cxxabi", "mixed-interface", entry.path,
                   "its own interface exports symbols of " + family_list(census.interface_families) +

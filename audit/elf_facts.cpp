@@ -232,9 +232,12 @@ bool ElfFacts::exports_key(std::uint64_t key) const {
   return std::binary_search(exports.begin(), exports.end(), key);
 }
 
-llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
+namespace {
+
+// The facts of the one object of SYMBOLS, read from PATH or a buffer so named.
+llvm::Expected<ElfFacts> facts_of(llvm::Expected<cxxabi::SymbolFile> symbols, const std::string &path,
+                                  bool census) {
   thread_local cxxabi::NameClassifier classifier;
-  auto symbols = cxxabi::read_symbol_file(path);
   if (!symbols)
     return symbols.takeError();
   if (symbols->is_archive || symbols->objects.size() != 1)
@@ -248,6 +251,17 @@ llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
   if (census)
     out.census = census_of(cxxabi::judge_file(path, cxxabi::classify_file(std::move(*symbols), classifier)));
   return out;
+}
+
+} // namespace
+
+llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
+  return facts_of(cxxabi::read_symbol_file(path), path, census);
+}
+
+llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buffer, bool census) {
+  std::string name = buffer->getBufferIdentifier().str();
+  return facts_of(cxxabi::read_symbol_buffer(std::move(buffer), name), name, census);
 }
 
 llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path) {

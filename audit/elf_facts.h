@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
 
 namespace abitag::audit {
 
@@ -71,6 +73,8 @@ struct ElfFacts {
 // Reads PATH once: its dynamic section and program headers, then its symbols
 // through analyzers/cxxabi's reader, and (when CENSUS) its classifier.
 llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census = true);
+// The same from bytes in memory, named by the buffer's identifier.
+llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buffer, bool census = true);
 
 // The dynamic symbols of PATH in the order ElfFacts was built from
 // (Import::symbol indexes them). Read again only for files whose imports do

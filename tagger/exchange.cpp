@@ -162,12 +162,14 @@ llvm::Expected<Snapshot> parse_snapshot(const std::string &text) {
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error &e) {
+  } catch (const json::exception &e) { // a syntax error, or a number such as 1e400 (out_of_range)
     return make_error(std::string("malformed JSON: ") + e.what());
   }
-  if (!document.is_object() || document.value("format", "") != kFormat)
+  // Fetched as json, not as string or int: a field of another type is a
+  // wrong value here, not a type_error thrown through abitag.
+  if (!document.is_object() || document.value("format", json()) != kFormat)
     return make_error("not an abitag export: \"format\" must be \"abitag-store\"");
-  if (document.value("version", 0) != kFormatVersion)
+  if (document.value("version", json()) != kFormatVersion)
     return make_error("unsupported export version (this abitag reads version 1)");
   auto packages = document.find("packages");
   if (packages == document.end() || !packages->is_object())

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 
 namespace abitag::cxxabi {
 namespace {
@@ -123,7 +122,7 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
   bool dialect = (interface | instances) & kDialect;
   bool gcc47_hazard = gcc47_broken && (list_defined || pair_defined);
 
-  if (std::popcount(abis) >= 2)
+  if (family_count(abis) >= 2)
     out.verdict = "mixed";
   else if (abis == kOldAbi)
     out.verdict = "old-dual-abi";

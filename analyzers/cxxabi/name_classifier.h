@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -53,6 +54,9 @@ private:
 // when there are none.
 using FamilyNames = std::array<const char *, 4>; // kOldAbi, kNewAbi, kLibcxx, kDialect
 std::string join_families(std::uint8_t families, const FamilyNames &names, const char *none);
+
+// How many families FAMILIES holds (C++17, for the clang 14 fuzz build).
+inline std::size_t family_count(std::uint8_t families) { return std::bitset<8>(families).count(); }
 
 // "old", "new", "libc++", "dialect" joined by '+', or "-" for none.
 std::string family_string(std::uint8_t families);

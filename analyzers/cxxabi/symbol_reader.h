@@ -50,4 +50,9 @@ struct SymbolFile {
 // symbol list could turn into a wrong tag.
 llvm::Expected<SymbolFile> read_symbol_file(const std::string &path);
 
+// Reads the bytes of BUFFER as read_symbol_file reads a file: PATH names it
+// and locates the members of a thin archive (relative to its folder).
+llvm::Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                              const std::string &path);
+
 } // namespace abitag::cxxabi

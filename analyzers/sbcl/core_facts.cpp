@@ -16,7 +16,7 @@ llvm::Expected<CoreFacts> read_core_facts(const std::string &path, const SbclFil
   if (!spaces)
     return spaces.takeError();
   out.spaces = std::move(*spaces);
-  llvm::Expected<ForeignLibraries> libraries = read_foreign_libraries(path, *file.header, out.spaces);
+  llvm::Expected<ForeignLibraries> libraries = read_foreign_libraries(*reader, *file.header, out.spaces);
   if (!libraries)
     return libraries.takeError();
   out.libraries = std::move(*libraries);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/mapped_file.h"
 #include "fingerprint/open_path.h"
 
 namespace abitag::sbcl {
@@ -23,8 +24,14 @@ llvm::Expected<FileReader> FileReader::open(const std::string &path) {
   return FileReader(fd, static_cast<std::uint64_t>(st.st_size), path);
 }
 
+FileReader FileReader::from_bytes(std::string_view bytes, std::string name) {
+  FileReader reader(-1, bytes.size(), std::move(name));
+  reader.bytes_ = bytes;
+  return reader;
+}
+
 FileReader::FileReader(FileReader &&other) noexcept
-    : fd_(other.fd_), size_(other.size_), path_(std::move(other.path_)) {
+    : fd_(other.fd_), bytes_(other.bytes_), size_(other.size_), path_(std::move(other.path_)) {
   other.fd_ = -1;
 }
 
@@ -39,6 +46,8 @@ llvm::Expected<std::string> FileReader::read(std::uint64_t offset, std::uint64_t
     return make_error(what + " (" + std::to_string(length) + " bytes at offset " +
                       std::to_string(offset) + ") runs past the end of the file (" +
                       std::to_string(size_) + " bytes)");
+  if (fd_ < 0)
+    return std::string(bytes_.substr(offset, length));
   std::string bytes(length, '\0');
   std::uint64_t done = 0;
   while (done < length) {
@@ -52,6 +61,13 @@ llvm::Expected<std::string> FileReader::read(std::uint64_t offset, std::uint64_t
     done += static_cast<std::uint64_t>(n);
   }
   return bytes;
+}
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> FileReader::map() const {
+  if (fd_ < 0)
+    return llvm::MemoryBuffer::getMemBuffer(llvm::StringRef(bytes_.data(), bytes_.size()), path_,
+                                            /*RequiresNullTerminator=*/false);
+  return map_file(path_);
 }
 
 } // namespace abitag::sbcl

@@ -4,15 +4,20 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <llvm/Support/Error.h>
+#include <llvm/Support/MemoryBuffer.h>
 
 namespace abitag::sbcl {
 
 class FileReader {
 public:
   static llvm::Expected<FileReader> open(const std::string &path);
+  // Reads BYTES (which the caller keeps alive) as if they were a file named NAME.
+  static FileReader from_bytes(std::string_view bytes, std::string name);
   FileReader(FileReader &&other) noexcept;
   FileReader &operator=(FileReader &&) = delete;
   ~FileReader();
@@ -22,6 +27,8 @@ public:
   // Exactly LENGTH bytes at OFFSET; WHAT names them in the error.
   llvm::Expected<std::string> read(std::uint64_t offset, std::uint64_t length,
                                    const std::string &what) const;
+  // The whole file as one buffer (mapped, without following a link).
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map() const;
   bool contains(std::uint64_t offset, std::uint64_t length) const {
     return offset <= size_ && length <= size_ - offset;
   }
@@ -29,6 +36,7 @@ public:
 private:
   FileReader(int fd, std::uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
   int fd_ = -1;
+  std::string_view bytes_; // from_bytes: the file's contents
   std::uint64_t size_ = 0;
   std::string path_;
 };

@@ -3,7 +3,6 @@
 #include <zstd.h>
 
 #include "fingerprint/errors.h"
-#include "fingerprint/mapped_file.h"
 
 namespace abitag::sbcl {
 namespace {
@@ -41,10 +40,10 @@ llvm::Expected<std::string> decompress_zstd(std::string_view file, const PlacedS
 
 } // namespace
 
-llvm::Expected<std::unique_ptr<Heap>> Heap::load(const std::string &path,
+llvm::Expected<std::unique_ptr<Heap>> Heap::load(const FileReader &reader,
                                                  const std::vector<PlacedSpace> &spaces) {
   auto heap = std::make_unique<Heap>();
-  auto buffer = map_file(path);
+  auto buffer = reader.map();
   if (!buffer)
     return buffer.takeError();
   heap->file_ = std::move(*buffer);

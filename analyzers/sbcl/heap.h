@@ -14,6 +14,7 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include "analyzers/sbcl/file_reader.h"
 #include "analyzers/sbcl/space_directory.h"
 
 namespace abitag::sbcl {
@@ -27,7 +28,7 @@ struct HeapSpace {
 class Heap {
 public:
   // Fails on a space that cannot be read (a corrupt zstd stream...).
-  static llvm::Expected<std::unique_ptr<Heap>> load(const std::string &path,
+  static llvm::Expected<std::unique_ptr<Heap>> load(const FileReader &file,
                                                     const std::vector<PlacedSpace> &spaces);
 
   const std::vector<HeapSpace> &spaces() const { return spaces_; }

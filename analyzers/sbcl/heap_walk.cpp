@@ -210,11 +210,11 @@ std::string unverified_layout(const CoreHeader &header, const std::vector<Placed
 
 } // namespace
 
-llvm::Expected<ForeignLibraries> read_foreign_libraries(const std::string &path, const CoreHeader &header,
+llvm::Expected<ForeignLibraries> read_foreign_libraries(const FileReader &file, const CoreHeader &header,
                                                         const std::vector<PlacedSpace> &spaces) {
   if (std::string why = unverified_layout(header, spaces); !why.empty())
     return unknown(why);
-  llvm::Expected<std::unique_ptr<Heap>> heap = Heap::load(path, spaces);
+  llvm::Expected<std::unique_ptr<Heap>> heap = Heap::load(file, spaces);
   if (!heap)
     return heap.takeError();
 

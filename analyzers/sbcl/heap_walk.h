@@ -20,9 +20,9 @@ struct ForeignLibraries {
   std::string unknown_reason;     // when !known
 };
 
-// Walks the heap of the core at PATH. An error means the file is corrupt (a
+// Walks the heap of the core in FILE. An error means the file is corrupt (a
 // broken zstd stream); a layout abitag has not verified gives !known.
-llvm::Expected<ForeignLibraries> read_foreign_libraries(const std::string &path, const CoreHeader &header,
+llvm::Expected<ForeignLibraries> read_foreign_libraries(const FileReader &file, const CoreHeader &header,
                                                         const std::vector<PlacedSpace> &spaces);
 
 } // namespace abitag::sbcl

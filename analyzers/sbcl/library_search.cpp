@@ -41,7 +41,13 @@ std::vector<std::string> cache_paths(const std::string &soname, const std::strin
     llvm::consumeError(bytes.takeError());
     return out;
   }
-  std::string_view all = *bytes;
+  return ld_so_cache_lists(*bytes, soname);
+}
+
+} // namespace
+
+std::vector<std::string> ld_so_cache_lists(std::string_view all, const std::string &soname) {
+  std::vector<std::string> out;
   std::size_t start = all.find(kCacheMagic); // after the old-format part, if any
   if (start == std::string_view::npos || all.size() - start < kCacheHeaderSize)
     return out;
@@ -66,6 +72,8 @@ std::vector<std::string> cache_paths(const std::string &soname, const std::strin
   }
   return out;
 }
+
+namespace {
 
 // A 64-bit little-endian x86-64 ELF file: what the x86-64 runtime can dlopen.
 bool is_x86_64_elf(const std::string &path) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace abitag::sbcl {
@@ -20,5 +21,9 @@ struct LibrarySearch {
 // True when SONAME (no slash) is in the cache for x86-64 with a file under the
 // root, or names a 64-bit x86-64 ELF file in one of the directories.
 bool soname_resolves(const std::string &soname, const LibrarySearch &search = {});
+
+// The paths (inside the root) that the bytes of an ld.so.cache give for
+// SONAME on x86-64, in cache order.
+std::vector<std::string> ld_so_cache_lists(std::string_view cache, const std::string &soname);
 
 } // namespace abitag::sbcl

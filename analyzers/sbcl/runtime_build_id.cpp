@@ -73,7 +73,11 @@ Expected<std::optional<std::string>> read_runtime_build_id(const std::string &pa
   auto buffer = map_file(path);
   if (!buffer)
     return buffer.takeError();
-  Expected<std::unique_ptr<Binary>> binary = createBinary((*buffer)->getMemBufferRef());
+  return read_runtime_build_id((*buffer)->getMemBufferRef());
+}
+
+Expected<std::optional<std::string>> read_runtime_build_id(llvm::MemoryBufferRef file) {
+  Expected<std::unique_ptr<Binary>> binary = createBinary(file);
   if (!binary)
     return binary.takeError();
   if (auto *o = llvm::dyn_cast<ELF64LEObjectFile>(binary->get()))

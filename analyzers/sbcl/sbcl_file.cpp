@@ -20,12 +20,16 @@ llvm::Expected<SbclFile> identify_file(const std::string &path) {
   llvm::Expected<FileReader> file = FileReader::open(path);
   if (!file)
     return file.takeError();
+  return identify_file(*file);
+}
+
+llvm::Expected<SbclFile> identify_file(const FileReader &file) {
   SbclFile out;
-  llvm::Expected<std::optional<CoreLocation>> location = locate_core(*file);
+  llvm::Expected<std::optional<CoreLocation>> location = locate_core(file);
   if (!location)
     return location.takeError();
   if (*location) {
-    llvm::Expected<CoreHeader> header = read_core_header(*file, **location);
+    llvm::Expected<CoreHeader> header = read_core_header(file, **location);
     if (!header)
       return header.takeError();
     // save.c ends every core with the trailer; without it the file was cut
@@ -38,12 +42,15 @@ llvm::Expected<SbclFile> identify_file(const std::string &path) {
     out.header = std::move(*header);
     return out;
   }
-  llvm::Expected<std::string> head = file->read(0, std::min<std::uint64_t>(4, file->size()), "file head");
+  llvm::Expected<std::string> head = file.read(0, std::min<std::uint64_t>(4, file.size()), "file head");
   if (!head)
     return head.takeError();
   if (*head != "\x7f" "ELF")
     return out;
-  llvm::Expected<std::optional<std::string>> build_id = read_runtime_build_id(path);
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = file.map();
+  if (!bytes)
+    return bytes.takeError();
+  llvm::Expected<std::optional<std::string>> build_id = read_runtime_build_id((*bytes)->getMemBufferRef());
   if (!build_id) {
     out.unreadable_elf = to_message(build_id.takeError());
     return out;

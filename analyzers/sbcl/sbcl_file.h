@@ -7,6 +7,7 @@
 #include <llvm/Support/Error.h>
 
 #include "analyzers/sbcl/core_header.h"
+#include "analyzers/sbcl/file_reader.h"
 
 namespace abitag::sbcl {
 
@@ -31,5 +32,7 @@ struct SbclFile {
 // about a core (it claims to be one and is broken); an ELF file libObject
 // cannot read is Other, with the reason.
 llvm::Expected<SbclFile> identify_file(const std::string &path);
+// The same for a file already open.
+llvm::Expected<SbclFile> identify_file(const FileReader &file);
 
 } // namespace abitag::sbcl

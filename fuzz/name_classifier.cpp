@@ -1,0 +1,22 @@
+// The Itanium-name classifier on arbitrary strings, one per line of the
+// input, through one classifier as the analyzer reuses it (its parse arena is
+// kept between names); and the demangled spelling the symbols command prints.
+#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/scan.h"
+#include "fuzz/fuzz_input.h"
+
+using namespace abitag;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+  static cxxabi::NameClassifier classifier;
+  std::string_view rest = fuzz::bytes(data, size);
+  while (!rest.empty()) {
+    std::string_view name = rest.substr(0, rest.find('\n'));
+    rest.remove_prefix(std::min(rest.size(), name.size() + 1));
+    cxxabi::NameClass c = classifier.classify(name);
+    if (c.parsed && !c.itanium)
+      __builtin_trap(); // only _Z names are parsed
+    cxxabi::demangle(llvm::StringRef(name.data(), name.size()));
+  }
+  return 0;
+}
