@@ -43,7 +43,7 @@ Image examine(const InputFile &input, const std::string &path) {
   if (!*location)
     return out;
   out.found = true;
-  llvm::Expected<sbcl::SbclFile> file = sbcl::identify_file(input.open_path);
+  llvm::Expected<sbcl::SbclFile> file = sbcl::identify_file(*reader);
   if (!file) {
     out.damage = to_message(file.takeError());
     return out;
