@@ -1,0 +1,243 @@
+// Hostile sizes and shapes: each input is made here, in a temporary folder,
+// by loops with fixed bounds, and given to the real abitag binary. Memory is
+// held to a real limit (prlimit --as), never judged by timing.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "tests/support.h"
+
+using namespace abitag::test;
+
+namespace {
+
+constexpr int kDepth = 10000;
+
+// abitag ARGS with its address space limited to LIMIT_MB megabytes.
+Run abitag_limited(std::size_t limit_mb, const std::vector<std::string> &args) {
+  std::vector<std::string> all = {"--as=" + std::to_string(limit_mb << 20), abitag_binary()};
+  all.insert(all.end(), args.begin(), args.end());
+  return run("prlimit", all);
+}
+
+Run run_abitag(const std::vector<std::string> &args) { return run(abitag_binary(), args); }
+
+void put_le(std::string &out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i)
+    out += static_cast<char>(value >> (8 * i) & 0xff);
+}
+
+void set_le(std::string &out, std::size_t at, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i)
+    out[at + i] = static_cast<char>(value >> (8 * i) & 0xff);
+}
+
+void align(std::string &out, std::size_t to) {
+  while (out.size() % to != 0)
+    out += '\0';
+}
+
+// Where the section headers of elf_object's output start, and its section
+// indexes; the tests patch them.
+constexpr std::size_t kShoffAt = 0x28, kShnumAt = 0x3c;
+constexpr int kSymtabIndex = 3;
+
+// An x86-64 relocatable object whose .symtab holds one global function per
+// name in NAMES (all defined in .text), written byte by byte.
+std::string elf_object(const std::vector<std::string> &names) {
+  std::string out(64, '\0');
+  out.replace(0, 7, "\x7f" "ELF\x02\x01\x01", 7);
+  set_le(out, 16, 1, 2);      // ET_REL
+  set_le(out, 18, 62, 2);     // EM_X86_64
+  set_le(out, 20, 1, 4);      // EV_CURRENT
+  set_le(out, 52, 64, 2);     // e_ehsize
+  set_le(out, 58, 64, 2);     // e_shentsize
+  set_le(out, kShnumAt, 5, 2);
+  set_le(out, 62, 4, 2);      // e_shstrndx
+  std::size_t text = out.size();
+  out += std::string(16, '\xc3');
+  std::size_t strtab = out.size();
+  std::vector<std::uint32_t> offsets;
+  out += '\0';
+  for (const std::string &name : names) {
+    offsets.push_back(static_cast<std::uint32_t>(out.size() - strtab));
+    out += name;
+    out += '\0';
+  }
+  std::size_t strtab_size = out.size() - strtab;
+  align(out, 8);
+  std::size_t symtab = out.size();
+  out += std::string(24, '\0'); // the null symbol
+  for (std::uint32_t offset : offsets) {
+    put_le(out, offset, 4);
+    put_le(out, 0x12, 1); // STB_GLOBAL, STT_FUNC
+    put_le(out, 0, 1);
+    put_le(out, 1, 2);    // .text
+    put_le(out, 0, 8);
+    put_le(out, 0, 8);
+  }
+  std::size_t symtab_size = out.size() - symtab;
+  std::size_t shstrtab = out.size();
+  const std::string shnames("\0.text\0.strtab\0.symtab\0.shstrtab\0", 33);
+  out += shnames;
+  align(out, 8);
+  set_le(out, kShoffAt, out.size(), 8);
+  auto section = [&](std::uint32_t name, std::uint32_t type, std::uint64_t flags, std::uint64_t offset,
+                     std::uint64_t size, std::uint32_t link, std::uint32_t info, std::uint64_t entsize) {
+    put_le(out, name, 4);
+    put_le(out, type, 4);
+    put_le(out, flags, 8);
+    put_le(out, 0, 8);
+    put_le(out, offset, 8);
+    put_le(out, size, 8);
+    put_le(out, link, 4);
+    put_le(out, info, 4);
+    put_le(out, 1, 8);
+    put_le(out, entsize, 8);
+  };
+  section(0, 0, 0, 0, 0, 0, 0, 0);
+  section(1, 1, 6, text, 16, 0, 0, 0);                   // .text: PROGBITS, ALLOC|EXECINSTR
+  section(7, 3, 0, strtab, strtab_size, 0, 0, 0);         // .strtab
+  section(15, 2, 0, symtab, symtab_size, 2, 1, 24);       // .symtab, its names in section 2
+  section(23, 3, 0, shstrtab, shnames.size(), 0, 0, 0);   // .shstrtab
+  return out;
+}
+
+// Makes DIR/d/d/.../d, DEPTH folders deep, through openat from the parent
+// (a path that long cannot be named whole), and returns the deepest folder
+// open. Bounded by DEPTH.
+int make_chain(const std::string &dir, int depth) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  for (int i = 0; i < depth && fd >= 0; ++i) {
+    int next = ::mkdirat(fd, "d", 0755) == 0 ? ::openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    ::close(fd);
+    fd = next;
+  }
+  return fd;
+}
+
+void write_at(int dir_fd, const char *name, const std::string &bytes) {
+  int fd = ::openat(dir_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  ::close(fd);
+}
+
+// Removes what make_chain made, from the bottom up, DEPTH levels at most:
+// std::filesystem::remove_all names each path whole and stops at PATH_MAX.
+void remove_chain(const std::string &dir, int depth, const std::vector<std::string> &bottom_entries) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int reached = 0;
+  for (; reached < depth && fd >= 0; ++reached) {
+    int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (next < 0)
+      break;
+    ::close(fd);
+    fd = next;
+  }
+  for (const std::string &name : bottom_entries)
+    ::unlinkat(fd, name.c_str(), 0);
+  for (; reached > 0 && fd >= 0; --reached) {
+    int up = ::openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ::close(fd);
+    fd = up;
+    ::unlinkat(fd, "d", AT_REMOVEDIR);
+  }
+  if (fd >= 0)
+    ::close(fd);
+}
+
+} // namespace
+
+TEST_CASE("limits: a tree 10,000 folders deep is walked to the bottom by cxxabi, symbols and audit",
+          "[limits]") {
+  TempDir dir;
+  std::string top = dir.path() + "/image";
+  REQUIRE(::mkdir(top.c_str(), 0755) == 0);
+  std::string library = read_file(fixture("cxxabi/new-O2/libnew.so"));
+  int bottom = make_chain(top, kDepth);
+  REQUIRE(bottom >= 0);
+  write_at(bottom, "libdeep.so", library);
+  REQUIRE(::symlinkat("loop", bottom, "loop") == 0);
+  REQUIRE(::symlinkat("..", bottom, "up") == 0);
+  ::close(bottom);
+
+  std::string deep_dir = top;
+  for (int i = 0; i < kDepth; ++i)
+    deep_dir += "/d";
+  std::string deep_file = deep_dir + "/libdeep.so";
+  REQUIRE(deep_file.size() > 4096 * 4);
+
+  // The file at the bottom is read, and links there are noted, not followed.
+  Run explain = run_abitag({"cxxabi", "--scheme", "abi", "--explain", top});
+  CHECK(explain.exit_code == 0);
+  CHECK(explain.out == "libstdc++-cxx11\n");
+  CHECK(explain.err.find(deep_file + ": new-dual-abi") != std::string::npos);
+  CHECK(explain.err.find(deep_dir + "/loop: skipped: link loop (loop)") != std::string::npos);
+  CHECK(explain.err.find("1 files read") != std::string::npos);
+
+  // Named directly, by a path four times PATH_MAX long.
+  Run named = run_abitag({"cxxabi", "--scheme", "abi", deep_file});
+  CHECK(named.exit_code == 0);
+  CHECK(named.out == "libstdc++-cxx11\n");
+  Run symbols = run_abitag({"symbols", top});
+  CHECK(symbols.exit_code == 0);
+  CHECK(symbols.out.find(deep_file + "\t-\tT\t_ZN3lib10get_stringB5cxx11Ei\t") != std::string::npos);
+
+  Run audit = run_abitag({"audit", "--json", "--only", "cxxabi,ghc", top});
+  CHECK(audit.exit_code == 0);
+  CHECK(audit.out.find("\"files_read\": 1") != std::string::npos);
+  CHECK(audit.err.empty());
+
+  remove_chain(top, kDepth, {"libdeep.so", "loop", "up"});
+  CHECK(::rmdir(top.c_str()) == 0); // the cleanup itself reached the bottom
+}
+
+TEST_CASE("limits: symbolic link loops give one line or a note, never a hang", "[limits]") {
+  TempDir dir;
+  std::string d = dir.path();
+  REQUIRE(::mkdir((d + "/tree").c_str(), 0755) == 0);
+  REQUIRE(::symlink("b", (d + "/a").c_str()) == 0);
+  REQUIRE(::symlink("a", (d + "/b").c_str()) == 0);
+  REQUIRE(::symlink("self", (d + "/self").c_str()) == 0);
+  REQUIRE(::symlink("..", (d + "/tree/parent").c_str()) == 0);
+  REQUIRE(::symlink("x", (d + "/tree/x").c_str()) == 0);
+  REQUIRE(::symlink("../a", (d + "/tree/to-a").c_str()) == 0);
+  write_file(d + "/tree/libnew.so", read_file(fixture("cxxabi/new-O2/libnew.so")));
+
+  // Named on the command line: one line each, exit 3, no value.
+  for (const std::string name : {"a", "b", "self"}) {
+    for (const std::string command : {"cxxabi", "symbols", "ghc", "sbcl"}) {
+      INFO(command << " " << name);
+      Run r = run_abitag({command, d + "/" + name});
+      CHECK(r.exit_code == 3);
+      CHECK(r.err == "abitag: " + d + "/" + name + ": too many levels of symbolic links\n");
+    }
+  }
+  Run value = run_abitag({"cxxabi", d + "/self"});
+  CHECK(value.out.empty());
+
+  // Inside a walked tree: passed over with a note; a link to the folder's
+  // own parent is not followed (it leads out of the tree).
+  Run walked = run_abitag({"cxxabi", "--scheme", "abi", "--explain", d + "/tree"});
+  CHECK(walked.exit_code == 0);
+  CHECK(walked.out == "libstdc++-cxx11\n");
+  CHECK(walked.err.find(d + "/tree/x: skipped: link loop (x)") != std::string::npos);
+  CHECK(walked.err.find(d + "/tree/to-a: skipped: link loop (../a)") != std::string::npos);
+  CHECK(walked.err.find(d + "/tree/parent: skipped: link to .. outside the walked tree") != std::string::npos);
+
+  // The named link to a folder's parent walks the parent once; the loops
+  // there are notes, the library is read once.
+  Run parent = run_abitag({"cxxabi", "--scheme", "abi", "--explain", d + "/tree/parent"});
+  CHECK(parent.exit_code == 0);
+  CHECK(parent.err.find("1 files read") != std::string::npos);
+  CHECK(parent.err.find(d + "/tree/parent/self: skipped: link loop (self)") != std::string::npos);
+
+  Run audit = run_abitag({"audit", "--only", "cxxabi", d});
+  CHECK(audit.exit_code == 0);
+}
