@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <fcntl.h>
+#include <filesystem>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,4 +241,121 @@ TEST_CASE("limits: symbolic link loops give one line or a note, never a hang", "
 
   Run audit = run_abitag({"audit", "--only", "cxxabi", d});
   CHECK(audit.exit_code == 0);
+}
+
+TEST_CASE("limits: two million symbols and 1 MB names are read in bounded memory", "[limits]") {
+  constexpr int kSymbols = 2000000;
+  std::vector<std::string> names;
+  names.reserve(kSymbols + 3);
+  for (int i = 0; i < kSymbols; ++i) {
+    std::string entity = "f" + std::to_string(i);
+    names.push_back("_ZN3lib" + std::to_string(entity.size()) + entity + "Ev");
+  }
+  names.push_back("_ZN3lib10get_stringB5cxx11Ei");
+  std::string nested = "_ZN";
+  for (int i = 0; i < (1 << 18); ++i) // 262,144 components: a 1 MB name
+    nested += "3abc";
+  nested += "Ev";
+  names.push_back(nested);
+  std::string pointers = "_Z1f" + std::string(1 << 20, 'P') + "v"; // a type nested a million deep
+  names.push_back(pointers);
+  TempDir dir;
+  std::string object = dir.path() + "/many.o";
+  write_file(object, elf_object(names));
+  names.clear();
+
+  // 2,000,003 symbols in an 87 MB file, about 90 bytes a symbol kept besides
+  // the mapped file; symbols writes its rows a block at a time.
+  Run value = abitag_limited(256, {"cxxabi", "--scheme", "abi", object});
+  CHECK(value.exit_code == 0);
+  CHECK(value.out == "libstdc++-cxx11\n");
+  CHECK(value.err.empty());
+
+  Run symbols = abitag_limited(256, {"symbols", object});
+  CHECK(symbols.exit_code == 0);
+  CHECK(symbols.err.empty());
+  std::size_t rows = 0;
+  for (char c : symbols.out)
+    rows += c == '\n';
+  CHECK(rows == kSymbols + 4); // the header and every symbol
+  CHECK(symbols.out.find(object + "\t-\tT\t_ZN3lib8f1999999Ev\t-\tlib::f1999999()\t-\t") != std::string::npos);
+  // Names too long to demangle safely are shown as they are, as c++filt
+  // shows a name it gives up on.
+  CHECK(symbols.out.find("\t" + pointers + "\t-\t" + pointers + "\t") != std::string::npos);
+  CHECK(symbols.out.find("\t" + nested + "\t-\t" + nested + "\t") != std::string::npos);
+}
+
+namespace {
+
+// An ar member header: name, date, uid, gid, mode, SIZE, then the end magic.
+std::string ar_header(const std::string &name, const std::string &size) {
+  auto field = [](std::string value, std::size_t width) {
+    value.resize(width, ' ');
+    return value;
+  };
+  return field(name, 16) + field("0", 12) + field("0", 6) + field("0", 6) + field("644", 8) +
+         field(size, 10) + "`\n";
+}
+
+std::uint64_t get_le(const std::string &bytes, std::size_t at, int size) {
+  std::uint64_t value = 0;
+  for (int i = size - 1; i >= 0; --i)
+    value = value << 8 | static_cast<unsigned char>(bytes[at + i]);
+  return value;
+}
+
+} // namespace
+
+TEST_CASE("limits: archive members and ELF sections claiming huge sizes are bad input, exit 3",
+          "[limits]") {
+  TempDir dir;
+  std::string good = elf_object({"_ZN3lib10get_stringB5cxx11Ei"});
+  std::size_t shoff = get_le(good, kShoffAt, 8);
+  std::size_t symtab_size_at = shoff + kSymtabIndex * 64 + 32;
+  std::size_t null_size_at = shoff + 32; // section 0's sh_size: the count when e_shnum is 0
+
+  struct Case {
+    std::string name, bytes, reason;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"member.a", "!<arch>\n" + ar_header("a.o/", "9999999999") + good,
+                   "truncated or malformed archive"});
+  cases.push_back({"symtab.a", "!<arch>\n" + ar_header("/", "99999999") + good,
+                   "truncated or malformed archive"});
+  std::string sized = good;
+  set_le(sized, symtab_size_at, 0xffffffffffff0, 8);
+  cases.push_back({"symtab-size.o", sized, "greater than the file size"});
+  std::string counted = good;
+  set_le(counted, kShnumAt, 0xffff, 2);
+  cases.push_back({"shnum.o", counted, "section table goes past the end of file"});
+  std::string extended = good;
+  set_le(extended, kShnumAt, 0, 2);
+  set_le(extended, null_size_at, 0xffffffffffffffff, 8);
+  cases.push_back({"extended-count.o", extended, "invalid number of sections"});
+  std::string far = good;
+  set_le(far, kShoffAt, 0xfffffffffffff000, 8);
+  cases.push_back({"shoff.o", far, "section header table goes past the end of the file"});
+
+  for (const Case &c : cases) {
+    INFO(c.name);
+    std::string path = dir.path() + "/" + c.name;
+    write_file(path, c.bytes);
+    for (const std::string command : {"cxxabi", "symbols"}) {
+      Run r = abitag_limited(256, {command, path});
+      CHECK(r.exit_code == 3);
+      REQUIRE(lines(r.err).size() == 1);
+      CHECK(r.err.rfind("abitag: " + path + ": ", 0) == 0);
+      CHECK(r.err.find(c.reason) != std::string::npos);
+    }
+  }
+  // The audit reads programs and libraries: a damaged one is a finding.
+  std::string root = dir.path() + "/root";
+  std::string library = read_file(fixture("cxxabi/new-O2/libnew.so"));
+  set_le(library, 0x3c, 0xffff, 2);
+  std::filesystem::create_directories(root + "/usr/lib");
+  write_file(root + "/usr/lib/libhuge.so", library);
+  Run audit = abitag_limited(512, {"audit", "--json", "--only", "linkage", root});
+  CHECK(audit.exit_code == 0);
+  CHECK(audit.out.find("/usr/lib/libhuge.so") != std::string::npos);
+  CHECK(audit.out.find("section table goes past the end of file") != std::string::npos);
 }

@@ -4,6 +4,7 @@
 
 #include <llvm/Demangle/Demangle.h>
 
+#include "analyzers/cxxabi/name_classifier.h"
 #include "fingerprint/parallel.h"
 
 namespace abitag::cxxabi {
@@ -17,7 +18,10 @@ DiscoverOptions binary_inputs(const std::string &root) {
 }
 
 std::string demangle(llvm::StringRef name) {
-  if (!name.startswith("_Z"))
+  // The demangler recurses once per nesting level: a long enough name (a
+  // million 'P's) would overflow the stack. The classifier stops at the same
+  // length, so what is shown is what was classified.
+  if (!name.startswith("_Z") || name.size() > kMaxParsedNameLength)
     return name.str();
   std::string text(name);
   int status = 0;

@@ -25,7 +25,9 @@ public:
   int run() override {
     Discovery found = discover(paths_, binary_inputs(root_));
     std::vector<InputError> errors = found.errors;
-    std::vector<std::string> text(found.files.size());
+    // Files are read and classified in parallel; their rows are written in
+    // order, a block at a time, so no file's whole listing is ever held.
+    std::vector<std::optional<ClassifiedFile>> classified(found.files.size());
     std::vector<std::string> failures(found.files.size());
     std::fputs("file\tmember\ttype\tname\tversion\tdemangled\tclass\tscope\n", stdout);
     process_in_order(
@@ -37,13 +39,14 @@ public:
             failures[i] = to_message(symbols.takeError());
             return;
           }
-          text[i] = render(found.files[i].path, classify_file(std::move(*symbols), classifier));
+          classified[i] = classify_file(std::move(*symbols), classifier);
         },
         [&](std::size_t i) {
           if (!failures[i].empty())
             errors.push_back({found.files[i].path, failures[i]});
-          std::fwrite(text[i].data(), 1, text[i].size(), stdout);
-          std::string().swap(text[i]);
+          if (classified[i])
+            render(found.files[i].path, *classified[i]);
+          classified[i].reset();
         });
     std::fflush(stdout);
     print_input_errors(errors);
@@ -51,7 +54,8 @@ public:
   }
 
 private:
-  static std::string render(const std::string &path, const ClassifiedFile &classified) {
+  static void render(const std::string &path, const ClassifiedFile &classified) {
+    constexpr std::size_t kBlock = 1 << 20;
     std::string out;
     for (std::size_t o = 0; o < classified.file.objects.size(); ++o) {
       const ObjectSymbols &object = classified.file.objects[o];
@@ -77,9 +81,13 @@ private:
         out += '\t';
         out += scope_name(scope_of(s, c, classified.embeds_stdlib));
         out += '\n';
+        if (out.size() >= kBlock) {
+          std::fwrite(out.data(), 1, out.size(), stdout);
+          out.clear();
+        }
       }
     }
-    return out;
+    std::fwrite(out.data(), 1, out.size(), stdout);
   }
 
   std::vector<std::string> paths_;
