@@ -359,3 +359,68 @@ TEST_CASE("limits: archive members and ELF sections claiming huge sizes are bad 
   CHECK(audit.out.find("/usr/lib/libhuge.so") != std::string::npos);
   CHECK(audit.out.find("section table goes past the end of file") != std::string::npos);
 }
+
+TEST_CASE("limits: an SBCL core whose directory claims terabytes is bad input, nothing that size allocated",
+          "[limits]") {
+  REQUIRE(have_tool("zstd"));
+  TempDir dir;
+  std::string stub = read_file(fixture("sbcl/zstd.stub.core")); // a 32 KiB header page, then the trailer
+  constexpr std::size_t kPage = 32768;
+  REQUIRE(stub.size() == kPage + 16);
+  // The directory entry: tag 3861, its length in words, then five words per
+  // space (id with the compression flag, nwords, data page, address, pages).
+  std::size_t directory = 0;
+  for (std::size_t at = 8; at + 16 <= kPage && directory == 0; at += 8)
+    if (get_le(stub, at, 8) == 3861 && get_le(stub, at + 8, 8) % 5 == 2)
+      directory = at;
+  REQUIRE(directory != 0);
+  std::size_t spaces = (get_le(stub, directory + 8, 8) - 2) / 5;
+  REQUIRE(spaces >= 1);
+
+  std::string zeros_path = dir.path() + "/zeros";
+  write_file(zeros_path, std::string(65536, '\0'));
+  Run frame = run("zstd", {"-q", "-c", zeros_path});
+  REQUIRE(frame.exit_code == 0);
+
+  // Every space's stream starts right after the header page, in the file;
+  // each claims PAGES pages and NWORDS words.
+  auto core = [&](std::uint64_t pages, std::uint64_t nwords, bool compressed) {
+    std::string bytes = stub.substr(0, kPage);
+    for (std::size_t i = 0; i < spaces; ++i) {
+      std::size_t entry = directory + 16 + i * 40;
+      std::uint64_t id = get_le(bytes, entry, 8);
+      set_le(bytes, entry, compressed ? id | 8 : id & ~std::uint64_t(8), 8);
+      set_le(bytes, entry + 8, nwords, 8);
+      set_le(bytes, entry + 16, 0, 8);
+      set_le(bytes, entry + 32, pages, 8);
+    }
+    return bytes + frame.out + stub.substr(kPage);
+  };
+  constexpr std::uint64_t kTerabytePages = (std::uint64_t(1) << 40) / kPage;
+  struct Case {
+    std::string name, bytes, reason;
+  };
+  const std::vector<Case> cases = {
+      // Pages and words of a terabyte: refused before anything is decompressed.
+      {"terabyte-words.core", core(kTerabytePages, std::uint64_t(1) << 37, true), "more than abitag decompresses"},
+      // A terabyte of pages, 8 MB of words: the 64 KiB stream ends long
+      // before (what follows it, the trailer, is no zstd frame).
+      {"terabyte-pages.core", core(kTerabytePages, 1 << 20, true), "corrupt zstd stream in space"},
+      // Uncompressed, a terabyte of pages cannot lie in the file.
+      {"terabyte-raw.core", core(kTerabytePages, 1 << 20, false), "directory entry outside the file"},
+      // More words than 2^64 bytes of pages hold.
+      {"overflow.core", core(~std::uint64_t(0) / kPage, ~std::uint64_t(0), true), "more than its pages hold"},
+  };
+  for (const Case &c : cases) {
+    INFO(c.name);
+    std::string path = dir.path() + "/" + c.name;
+    write_file(path, c.bytes);
+    Run r = abitag_limited(512, {"sbcl", "--json", path});
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.empty());
+    REQUIRE(lines(r.err).size() == 1);
+    CHECK(r.err.rfind("abitag: " + path + ": ", 0) == 0);
+    INFO(r.err);
+    CHECK(r.err.find(c.reason) != std::string::npos);
+  }
+}

@@ -1,5 +1,7 @@
 #include "analyzers/sbcl/heap.h"
 
+#include <algorithm>
+
 #include <zstd.h>
 
 #include "fingerprint/errors.h"
@@ -11,30 +13,46 @@ std::string describe(const PlacedSpace &space) {
   return std::string("space ") + space_name(space.entry.id);
 }
 
+// The most a space may decompress to. The directory's page count is only a
+// claim (a damaged core may claim terabytes), so the output grows with what
+// the stream really holds, up to the space's size and never past this.
+constexpr std::uint64_t kMaxDecompressedSpace = std::uint64_t(4) << 30;
+
 // Decompresses the zstd frames that start at the space's offset until the
-// space is full. The compressed length is not recorded in the core, so the
-// input is bounded by the end of the file instead.
+// space's objects (nwords) are all there. The compressed length is not
+// recorded in the core, so the input is bounded by the end of the file instead.
 llvm::Expected<std::string> decompress_zstd(std::string_view file, const PlacedSpace &space) {
-  std::string out(space.memory_bytes, '\0');
+  std::uint64_t wanted = space.entry.nwords * 8;
+  if (wanted > kMaxDecompressedSpace)
+    return make_error(describe(space) + " claims " + std::to_string(wanted) +
+                      " bytes of objects, more than abitag decompresses (" +
+                      std::to_string(kMaxDecompressedSpace) + ")");
+  std::uint64_t limit = std::min(space.memory_bytes, kMaxDecompressedSpace);
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!context)
     return make_error("out of memory for zstd");
   ZSTD_inBuffer input{file.data() + space.file_offset, file.size() - space.file_offset, 0};
-  ZSTD_outBuffer output{out.data(), out.size(), 0};
-  std::uint64_t wanted = space.entry.nwords * 8;
+  std::string out;
+  std::size_t produced = 0;
   for (;;) {
+    if (produced == out.size()) {
+      if (out.size() == limit)
+        return make_error("corrupt zstd stream in " + describe(space) + ": it holds more than the " +
+                          std::to_string(limit) + " bytes of the space");
+      out.resize(std::min<std::uint64_t>(limit, std::max<std::uint64_t>(out.size() * 2, 1 << 20)));
+    }
+    ZSTD_outBuffer output{out.data(), out.size(), produced};
     std::size_t result = ZSTD_decompressStream(context.get(), &output, &input);
+    produced = output.pos;
     if (ZSTD_isError(result))
       return make_error("corrupt zstd stream in " + describe(space) + ": " + ZSTD_getErrorName(result));
-    if (result == 0 && output.pos >= wanted)
-      break; // a frame ended and the space is full
-    if (output.pos == output.size && result != 0)
-      return make_error("corrupt zstd stream in " + describe(space) + ": it holds more than the " +
-                        std::to_string(out.size()) + " bytes of the space");
-    if (input.pos == input.size)
+    if (result == 0 && produced >= wanted)
+      break; // a frame ended and the space's objects are all there
+    if (input.pos == input.size && produced < out.size())
       return make_error("corrupt zstd stream in " + describe(space) +
                         ": it runs past the end of the file");
   }
+  out.resize(produced); // the pages past the objects are not kept
   return out;
 }
 
