@@ -424,3 +424,43 @@ TEST_CASE("limits: an SBCL core whose directory claims terabytes is bad input, n
     CHECK(r.err.find(c.reason) != std::string::npos);
   }
 }
+
+TEST_CASE("limits: GHC inputs of tens of megabytes are read in bounded memory", "[limits]") {
+  const std::string conf = read_file(fixture("ghc/db-abi-lower/tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf"));
+  const std::string tag = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s:95a09e9fce30b8741b608160113fc723\n";
+  REQUIRE(conf.find("depends:") != std::string::npos);
+  TempDir dir;
+  // A 39 MB description: a million-deep nest of parentheses, then two
+  // million continuation lines.
+  std::string description = "description:\n    " + std::string(1000000, '(') + "\n";
+  for (int i = 0; i < 2000000; ++i)
+    description += "    more text line\n";
+  write_file(dir.path() + "/huge.conf", conf + description);
+  // A million dependencies.
+  std::string depends = "depends:\n";
+  for (int i = 0; i < 1000000; ++i)
+    depends += "    dep-" + std::to_string(i) + "-abc\n";
+  std::string many = conf;
+  many.replace(many.find("depends:"), 8, depends);
+  write_file(dir.path() + "/deps.conf", many);
+  // A register.sh of two million lines around its one registration.
+  std::string filler;
+  for (int i = 0; i < 1000000; ++i)
+    filler += "# filler\n";
+  std::string quoted;
+  for (char c : conf)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  write_file(dir.path() + "/register.sh",
+             "#!/bin/sh\n" + filler + "echo '" + quoted + "' | ghc-pkg update -\n" + filler);
+
+  for (const std::string name : {"huge.conf", "deps.conf", "register.sh"}) {
+    INFO(name);
+    Run r = abitag_limited(512, {"ghc", "--tag", dir.path() + "/" + name});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == tag);
+    CHECK(r.err.empty());
+  }
+  Run json = abitag_limited(512, {"ghc", "--json", dir.path() + "/deps.conf"});
+  CHECK(json.exit_code == 0);
+  CHECK(json.out.find("\"dep-999999-abc\"") != std::string::npos);
+}
