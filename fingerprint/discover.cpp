@@ -41,14 +41,6 @@ std::string join_under(const std::string &root, const std::vector<std::string> &
   return out.empty() ? "/" : out;
 }
 
-std::string read_link(const std::string &path) {
-  std::string target(4096, '\0');
-  ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
-  if (n < 0)
-    return {};
-  target.resize(static_cast<std::size_t>(n));
-  return target;
-}
 
 std::string absolute_path(const std::string &path) {
   if (!path.empty() && path[0] == '/')
@@ -98,13 +90,13 @@ private:
 
 void Walker::named(const std::string &name) {
   struct stat st;
-  if (::lstat(name.c_str(), &st) != 0) {
+  if (lstat_path(name, &st) != 0) {
     out_.errors.push_back({name, std::strerror(errno)});
     return;
   }
   std::string real = name;
   if (S_ISLNK(st.st_mode)) {
-    std::string target = read_link(name);
+    std::string target = read_link_path(name);
     std::string start;
     if (!target.empty() && target[0] == '/')
       start = target;
@@ -140,7 +132,7 @@ void Walker::named(const std::string &name) {
       return;
     }
     real = *resolved;
-    if (::stat(real.c_str(), &st) != 0) {
+    if (stat_path(real, &st) != 0) {
       out_.errors.push_back({name, std::strerror(errno)});
       return;
     }
@@ -172,7 +164,7 @@ void Walker::take_named_file(const std::string &shown, const std::string &real, 
 }
 
 void Walker::note_link(const std::string &shown, const std::string &real, const std::string &top) {
-  std::string target = read_link(real);
+  std::string target = read_link_path(real);
   std::string start;
   std::string root = options_.root;
   if (!target.empty() && target[0] == '/') {
@@ -273,38 +265,72 @@ ContentKind sniff_content(std::string_view head) {
   return ContentKind::Other;
 }
 
+// Walks PATH a component at a time from an open folder (openat, fstatat,
+// readlinkat), so each step looks up one name whatever the depth, and ".."
+// at the root stays there.
 llvm::Expected<std::string> resolve_under_root(const std::string &root, const std::string &path) {
+  int root_fd = open_path(root, O_PATH | O_DIRECTORY);
+  if (root_fd < 0)
+    return make_error(std::string(std::strerror(errno)) + " (" + root + ")");
+  int dir = ::dup(root_fd); // the folder DONE names
   std::vector<std::string> pending = split_path(path);
   std::reverse(pending.begin(), pending.end()); // a stack: next component at the back
   std::vector<std::string> done;
   int hops = 0;
+  auto fail = [&](const std::string &reason) {
+    ::close(dir);
+    ::close(root_fd);
+    return make_error(reason);
+  };
   while (!pending.empty()) {
     std::string part = std::move(pending.back());
     pending.pop_back();
     if (part == ".")
       continue;
     if (part == "..") {
-      if (!done.empty())
-        done.pop_back();
+      if (done.empty())
+        continue;
+      done.pop_back();
+      int up = ::openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      ::close(dir);
+      dir = up;
+      if (dir < 0)
+        return fail(std::string(std::strerror(errno)) + " (" + join_under(root, done) + ")");
       continue;
     }
     done.push_back(part);
-    std::string candidate = join_under(root, done);
     struct stat st;
-    if (::lstat(candidate.c_str(), &st) != 0)
-      return make_error(std::string(std::strerror(errno)) + " (" + candidate + ")");
-    if (!S_ISLNK(st.st_mode))
+    if (::fstatat(dir, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+      return fail(std::string(std::strerror(errno)) + " (" + join_under(root, done) + ")");
+    if (S_ISLNK(st.st_mode)) {
+      if (++hops > kMaxLinkHops)
+        return fail("too many levels of symbolic links");
+      std::string target(PATH_MAX, '\0');
+      ssize_t n = ::readlinkat(dir, part.c_str(), target.data(), target.size());
+      target.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+      done.pop_back();
+      if (!target.empty() && target[0] == '/') {
+        done.clear();
+        ::close(dir);
+        dir = ::dup(root_fd);
+      }
+      std::vector<std::string> more = split_path(target);
+      for (auto it = more.rbegin(); it != more.rend(); ++it)
+        pending.push_back(*it);
       continue;
-    if (++hops > kMaxLinkHops)
-      return make_error("too many levels of symbolic links");
-    std::string target = read_link(candidate);
-    done.pop_back();
-    if (!target.empty() && target[0] == '/')
-      done.clear();
-    std::vector<std::string> more = split_path(target);
-    for (auto it = more.rbegin(); it != more.rend(); ++it)
-      pending.push_back(*it);
+    }
+    if (pending.empty())
+      break;
+    if (!S_ISDIR(st.st_mode))
+      return fail(std::string(std::strerror(ENOTDIR)) + " (" + join_under(root, done) + ")");
+    int next = ::openat(dir, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    ::close(dir);
+    dir = next;
+    if (dir < 0)
+      return fail(std::string(std::strerror(errno)) + " (" + join_under(root, done) + ")");
   }
+  ::close(dir);
+  ::close(root_fd);
   return join_under(root, done);
 }
 

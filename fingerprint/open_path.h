@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <sys/stat.h>
 
 namespace abitag {
 
@@ -12,5 +13,11 @@ namespace abitag {
 // apply to the last component; every folder on the way is opened with
 // O_DIRECTORY | O_PATH and may be a link, as with open(2).
 int open_path(const std::string &path, int flags);
+
+// lstat(2), stat(2) and readlink(2) for a path of any length; the same
+// results and errno. read_link_path returns "" on failure.
+int lstat_path(const std::string &path, struct stat *st);
+int stat_path(const std::string &path, struct stat *st);
+std::string read_link_path(const std::string &path);
 
 } // namespace abitag
