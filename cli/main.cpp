@@ -1,6 +1,9 @@
 // The abitag command: one subcommand per analyzer, plus the commands the
 // analyzers bring along. Parsing and printing live here; the work does not.
 #include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <unistd.h>
 
 #include "cli/audit_command.h"
 #include "cli/tagger_commands.h"
@@ -11,7 +14,7 @@ namespace {
 constexpr const char *kExitCodes =
     "Exit codes: 0 success; 1 a check found something stale or broken; 2 usage error;\n"
     "3 an input could not be read or parsed (one line per input on stderr, no value on\n"
-    "stdout); 4 a program abitag needed to run is missing or failed.";
+    "stdout); 4 a program abitag needed to run is missing or failed, or memory ran out.";
 
 struct AnalyzerRun {
   std::unique_ptr<abitag::Analyzer> analyzer;
@@ -39,7 +42,18 @@ int print_analysis(const AnalyzerRun &run) {
 
 } // namespace
 
+// Every input abitag reads is held to bounds (RELIABILITY.md), so memory
+// runs out only on a machine with too little of it: one line and the
+// environment's exit code, from whichever thread asked, instead of an abort.
+[[noreturn]] void out_of_memory() {
+  static const char message[] = "abitag: out of memory\n";
+  ssize_t ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+  (void)ignored;
+  std::_Exit(abitag::kExitEnvironment);
+}
+
 int main(int argc, char **argv) {
+  std::set_new_handler(out_of_memory);
   abitag::Registry &registry = abitag::builtin_registry();
   CLI::App app{"abitag: fingerprints the ABI and identity of installed software"};
   app.name("abitag");
