@@ -210,6 +210,8 @@ TEST_CASE("sbcl: a walk reads cores by content and skips other files", "[sbcl]")
   fs::copy_file(fixture("sbcl/patched.stub.core"), dir.path() + "/b.core");
   fs::copy_file(fixture("sbcl/bad/not-a-core.txt"), dir.path() + "/notes.core");
   fs::copy_file(fixture("cxxabi/new-O2/libnew.so"), dir.path() + "/libnew.so"); // ELF, not SBCL
+  // Starts with the letters of CORE_MAGIC, but not with the BUILD_ID entry every core has next.
+  write_file(dir.path() + "/README", "SBCL is a Common Lisp implementation\n");
   auto expected = expected_build_ids();
   Run r = abitag_sbcl({dir.path()});
   CHECK(r.exit_code == 0);

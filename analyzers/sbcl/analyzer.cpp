@@ -58,6 +58,12 @@ llvm::Error deep_read(const std::string &open_path, Report &report, const Mode &
 Report examine(const InputFile &input, bool named, const Mode &mode) {
   Report report;
   report.path = input.path;
+  // Met in a walk, a file that starts with the four letters of CORE_MAGIC
+  // but not as every core starts (a text file beginning "SBCL") is not ours.
+  if (!named && starts_with_core_magic(input.head) && !starts_like_plain_core(input.head)) {
+    report.skipped = true;
+    return report;
+  }
   llvm::Expected<SbclFile> file = identify_file(input.open_path);
   if (!file) {
     report.error = to_message(file.takeError()); // a broken core, even when met in a walk

@@ -33,6 +33,8 @@ inline constexpr std::uint64_t kOldBuildIdCode = 3899;
 // magic alone is four letters a text file may start with. (An executable
 // core is an ELF file whose trailer leads to its core; see locate_core.)
 bool starts_like_plain_core(std::string_view head);
+// Whether HEAD starts with CORE_MAGIC alone, in any word size and byte order.
+bool starts_with_core_magic(std::string_view head);
 
 // A Lisp word as the core stores it.
 struct WordFormat {

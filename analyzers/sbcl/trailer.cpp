@@ -27,6 +27,13 @@ bool ends_with_plain_trailer(std::string_view tail, const WordFormat &word) {
 
 } // namespace
 
+bool starts_with_core_magic(std::string_view head) {
+  for (const WordFormat &word : kFormats)
+    if (is_magic(head, word))
+      return true;
+  return false;
+}
+
 bool starts_like_plain_core(std::string_view head) {
   for (const WordFormat &word : kFormats) {
     if (head.size() < 2 * word.size || !is_magic(head, word))
