@@ -73,6 +73,7 @@ TEST_CASE("bad input: one line per file naming it, no value, exit 3", "[cli]") {
   Run symbols = abitag_cli({"symbols", fixture("cxxabi/bad/truncated.so")});
   CHECK(symbols.exit_code == 3);
   CHECK(lines(symbols.err).size() == 1);
+  CHECK(symbols.out.empty()); // not even the header: nothing was read
 }
 
 TEST_CASE("a compiler that cannot run exits 4", "[cli]") {

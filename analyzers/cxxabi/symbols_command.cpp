@@ -29,7 +29,7 @@ public:
     // order, a block at a time, so no file's whole listing is ever held.
     std::vector<std::optional<ClassifiedFile>> classified(found.files.size());
     std::vector<std::string> failures(found.files.size());
-    std::fputs("file\tmember\ttype\tname\tversion\tdemangled\tclass\tscope\n", stdout);
+    bool header = false; // written with the first row: a run that reads nothing writes nothing
     process_in_order(
         found.files.size(),
         [&](std::size_t i) {
@@ -44,8 +44,12 @@ public:
         [&](std::size_t i) {
           if (!failures[i].empty())
             errors.push_back({found.files[i].path, failures[i]});
-          if (classified[i])
+          if (classified[i]) {
+            if (!header)
+              std::fputs("file\tmember\ttype\tname\tversion\tdemangled\tclass\tscope\n", stdout);
+            header = true;
             render(found.files[i].path, *classified[i]);
+          }
           classified[i].reset();
         });
     std::fflush(stdout);
