@@ -250,12 +250,48 @@ Expected<MemoryBufferRef> thin_member(const std::string &archive_path, StringRef
   return file.buffers.back()->getMemBufferRef();
 }
 
+// LLVM 14 trusts some member header fields before it checks them: a BSD
+// name length ("#1/N") is read in Archive::create itself, past the end of
+// the file when N is large (found by fuzz_cxxabi). So every header is
+// checked here first: a size that is a number and lies inside the archive
+// (thin archives store only their symbol and name tables), and a BSD name
+// no longer than its member.
+llvm::Error check_member_headers(StringRef archive, bool thin) {
+  constexpr std::size_t kHeaderSize = 60;
+  std::size_t offset = 8; // after "!<arch>\n" or "!<thin>\n"
+  while (offset < archive.size()) {
+    std::string where = "truncated or malformed archive (member header at offset " + std::to_string(offset);
+    if (archive.size() - offset < kHeaderSize)
+      return make_error(where + " is cut short)");
+    StringRef header = archive.substr(offset, kHeaderSize);
+    StringRef name = header.take_front(16);
+    std::uint64_t size = 0;
+    if (header.substr(48, 10).rtrim(' ').getAsInteger(10, size))
+      return make_error(where + ": its size is not a number)");
+    if (name.startswith("#1/")) {
+      std::uint64_t name_length = 0;
+      if (name.drop_front(3).rtrim(' ').getAsInteger(10, name_length) || name_length > size)
+        return make_error(where + ": a BSD name longer than the member)");
+    }
+    offset += kHeaderSize;
+    bool stored = !thin || name.startswith("/ ") || name.startswith("// ") || name.startswith("/SYM64/");
+    if (!stored)
+      continue;
+    if (size > archive.size() - offset)
+      return make_error(where + " claims " + std::to_string(size) + " bytes, past the end of the file)");
+    offset += size + (size & 1);
+  }
+  return llvm::Error::success();
+}
+
 bool inside(StringRef part, StringRef whole) {
   return part.begin() >= whole.begin() && part.begin() <= whole.end() &&
          part.size() <= static_cast<std::size_t>(whole.end() - part.begin());
 }
 
 llvm::Error read_archive(const std::string &path, MemoryBufferRef buffer, SymbolFile &file) {
+  if (llvm::Error e = check_member_headers(buffer.getBuffer(), buffer.getBuffer().startswith("!<thin>\n")))
+    return e;
   Expected<std::unique_ptr<Archive>> archive = Archive::create(buffer);
   if (!archive)
     return archive.takeError();
