@@ -269,7 +269,11 @@ llvm::Error check_member_headers(StringRef archive, bool thin) {
     if (header.substr(48, 10).rtrim(' ').getAsInteger(10, size))
       return make_error(where + ": its size is not a number)");
     if (name.startswith("#1/")) {
+      // A BSD name is stored after the header, as the member's first bytes;
+      // GNU thin archives, which store no member, never use one.
       std::uint64_t name_length = 0;
+      if (thin)
+        return make_error(where + ": a BSD long name in a thin archive)");
       if (name.drop_front(3).rtrim(' ').getAsInteger(10, name_length) || name_length > size)
         return make_error(where + ": a BSD name longer than the member)");
     }
