@@ -293,10 +293,7 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string
       return store->error();
     version = store->read_schema_version();
   }
-  if (!version)
-    return version.takeError();
-  store->schema_version_ = *version;
-  if (llvm::Error e = store->read_empty_if_new())
+  if (llvm::Error e = store->start_reading(std::move(version)))
     return e;
   return store;
 }
@@ -327,15 +324,15 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_untouched(const std::string &
   sqlite3 *db = store->db_;
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   llvm::Expected<int> version = store->read_schema_version();
-  if (!version)
-    return version.takeError();
-  store->schema_version_ = *version;
-  if (llvm::Error e = store->read_empty_if_new())
+  if (llvm::Error e = store->start_reading(std::move(version)))
     return e;
   return store;
 }
 
-llvm::Error Store::read_empty_if_new() {
+llvm::Error Store::start_reading(llvm::Expected<int> version) {
+  if (!version)
+    return version.takeError();
+  schema_version_ = *version;
   if (schema_version_ != 0)
     return llvm::Error::success();
   // Nothing written yet: read an empty store of the current schema.

@@ -113,7 +113,9 @@ private:
   llvm::Error enable_wal();
   llvm::Expected<int> read_schema_version();
   llvm::Error upgrade();
-  llvm::Error read_empty_if_new();
+  // Takes the schema version read from the opened file; a file nothing was
+  // written to yet reads as an empty store of the current schema.
+  llvm::Error start_reading(llvm::Expected<int> version);
   // Copies the store and its WAL into a folder of its own, removed with the Store.
   llvm::Expected<std::string> private_copy();
   template <class Row>
