@@ -48,6 +48,7 @@ RootFiles find_root_files(const std::string &root, const std::vector<std::string
     return true;
   };
   options.seen = [&] { progress.advance(); };
+  options.note_links = false; // the audit reports unreadable files, not links
   progress.begin("scanning", 0);
   Discovery found = discover(whole_root ? std::vector<std::string>{root} : walk, options);
   progress.end();

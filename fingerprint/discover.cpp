@@ -81,7 +81,7 @@ private:
   void take_named_file(const std::string &shown, const std::string &real, const struct stat &st);
   void take(InputFile file);
   void walk(const std::string &shown_top, const std::string &real_top);
-  void note_link(const std::string &shown, const std::string &real, const std::string &top);
+  void note_link(const std::string &shown, const std::string &real, const std::string &abs_top);
 
   const DiscoverOptions &options_;
   Discovery &out_;
@@ -163,7 +163,7 @@ void Walker::take_named_file(const std::string &shown, const std::string &real, 
           static_cast<std::uint64_t>(st.st_ino), std::move(*head)});
 }
 
-void Walker::note_link(const std::string &shown, const std::string &real, const std::string &top) {
+void Walker::note_link(const std::string &shown, const std::string &real, const std::string &abs_top) {
   std::string target = read_link_path(real);
   std::string start;
   std::string root = options_.root;
@@ -181,11 +181,6 @@ void Walker::note_link(const std::string &shown, const std::string &real, const 
     else
       out_.links.push_back({shown, "dangling link to " + target});
     return;
-  }
-  std::string abs_top = absolute_path(top);
-  if (char *t = ::realpath(abs_top.c_str(), nullptr)) {
-    abs_top = t;
-    std::free(t);
   }
   std::string abs_resolved = *resolved;
   if (char *t = ::realpath(abs_resolved.c_str(), nullptr)) {
@@ -230,10 +225,11 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
                        static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
                        std::string(file.head)});
   };
-  visitor.link = [&](const std::string &path) {
-    std::lock_guard<std::mutex> lock(mutex);
-    links.push_back(path);
-  };
+  if (options_.note_links)
+    visitor.link = [&](const std::string &path) {
+      std::lock_guard<std::mutex> lock(mutex);
+      links.push_back(path);
+    };
   visitor.error = [&](const std::string &path, const std::string &reason) {
     std::lock_guard<std::mutex> lock(mutex);
     errors.push_back({shown_of(path), reason});
@@ -248,8 +244,13 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
     take(std::move(file));
   for (InputError &error : errors)
     out_.errors.push_back(std::move(error));
+  std::string abs_top = absolute_path(real_top); // the same for every link
+  if (char *t = ::realpath(abs_top.c_str(), nullptr)) {
+    abs_top = t;
+    std::free(t);
+  }
   for (const std::string &link : links)
-    note_link(shown_of(link), link, real_top);
+    note_link(shown_of(link), link, abs_top);
   out_.other_files += other;
 }
 

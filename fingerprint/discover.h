@@ -39,6 +39,9 @@ struct DiscoverOptions {
   // Optional: called for every regular file a walk meets, on the walking
   // threads (a progress count).
   std::function<void()> seen;
+  // Whether links met in a walk are examined and reported (Discovery::links).
+  // The audit reports no links: resolving thousands of them costs it time.
+  bool note_links = true;
 };
 
 struct InputFile {
