@@ -172,6 +172,7 @@ void index_versions(const cxxabi::SymbolVersions &versions, ElfFacts &out) {
 }
 
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
+  std::vector<std::uint64_t> exports;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
     const cxxabi::Symbol &s = object.symbols[i];
     if (s.local || (s.undefined && s.weak))
@@ -189,17 +190,15 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
       }
       out.imports.push_back(import);
     } else if (s.version.empty()) {
-      out.exports.push_back(key_of(name, kUnversioned, 0));
-      out.exports.push_back(key_of(name, kDefault, 0));
+      exports.push_back(key_of(name, kUnversioned, 0));
+      exports.push_back(key_of(name, kDefault, 0));
     } else {
-      out.exports.push_back(key_of(name, kVersioned, version));
+      exports.push_back(key_of(name, kVersioned, version));
       if (s.default_version)
-        out.exports.push_back(key_of(name, kDefault, 0));
+        exports.push_back(key_of(name, kDefault, 0));
     }
   }
-  std::sort(out.exports.begin(), out.exports.end());
-  out.exports.erase(std::unique(out.exports.begin(), out.exports.end()), out.exports.end());
-  out.exports.shrink_to_fit();
+  out.exports = KeySet(exports);
   out.imports.shrink_to_fit();
 }
 
@@ -228,8 +227,40 @@ std::uint64_t versioned_key(std::string_view name, std::string_view version) {
 std::uint64_t unversioned_key(std::string_view name) { return key_of(hash_of(name), kUnversioned, 0); }
 std::uint64_t default_key(std::string_view name) { return key_of(hash_of(name), kDefault, 0); }
 
-bool ElfFacts::exports_key(std::uint64_t key) const {
-  return std::binary_search(exports.begin(), exports.end(), key);
+namespace {
+// Keys are already well mixed; the high half folded in guards the low bits.
+std::uint64_t slot_of(std::uint64_t key) { return key ^ (key >> 32); }
+} // namespace
+
+KeySet::KeySet(const std::vector<std::uint64_t> &keys) {
+  std::size_t capacity = 1;
+  while (capacity * 3 < keys.size() * 4)
+    capacity *= 2;
+  slots_.assign(keys.empty() ? 0 : capacity, 0);
+  mask_ = capacity - 1;
+  for (std::uint64_t key : keys) {
+    if (key == 0) {
+      has_zero_ = true;
+      continue;
+    }
+    std::uint64_t i = slot_of(key) & mask_;
+    while (slots_[i] != 0 && slots_[i] != key)
+      i = (i + 1) & mask_;
+    slots_[i] = key;
+  }
+}
+
+bool KeySet::contains(std::uint64_t key) const {
+  if (key == 0)
+    return has_zero_;
+  if (slots_.empty())
+    return false;
+  for (std::uint64_t i = slot_of(key) & mask_;; i = (i + 1) & mask_) {
+    if (slots_[i] == key)
+      return true;
+    if (slots_[i] == 0)
+      return false;
+  }
 }
 
 namespace {
