@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <dirent.h>
-#include <fstream>
 #include <vector>
 
 #include "fingerprint/discover.h"
@@ -23,13 +22,23 @@ void PackageOwners::load() {
   }
   ::closedir(dir);
   std::sort(lists.begin(), lists.end());
+  owner_.reserve(200000);
   for (const std::string &list : lists) {
+    auto buffer = llvm::MemoryBuffer::getFile(info + "/" + list, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
+      continue; // unreadable: its files are described by path alone
     std::string package = list.substr(0, list.size() - 5);
-    package = package.substr(0, package.find(':')); // libfoo1:amd64
-    std::ifstream in(info + "/" + list);
-    for (std::string line; std::getline(in, line);)
+    packages_.push_back(package.substr(0, package.find(':'))); // libfoo1:amd64
+    std::string_view text((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
+    while (!text.empty()) {
+      std::size_t end = text.find('\n');
+      std::string_view line = text.substr(0, end);
+      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
       if (!line.empty() && line != "/." && line.back() != '/')
-        owner_.emplace(line, package);
+        owner_.emplace(line, static_cast<std::uint32_t>(packages_.size() - 1));
+    }
+    lists_.push_back(std::move(*buffer));
   }
 }
 
@@ -54,7 +63,7 @@ std::string PackageOwners::describe(const std::string &path) {
   }
   if (it == owner_.end())
     return path;
-  return path + " (package " + it->second + ")";
+  return path + " (package " + packages_[it->second] + ")";
 }
 
 } // namespace abitag::audit
