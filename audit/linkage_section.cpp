@@ -4,6 +4,7 @@
 // is exported instead is explained, with the side to rebuild.
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 
@@ -35,19 +36,27 @@ std::string with_version(const std::string &name, const std::string &version) {
 bool is_program(const ElfFacts &facts) { return facts.type == 2 /*ET_EXEC*/ || !facts.interpreter.empty(); }
 
 // The C++ exports of a library by their dual-ABI-neutral form, built when an
-// unresolved C++ import first needs them.
+// unresolved C++ import first needs them. Shared by the threads explaining
+// files: each library's index is built once, by the first to ask.
 class TwinIndex {
 public:
   const std::vector<DynamicSymbol> *twins(const ElfEntry &library, const std::string &neutral) {
-    auto it = index_.find(&library);
-    if (it == index_.end())
-      it = index_.emplace(&library, build(library)).first;
-    auto hit = it->second.find(neutral);
-    return hit == it->second.end() ? nullptr : &hit->second;
+    Slot *slot;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      slot = &slots_[&library]; // unordered_map nodes stay put
+    }
+    std::call_once(slot->built, [&] { slot->index = build(library); });
+    auto hit = slot->index.find(neutral);
+    return hit == slot->index.end() ? nullptr : &hit->second;
   }
 
 private:
   using Index = std::unordered_map<std::string, std::vector<DynamicSymbol>>;
+  struct Slot {
+    std::once_flag built;
+    Index index;
+  };
   static Index build(const ElfEntry &library) {
     Index out;
     auto symbols = read_dynamic_symbols(library.host_path);
@@ -63,7 +72,15 @@ private:
       }
     return out;
   }
-  std::unordered_map<const ElfEntry *, Index> index_;
+  std::mutex mutex_;
+  std::unordered_map<const ElfEntry *, Slot> slots_;
+};
+
+// What explaining one file's unresolved symbols gives: its findings, and the
+// list of them for the summary (null when it could not be read again).
+struct Explanation {
+  std::vector<Finding> findings;
+  nlohmann::ordered_json listed;
 };
 
 class LinkageSection final : public AuditSection {
@@ -109,6 +126,13 @@ public:
     for (const InputError &error : scan.unreadable())
       out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", error.path,
                               "cannot be read: " + error.reason, {}});
+    // Explaining reads each such file again and the C++ exports of what it
+    // loads: on all cores, merged below in the files' order.
+    std::vector<Explanation> explained(objects.size());
+    parallel_for(objects.size(), [&](std::size_t i) {
+      if (!results[i].unresolved.empty())
+        explained[i] = explain_unresolved(context, *objects[i], results[i]);
+    });
     std::size_t missing_libraries = 0, missing_versions = 0, unresolved = 0;
     nlohmann::ordered_json unresolved_by_file = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < objects.size(); ++i) {
@@ -135,7 +159,10 @@ public:
       }
       if (!result.unresolved.empty()) {
         unresolved += result.unresolved.size();
-        explain_unresolved(context, object, result, out, unresolved_by_file);
+        if (!explained[i].listed.is_null())
+          unresolved_by_file[object.path] = std::move(explained[i].listed);
+        for (Finding &f : explained[i].findings)
+          out.findings.push_back(std::move(f));
       }
     }
     out.summary_lines.push_back(std::to_string(objects.size()) + " programs and libraries linked: " +
@@ -213,13 +240,14 @@ private:
     return f;
   }
 
-  void explain_unresolved(AuditContext &context, const ElfEntry &object, const LinkageResult &result,
-                          SectionReport &out, nlohmann::ordered_json &by_file) {
+  // Called on several threads at once: owners() and twins_ lock.
+  Explanation explain_unresolved(AuditContext &context, const ElfEntry &object, const LinkageResult &result) {
+    Explanation out;
     auto symbols = read_dynamic_symbols(object.host_path);
     if (!symbols) {
       out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
                               "cannot be read again: " + to_message(symbols.takeError()), {}});
-      return;
+      return out;
     }
     nlohmann::ordered_json listed = nlohmann::ordered_json::array();
     nlohmann::ordered_json plain = nlohmann::ordered_json::array();
@@ -230,7 +258,7 @@ private:
       if (at >= symbols->size() || !(*symbols)[at].undefined) {
         out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
                                 "changed while it was being audited; audit again", {}});
-        return;
+        return out;
       }
       const DynamicSymbol &symbol = (*symbols)[at];
       listed.push_back(with_version(symbol.name, symbol.version));
@@ -244,9 +272,9 @@ private:
       if (plain_names.size() < kSymbolsInReason)
         plain_names.push_back(cxxabi::demangle(symbol.name));
     }
-    by_file[object.path] = std::move(listed);
+    out.listed = std::move(listed);
     if (plain.empty())
-      return;
+      return out;
     bool broken = is_program(object.facts) || versioned;
     std::string reason = std::to_string(plain.size()) + " undefined symbol" + (plain.size() > 1 ? "s" : "") +
                          " that nothing it loads defines: " + join(plain_names, ", ") +
@@ -257,6 +285,7 @@ private:
               reason, {context.owners().describe(object.path)}};
     f.details["symbols"] = std::move(plain);
     out.findings.push_back(std::move(f));
+    return out;
   }
 
   std::optional<DualAbiTwin> find_twin(const ElfEntry &object, const DynamicSymbol &symbol,
