@@ -291,7 +291,7 @@ struct NameClassifier::Impl {
     node->visit([this](const auto *derived) {
       using NodeType = std::remove_cv_t<std::remove_pointer_t<decltype(derived)>>;
       if constexpr (!std::is_same_v<NodeType, ForwardTemplateReference>)
-        derived->match([this](const auto &...fields) { (push_field(fields), ...); });
+        derived->match([&](const auto &...fields) { (push_field(fields), ...); });
     });
   }
 
