@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <system_error>
 #include <unistd.h>
 
 namespace abitag::audit {
@@ -30,7 +31,11 @@ void Progress::begin(const std::string &stage, std::size_t total) {
   done_ = 0;
   start_ = std::chrono::steady_clock::now();
   active_ = true;
-  thread_ = std::thread([this] { run(); });
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (const std::system_error &) {
+    active_ = false; // no thread to draw with: the audit goes on without a bar
+  }
 }
 
 void Progress::end() {

@@ -2,10 +2,24 @@
 
 #include <algorithm>
 #include <atomic>
+#include <system_error>
 #include <thread>
 #include <vector>
 
 namespace abitag {
+
+std::vector<std::thread> start_helpers(std::size_t count, const std::function<void()> &work) {
+  std::vector<std::thread> started;
+  started.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    try {
+      started.emplace_back(work);
+    } catch (const std::system_error &) {
+      break; // no more threads to be had: the ones started, and the caller, do it all
+    }
+  }
+  return started;
+}
 
 void parallel_for(std::size_t count, const std::function<void(std::size_t)> &body) {
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
@@ -20,9 +34,7 @@ void parallel_for(std::size_t count, const std::function<void(std::size_t)> &bod
     for (std::size_t i = next++; i < count; i = next++)
       body(i);
   };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back(worker);
+  std::vector<std::thread> pool = start_helpers(threads - 1, worker);
   worker();
   for (std::thread &thread : pool)
     thread.join();

@@ -4,9 +4,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <thread>
 #include <vector>
 
 namespace abitag {
+
+// Starts up to COUNT threads running WORK and returns those that started.
+// Starting one can fail (no memory left for its stack, a limit on
+// processes); the caller's own thread then does the work the missing ones
+// would have done, since WORK takes what is left from a shared queue.
+std::vector<std::thread> start_helpers(std::size_t count, const std::function<void()> &work);
 
 // Calls body(i) for every i in [0, count), on up to one thread per core.
 // Items are taken in order from a shared counter, so a slow item does not

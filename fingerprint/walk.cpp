@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fingerprint/open_path.h"
+#include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 
 namespace abitag {
@@ -209,9 +210,7 @@ void walk_tree(const std::string &top, const WalkVisitor &visitor) {
     }
   };
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> helpers;
-  for (unsigned i = 1; i < threads; ++i)
-    helpers.emplace_back(work);
+  std::vector<std::thread> helpers = start_helpers(threads - 1, work);
   work();
   for (std::thread &helper : helpers)
     helper.join();
