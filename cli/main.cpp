@@ -5,6 +5,8 @@
 #include <new>
 #include <unistd.h>
 
+#include <llvm/Support/ErrorHandling.h>
+
 #include "cli/audit_command.h"
 #include "cli/tagger_commands.h"
 #include "fingerprint/analyzer.h"
@@ -54,6 +56,9 @@ int print_analysis(const AnalyzerRun &run) {
 
 int main(int argc, char **argv) {
   std::set_new_handler(out_of_memory);
+  // LLVM's own containers allocate with malloc and, when it fails, call
+  // this instead of operator new's handler (by default: a message and abort).
+  llvm::install_bad_alloc_error_handler([](void *, const char *, bool) { out_of_memory(); });
   abitag::Registry &registry = abitag::builtin_registry();
   CLI::App app{"abitag: fingerprints the ABI and identity of installed software"};
   app.name("abitag");

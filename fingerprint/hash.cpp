@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <new>
 #include <unistd.h>
 #include <vector>
 
@@ -20,8 +21,12 @@ struct Digest::Context {
 
 Digest::Digest(DigestKind kind) : context_(std::make_unique<Context>()) {
   const EVP_MD *md = kind == DigestKind::Sha1 ? EVP_sha1() : EVP_sha256();
-  if (!context_->ctx || EVP_DigestInit_ex(context_->ctx, md, nullptr) != 1)
+  if (!context_->ctx || EVP_DigestInit_ex(context_->ctx, md, nullptr) != 1) {
+    // OpenSSL fails here only for want of memory: the program's handler for that says so.
+    if (std::new_handler handler = std::get_new_handler())
+      handler();
     throw std::bad_alloc();
+  }
 }
 
 Digest::~Digest() = default;

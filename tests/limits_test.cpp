@@ -480,3 +480,60 @@ TEST_CASE("limits: GHC inputs of tens of megabytes are read in bounded memory", 
   CHECK(json.exit_code == 0);
   CHECK(json.out.find("\"dep-999999-abc\"") != std::string::npos);
 }
+
+#ifndef ABITAG_SANITIZED // AddressSanitizer's shadow memory takes any address-space limit away
+namespace {
+
+// The smallest address space, in MiB, in which `abitag analyzers` runs: what
+// the binary and its libraries take before any work. With a thread stack
+// of STACK_MB, so that a limit just above it leaves no room for another.
+std::size_t starting_address_space(std::size_t stack_mb) {
+  for (std::size_t mb = 16; mb <= 2048; mb += 4) {
+    Run r = run("prlimit", {"--stack=" + std::to_string(stack_mb << 20), "--as=" + std::to_string(mb << 20),
+                            abitag_binary(), "analyzers"});
+    if (r.exit_code == 0)
+      return mb;
+  }
+  FAIL("abitag does not start in 2 GiB of address space");
+  return 0;
+}
+
+} // namespace
+
+TEST_CASE("limits: with no room for a second thread, the work is done on the one there is", "[limits]") {
+  constexpr std::size_t kStackMb = 16; // each new thread's stack: more than the room left below
+  std::size_t limit = starting_address_space(kStackMb) + 6;
+  // Folders, each walked by several threads, then their files read by several.
+  std::vector<std::string> args = {"cxxabi", "--json"};
+  for (const char *folder : {"new-O0", "old-O2", "libcxx", "mixed", "exe", "s390x-new", "archive", "thin"})
+    args.push_back(fixture(std::string("cxxabi/") + folder));
+  Run free = run(abitag_binary(), args);
+  REQUIRE(free.exit_code == 0);
+  args.insert(args.begin(), {"--stack=" + std::to_string(kStackMb << 20), "--as=" + std::to_string(limit << 20),
+                             abitag_binary()});
+  Run tight = run("prlimit", args);
+  CHECK(tight.exit_code == 0);
+  CHECK(tight.err.empty());
+  CHECK(tight.out == free.out);
+}
+
+TEST_CASE("limits: memory that runs out ends with one line and exit 4, not an abort", "[limits]") {
+  // Two million symbols in a 70 MB file: mapped, it fits; the 150 MB of
+  // symbols read from it do not.
+  std::vector<std::string> names;
+  for (int i = 0; i < 2000000; ++i)
+    names.push_back("_ZN3lib" + std::to_string(std::to_string(i).size() + 1) + "f" + std::to_string(i) + "Ev");
+  TempDir dir;
+  std::string object = dir.path() + "/many.o";
+  std::string bytes = elf_object(names);
+  names.clear();
+  names.shrink_to_fit();
+  write_file(object, bytes);
+  std::size_t limit = starting_address_space(8) + (bytes.size() >> 20) + 24;
+  bytes.clear();
+  Run r = run("prlimit", {"--as=" + std::to_string(limit << 20), abitag_binary(), "cxxabi", object});
+  CHECK(r.exit_code == 4);
+  CHECK(r.err == "abitag: out of memory\n");
+  CHECK(r.out.empty());
+}
+#endif
