@@ -40,22 +40,6 @@ Loader::Found Loader::candidate(const std::string &dir, const std::string &name)
   return found;
 }
 
-const ElfEntry *Loader::interpreter(const std::string &path) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (auto it = interpreters_.find(path); it != interpreters_.end())
-      return it->second;
-  }
-  auto host = resolve_under_root(scan_.root(), path);
-  std::string why;
-  const ElfEntry *entry = host ? scan_.entry_at(*host, &why) : nullptr;
-  if (!host)
-    llvm::consumeError(host.takeError());
-  std::lock_guard<std::mutex> lock(mutex_);
-  interpreters_.emplace(path, entry);
-  return entry;
-}
-
 const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
   std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;
   std::lock_guard<std::mutex> lock(mutex_);
@@ -169,7 +153,11 @@ Closure Loader::load_closure(const ElfEntry &main) {
     out.scope.push_back(node.entry);
   // ld.so itself is always in the global scope, last unless already loaded.
   if (!main.facts.interpreter.empty()) {
-    const ElfEntry *interp = interpreter(main.facts.interpreter);
+    // Through the candidates' cache: every program names one of very few.
+    const std::string &path = main.facts.interpreter;
+    std::size_t slash = path.rfind('/');
+    const ElfEntry *interp =
+        candidate(slash == std::string::npos ? "" : path.substr(0, slash), path.substr(slash + 1)).entry;
     if (!interp)
       out.missing_interpreter = main.facts.interpreter;
     else if (std::find(out.scope.begin(), out.scope.end(), interp) == out.scope.end())

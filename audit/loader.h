@@ -55,9 +55,6 @@ private:
   };
   // The file NAME in folder DIR (inside ROOT), cached.
   Found candidate(const std::string &dir, const std::string &name);
-  // The file a PT_INTERP path names (inside ROOT), or null; cached: every
-  // program names one of very few.
-  const ElfEntry *interpreter(const std::string &path);
   const std::vector<std::string> &defaults_for(const ElfFacts &facts);
   const ElfEntry *find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
                                const ElfEntry &main, MissingLibrary &miss);
@@ -66,7 +63,6 @@ private:
   std::vector<std::string> conf_dirs_;
   std::mutex mutex_;
   std::unordered_map<std::string, Found> candidates_;
-  std::unordered_map<std::string, const ElfEntry *> interpreters_;
   std::unordered_map<std::uint32_t, std::vector<std::string>> defaults_;
 };
 
