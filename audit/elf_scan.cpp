@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "fingerprint/parallel.h"
+#include "fingerprint/paths.h"
 
 namespace abitag::audit {
 
@@ -62,13 +63,7 @@ void ElfScan::read(std::vector<InputFile> files, std::vector<InputError> unreada
 }
 
 std::string ElfScan::inside_root(const std::string &host_path) const {
-  if (root_ == "/")
-    return host_path;
-  if (host_path == root_)
-    return "/";
-  if (host_path.rfind(root_ + "/", 0) == 0)
-    return host_path.substr(root_.size());
-  return host_path;
+  return path_inside_root(root_, host_path);
 }
 
 const ElfEntry *ElfScan::entry_at(const std::string &host_path, std::string *why) {

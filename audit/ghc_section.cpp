@@ -11,6 +11,7 @@
 
 #include "analyzers/ghc/read_inputs.h"
 #include "audit/section.h"
+#include "fingerprint/paths.h"
 
 namespace abitag::audit {
 namespace {
@@ -30,9 +31,7 @@ public:
     SectionReport out;
     out.name = "ghc";
     const std::string &root = context.root();
-    auto inside = [&](const std::string &path) {
-      return root == "/" ? path : path.substr(root.size());
-    };
+    auto inside = [&](const std::string &path) { return path_inside_root(root, path); };
     std::vector<std::string> system, user;
     for (const std::string &db : context.files().package_dbs)
       (is_user_database(inside(db)) ? user : system).push_back(db);

@@ -10,6 +10,7 @@
 #include "analyzers/sbcl/file_reader.h"
 #include "audit/section.h"
 #include "fingerprint/parallel.h"
+#include "fingerprint/paths.h"
 
 namespace abitag::audit {
 namespace {
@@ -134,9 +135,7 @@ private:
     for (const InputFile &file : files.elf)
       candidates.push_back(&file);
     // Unreadable files and skipped links are the linkage section's to report.
-    auto inside = [&](const std::string &path) {
-      return root == "/" ? path : path.substr(root.size());
-    };
+    auto inside = [&](const std::string &path) { return path_inside_root(root, path); };
     std::vector<std::uint64_t> sizes;
     for (const InputFile *file : candidates)
       sizes.push_back(file->size);

@@ -9,6 +9,7 @@
 #include "audit/section.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/discover.h"
+#include "fingerprint/paths.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 
@@ -75,9 +76,7 @@ Rerun rerun(const tagger::Tag &tag, const std::string &root) {
     inputs.paths.push_back(*host);
   }
   Analysis analysis = analyzer->analyze(inputs);
-  auto inside = [&](const std::string &path) {
-    return root != "/" && path.rfind(root + "/", 0) == 0 ? path.substr(root.size()) : path;
-  };
+  auto inside = [&](const std::string &path) { return path_inside_root(root, path); };
   if (!analysis.errors.empty())
     return {std::nullopt, inside(analysis.errors.front().path) + ": " + analysis.errors.front().reason};
   if (!analysis.failure.empty())

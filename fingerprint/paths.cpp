@@ -8,6 +8,17 @@ std::string join_path(const std::string &dir, const std::string &name) {
   return dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
+std::string path_inside_root(const std::string &root, const std::string &host_path) {
+  if (root == "/")
+    return host_path;
+  if (host_path == root)
+    return "/";
+  if (host_path.size() > root.size() && host_path.compare(0, root.size(), root) == 0 &&
+      host_path[root.size()] == '/')
+    return host_path.substr(root.size());
+  return host_path;
+}
+
 std::string parent_dir(const std::string &path) {
   std::size_t slash = path.rfind('/');
   if (slash == std::string::npos)

@@ -9,6 +9,10 @@ namespace abitag {
 // "/usr/lib/x" from "/usr/lib" and "x"; a relative dir is kept as given.
 std::string join_path(const std::string &dir, const std::string &name);
 
+// HOST_PATH as seen from inside ROOT ("/usr/lib/x" for "/img/usr/lib/x"
+// under "/img"; "/" for ROOT itself); a path outside ROOT is kept as given.
+std::string path_inside_root(const std::string &root, const std::string &host_path);
+
 // "/usr/lib" from "/usr/lib/x", "/" from "/x", "." from "x".
 std::string parent_dir(const std::string &path);
 

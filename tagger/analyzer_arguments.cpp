@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "fingerprint/paths.h"
+
 namespace abitag::tagger {
 namespace {
 
@@ -14,17 +16,6 @@ std::string absolute_path(const std::string &path) {
   if (out.size() > 1 && out.back() == '/')
     out.pop_back();
   return out;
-}
-
-// PATH as seen from inside ROOT, when it lies there.
-std::string inside_root(const std::string &path, const std::string &root) {
-  if (root == "/")
-    return path;
-  if (path == root)
-    return "/";
-  if (path.compare(0, root.size(), root) == 0 && path[root.size()] == '/')
-    return path.substr(root.size());
-  return path;
 }
 
 // The tokens of ARGS that are options or option values, in order, without
@@ -71,7 +62,7 @@ llvm::Expected<TagArguments> parse_analyzer_arguments(Analyzer &analyzer, const 
   recorded.options = option_words(app, args);
   std::string root = absolute_path(inputs.root);
   for (const std::string &path : inputs.paths)
-    recorded.paths.push_back(inside_root(absolute_path(path), root));
+    recorded.paths.push_back(path_inside_root(root, absolute_path(path)));
   return recorded;
 }
 

@@ -71,9 +71,7 @@ std::optional<Place> locate(const std::string &root, const std::string &shown) {
 std::optional<Place> default_core(const std::string &root, const Place &sbcl) {
   if (const char *home = std::getenv("SBCL_HOME"); root == "/" && home && *home)
     return Place{std::string(home) + "/sbcl.core", std::string(home) + "/sbcl.core"};
-  std::string real = sbcl.host;
-  if (root != "/")
-    real = real.substr(root.size()); // resolve_under_root keeps it under ROOT
+  std::string real = path_inside_root(root, sbcl.host); // resolve_under_root kept it under ROOT
   std::string bin = parent_dir(real);
   for (const std::string &core : {join_path(parent_dir(bin), "lib/sbcl/sbcl.core"), join_path(bin, "sbcl.core")})
     if (std::optional<Place> found = locate(root, core))
