@@ -65,8 +65,10 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   AuditContext context(*root, std::move(walk), census, progress, options.tag_store);
   AuditReport report;
   report.root = *root;
-  for (const auto &section : sections)
+  for (const auto &section : sections) {
     report.sections.push_back(section->run(context));
+    report.sections.back().name = section->name();
+  }
   report.files_read = context.elf_scan_done() ? context.elf_scan().entries().size() : 0;
   return report;
 }

@@ -56,7 +56,6 @@ public:
   SectionReport run(AuditContext &context) override {
     ElfScan &scan = context.elf_scan();
     SectionReport out;
-    out.name = "cxxabi";
     std::map<std::string, std::size_t> families = {{"new", 0}, {"old", 0}, {"mixed", 0}, {"libc++", 0}, {"none", 0}};
     std::map<std::string, std::size_t> verdicts;
     nlohmann::ordered_json mixing = nlohmann::ordered_json::array(), embedding = nlohmann::ordered_json::array();

@@ -29,7 +29,6 @@ public:
 
   SectionReport run(AuditContext &context) override {
     SectionReport out;
-    out.name = "ghc";
     const std::string &root = context.root();
     auto inside = [&](const std::string &path) { return path_inside_root(root, path); };
     std::vector<std::string> system, user;

@@ -120,7 +120,6 @@ public:
     context.progress().end();
 
     SectionReport out;
-    out.name = "linkage";
     out.findings = std::move(foreign);
     majority_ = majority_abi(scan);
     for (const InputError &error : scan.unreadable())

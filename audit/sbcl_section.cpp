@@ -73,7 +73,6 @@ public:
 
   SectionReport run(AuditContext &context) override {
     SectionReport out;
-    out.name = "sbcl";
     std::vector<Image> images = find_images(context);
 
     std::size_t cores = 0, executables = 0, damaged = 0;

@@ -54,6 +54,7 @@ public:
   virtual std::string_view description() const = 0; // one line for --help
   // Whether it reads ElfFacts::census (the scan skips the classifier if none does).
   virtual bool uses_census() const { return false; }
+  // Its findings and summary; run_audit names the report after name().
   virtual SectionReport run(AuditContext &context) = 0;
 };
 

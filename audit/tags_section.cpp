@@ -93,7 +93,6 @@ public:
 
   SectionReport run(AuditContext &context) override {
     SectionReport out;
-    out.name = "tags";
     const std::string &inside = context.tag_store();
     out.summary["store"] = inside;
     llvm::Expected<std::string> host = resolve_under_root(context.root(), inside);
