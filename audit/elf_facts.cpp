@@ -114,12 +114,20 @@ template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, Elf
   auto phdrs = elf.program_headers();
   if (!phdrs)
     return phdrs.takeError();
+  auto past_the_end = [&](const auto &phdr) {
+    return phdr.p_offset > elf.getBufSize() || elf.getBufSize() - phdr.p_offset < phdr.p_filesz;
+  };
   for (const auto &phdr : *phdrs) {
-    if (phdr.p_type == llvm::ELF::PT_DYNAMIC)
+    if (phdr.p_type == llvm::ELF::PT_DYNAMIC && !out.dynamic) {
+      // LLVM 14's dynamicEntries() reads the first PT_DYNAMIC without
+      // checking it against the file (found by fuzz_audit).
+      if (past_the_end(phdr))
+        return make_error("PT_DYNAMIC runs past the end of the file");
       out.dynamic = true;
+    }
     if (phdr.p_type != llvm::ELF::PT_INTERP)
       continue;
-    if (phdr.p_offset > elf.getBufSize() || elf.getBufSize() - phdr.p_offset < phdr.p_filesz)
+    if (past_the_end(phdr))
       return make_error("PT_INTERP runs past the end of the file");
     llvm::StringRef interp(reinterpret_cast<const char *>(elf.base() + phdr.p_offset), phdr.p_filesz);
     out.interpreter = interp.take_until([](char c) { return c == '\0'; }).str();
