@@ -93,7 +93,7 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
       const Symbol &symbol = object.symbols[i];
       const NameClass &c = classified.classes[o][i];
       ++out.symbols;
-      unparsed += c.itanium && !c.parsed;
+      unparsed += c.itanium && !c.parsed && !c.std_free;
       Scope scope = scope_of(symbol, c, classified.embeds_stdlib);
       if (scope == Scope::Local || !c.families)
         continue;

@@ -414,11 +414,38 @@ static uint8_t families_by_safe_tokens(std::string_view name) {
   return out;
 }
 
+// Whether NAME has no token through which it could refer to the standard
+// library: std is written "St" (or "NSt"), its string and stream types
+// "Sa", "Sb", "Ss", "Si", "So", "Sd", and a substitution (S_, S0_) or
+// template parameter (T_) only repeats what was written out before it.
+// Without one, and without "cxx" (an ABI tag B5cxx11, __cxx11, __gnu_cxx,
+// __cxxabiv1), no family and no std scope can come out of the parse, so it
+// is not parsed: two thirds of the Itanium names under /usr. Special names
+// (_ZT: typeinfo and vtables, _ZG: guard variables) are always parsed: the
+// typeinfo of an unnamed type (char const*) belongs to the runtime without
+// naming std.
+static bool cannot_name_std(std::string_view name) {
+  if (name.substr(0, 3) == "_ZT" || name.substr(0, 3) == "_ZG")
+    return false;
+  for (std::size_t at = name.find('S'); at != std::string_view::npos && at + 1 < name.size();
+       at = name.find('S', at + 1)) {
+    switch (name[at + 1]) {
+    case 't': case 'a': case 'b': case 's': case 'i': case 'o': case 'd': return false;
+    default: break;
+    }
+  }
+  return name.find("cxx") == std::string_view::npos;
+}
+
 NameClass NameClassifier::classify(std::string_view name) {
   NameClass out;
   if (name.size() < 2 || name[0] != '_' || name[1] != 'Z')
     return out;
   out.itanium = true;
+  if (cannot_name_std(name)) {
+    out.std_free = true;
+    return out;
+  }
   if (name.size() > kMaxParsedNameLength) {
     out.families = families_by_safe_tokens(name);
     return out;

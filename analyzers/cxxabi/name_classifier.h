@@ -25,6 +25,7 @@ struct NameClass {
   std::uint8_t families = 0;
   bool itanium = false;         // starts with _Z
   bool parsed = false;          // the demangler understood it
+  bool std_free = false;        // not parsed: no token that can name std (see classify)
   bool std_scoped = false;      // the named entity lives in std, __gnu_cxx or __cxxabiv1
   bool old_list_entity = false; // a member of the old std::list or std::_List_base
   bool pair_by_value = false;   // takes or returns std::pair by value
