@@ -303,16 +303,18 @@ llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buff
   return facts_of(cxxabi::read_symbol_buffer(std::move(buffer), name), name, census);
 }
 
-llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path) {
+llvm::Expected<DynamicSymbols> read_dynamic_symbols(const std::string &path) {
   auto symbols = cxxabi::read_symbol_file(path);
   if (!symbols)
     return symbols.takeError();
   if (symbols->is_archive || symbols->objects.size() != 1)
     return make_error("not an ELF program or shared object");
-  std::vector<DynamicSymbol> out;
-  for (const cxxabi::Symbol &s : symbols->objects.front().symbols)
-    out.push_back({s.name.str(), s.version.str(), s.undefined, s.weak, s.local});
-  return out;
+  return DynamicSymbols(std::move(*symbols));
+}
+
+DynamicSymbol DynamicSymbols::operator[](std::size_t i) const {
+  const cxxabi::Symbol &s = all()[i];
+  return {s.name.str(), s.version.str(), s.undefined, s.weak, s.local};
 }
 
 } // namespace abitag::audit

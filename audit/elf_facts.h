@@ -13,6 +13,8 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include "analyzers/cxxabi/symbol_reader.h"
+
 namespace abitag::audit {
 
 // Keys of the export table. A definition is entered under the keys a
@@ -94,7 +96,8 @@ llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buff
 // The dynamic symbols of PATH in the order ElfFacts was built from
 // (Import::symbol indexes them). Read again only for files whose imports do
 // not resolve, to name them, and for the libraries in their scope, to look
-// for a dual-ABI twin.
+// for a dual-ABI twin. The names stay in the mapped file: a symbol is copied
+// out only when asked for.
 struct DynamicSymbol {
   std::string name;
   std::string version;
@@ -102,6 +105,16 @@ struct DynamicSymbol {
   bool weak = false;
   bool local = false;
 };
-llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path);
+class DynamicSymbols {
+public:
+  explicit DynamicSymbols(cxxabi::SymbolFile file) : file_(std::move(file)) {}
+  const std::vector<cxxabi::Symbol> &all() const { return file_.objects.front().symbols; }
+  std::size_t size() const { return all().size(); }
+  DynamicSymbol operator[](std::size_t i) const; // a copy of one
+
+private:
+  cxxabi::SymbolFile file_;
+};
+llvm::Expected<DynamicSymbols> read_dynamic_symbols(const std::string &path);
 
 } // namespace abitag::audit

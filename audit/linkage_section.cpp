@@ -64,12 +64,14 @@ private:
       llvm::consumeError(symbols.takeError());
       return out;
     }
-    for (DynamicSymbol &s : *symbols)
-      if (!s.undefined && !s.local && s.name.rfind("_Z", 0) == 0) {
-        std::string neutral = dual_abi_neutral(s.name);
+    for (std::size_t i = 0; i < symbols->size(); ++i) {
+      const cxxabi::Symbol &s = symbols->all()[i];
+      if (!s.undefined && !s.local && s.name.startswith("_Z")) {
+        std::string neutral = dual_abi_neutral(std::string_view(s.name.data(), s.name.size()));
         if (!neutral.empty())
-          out[neutral].push_back(std::move(s));
+          out[neutral].push_back((*symbols)[i]);
       }
+    }
     return out;
   }
   std::mutex mutex_;
@@ -254,12 +256,12 @@ private:
     bool versioned = false;
     for (std::size_t index : result.unresolved) {
       std::size_t at = object.facts.imports[index].symbol;
-      if (at >= symbols->size() || !(*symbols)[at].undefined) {
+      if (at >= symbols->size() || !symbols->all()[at].undefined) {
         out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
                                 "changed while it was being audited; audit again", {}});
         return out;
       }
-      const DynamicSymbol &symbol = (*symbols)[at];
+      const DynamicSymbol symbol = (*symbols)[at];
       listed.push_back(with_version(symbol.name, symbol.version));
       if (std::optional<DualAbiTwin> twin = find_twin(object, symbol, result.closure.scope)) {
         out.findings.push_back(dual_abi_finding(context, object, symbol, *twin));
