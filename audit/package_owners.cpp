@@ -1,12 +1,51 @@
 #include "audit/package_owners.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <vector>
+
+#include <llvm/Support/xxhash.h>
 
 #include "fingerprint/discover.h"
 
 namespace abitag::audit {
+
+namespace {
+
+std::uint64_t path_hash(std::string_view path) {
+  return llvm::xxHash64(llvm::StringRef(path.data(), path.size()));
+}
+
+// A whole (small) file into BUFFER, reused from list to list.
+bool read_whole(const std::string &path, std::string &buffer) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  buffer.clear();
+  char chunk[65536];
+  ssize_t n;
+  while ((n = ::read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      buffer.append(chunk, static_cast<std::size_t>(n));
+  ::close(fd);
+  return n == 0;
+}
+
+} // namespace
+
+void PackageOwners::add_list(std::string_view text, std::uint32_t package) {
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (!line.empty() && line != "/." && line.back() != '/')
+      owners_.push_back({path_hash(line), package});
+  }
+}
 
 void PackageOwners::load() {
   loaded_ = true;
@@ -22,48 +61,41 @@ void PackageOwners::load() {
   }
   ::closedir(dir);
   std::sort(lists.begin(), lists.end());
-  owner_.reserve(200000);
+  std::string text;
   for (const std::string &list : lists) {
-    auto buffer = llvm::MemoryBuffer::getFile(info + "/" + list, /*IsText=*/false,
-                                              /*RequiresNullTerminator=*/false);
-    if (!buffer)
+    if (!read_whole(info + "/" + list, text))
       continue; // unreadable: its files are described by path alone
     std::string package = list.substr(0, list.size() - 5);
     packages_.push_back(package.substr(0, package.find(':'))); // libfoo1:amd64
-    std::string_view text((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
-    while (!text.empty()) {
-      std::size_t end = text.find('\n');
-      std::string_view line = text.substr(0, end);
-      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-      if (!line.empty() && line != "/." && line.back() != '/')
-        owner_.emplace(line, static_cast<std::uint32_t>(packages_.size() - 1));
-    }
-    lists_.push_back(std::move(*buffer));
+    add_list(text, static_cast<std::uint32_t>(packages_.size() - 1));
   }
+  // Stable: a folder many packages list stays with the first list, by name.
+  std::stable_sort(owners_.begin(), owners_.end(),
+                   [](const Owner &a, const Owner &b) { return a.hash < b.hash; });
+  owners_.shrink_to_fit();
+}
+
+const std::string *PackageOwners::owner_of(std::string_view path) const {
+  std::uint64_t hash = path_hash(path);
+  auto it = std::lower_bound(owners_.begin(), owners_.end(), hash,
+                             [](const Owner &o, std::uint64_t h) { return o.hash < h; });
+  return it != owners_.end() && it->hash == hash ? &packages_[it->package] : nullptr;
 }
 
 std::string PackageOwners::describe(const std::string &path) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!loaded_)
     load();
-  auto it = owner_.find(path);
-  if (it == owner_.end()) {
-    // dpkg may list the file under a name through a link (/lib/x for
-    // /usr/lib/x on merged-/usr systems): try the names that lead to it.
-    for (const char *prefix : {"/lib/", "/bin/", "/sbin/", "/lib64/", "/lib32/"}) {
-      std::string alternative = std::string(prefix);
-      std::size_t usr = path.find(std::string("/usr") + prefix);
-      if (usr != 0)
-        continue;
-      alternative += path.substr(4 + std::string(prefix).size());
-      it = owner_.find(alternative);
-      if (it != owner_.end())
-        break;
-    }
+  const std::string *package = owner_of(path);
+  // dpkg may list the file under a name through a link (/lib/x for
+  // /usr/lib/x on merged-/usr systems): try the names that lead to it.
+  for (const char *prefix : {"/lib/", "/bin/", "/sbin/", "/lib64/", "/lib32/"}) {
+    if (package)
+      break;
+    if (path.rfind(std::string("/usr") + prefix, 0) == 0)
+      package = owner_of(std::string(prefix) + path.substr(4 + std::strlen(prefix)));
   }
-  if (it == owner_.end())
-    return path;
-  return path + " (package " + packages_[it->second] + ")";
+  return package ? path + " (package " + *package + ")" : path;
 }
 
 } // namespace abitag::audit

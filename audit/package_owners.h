@@ -8,10 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
-
-#include <llvm/Support/MemoryBuffer.h>
 
 namespace abitag::audit {
 
@@ -24,14 +21,22 @@ public:
 
 private:
   void load();
+  void add_list(std::string_view text, std::uint32_t package);
+  const std::string *owner_of(std::string_view path) const; // null: no list names it
 
   std::string root_;
   bool loaded_ = false;
-  // The lists as read; the map's keys are lines of them (about 170,000 on a
-  // desktop system: no copy of each is made).
-  std::vector<std::unique_ptr<llvm::MemoryBuffer>> lists_;
   std::vector<std::string> packages_;
-  std::unordered_map<std::string_view, std::uint32_t> owner_; // path inside ROOT -> packages_ index
+  // Every path the lists name (about 200,000 on a desktop system), as a
+  // 64-bit hash beside its package, sorted: 12 bytes a path where a map of
+  // the lines held the lists themselves and a node each (30 MB). Two paths
+  // share a hash with a chance near 1 in 10^8, and then one is described
+  // with the other's package: a description, never a verdict.
+  struct Owner {
+    std::uint64_t hash;
+    std::uint32_t package; // packages_ index
+  };
+  std::vector<Owner> owners_;
   std::mutex mutex_;
 };
 
