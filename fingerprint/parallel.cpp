@@ -21,9 +21,12 @@ std::vector<std::thread> start_helpers(std::size_t count, const std::function<vo
   return started;
 }
 
-void parallel_for(std::size_t count, const std::function<void(std::size_t)> &body) {
-  std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min(threads, count);
+std::size_t core_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+std::size_t io_threads() { return std::min<std::size_t>(4 * core_threads(), 64); }
+
+void parallel_for(std::size_t count, const std::function<void(std::size_t)> &body, std::size_t threads) {
+  threads = std::min(std::max<std::size_t>(threads, 1), count);
   if (threads <= 1) {
     for (std::size_t i = 0; i < count; ++i)
       body(i);

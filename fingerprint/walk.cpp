@@ -209,8 +209,7 @@ void walk_tree(const std::string &top, const WalkVisitor &visitor) {
       queue.done(found);
     }
   };
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> helpers = start_helpers(threads - 1, work);
+  std::vector<std::thread> helpers = start_helpers(io_threads() - 1, work);
   work();
   for (std::thread &helper : helpers)
     helper.join();

@@ -1,5 +1,5 @@
-// Walking a folder tree: every folder read once, on all cores, never through
-// a symbolic link, at any depth.
+// Walking a folder tree: every folder read once, on all cores (with more
+// threads than cores, io_threads()), never through a symbolic link, at any depth.
 //
 // Like find(1) -P, a walk opens each folder relative to nothing but its own
 // path (opened one stretch at a time when longer than PATH_MAX, see
