@@ -9,40 +9,80 @@
 
 namespace abitag::audit {
 
+void EarlyReads::read(const InputFile &file) {
+  FileId id{file.device, file.inode};
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!results_.emplace(id, std::nullopt).second)
+      return;
+  }
+  Result result;
+  auto facts = read_elf_facts(file.open_path, census_);
+  if (facts)
+    result.facts = std::move(*facts);
+  else
+    result.failure = to_message(facts.takeError());
+  std::lock_guard<std::mutex> lock(mutex_);
+  results_[id] = std::move(result);
+}
+
+std::optional<EarlyReads::Result> EarlyReads::take(FileId id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = results_.find(id);
+  if (it == results_.end() || !it->second)
+    return std::nullopt;
+  std::optional<Result> out = std::move(it->second);
+  results_.erase(it);
+  return out;
+}
+
 ElfScan::ElfScan(std::string root, Progress &progress, bool census) : ElfScan(root, {}, progress, census) {}
 
 ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census)
     : root_(std::move(root)) {
-  RootFiles found = find_root_files(root_, walk, progress);
-  read(std::move(found.elf), std::move(found.errors), progress, census);
+  EarlyReads early(census);
+  RootFiles found = find_root_files(root_, walk, progress, [&](const InputFile &file) { early.read(file); });
+  read(std::move(found.elf), std::move(found.errors), progress, census, &early);
 }
 
 ElfScan::ElfScan(std::string root, std::vector<InputFile> files, std::vector<InputError> unreadable,
-                 Progress &progress, bool census)
+                 Progress &progress, bool census, EarlyReads *early)
     : root_(std::move(root)) {
-  read(std::move(files), std::move(unreadable), progress, census);
+  read(std::move(files), std::move(unreadable), progress, census, early);
 }
 
-// Reads every file found, largest first, on all cores.
+// Takes what the walk read already, then reads the rest, largest first, on
+// all cores (and more threads than cores: the pages of a mapped file may
+// have to come from the disk).
 void ElfScan::read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress,
-                   bool census) {
+                   bool census, EarlyReads *early) {
   unreadable_ = std::move(unreadable);
-  std::vector<std::uint64_t> sizes;
-  for (const InputFile &file : files)
-    sizes.push_back(file.size);
-  std::vector<std::size_t> order = largest_first(sizes);
   std::vector<std::optional<ElfFacts>> facts(files.size());
   std::vector<std::string> failures(files.size());
-  progress.begin("reading", files.size());
+  std::vector<std::uint64_t> sizes;
+  std::vector<std::size_t> unread;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    std::optional<EarlyReads::Result> done = early ? early->take({files[i].device, files[i].inode}) : std::nullopt;
+    if (done) {
+      facts[i] = std::move(done->facts);
+      failures[i] = std::move(done->failure);
+      continue;
+    }
+    unread.push_back(i);
+    sizes.push_back(files[i].size);
+  }
+  std::vector<std::size_t> order = largest_first(sizes);
+  if (!unread.empty()) // files named rather than walked, or any walk that did not read them
+    progress.begin("reading", unread.size());
   parallel_for(order.size(), [&](std::size_t n) {
-    std::size_t i = order[n];
+    std::size_t i = unread[order[n]];
     auto read = read_elf_facts(files[i].open_path, census);
     if (read)
       facts[i] = std::move(*read);
     else
       failures[i] = to_message(read.takeError());
     progress.advance();
-  });
+  }, io_threads());
   progress.end();
 
   for (std::size_t i = 0; i < files.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,13 +27,39 @@ struct ElfEntry {
   ElfFacts facts;
 };
 
+using FileId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
+
+// ELF files read while the walk that finds them goes on: the walking
+// threads spend much of their time waiting for the disk (the first bytes of
+// every file), and reading the files found so far fills that time, where
+// reading them after the walk left the disk idle and then the cores.
+class EarlyReads {
+public:
+  explicit EarlyReads(bool census) : census_(census) {}
+  // Reads FILE (thread-safe); a file met again through a hard link is read once.
+  void read(const InputFile &file);
+
+  struct Result {
+    std::optional<ElfFacts> facts;
+    std::string failure; // why not, when there are no facts
+  };
+  // What read() made of the file ID, or nullopt when it was not offered; once.
+  std::optional<Result> take(FileId id);
+
+private:
+  bool census_;
+  std::mutex mutex_;
+  std::map<FileId, std::optional<Result>> results_; // nullopt: being read
+};
+
 class ElfScan {
 public:
   // Reads FILES (found under ROOT by find_root_files), whose walk could not
   // read the files in UNREADABLE.
   // CENSUS: classify the C++ ABI of the files walked too (the cxxabi section).
+  // EARLY: what was read of them during the walk.
   ElfScan(std::string root, std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress,
-          bool census = true);
+          bool census = true, EarlyReads *early = nullptr);
   // Walks ROOT, or only the host paths in WALK, then reads what it found.
   ElfScan(std::string root, Progress &progress, bool census = true);
   ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census = true);
@@ -52,9 +79,8 @@ public:
   std::string inside_root(const std::string &host_path) const;
 
 private:
-  using FileId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
-
-  void read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress, bool census);
+  void read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress, bool census,
+            EarlyReads *early);
 
   std::string root_;
   std::deque<ElfEntry> entries_; // stable addresses: entries added later keep earlier ones valid

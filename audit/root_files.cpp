@@ -27,7 +27,8 @@ bool is_elf_program_or_library(std::string_view head) {
   return type == llvm::ELF::ET_EXEC || type == llvm::ELF::ET_DYN;
 }
 
-RootFiles find_root_files(const std::string &root, const std::vector<std::string> &walk, Progress &progress) {
+RootFiles find_root_files(const std::string &root, const std::vector<std::string> &walk, Progress &progress,
+                          const std::function<void(const InputFile &)> &on_elf) {
   RootFiles out;
   std::mutex mutex;
   bool whole_root = walk.empty();
@@ -49,6 +50,11 @@ RootFiles find_root_files(const std::string &root, const std::vector<std::string
   };
   options.seen = [&] { progress.advance(); };
   options.note_links = false; // the audit reports unreadable files, not links
+  if (on_elf)
+    options.kept = [&](const InputFile &file) {
+      if (is_elf_program_or_library(file.head))
+        on_elf(file);
+    };
   progress.begin("scanning", 0);
   Discovery found = discover(whole_root ? std::vector<std::string>{root} : walk, options);
   progress.end();

@@ -4,6 +4,7 @@
 // a section adds no walk.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,10 @@ struct RootFiles {
 };
 
 // Walks ROOT (but its skipped top-level folders), or only the host paths in
-// WALK when not empty; links are never followed (discover.h).
-RootFiles find_root_files(const std::string &root, const std::vector<std::string> &walk, Progress &progress);
+// WALK when not empty; links are never followed (discover.h). ON_ELF, when
+// given, is called on the walking threads with each ELF program or library
+// as soon as it is found.
+RootFiles find_root_files(const std::string &root, const std::vector<std::string> &walk, Progress &progress,
+                          const std::function<void(const InputFile &)> &on_elf = {});
 
 } // namespace abitag::audit

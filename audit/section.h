@@ -37,6 +37,8 @@ public:
   PackageOwners &owners() { return owners_; }
 
 private:
+  const RootFiles &walked(EarlyReads *early); // the walk, reading ELF files into EARLY as it goes
+
   std::string root_;
   std::vector<std::string> walk_;
   bool census_;

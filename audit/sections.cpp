@@ -14,16 +14,24 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   return out;
 }
 
-const RootFiles &AuditContext::files() {
-  if (!files_)
-    files_ = std::make_unique<RootFiles>(find_root_files(root_, walk_, progress_));
+const RootFiles &AuditContext::files() { return walked(nullptr); }
+
+const RootFiles &AuditContext::walked(EarlyReads *early) {
+  if (!files_) {
+    std::function<void(const InputFile &)> on_elf;
+    if (early)
+      on_elf = [early](const InputFile &file) { early->read(file); };
+    files_ = std::make_unique<RootFiles>(find_root_files(root_, walk_, progress_, on_elf));
+  }
   return *files_;
 }
 
 ElfScan &AuditContext::elf_scan() {
   if (!elf_scan_) {
-    const RootFiles &found = files();
-    elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, found.errors, progress_, census_);
+    // When the walk is still to be made, the ELF files are read as it finds them.
+    EarlyReads early(census_);
+    const RootFiles &found = walked(&early);
+    elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, found.errors, progress_, census_, &early);
   }
   return *elf_scan_;
 }

@@ -215,15 +215,21 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
     bool wanted = options_.accept(file.head);
     struct stat st;
     bool known = wanted && ::fstat(file.fd, &st) == 0;
+    if (!wanted || !known) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!wanted)
+        ++other;
+      else
+        errors.push_back({shown_of(file.path), std::strerror(errno)});
+      return;
+    }
+    InputFile kept{shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),
+                   static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                   std::string(file.head)};
+    if (options_.kept)
+      options_.kept(kept);
     std::lock_guard<std::mutex> lock(mutex);
-    if (!wanted)
-      ++other;
-    else if (!known)
-      errors.push_back({shown_of(file.path), std::strerror(errno)});
-    else
-      files.push_back({shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),
-                       static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
-                       std::string(file.head)});
+    files.push_back(std::move(kept));
   };
   if (options_.note_links)
     visitor.link = [&](const std::string &path) {

@@ -27,6 +27,14 @@ ContentKind sniff_content(std::string_view head);
 // How many leading bytes of each file the acceptance test sees.
 inline constexpr std::size_t kHeadSize = 64;
 
+struct InputFile {
+  std::string path;      // as reported: the named path, plus the walk below it
+  std::string open_path; // what is opened: links of named paths resolved
+  std::uint64_t size = 0; // bytes, to schedule the largest files first
+  std::uint64_t device = 0, inode = 0; // which file it is, whatever path leads to it
+  std::string head; // its first kHeadSize bytes, as accept() saw them
+};
+
 struct DiscoverOptions {
   std::string root = "/";
   // Decides from a file's first bytes whether the analyzer wants it.
@@ -39,17 +47,13 @@ struct DiscoverOptions {
   // Optional: called for every regular file a walk meets, on the walking
   // threads (a progress count).
   std::function<void()> seen;
+  // Optional: called on the walking thread for each file a walk keeps, as
+  // soon as it is met, so work on it can start while the walk goes on (a
+  // file with several hard links may be offered once for each).
+  std::function<void(const InputFile &file)> kept;
   // Whether links met in a walk are examined and reported (Discovery::links).
   // The audit reports no links: resolving thousands of them costs it time.
   bool note_links = true;
-};
-
-struct InputFile {
-  std::string path;      // as reported: the named path, plus the walk below it
-  std::string open_path; // what is opened: links of named paths resolved
-  std::uint64_t size = 0; // bytes, to schedule the largest files first
-  std::uint64_t device = 0, inode = 0; // which file it is, whatever path leads to it
-  std::string head; // its first kHeadSize bytes, as accept() saw them
 };
 
 // A symbolic link met in a walk and not followed, with why it matters.

@@ -208,10 +208,11 @@ TEST_CASE("audit draws a progress bar on stderr only when it is a terminal", "[a
   REQUIRE(have_tool("script")); // util-linux: runs a command on a pseudo-terminal
   TempDir dir;
   std::string image = make_audit_image(dir, "clean");
-  Run terminal = run("script", {"-qec", abitag_binary() + " audit --only cxxabi " + image, "/dev/null"});
+  Run terminal = run("script", {"-qec", abitag_binary() + " audit --only cxxabi,linkage " + image, "/dev/null"});
   CHECK(terminal.exit_code == 0);
-  CHECK(terminal.out.find("\rreading [") == std::string::npos); // the line is cleared before each draw
-  CHECK(terminal.out.find("\r\033[Kreading [") != std::string::npos);
+  CHECK(terminal.out.find("\rscanning ") == std::string::npos); // the line is cleared before each draw
+  CHECK(terminal.out.find("\r\033[Kscanning ") != std::string::npos);
+  CHECK(terminal.out.find("\r\033[Klinking [") != std::string::npos);
   CHECK(terminal.out.find(" files/s") != std::string::npos);
   CHECK(terminal.out.find("cxxabi: 15 ELF files") != std::string::npos);
 
