@@ -179,14 +179,34 @@ void index_versions(const cxxabi::SymbolVersions &versions, ElfFacts &out) {
   }
 }
 
+// The hash of each version name a file uses, made once: the symbols of a
+// file share a few dozen versions at most, and their names point into the
+// file's one table of them (SymbolVersions), so a name is known by where it is.
+class VersionHashes {
+public:
+  std::uint64_t of(llvm::StringRef version) {
+    if (version.empty())
+      return 0;
+    for (const auto &[at, hash] : known_)
+      if (at == version.data())
+        return hash;
+    known_.emplace_back(version.data(), hash_of(version));
+    return known_.back().second;
+  }
+
+private:
+  std::vector<std::pair<const char *, std::uint64_t>> known_;
+};
+
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
   std::vector<std::uint64_t> exports;
+  VersionHashes versions;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
     const cxxabi::Symbol &s = object.symbols[i];
     if (s.local || (s.undefined && s.weak))
       continue; // the loader leaves an unresolved weak reference at zero
     std::uint64_t name = hash_of(s.name);
-    std::uint64_t version = hash_of(s.version);
+    std::uint64_t version = versions.of(s.version);
     if (s.undefined) {
       Import import;
       import.symbol = static_cast<std::uint32_t>(i);
