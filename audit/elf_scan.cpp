@@ -9,21 +9,62 @@
 
 namespace abitag::audit {
 
-void EarlyReads::read(const InputFile &file) {
+EarlyReads::EarlyReads(bool census) : census_(census) {
+  readers_ = start_helpers(io_threads(), [this] { work(); });
+}
+
+EarlyReads::Result EarlyReads::read(const std::string &path) const {
+  Result out;
+  auto facts = read_elf_facts(path, census_);
+  if (facts)
+    out.facts = std::move(*facts);
+  else
+    out.failure = to_message(facts.takeError());
+  return out;
+}
+
+void EarlyReads::offer(const InputFile &file) {
   FileId id{file.device, file.inode};
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!results_.emplace(id, std::nullopt).second)
+    return;
+  if (readers_.empty()) { // no thread could be started: read it here
+    lock.unlock();
+    Result result = read(file.open_path);
+    lock.lock();
+    results_[id] = std::move(result);
+    return;
+  }
+  queue_.emplace_back(id, file.open_path);
+  wake_.notify_one();
+}
+
+void EarlyReads::work() {
+  while (true) {
+    std::pair<FileId, std::string> next;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return !queue_.empty() || finished_; });
+      if (queue_.empty())
+        return;
+      next = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Result result = read(next.second);
+    std::lock_guard<std::mutex> lock(mutex_);
+    results_[next.first] = std::move(result);
+  }
+}
+
+void EarlyReads::finish() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!results_.emplace(id, std::nullopt).second)
-      return;
+    finished_ = true;
   }
-  Result result;
-  auto facts = read_elf_facts(file.open_path, census_);
-  if (facts)
-    result.facts = std::move(*facts);
-  else
-    result.failure = to_message(facts.takeError());
-  std::lock_guard<std::mutex> lock(mutex_);
-  results_[id] = std::move(result);
+  wake_.notify_all();
+  for (std::thread &reader : readers_)
+    reader.join();
+  readers_.clear();
 }
 
 std::optional<EarlyReads::Result> EarlyReads::take(FileId id) {
@@ -41,7 +82,7 @@ ElfScan::ElfScan(std::string root, Progress &progress, bool census) : ElfScan(ro
 ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census)
     : root_(std::move(root)) {
   EarlyReads early(census);
-  RootFiles found = find_root_files(root_, walk, progress, [&](const InputFile &file) { early.read(file); });
+  RootFiles found = find_root_files(root_, walk, progress, [&](const InputFile &file) { early.offer(file); });
   read(std::move(found.elf), std::move(found.errors), progress, census, &early);
 }
 
@@ -57,6 +98,8 @@ ElfScan::ElfScan(std::string root, std::vector<InputFile> files, std::vector<Inp
 void ElfScan::read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress,
                    bool census, EarlyReads *early) {
   unreadable_ = std::move(unreadable);
+  if (early)
+    early->finish();
   std::vector<std::optional<ElfFacts>> facts(files.size());
   std::vector<std::string> failures(files.size());
   std::vector<std::uint64_t> sizes;

@@ -3,6 +3,7 @@
 // parallel, into compact ElfFacts.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -29,27 +31,43 @@ struct ElfEntry {
 
 using FileId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
 
-// ELF files read while the walk that finds them goes on: the walking
-// threads spend much of their time waiting for the disk (the first bytes of
-// every file), and reading the files found so far fills that time, where
-// reading them after the walk left the disk idle and then the cores.
+// ELF files read while the walk that finds them goes on, by threads of
+// their own: the walking threads spend much of their time waiting for the
+// disk (the first bytes of every file), and reading the files found so far
+// fills that time, where reading them after the walk left the disk idle
+// and then the cores. Readers of their own, rather than the walking thread
+// that met the file, so a folder of a thousand libraries is not read by one.
 class EarlyReads {
 public:
-  explicit EarlyReads(bool census) : census_(census) {}
-  // Reads FILE (thread-safe); a file met again through a hard link is read once.
-  void read(const InputFile &file);
+  explicit EarlyReads(bool census);
+  ~EarlyReads() { finish(); }
+  EarlyReads(const EarlyReads &) = delete;
+  EarlyReads &operator=(const EarlyReads &) = delete;
+
+  // Queues FILE for reading (thread-safe); a file met again through a hard
+  // link is read once.
+  void offer(const InputFile &file);
+  // Returns when every file offered has been read.
+  void finish();
 
   struct Result {
     std::optional<ElfFacts> facts;
     std::string failure; // why not, when there are no facts
   };
-  // What read() made of the file ID, or nullopt when it was not offered; once.
+  // What was made of the file ID, or nullopt when it was not offered; once.
   std::optional<Result> take(FileId id);
 
 private:
+  Result read(const std::string &path) const;
+  void work();
+
   bool census_;
   std::mutex mutex_;
-  std::map<FileId, std::optional<Result>> results_; // nullopt: being read
+  std::condition_variable wake_;
+  std::deque<std::pair<FileId, std::string>> queue_; // offered, not yet taken by a reader
+  bool finished_ = false;
+  std::map<FileId, std::optional<Result>> results_; // nullopt: queued or being read
+  std::vector<std::thread> readers_;
 };
 
 class ElfScan {

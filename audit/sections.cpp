@@ -20,7 +20,7 @@ const RootFiles &AuditContext::walked(EarlyReads *early) {
   if (!files_) {
     std::function<void(const InputFile &)> on_elf;
     if (early)
-      on_elf = [early](const InputFile &file) { early->read(file); };
+      on_elf = [early](const InputFile &file) { early->offer(file); };
     files_ = std::make_unique<RootFiles>(find_root_files(root_, walk_, progress_, on_elf));
   }
   return *files_;
