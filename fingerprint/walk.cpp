@@ -104,6 +104,11 @@ void visit_file(int dir, const char *name, const std::string &path, const WalkVi
       visitor.error(path, std::strerror(errno));
     return;
   }
+  // Only the first bytes are wanted: without this hint a cold file's first
+  // read brings in 16 KB or more of readahead. Half the disk reads of an
+  // audit of /usr after its pages left the cache (one system call more a
+  // file, no slower when they are all cached).
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
   head.resize(visitor.head_size);
   ssize_t n;
   do
