@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "tests/audit_image.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
@@ -513,6 +514,23 @@ TEST_CASE("limits: with no room for a second thread, the work is done on the one
                              abitag_binary()});
   Run tight = run("prlimit", args);
   CHECK(tight.exit_code == 0);
+  CHECK(tight.err.empty());
+  CHECK(tight.out == free.out);
+}
+
+TEST_CASE("limits: the audit with no room for a second thread walks and reads and links on the one there is",
+          "[limits]") {
+  constexpr std::size_t kStackMb = 16;
+  std::size_t limit = starting_address_space(kStackMb) + 6;
+  TempDir dir;
+  std::string image = make_audit_image(dir, "broken"); // findings in every ELF section
+  std::vector<std::string> args = {"audit", image, "--json"};
+  Run free = run(abitag_binary(), args);
+  REQUIRE(free.exit_code == 1);
+  args.insert(args.begin(), {"--stack=" + std::to_string(kStackMb << 20), "--as=" + std::to_string(limit << 20),
+                             abitag_binary()});
+  Run tight = run("prlimit", args);
+  CHECK(tight.exit_code == 1);
   CHECK(tight.err.empty());
   CHECK(tight.out == free.out);
 }
