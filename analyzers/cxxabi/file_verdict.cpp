@@ -77,6 +77,11 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
   FileVerdict out;
   out.path = path;
   std::uint8_t by_scope[5] = {};
+  // Counted by scope and family bit here, named in out.counts at the end:
+  // a key string and a map lookup for each of a file's symbols cost more
+  // than the rest of the verdict.
+  constexpr std::uint8_t kBits[] = {kOldAbi, kNewAbi, kLibcxx, kDialect};
+  std::size_t tally[5][4] = {};
   bool gcc47_broken = false, list_defined = false, pair_defined = false, lto = false;
   std::size_t unparsed = 0;
   const SymbolFile &file = classified.file;
@@ -102,16 +107,20 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
         list_defined |= c.old_list_entity;
         pair_defined |= c.pair_by_value;
       }
-      for (std::uint8_t bit : {kOldAbi, kNewAbi, kLibcxx, kDialect}) {
-        if (!(c.families & bit))
+      for (std::size_t b = 0; b < 4; ++b) {
+        if (!(c.families & kBits[b]))
           continue;
-        std::string key = std::string(scope_name(scope)) + "/" + family_string(bit);
-        if (out.counts[key]++ < kEvidencePerKind)
+        if (tally[static_cast<int>(scope)][b]++ < kEvidencePerKind)
           out.evidence.push_back({object.member, symbol.name.str(), family_string(c.families), scope});
       }
     }
   }
   out.objects = file.objects.size();
+  for (int scope = 0; scope < 5; ++scope)
+    for (std::size_t b = 0; b < 4; ++b)
+      if (tally[scope][b])
+        out.counts[std::string(scope_name(static_cast<Scope>(scope))) + "/" + family_string(kBits[b])] =
+            tally[scope][b];
 
   std::uint8_t interface = by_scope[static_cast<int>(Scope::Interface)];
   std::uint8_t instances = by_scope[static_cast<int>(Scope::StdInstance)];
