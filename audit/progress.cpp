@@ -31,10 +31,13 @@ void Progress::begin(const std::string &stage, std::size_t total) {
   done_ = 0;
   start_ = std::chrono::steady_clock::now();
   active_ = true;
+  draw(); // here, so a stage shorter than the thread's start is still shown
   try {
     thread_ = std::thread([this] { run(); });
   } catch (const std::system_error &) {
     active_ = false; // no thread to draw with: the audit goes on without a bar
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
   }
 }
 
@@ -53,10 +56,8 @@ void Progress::end() {
 
 void Progress::run() {
   std::unique_lock<std::mutex> lock(mutex_);
-  while (active_) {
+  while (!wake_.wait_for(lock, kRedraw, [this] { return !active_; }))
     draw();
-    wake_.wait_for(lock, kRedraw, [this] { return !active_; });
-  }
 }
 
 void Progress::draw() {
