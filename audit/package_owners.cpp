@@ -1,13 +1,11 @@
 #include "audit/package_owners.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 #include <vector>
 
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/xxhash.h>
 
 #include "fingerprint/discover.h"
@@ -18,21 +16,6 @@ namespace {
 
 std::uint64_t path_hash(std::string_view path) {
   return llvm::xxHash64(llvm::StringRef(path.data(), path.size()));
-}
-
-// A whole (small) file into BUFFER, reused from list to list.
-bool read_whole(const std::string &path, std::string &buffer) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  buffer.clear();
-  char chunk[65536];
-  ssize_t n;
-  while ((n = ::read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      buffer.append(chunk, static_cast<std::size_t>(n));
-  ::close(fd);
-  return n == 0;
 }
 
 } // namespace
@@ -61,13 +44,14 @@ void PackageOwners::load() {
   }
   ::closedir(dir);
   std::sort(lists.begin(), lists.end());
-  std::string text;
   for (const std::string &list : lists) {
-    if (!read_whole(info + "/" + list, text))
+    auto buffer = llvm::MemoryBuffer::getFile(info + "/" + list, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer)
       continue; // unreadable: its files are described by path alone
     std::string package = list.substr(0, list.size() - 5);
     packages_.push_back(package.substr(0, package.find(':'))); // libfoo1:amd64
-    add_list(text, static_cast<std::uint32_t>(packages_.size() - 1));
+    add_list((*buffer)->getBuffer(), static_cast<std::uint32_t>(packages_.size() - 1));
   }
   // Stable: a folder many packages list stays with the first list, by name.
   std::stable_sort(owners_.begin(), owners_.end(),
