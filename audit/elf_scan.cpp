@@ -25,16 +25,11 @@ EarlyReads::Result EarlyReads::read(const std::string &path) const {
 
 void EarlyReads::offer(const InputFile &file) {
   FileId id{file.device, file.inode};
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (!results_.emplace(id, std::nullopt).second)
+  std::lock_guard<std::mutex> lock(mutex_);
+  // With no reader started, nothing is taken here: ElfScan::read reads
+  // what was not read early, on whatever threads there are.
+  if (readers_.empty() || !results_.emplace(id, std::nullopt).second)
     return;
-  if (readers_.empty()) { // no thread could be started: read it here
-    lock.unlock();
-    Result result = read(file.open_path);
-    lock.lock();
-    results_[id] = std::move(result);
-    return;
-  }
   queue_.emplace_back(id, file.open_path);
   wake_.notify_one();
 }
