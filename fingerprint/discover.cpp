@@ -215,12 +215,13 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
     bool wanted = options_.accept(file.head);
     struct stat st;
     bool known = wanted && ::fstat(file.fd, &st) == 0;
+    int fstat_error = errno; // before the lock and the path's allocation can touch it
     if (!wanted || !known) {
       std::lock_guard<std::mutex> lock(mutex);
       if (!wanted)
         ++other;
       else
-        errors.push_back({shown_of(file.path), std::strerror(errno)});
+        errors.push_back({shown_of(file.path), std::strerror(fstat_error)});
       return;
     }
     InputFile kept{shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),
