@@ -150,6 +150,10 @@ const ElfEntry *ElfScan::entry_at(const std::string &host_path, std::string *why
     *why = std::strerror(errno);
     return nullptr;
   }
+  return entry_at(host_path, st, why);
+}
+
+const ElfEntry *ElfScan::entry_at(const std::string &host_path, const struct stat &st, std::string *why) {
   FileId id{st.st_dev, st.st_ino};
   std::lock_guard<std::mutex> lock(mutex_);
   if (auto it = by_id_.find(id); it != by_id_.end())

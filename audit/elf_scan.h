@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include "audit/elf_facts.h"
 #include "audit/progress.h"
 #include "audit/root_files.h"
@@ -92,6 +94,8 @@ public:
   // now when the walk did not reach it; null when it cannot be read, with the
   // reason in *why. Thread-safe.
   const ElfEntry *entry_at(const std::string &host_path, std::string *why);
+  // The same for a file whose stat(2) the caller has made already.
+  const ElfEntry *entry_at(const std::string &host_path, const struct stat &st, std::string *why);
 
   // "/usr/lib/x" for "<root>/usr/lib/x".
   std::string inside_root(const std::string &host_path) const;

@@ -1,7 +1,10 @@
 #include "audit/loader.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <deque>
+
+#include <sys/stat.h>
 
 #include "audit/search_paths.h"
 #include "fingerprint/discover.h"
@@ -27,16 +30,53 @@ Loader::Found Loader::candidate(const std::string &dir, const std::string &name)
     if (auto it = candidates_.find(key); it != candidates_.end())
       return it->second;
   }
-  Found found;
-  auto host = resolve_under_root(scan_.root(), key);
-  if (host) {
-    found.entry = scan_.entry_at(*host, &found.why);
-    if (!found.entry)
-      found.why = scan_.inside_root(*host) + ": " + found.why;
-  } else
-    llvm::consumeError(host.takeError()); // not there: no reason to give
+  Found found = look_up(dir, name);
   std::lock_guard<std::mutex> lock(mutex_);
   candidates_.emplace(key, found);
+  return found;
+}
+
+std::optional<std::string> Loader::host_folder(const std::string &dir) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = folders_.find(dir); it != folders_.end())
+      return it->second;
+  }
+  std::optional<std::string> host;
+  if (auto resolved = resolve_under_root(scan_.root(), dir.empty() ? "/" : dir))
+    host = std::move(*resolved);
+  else
+    llvm::consumeError(resolved.takeError());
+  std::lock_guard<std::mutex> lock(mutex_);
+  return folders_.emplace(dir, host).first->second;
+}
+
+// Most names searched for are not in most folders searched: one lstat in
+// the folder, resolved once (its path on the host has no links left), tells
+// so. A link, the usual form of a soname, is resolved under ROOT in full.
+Loader::Found Loader::look_up(const std::string &dir, const std::string &name) {
+  Found found;
+  std::optional<std::string> folder = host_folder(dir);
+  if (!folder)
+    return found; // not there: no reason to give
+  std::string host = join_path(*folder, name);
+  struct stat st;
+  bool known = ::lstat(host.c_str(), &st) == 0;
+  if (!known && (errno == ENOENT || errno == ENOTDIR))
+    return found;
+  if (!known || S_ISLNK(st.st_mode)) {
+    auto resolved = resolve_under_root(scan_.root(), join_path(dir, name));
+    if (!resolved) {
+      llvm::consumeError(resolved.takeError());
+      return found;
+    }
+    host = std::move(*resolved);
+    found.entry = scan_.entry_at(host, &found.why);
+  } else {
+    found.entry = scan_.entry_at(host, st, &found.why);
+  }
+  if (!found.entry)
+    found.why = scan_.inside_root(host) + ": " + found.why;
   return found;
 }
 

@@ -55,6 +55,9 @@ private:
   };
   // The file NAME in folder DIR (inside ROOT), cached.
   Found candidate(const std::string &dir, const std::string &name);
+  Found look_up(const std::string &dir, const std::string &name);
+  // DIR resolved under ROOT on the host, once per folder; nullopt when it is not there.
+  std::optional<std::string> host_folder(const std::string &dir);
   const std::vector<std::string> &defaults_for(const ElfFacts &facts);
   const ElfEntry *find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
                                const ElfEntry &main, MissingLibrary &miss);
@@ -63,6 +66,7 @@ private:
   std::vector<std::string> conf_dirs_;
   std::mutex mutex_;
   std::unordered_map<std::string, Found> candidates_;
+  std::unordered_map<std::string, std::optional<std::string>> folders_;
   std::unordered_map<std::uint32_t, std::vector<std::string>> defaults_;
 };
 
