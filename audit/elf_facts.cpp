@@ -4,12 +4,12 @@
 
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/ELFObjectFile.h>
-#include <llvm/Support/xxhash.h>
 
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/symbol_reader.h"
 #include "fingerprint/errors.h"
+#include "fingerprint/name_hash.h"
 
 namespace abitag::audit {
 
@@ -22,7 +22,7 @@ namespace {
 // the name is made, and it is hashed once for all its keys: this runs for
 // every dynamic symbol under ROOT.
 std::uint64_t hash_of(std::string_view text) {
-  return text.empty() ? 0 : llvm::xxHash64(llvm::StringRef(text.data(), text.size()));
+  return text.empty() ? 0 : name_hash(text);
 }
 
 std::uint64_t key_of(std::uint64_t name_hash, std::uint64_t marker, std::uint64_t version_hash) {

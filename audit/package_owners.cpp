@@ -6,16 +6,16 @@
 #include <vector>
 
 #include <llvm/Support/MemoryBuffer.h>
-#include <llvm/Support/xxhash.h>
 
 #include "fingerprint/discover.h"
+#include "fingerprint/name_hash.h"
 
 namespace abitag::audit {
 
 namespace {
 
 std::uint64_t path_hash(std::string_view path) {
-  return llvm::xxHash64(llvm::StringRef(path.data(), path.size()));
+  return name_hash(path);
 }
 
 } // namespace
