@@ -214,14 +214,17 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
       options_.seen();
     bool wanted = options_.accept(file.head);
     struct stat st;
-    bool known = wanted && ::fstat(file.fd, &st) == 0;
-    int fstat_error = errno; // before the lock and the path's allocation can touch it
-    if (!wanted || !known) {
+    // The file the head came from, unless it was replaced since (its reader
+    // then finds out what it is, or that it is a link now).
+    bool known = wanted && ::fstatat(file.folder, file.name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    const char *why_not = known ? (S_ISREG(st.st_mode) ? nullptr : "replaced during the walk by a link or folder")
+                                : std::strerror(errno); // before the lock and the path's allocation touch errno
+    if (!wanted || why_not) {
       std::lock_guard<std::mutex> lock(mutex);
       if (!wanted)
         ++other;
       else
-        errors.push_back({shown_of(file.path), std::strerror(fstat_error)});
+        errors.push_back({shown_of(file.path), why_not});
       return;
     }
     InputFile kept{shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),

@@ -96,33 +96,6 @@ unsigned char type_of(int dir, const char *name, unsigned char reported) {
   return DT_UNKNOWN; // sockets, fifos, devices: never opened
 }
 
-void visit_file(int dir, const char *name, const std::string &path, const WalkVisitor &visitor,
-                std::string &head) {
-  int fd = ::openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
-    if (visitor.error)
-      visitor.error(path, std::strerror(errno));
-    return;
-  }
-  // Only the first bytes are wanted: without this hint a cold file's first
-  // read brings in 16 KB or more of readahead. Half the disk reads of an
-  // audit of /usr after its pages left the cache (one system call more a
-  // file, no slower when they are all cached).
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
-  head.resize(visitor.head_size);
-  ssize_t n;
-  do
-    n = ::read(fd, head.data(), head.size());
-  while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    if (visitor.error)
-      visitor.error(path, std::strerror(errno));
-  } else {
-    visitor.file({path, std::string_view(head.data(), static_cast<std::size_t>(n)), fd});
-  }
-  ::close(fd);
-}
-
 int open_folder(const Folder &folder) {
   constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   if (folder.parent) {
@@ -136,7 +109,7 @@ int open_folder(const Folder &folder) {
 }
 
 // Reads one folder: offers its files and links, returns its sub-folders.
-void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &queue,
+void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &queue, HeadReader &heads,
                  std::vector<Folder> &found) {
   int fd = open_folder(folder);
   struct stat st;
@@ -154,7 +127,7 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
   // getdents64 on the descriptor itself: fdopendir would stat the folder
   // and fcntl it once more, two system calls of 18,000 folders under /usr.
   alignas(dirent64) char buffer[32768];
-  std::string head, path;
+  std::string path;
   while (true) {
     ssize_t n = ::getdents64(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR)
@@ -178,7 +151,7 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
         break;
       case DT_REG:
         if (visitor.file)
-          visit_file(fd, entry->d_name, path, visitor, head);
+          heads.add(fd, entry->d_name, path);
         break;
       case DT_LNK:
         if (visitor.link)
@@ -189,6 +162,7 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
       }
     }
   }
+  heads.flush(); // before the folder is closed
   // The sub-folders keep this one open.
   std::shared_ptr<const OpenFolder> self;
   if (found.empty())
@@ -208,9 +182,10 @@ void walk_tree(const std::string &top, const WalkVisitor &visitor) {
   auto work = [&] {
     Folder folder;
     std::vector<Folder> found;
+    HeadReader heads(visitor.head_size, visitor.file, visitor.error);
     while (queue.take(folder)) {
       found.clear();
-      read_folder(folder, visitor, queue, found);
+      read_folder(folder, visitor, queue, heads, found);
       queue.done(found);
     }
   };

@@ -5,7 +5,8 @@
 // path (opened one stretch at a time when longer than PATH_MAX, see
 // open_path.h), reads the entry types getdents(2) reports (a stat only where
 // the file system gives none), and opens each regular file relative to its
-// folder's descriptor, so a file costs one short path lookup. A folder
+// folder's descriptor, so a file costs one short path lookup (the files of a
+// folder are read in batches through io_uring, see head_reader.h). A folder
 // reached twice (a bind mount of its parent) is read once. Callbacks run on
 // the walking threads, concurrently; the order of calls is not defined (sort
 // with path_order_less).
@@ -16,15 +17,9 @@
 #include <string>
 #include <string_view>
 
-namespace abitag {
+#include "fingerprint/head_reader.h" // WalkedFile
 
-// One regular file met in a walk: open read-only (never through a link, not
-// blocking on a fifo swapped in), its first bytes read.
-struct WalkedFile {
-  const std::string &path;
-  std::string_view head;
-  int fd;
-};
+namespace abitag {
 
 struct WalkVisitor {
   // Whether to go into the folder NAME inside PARENT (DEPTH 1 is a folder

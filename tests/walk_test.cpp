@@ -3,12 +3,16 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <fcntl.h>
+#include <liburing.h>
+#include <map>
 #include <mutex>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fingerprint/discover.h"
+#include "fingerprint/head_reader.h"
 #include "fingerprint/open_path.h"
 #include "fingerprint/walk.h"
 #include "tests/support.h"
@@ -136,4 +140,103 @@ TEST_CASE("a link to a folder's own parent is never followed: the walk ends", "[
   REQUIRE(named.errors.size() == 1);
   CHECK(named.errors[0].path == top + "/self");
   CHECK(named.errors[0].reason == "too many levels of symbolic links");
+}
+
+namespace {
+
+// What a walk of TOP met: each file's path and head, and the errors.
+struct Met {
+  std::map<std::string, std::string> heads;
+  std::map<std::string, std::string> errors;
+};
+
+Met walk_heads(const std::string &top) {
+  Met met;
+  std::mutex mutex;
+  WalkVisitor visitor;
+  visitor.file = [&](const WalkedFile &f) {
+    std::lock_guard<std::mutex> lock(mutex);
+    met.heads[f.path] = std::string(f.head);
+  };
+  visitor.error = [&](const std::string &path, const std::string &reason) {
+    std::lock_guard<std::mutex> lock(mutex);
+    met.errors[path] = reason;
+  };
+  walk_tree(top, visitor);
+  return met;
+}
+
+// Whether this kernel and its seccomp filter let the process make a ring.
+bool kernel_has_io_uring() {
+  io_uring ring;
+  if (io_uring_queue_init(8, &ring, 0) != 0)
+    return false;
+  bool sparse = io_uring_register_files_sparse(&ring, 8) == 0;
+  io_uring_queue_exit(&ring);
+  return sparse;
+}
+
+} // namespace
+
+// The walk reads heads through io_uring in batches of 64 files, or with plain
+// system calls when ABITAG_IO_URING=0 (or the kernel has no io_uring): both
+// give every file's first 64 bytes, across batch boundaries, for empty, short
+// and long files, in nested folders.
+TEST_CASE("the walk reads the same heads through io_uring and through plain system calls", "[walk]") {
+  TempDir tmp;
+  std::string top = tmp.path() + "/top";
+  REQUIRE(::mkdir(top.c_str(), 0755) == 0);
+  REQUIRE(::mkdir((top + "/sub").c_str(), 0755) == 0);
+  std::map<std::string, std::string> expected;
+  std::string elf = read_file(fixture("cxxabi/new-O2/libnew.so"));
+  for (int i = 0; i < 150; ++i) {
+    std::string path = top + "/f" + std::to_string(i);
+    std::string bytes = i % 3 == 0 ? elf.substr(i) : std::string(static_cast<std::size_t>(i), char('a' + i % 26));
+    write_file(path, bytes);
+    expected[path] = bytes.substr(0, 64);
+  }
+  write_file(top + "/sub/deeper", elf);
+  expected[top + "/sub/deeper"] = elf.substr(0, 64);
+
+  Met batched = walk_heads(top);
+  CHECK(batched.errors.empty());
+  CHECK(batched.heads == expected);
+
+  ::setenv("ABITAG_IO_URING", "0", 1);
+  Met plain = walk_heads(top);
+  ::unsetenv("ABITAG_IO_URING");
+  CHECK(plain.errors.empty());
+  CHECK(plain.heads == expected);
+}
+
+// A file that cannot be opened fails alone: the other files of its batch are
+// read, and the reason is the system's, as open(2) would give it.
+TEST_CASE("a head reader names each file it cannot open and reads the rest of the batch", "[walk]") {
+  TempDir tmp;
+  write_file(tmp.path() + "/a", "first");
+  write_file(tmp.path() + "/c", "third");
+  REQUIRE(::symlink("a", (tmp.path() + "/link").c_str()) == 0);
+  int folder = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  REQUIRE(folder >= 0);
+  for (bool batched : {true, false}) {
+    if (!batched)
+      ::setenv("ABITAG_IO_URING", "0", 1);
+    Met met;
+    HeadReader reader(
+        64, [&](const WalkedFile &f) { met.heads[f.path] = std::string(f.head); },
+        [&](const std::string &path, const std::string &reason) { met.errors[path] = reason; });
+    for (const char *name : {"a", "missing", "link", "c"})
+      reader.add(folder, name, std::string("shown/") + name);
+    reader.flush();
+    INFO((batched ? "io_uring" : "plain system calls"));
+    if (batched && kernel_has_io_uring())
+      CHECK(reader.batched());
+    if (!batched)
+      CHECK_FALSE(reader.batched());
+    CHECK(met.heads == std::map<std::string, std::string>{{"shown/a", "first"}, {"shown/c", "third"}});
+    CHECK(met.errors == std::map<std::string, std::string>{{"shown/missing", std::strerror(ENOENT)},
+                                                            {"shown/link", std::strerror(ELOOP)}});
+    ::unsetenv("ABITAG_IO_URING");
+  }
+  ::close(folder);
 }

@@ -1,0 +1,186 @@
+#include "fingerprint/head_reader.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <liburing.h>
+#include <unistd.h>
+#include <vector>
+
+namespace abitag {
+
+namespace {
+
+// Opened read-only, never through a link, not blocking on a fifo swapped in.
+constexpr int kOpenFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+
+// Files per batch: four ring entries each. Large enough that the system
+// call is shared by many files, small enough that a folder of a few files
+// does not wait for others.
+constexpr unsigned kBatchFiles = 64;
+
+// What becomes of one file's chain of operations.
+enum Step : unsigned { kOpen, kAdvise, kRead, kClose, kSteps };
+
+} // namespace
+
+bool io_uring_allowed() {
+  const char *setting = std::getenv("ABITAG_IO_URING");
+  return !setting || std::strcmp(setting, "0") != 0;
+}
+
+// A ring whose fixed-file table has a slot per file of a batch: each file is
+// opened into its slot, hinted, read and closed by one chain of linked
+// operations, so no descriptor ever enters the process's table.
+struct HeadReader::Batch {
+  struct File {
+    int folder;
+    std::string name, path;
+    int opened = -ECANCELED, read = -ECANCELED; // results, or -errno
+  };
+  io_uring ring{};
+  bool ready = false;
+  std::vector<File> files;
+  std::vector<char> heads;
+
+  explicit Batch(std::size_t head_size) : heads(kBatchFiles * head_size) {
+    if (io_uring_queue_init(kBatchFiles * kSteps, &ring, 0) != 0)
+      return;
+    if (io_uring_register_files_sparse(&ring, kBatchFiles) != 0) {
+      io_uring_queue_exit(&ring);
+      return;
+    }
+    ready = true;
+    files.reserve(kBatchFiles);
+  }
+  ~Batch() {
+    if (ready)
+      io_uring_queue_exit(&ring);
+  }
+
+  // Queues every file's chain; false when the ring refuses work (the files
+  // are then read plainly).
+  bool submit(std::size_t head_size) {
+    for (unsigned k = 0; k < files.size(); ++k) {
+      io_uring_sqe *open = io_uring_get_sqe(&ring);
+      io_uring_prep_openat_direct(open, files[k].folder, files[k].name.c_str(), kOpenFlags, 0, k);
+      // A file that cannot be opened cancels the rest of its chain.
+      open->flags |= IOSQE_IO_LINK;
+      io_uring_sqe *advise = io_uring_get_sqe(&ring);
+      // Only the first bytes are wanted: without this hint a cold file's
+      // read brings in 16 KB or more of readahead (half the disk reads of an
+      // audit of /usr once its pages have left the cache).
+      io_uring_prep_fadvise(advise, k, 0, 0, POSIX_FADV_RANDOM);
+      // Hard links: the read and the close happen whatever the step before gave.
+      advise->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+      io_uring_sqe *read = io_uring_get_sqe(&ring);
+      io_uring_prep_read(read, k, heads.data() + k * head_size, static_cast<unsigned>(head_size), 0);
+      read->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+      io_uring_sqe *close = io_uring_get_sqe(&ring);
+      io_uring_prep_close_direct(close, k);
+      open->user_data = k * kSteps + kOpen;
+      advise->user_data = k * kSteps + kAdvise;
+      read->user_data = k * kSteps + kRead;
+      close->user_data = k * kSteps + kClose;
+    }
+    unsigned expected = static_cast<unsigned>(files.size()) * kSteps, seen = 0;
+    int submitted;
+    do
+      submitted = io_uring_submit_and_wait(&ring, expected);
+    while (submitted == -EINTR);
+    if (submitted < 0)
+      return false;
+    while (seen < expected) {
+      io_uring_cqe *cqe;
+      int waited = io_uring_wait_cqe(&ring, &cqe);
+      if (waited == -EINTR)
+        continue;
+      if (waited < 0)
+        return false;
+      std::uint64_t k = cqe->user_data / kSteps;
+      if (cqe->user_data % kSteps == kOpen)
+        files[k].opened = cqe->res;
+      else if (cqe->user_data % kSteps == kRead)
+        files[k].read = cqe->res;
+      io_uring_cqe_seen(&ring, cqe);
+      ++seen;
+    }
+    return true;
+  }
+};
+
+HeadReader::HeadReader(std::size_t head_size, FileCall on_file, ErrorCall on_error)
+    : head_size_(head_size), on_file_(std::move(on_file)), on_error_(std::move(on_error)) {
+}
+
+HeadReader::~HeadReader() = default;
+
+bool HeadReader::batched() const { return batch_ != nullptr; }
+
+void HeadReader::add(int folder, std::string name, std::string path) {
+  if (!tried_batch_) { // made on first use: a walk for folders reads no file
+    tried_batch_ = true;
+    if (io_uring_allowed())
+      batch_ = std::make_unique<Batch>(head_size_);
+    if (batch_ && !batch_->ready)
+      batch_.reset();
+  }
+  if (!batch_) {
+    read_plainly(folder, name, path);
+    return;
+  }
+  batch_->files.push_back({folder, std::move(name), std::move(path)});
+  if (batch_->files.size() == kBatchFiles)
+    flush();
+}
+
+void HeadReader::flush() {
+  if (!batch_ || batch_->files.empty())
+    return;
+  std::vector<Batch::File> files;
+  if (!batch_->submit(head_size_)) {
+    // The ring failed (out of memory in the kernel): plain calls from now on.
+    files = std::move(batch_->files);
+    batch_.reset();
+    for (const Batch::File &file : files)
+      read_plainly(file.folder, file.name, file.path);
+    return;
+  }
+  for (std::size_t k = 0; k < batch_->files.size(); ++k) {
+    const Batch::File &file = batch_->files[k];
+    if (file.opened < 0 || file.read < 0) {
+      if (on_error_)
+        on_error_(file.path, std::strerror(file.opened < 0 ? -file.opened : -file.read));
+      continue;
+    }
+    std::string_view head(batch_->heads.data() + k * head_size_, static_cast<std::size_t>(file.read));
+    on_file_({file.path, head, file.folder, file.name.c_str()});
+  }
+  batch_->files.clear();
+}
+
+void HeadReader::read_plainly(int folder, const std::string &name, const std::string &path) {
+  int fd = ::openat(folder, name.c_str(), kOpenFlags | O_CLOEXEC);
+  if (fd < 0) {
+    if (on_error_)
+      on_error_(path, std::strerror(errno));
+    return;
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM); // as the batch does, see there
+  head_.resize(head_size_);
+  ssize_t n;
+  do
+    n = ::read(fd, head_.data(), head_.size());
+  while (n < 0 && errno == EINTR);
+  int error = errno;
+  ::close(fd);
+  if (n < 0) {
+    if (on_error_)
+      on_error_(path, std::strerror(error));
+    return;
+  }
+  on_file_({path, std::string_view(head_.data(), static_cast<std::size_t>(n)), folder, name.c_str()});
+}
+
+} // namespace abitag
