@@ -21,7 +21,6 @@ public:
 
 private:
   void load();
-  void add_list(std::string_view text, std::uint32_t package);
   const std::string *owner_of(std::string_view path) const; // null: no list names it
 
   std::string root_;
@@ -38,6 +37,8 @@ private:
   };
   std::vector<Owner> owners_;
   std::mutex mutex_;
+
+  static void add_list(std::string_view text, std::uint32_t package, std::vector<Owner> &out);
 };
 
 } // namespace abitag::audit
