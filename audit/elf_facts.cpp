@@ -198,8 +198,23 @@ private:
   std::vector<std::pair<const char *, std::uint64_t>> known_;
 };
 
+// The keys a defined symbol is exported under (see elf_facts.h).
+int export_keys(const cxxabi::Symbol &s) { return s.version.empty() || s.default_version ? 2 : 1; }
+
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
-  std::vector<std::uint64_t> exports;
+  // Counted first, so the table and the imports are allocated once, at
+  // their size: growing them touched fresh pages at every doubling.
+  std::size_t export_count = 0, import_count = 0;
+  for (const cxxabi::Symbol &s : object.symbols) {
+    if (s.local || (s.undefined && s.weak))
+      continue;
+    if (s.undefined)
+      ++import_count;
+    else
+      export_count += export_keys(s);
+  }
+  KeySet exports(export_count);
+  out.imports.reserve(import_count);
   VersionHashes versions;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
     const cxxabi::Symbol &s = object.symbols[i];
@@ -218,16 +233,15 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
       }
       out.imports.push_back(import);
     } else if (s.version.empty()) {
-      exports.push_back(key_of(name, kUnversioned, 0));
-      exports.push_back(key_of(name, kDefault, 0));
+      exports.insert(key_of(name, kUnversioned, 0));
+      exports.insert(key_of(name, kDefault, 0));
     } else {
-      exports.push_back(key_of(name, kVersioned, version));
+      exports.insert(key_of(name, kVersioned, version));
       if (s.default_version)
-        exports.push_back(key_of(name, kDefault, 0));
+        exports.insert(key_of(name, kDefault, 0));
     }
   }
-  out.exports = KeySet(exports);
-  out.imports.shrink_to_fit();
+  out.exports = std::move(exports);
 }
 
 CensusFacts census_of(const cxxabi::FileVerdict &verdict) {
@@ -260,22 +274,26 @@ namespace {
 std::uint64_t slot_of(std::uint64_t key) { return key ^ (key >> 32); }
 } // namespace
 
-KeySet::KeySet(const std::vector<std::uint64_t> &keys) {
-  std::size_t capacity = 1;
-  while (capacity * 3 < keys.size() * 4)
-    capacity *= 2;
-  slots_.assign(keys.empty() ? 0 : capacity, 0);
-  mask_ = capacity - 1;
-  for (std::uint64_t key : keys) {
-    if (key == 0) {
-      has_zero_ = true;
-      continue;
-    }
-    std::uint64_t i = slot_of(key) & mask_;
-    while (slots_[i] != 0 && slots_[i] != key)
-      i = (i + 1) & mask_;
-    slots_[i] = key;
+KeySet::KeySet(std::size_t capacity) {
+  if (capacity == 0)
+    return;
+  std::size_t slots = 1;
+  while (slots * 3 < capacity * 4)
+    slots *= 2;
+  slots_.assign(slots, 0);
+  mask_ = slots - 1;
+}
+
+// At most the capacity asked for: the table stays at most three quarters full.
+void KeySet::insert(std::uint64_t key) {
+  if (key == 0) {
+    has_zero_ = true;
+    return;
   }
+  std::uint64_t i = slot_of(key) & mask_;
+  while (slots_[i] != 0 && slots_[i] != key)
+    i = (i + 1) & mask_;
+  slots_[i] = key;
 }
 
 bool KeySet::contains(std::uint64_t key) const {

@@ -54,7 +54,9 @@ struct CensusFacts {
 // lines, where a sorted vector took a binary search (and its sort).
 class KeySet {
 public:
-  explicit KeySet(const std::vector<std::uint64_t> &keys = {});
+  // Room for up to CAPACITY keys, to be added by insert().
+  explicit KeySet(std::size_t capacity = 0);
+  void insert(std::uint64_t key);
   bool contains(std::uint64_t key) const;
 
 private:
