@@ -31,16 +31,23 @@ constexpr Severity kSeverities[] = {Severity::BrokenNow, Severity::AtRisk, Sever
 
 } // namespace
 
-std::vector<const Finding *> ordered_findings(const AuditReport &report) {
-  std::vector<const Finding *> out;
-  for (const SectionReport &section : report.sections)
-    for (const Finding &finding : section.findings)
+namespace {
+
+// Pointers to the findings of REPORT (const or not) in the report's order.
+template <class Report> auto findings_in_order(Report &report) {
+  std::vector<decltype(&report.sections.front().findings.front())> out;
+  for (auto &section : report.sections)
+    for (auto &finding : section.findings)
       out.push_back(&finding);
   std::stable_sort(out.begin(), out.end(), [](const Finding *a, const Finding *b) {
     return std::tie(a->severity, a->file, a->section) < std::tie(b->severity, b->file, b->section);
   });
   return out;
 }
+
+} // namespace
+
+std::vector<const Finding *> ordered_findings(const AuditReport &report) { return findings_in_order(report); }
 
 std::size_t count(const AuditReport &report, Severity severity) {
   std::size_t n = 0;
@@ -80,7 +87,7 @@ std::string render_text(const AuditReport &report) {
   return out;
 }
 
-nlohmann::ordered_json render_json(const AuditReport &report) {
+nlohmann::ordered_json render_json(AuditReport &&report) {
   nlohmann::ordered_json doc;
   doc["root"] = report.root;
   doc["files_read"] = report.files_read;
@@ -89,18 +96,21 @@ nlohmann::ordered_json render_json(const AuditReport &report) {
     counts[severity_name(severity)] = count(report, severity);
   doc["counts"] = std::move(counts);
   nlohmann::ordered_json findings = nlohmann::ordered_json::array();
-  for (const Finding *f : ordered_findings(report))
-    findings.push_back({{"severity", severity_name(f->severity)},
-                        {"section", f->section},
-                        {"kind", f->kind},
-                        {"file", f->file},
-                        {"reason", f->reason},
-                        {"rebuild", f->rebuild},
-                        {"details", f->details}});
+  for (Finding *f : findings_in_order(report)) {
+    nlohmann::ordered_json finding;
+    finding["severity"] = severity_name(f->severity);
+    finding["section"] = std::move(f->section);
+    finding["kind"] = std::move(f->kind);
+    finding["file"] = std::move(f->file);
+    finding["reason"] = std::move(f->reason);
+    finding["rebuild"] = std::move(f->rebuild);
+    finding["details"] = std::move(f->details);
+    findings.push_back(std::move(finding));
+  }
   doc["findings"] = std::move(findings);
   nlohmann::ordered_json sections = nlohmann::ordered_json::object();
-  for (const SectionReport &section : report.sections)
-    sections[section.name] = section.summary;
+  for (SectionReport &section : report.sections)
+    sections[section.name] = std::move(section.summary);
   doc["sections"] = std::move(sections);
   return doc;
 }

@@ -48,7 +48,9 @@ std::vector<const Finding *> ordered_findings(const AuditReport &report);
 std::size_t count(const AuditReport &report, Severity severity);
 
 std::string render_text(const AuditReport &report);
-nlohmann::ordered_json render_json(const AuditReport &report);
+// Consumes REPORT: its details and summaries, megabytes for a whole system,
+// are moved into the document, not copied.
+nlohmann::ordered_json render_json(AuditReport &&report);
 
 // kExitFindings when anything is broken now, kExitOk otherwise.
 int exit_code(const AuditReport &report);

@@ -52,11 +52,12 @@ public:
       print_input_errors({{options_.root, to_message(report.takeError())}});
       return kExitBadInput;
     }
+    int code = audit::exit_code(*report);
     if (json_)
-      std::printf("%s\n", audit::render_json(*report).dump(2).c_str());
+      std::printf("%s\n", audit::render_json(std::move(*report)).dump(2).c_str());
     else
       std::fputs(audit::render_text(*report).c_str(), stdout);
-    return audit::exit_code(*report);
+    return code;
   }
 
 private:
