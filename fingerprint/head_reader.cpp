@@ -45,7 +45,9 @@ struct HeadReader::Batch {
   std::vector<char> heads;
 
   explicit Batch(std::size_t head_size) : heads(kBatchFiles * head_size) {
-    if (io_uring_queue_init(kBatchFiles * kSteps, &ring, 0) != 0)
+    // SUBMIT_ALL: an entry the kernel refuses does not stop the ones after
+    // it, so every entry submitted gives one completion to wait for.
+    if (io_uring_queue_init(kBatchFiles * kSteps, &ring, IORING_SETUP_SUBMIT_ALL) != 0)
       return;
     if (io_uring_register_files_sparse(&ring, kBatchFiles) != 0) {
       io_uring_queue_exit(&ring);
@@ -59,9 +61,14 @@ struct HeadReader::Batch {
       io_uring_queue_exit(&ring);
   }
 
-  // Queues every file's chain; false when the ring refuses work (the files
-  // are then read plainly).
-  bool submit(std::size_t head_size) {
+  enum class Outcome {
+    Done,
+    Refused,         // nothing was started: the ring can go
+    FailedInFlight,  // the kernel may still write into `heads`: keep them
+  };
+
+  // Queues every file's chain and waits for all of them.
+  Outcome submit(std::size_t head_size) {
     for (unsigned k = 0; k < files.size(); ++k) {
       io_uring_sqe *open = io_uring_get_sqe(&ring);
       io_uring_prep_openat_direct(open, files[k].folder, files[k].name.c_str(), kOpenFlags, 0, k);
@@ -89,15 +96,15 @@ struct HeadReader::Batch {
     do
       submitted = io_uring_submit_and_wait(&ring, expected);
     while (submitted == -EINTR);
-    if (submitted < 0)
-      return false;
-    while (seen < expected) {
+    if (submitted <= 0)
+      return Outcome::Refused;
+    while (seen < static_cast<unsigned>(submitted)) {
       io_uring_cqe *cqe;
       int waited = io_uring_wait_cqe(&ring, &cqe);
       if (waited == -EINTR)
         continue;
       if (waited < 0)
-        return false;
+        return Outcome::FailedInFlight;
       std::uint64_t k = cqe->user_data / kSteps;
       if (cqe->user_data % kSteps == kOpen)
         files[k].opened = cqe->res;
@@ -106,7 +113,7 @@ struct HeadReader::Batch {
       io_uring_cqe_seen(&ring, cqe);
       ++seen;
     }
-    return true;
+    return seen == expected ? Outcome::Done : Outcome::Refused;
   }
 };
 
@@ -138,10 +145,12 @@ void HeadReader::add(int folder, std::string name, std::string path) {
 void HeadReader::flush() {
   if (!batch_ || batch_->files.empty())
     return;
-  std::vector<Batch::File> files;
-  if (!batch_->submit(head_size_)) {
-    // The ring failed (out of memory in the kernel): plain calls from now on.
-    files = std::move(batch_->files);
+  Batch::Outcome outcome = batch_->submit(head_size_);
+  if (outcome != Batch::Outcome::Done) {
+    // The ring failed (the kernel out of memory): plain calls from now on.
+    std::vector<Batch::File> files = std::move(batch_->files);
+    if (outcome == Batch::Outcome::FailedInFlight)
+      (void)batch_.release(); // left alone, buffers and all: reads may still land in them
     batch_.reset();
     for (const Batch::File &file : files)
       read_plainly(file.folder, file.name, file.path);
