@@ -1,8 +1,10 @@
 #include "fingerprint/mapped_file.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +13,29 @@
 
 namespace abitag {
 
-llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &path) {
+namespace {
+
+// Below this a file is read whole when cold, in one read-around or two: no
+// hints (each is a system call, paid also when the file is in the cache).
+constexpr std::size_t kReadInPartsAbove = 1 << 20;
+
+// madvise on the pages that hold [BEGIN, BEGIN + SIZE). Only a hint: failure
+// changes nothing but speed.
+void advise(const void *begin, std::size_t size, int advice) {
+  static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  std::uintptr_t start = reinterpret_cast<std::uintptr_t>(begin) & ~(page - 1);
+  std::uintptr_t end = reinterpret_cast<std::uintptr_t>(begin) + size;
+  ::madvise(reinterpret_cast<void *>(start), end - start, advice);
+}
+
+bool mapped_in_parts(const llvm::MemoryBuffer &buffer) {
+  return buffer.getBufferKind() == llvm::MemoryBuffer::MemoryBuffer_MMap &&
+         buffer.getBufferSize() > kReadInPartsAbove;
+}
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &path, Reading reading) {
   int fd = open_path(path, O_RDONLY | O_NOFOLLOW);
   if (fd < 0)
     return make_error(errno == ELOOP ? "is a symbolic link" : std::strerror(errno));
@@ -25,7 +49,19 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &
   ::close(fd);
   if (!buffer)
     return make_error(buffer.getError().message());
+  if (reading == Reading::InParts && mapped_in_parts(**buffer))
+    advise((*buffer)->getBufferStart(), (*buffer)->getBufferSize(), MADV_RANDOM);
   return std::move(*buffer);
+}
+
+void will_read(llvm::StringRef whole, const void *begin, std::size_t size) {
+  if (whole.size() > kReadInPartsAbove && size > 0)
+    advise(begin, size, MADV_WILLNEED);
+}
+
+void read_whole(const llvm::MemoryBuffer &buffer) {
+  if (mapped_in_parts(buffer))
+    advise(buffer.getBufferStart(), buffer.getBufferSize(), MADV_NORMAL);
 }
 
 } // namespace abitag

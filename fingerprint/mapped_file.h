@@ -1,6 +1,7 @@
 // Opening an input file for reading without following a symbolic link.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -9,9 +10,28 @@
 
 namespace abitag {
 
+// How a file will be read. Of a large ELF file only a few parts are read (its
+// headers, symbol, string and version tables: a few megabytes of a 500 MB
+// library). When such a file is not in the page cache, every page fault in
+// its mapping makes the kernel read read_ahead_kb around the page (8 MB on
+// some disks): most of the file, twice (the headers are at both ends). Read
+// InParts, a large mapping reads the page a fault asks for, and the tables
+// are asked for ahead, each in one go (will_read).
+enum class Reading { Whole, InParts };
+
 // Maps (or, for small files, reads) a regular file. The last path component
 // is opened with O_NOFOLLOW: discovery has already decided which links to
 // follow, and a link swapped in afterwards must not lead elsewhere.
-llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &path);
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &path,
+                                                             Reading reading = Reading::Whole);
+
+// Asks the kernel to bring [BEGIN, BEGIN + SIZE), part of the file mapped at
+// WHOLE, into the page cache now, ahead of the faults that would ask a page
+// at a time. Nothing for a file small enough to be read whole anyway.
+void will_read(llvm::StringRef whole, const void *begin, std::size_t size);
+
+// A buffer mapped InParts that turns out to be read from end to end (an
+// archive, member by member): read-around is wanted after all.
+void read_whole(const llvm::MemoryBuffer &buffer);
 
 } // namespace abitag

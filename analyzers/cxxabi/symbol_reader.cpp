@@ -104,6 +104,28 @@ llvm::Error read_lto_symbols(StringRef contents, ObjectSymbols &out) {
   return llvm::Error::success();
 }
 
+// The tables read_elf walks, asked for ahead of the walk: of a large file
+// mapped in parts, each is then read in one go (fingerprint/mapped_file.h).
+template <class ELFT>
+void ask_ahead(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections, const typename ELFT::Shdr &symtab,
+               bool relocatable) {
+  StringRef whole(reinterpret_cast<const char *>(elf.base()), elf.getBufSize());
+  auto ask = [&](const typename ELFT::Shdr &section) {
+    if (section.sh_type != llvm::ELF::SHT_NOBITS && section.sh_offset <= whole.size() &&
+        section.sh_size <= whole.size() - section.sh_offset)
+      will_read(whole, whole.data() + section.sh_offset, section.sh_size);
+  };
+  ask(symtab);
+  if (symtab.sh_link < sections.size())
+    ask(sections[symtab.sh_link]); // its string table
+  if (relocatable)
+    return;
+  for (const auto &section : sections)
+    if (section.sh_type == llvm::ELF::SHT_GNU_versym || section.sh_type == llvm::ELF::SHT_GNU_verdef ||
+        section.sh_type == llvm::ELF::SHT_GNU_verneed)
+      ask(section);
+}
+
 // Reads one ELF object through ELFFile directly: the symbol table and its
 // string table are located once, then walked as plain arrays.
 template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf) {
@@ -143,6 +165,7 @@ template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf)
   }
   if (!symtab)
     return out; // a stripped object, or an executable without .dynsym
+  ask_ahead(elf, *sections, *symtab, relocatable);
 
   auto symbols = elf.symbols(symtab);
   if (!symbols)
@@ -327,7 +350,7 @@ llvm::Error read_archive(const std::string &path, MemoryBufferRef buffer, Symbol
 } // namespace
 
 Expected<SymbolFile> read_symbol_file(const std::string &path) {
-  auto buffer = map_file(path);
+  auto buffer = map_file(path, Reading::InParts);
   if (!buffer)
     return buffer.takeError();
   return read_symbol_buffer(std::move(*buffer), path);
@@ -340,6 +363,7 @@ Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buff
   file.buffers.push_back(std::move(buffer));
   StringRef bytes = ref.getBuffer();
   if (bytes.startswith("!<arch>\n") || bytes.startswith("!<thin>\n")) {
+    read_whole(*file.buffers.front()); // member after member, to the end
     if (llvm::Error e = read_archive(path, ref, file))
       return e;
     return file;
