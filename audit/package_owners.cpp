@@ -45,15 +45,16 @@ void PackageOwners::load() {
   }
   ::closedir(dir);
   std::sort(lists.begin(), lists.end());
-  // A few thousand small files: read and hashed on all cores, joined in
-  // the lists' order.
+  // A few thousand small files: read and hashed on all cores (with more
+  // threads than cores: after a while unread they come from the disk), joined
+  // in the lists' order.
   std::vector<std::vector<Owner>> listed(lists.size());
   parallel_for(lists.size(), [&](std::size_t i) {
     auto buffer = llvm::MemoryBuffer::getFile(info + "/" + lists[i], /*IsText=*/false,
                                               /*RequiresNullTerminator=*/false);
     if (buffer) // else unreadable: its files are described by path alone
       add_list((*buffer)->getBuffer(), static_cast<std::uint32_t>(i), listed[i]);
-  });
+  }, io_threads());
   std::size_t count = 0;
   for (const std::vector<Owner> &owners : listed)
     count += owners.size();
