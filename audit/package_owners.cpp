@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <dirent.h>
+#include <system_error>
 #include <vector>
 
 #include <llvm/Support/MemoryBuffer.h>
@@ -75,6 +76,25 @@ const std::string *PackageOwners::owner_of(std::string_view path) const {
   auto it = std::lower_bound(owners_.begin(), owners_.end(), hash,
                              [](const Owner &o, std::uint64_t h) { return o.hash < h; });
   return it != owners_.end() && it->hash == hash ? &packages_[it->package] : nullptr;
+}
+
+PackageOwners::~PackageOwners() {
+  if (ahead_.joinable())
+    ahead_.join();
+}
+
+void PackageOwners::load_ahead() {
+  if (ahead_.joinable())
+    return;
+  try {
+    ahead_ = std::thread([this] {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!loaded_)
+        load();
+    });
+  } catch (const std::system_error &) {
+    // No thread to be had: describe() reads it when first asked.
+  }
 }
 
 std::string PackageOwners::describe(const std::string &path) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace abitag::audit {
@@ -15,7 +16,14 @@ namespace abitag::audit {
 class PackageOwners {
 public:
   explicit PackageOwners(std::string root) : root_(std::move(root)) {}
+  ~PackageOwners();
+  PackageOwners(const PackageOwners &) = delete;
+  PackageOwners &operator=(const PackageOwners &) = delete;
 
+  // Starts reading the database on a thread of its own, so it comes from the
+  // disk while the walk goes on rather than after it (when no thread can
+  // start, the first describe() reads it).
+  void load_ahead();
   // "PATH (package NAME)" when dpkg lists PATH (inside ROOT), else PATH.
   std::string describe(const std::string &path);
 
@@ -37,6 +45,7 @@ private:
   };
   std::vector<Owner> owners_;
   std::mutex mutex_;
+  std::thread ahead_;
 
   static void add_list(std::string_view text, std::uint32_t package, std::vector<Owner> &out);
 };

@@ -28,7 +28,9 @@ const RootFiles &AuditContext::walked(EarlyReads *early) {
 
 ElfScan &AuditContext::elf_scan() {
   if (!elf_scan_) {
-    // When the walk is still to be made, the ELF files are read as it finds them.
+    // When the walk is still to be made, the ELF files are read as it finds
+    // them, and the package database, which the findings name, meanwhile.
+    owners_.load_ahead();
     EarlyReads early(census_);
     const RootFiles &found = walked(&early);
     elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, found.errors, progress_, census_, &early);
