@@ -118,8 +118,7 @@ struct HeadReader::Batch {
 };
 
 HeadReader::HeadReader(std::size_t head_size, FileCall on_file, ErrorCall on_error)
-    : head_size_(head_size), on_file_(std::move(on_file)), on_error_(std::move(on_error)) {
-}
+    : head_size_(head_size), on_file_(std::move(on_file)), on_error_(std::move(on_error)) {}
 
 HeadReader::~HeadReader() = default;
 

@@ -151,7 +151,7 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
         break;
       case DT_REG:
         if (visitor.file)
-          heads.add(fd, entry->d_name, path);
+          heads.add(fd, entry->d_name, std::move(path)); // kept until its batch is read
         break;
       case DT_LNK:
         if (visitor.link)
