@@ -198,8 +198,10 @@ private:
   std::vector<std::pair<const char *, std::uint64_t>> known_;
 };
 
-// The keys a defined symbol is exported under (see elf_facts.h).
-int export_keys(const cxxabi::Symbol &s) { return s.version.empty() || s.default_version ? 2 : 1; }
+// A defined symbol is exported under its unversioned or versioned key, and
+// also under the default key when an unversioned reference may bind to it
+// (see elf_facts.h).
+bool has_default_key(const cxxabi::Symbol &s) { return s.version.empty() || s.default_version; }
 
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
   // Counted first, so the table and the imports are allocated once, at
@@ -211,7 +213,7 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
     if (s.undefined)
       ++import_count;
     else
-      export_count += export_keys(s);
+      export_count += has_default_key(s) ? 2 : 1;
   }
   KeySet exports(export_count);
   out.imports.reserve(import_count);
@@ -232,12 +234,9 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
         import.fallback = key_of(name, kUnversioned, 0);
       }
       out.imports.push_back(import);
-    } else if (s.version.empty()) {
-      exports.insert(key_of(name, kUnversioned, 0));
-      exports.insert(key_of(name, kDefault, 0));
     } else {
-      exports.insert(key_of(name, kVersioned, version));
-      if (s.default_version)
+      exports.insert(s.version.empty() ? key_of(name, kUnversioned, 0) : key_of(name, kVersioned, version));
+      if (has_default_key(s))
         exports.insert(key_of(name, kDefault, 0));
     }
   }
