@@ -62,7 +62,7 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   }
   bool census = std::any_of(sections.begin(), sections.end(), [](const auto &s) { return s->uses_census(); });
   Progress progress(options.progress);
-  AuditContext context(*root, std::move(walk), census, progress, options.tag_store);
+  AuditContext context(*root, std::move(walk), census, progress, options.tag_store, options.key_budget);
   AuditReport report;
   report.root = *root;
   for (const auto &section : sections) {

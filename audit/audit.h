@@ -7,6 +7,7 @@
 #include <llvm/Support/Error.h>
 
 #include "audit/report.h"
+#include "audit/symbol_key_cache.h"
 #include "tagger/store.h"
 
 namespace abitag::audit {
@@ -18,6 +19,9 @@ struct AuditOptions {
   // wherever they are); empty: all of ROOT.
   std::vector<std::string> under;
   bool progress = false;         // draw a progress bar on stderr
+  // Bytes of symbol keys kept from the scan for the linkage check; past it
+  // they are read again when needed (SymbolKeyCache).
+  std::size_t key_budget = kDefaultKeyBudget;
   // The tag store, a path inside ROOT like every other path of the audit.
   std::string tag_store = tagger::kDefaultStorePath;
 };

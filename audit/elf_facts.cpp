@@ -216,7 +216,7 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
       export_count += has_default_key(s) ? 2 : 1;
   }
   KeySet exports(export_count);
-  out.imports.reserve(import_count);
+  out.keys.imports.reserve(import_count);
   VersionHashes versions;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
     const cxxabi::Symbol &s = object.symbols[i];
@@ -233,14 +233,14 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
         import.key = key_of(name, kVersioned, version);
         import.fallback = key_of(name, kUnversioned, 0);
       }
-      out.imports.push_back(import);
+      out.keys.imports.push_back(import);
     } else {
       exports.insert(s.version.empty() ? key_of(name, kUnversioned, 0) : key_of(name, kVersioned, version));
       if (has_default_key(s))
         exports.insert(key_of(name, kDefault, 0));
     }
   }
-  out.exports = std::move(exports);
+  out.keys.exports = std::move(exports);
 }
 
 CensusFacts census_of(const cxxabi::FileVerdict &verdict) {

@@ -1,8 +1,9 @@
-// What the audit keeps of one ELF file after reading it once: the loader's
+// What the audit makes of one ELF file after reading it once: the loader's
 // view (class, machine, needed libraries, search paths, versions), the
 // symbols it imports and exports as 64-bit hashes, and its C++ ABI census
-// verdict. The mapped file is released as soon as this is built, so memory
-// grows by a few bytes per symbol, never by the size of the files.
+// verdict. The mapped file is released as soon as this is built. The symbol
+// keys, a few bytes per symbol, are the part that grows with the files:
+// the audit keeps them within a memory budget (symbol_key_cache.h).
 #pragma once
 
 #include <cstdint>
@@ -58,11 +59,19 @@ public:
   explicit KeySet(std::size_t capacity = 0);
   void insert(std::uint64_t key);
   bool contains(std::uint64_t key) const;
+  std::size_t bytes() const { return slots_.capacity() * sizeof(std::uint64_t); }
 
 private:
   std::vector<std::uint64_t> slots_; // 0: empty; key 0 itself is has_zero_
   std::uint64_t mask_ = 0;
   bool has_zero_ = false;
+};
+
+// What a file's linkage check needs of its symbols and of its libraries'.
+struct SymbolKeys {
+  KeySet exports; // keys (see above)
+  std::vector<Import> imports;
+  std::size_t bytes() const { return exports.bytes() + imports.capacity() * sizeof(Import); }
 };
 
 struct ElfFacts {
@@ -80,11 +89,9 @@ struct ElfFacts {
   bool has_version_definitions = false;
   std::vector<std::string> version_definitions; // .gnu.version_d names
   std::vector<VersionNeed> version_needs;
-  KeySet exports; // keys (see above)
-  std::vector<Import> imports;
+  SymbolKeys keys; // moved out by the scan, into its SymbolKeyCache
   CensusFacts census;
 
-  bool exports_key(std::uint64_t key) const { return exports.contains(key); }
   // Whether the loader treats it as a program or library (not an object file).
   bool loadable() const { return dynamic && (type == 2 /*ET_EXEC*/ || type == 3 /*ET_DYN*/); }
 };

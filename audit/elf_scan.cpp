@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <optional>
+#include <unordered_map>
 #include <sys/stat.h>
 
 #include "fingerprint/parallel.h"
@@ -9,7 +10,7 @@
 
 namespace abitag::audit {
 
-EarlyReads::EarlyReads(bool census) : census_(census) {
+EarlyReads::EarlyReads(bool census, std::shared_ptr<SymbolKeyCache> keys) : census_(census), keys_(std::move(keys)) {
   readers_ = start_helpers(io_threads(), [this] { work(); });
 }
 
@@ -46,6 +47,8 @@ void EarlyReads::work() {
       queue_.pop_front();
     }
     Result result = read(next.second);
+    if (result.facts) // kept now, within the budget: the rest waits here until the walk ends
+      keys_->keep(next.first, std::move(result.facts->keys));
     std::lock_guard<std::mutex> lock(mutex_);
     results_[next.first] = std::move(result);
   }
@@ -75,15 +78,15 @@ std::optional<EarlyReads::Result> EarlyReads::take(FileId id) {
 ElfScan::ElfScan(std::string root, Progress &progress, bool census) : ElfScan(root, {}, progress, census) {}
 
 ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census)
-    : root_(std::move(root)) {
-  EarlyReads early(census);
+    : root_(std::move(root)), keys_(std::make_shared<SymbolKeyCache>()) {
+  EarlyReads early(census, keys_);
   RootFiles found = find_root_files(root_, walk, progress, [&](const InputFile &file) { early.offer(file); });
   read(std::move(found.elf), std::move(found.errors), progress, census, &early);
 }
 
 ElfScan::ElfScan(std::string root, std::vector<InputFile> files, std::vector<InputError> unreadable,
-                 Progress &progress, bool census, EarlyReads *early)
-    : root_(std::move(root)) {
+                 Progress &progress, bool census, EarlyReads *early, std::shared_ptr<SymbolKeyCache> keys)
+    : root_(std::move(root)), keys_(keys ? std::move(keys) : std::make_shared<SymbolKeyCache>()) {
   read(std::move(files), std::move(unreadable), progress, census, early);
 }
 
@@ -115,9 +118,10 @@ void ElfScan::read(std::vector<InputFile> files, std::vector<InputError> unreada
   parallel_for(order.size(), [&](std::size_t n) {
     std::size_t i = unread[order[n]];
     auto read = read_elf_facts(files[i].open_path, census);
-    if (read)
+    if (read) {
+      keys_->keep({files[i].device, files[i].inode}, std::move(read->keys));
       facts[i] = std::move(*read);
-    else
+    } else
       failures[i] = to_message(read.takeError());
     progress.advance();
   }, io_threads());
@@ -131,13 +135,34 @@ void ElfScan::read(std::vector<InputFile> files, std::vector<InputError> unreada
       failed_[id] = failures[i];
       continue;
     }
-    entries_.push_back({inside_root(file.path), file.open_path, std::move(*facts[i])});
+    entries_.push_back({inside_root(file.path), file.open_path, id, std::move(*facts[i])});
     by_id_[id] = &entries_.back();
   }
   walked_ = entries_.size();
+  if (!keys_->kept_all())
+    expect_uses();
   for (InputError &error : unreadable_)
     if (error.path.rfind(root_, 0) == 0)
       error.path = inside_root(error.path);
+}
+
+// How often the linkage checks will ask for each file's keys: once for its
+// own check, once for each file that names it in DT_NEEDED (those that load
+// it only through another library are not counted).
+void ElfScan::expect_uses() {
+  std::unordered_map<std::string_view, std::size_t> needers;
+  for (const ElfEntry &entry : entries_)
+    for (const std::string &name : entry.facts.needed)
+      ++needers[name];
+  for (const ElfEntry &entry : entries_) {
+    std::string_view file = std::string_view(entry.path).substr(entry.path.rfind('/') + 1);
+    std::size_t uses = entry.facts.loadable() ? 1 : 0;
+    if (auto it = needers.find(file); it != needers.end())
+      uses += it->second;
+    if (auto it = needers.find(entry.facts.soname); entry.facts.soname != file && it != needers.end())
+      uses += it->second;
+    keys_->expect(entry.id, uses);
+  }
 }
 
 std::string ElfScan::inside_root(const std::string &host_path) const {
@@ -168,7 +193,8 @@ const ElfEntry *ElfScan::entry_at(const std::string &host_path, const struct sta
     *why = failed_[id] = to_message(read.takeError());
     return nullptr;
   }
-  entries_.push_back({inside_root(host_path), host_path, std::move(*read)});
+  keys_->keep(id, std::move(read->keys));
+  entries_.push_back({inside_root(host_path), host_path, id, std::move(*read)});
   by_id_[id] = &entries_.back();
   return &entries_.back();
 }

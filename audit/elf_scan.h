@@ -21,6 +21,7 @@
 #include "audit/elf_facts.h"
 #include "audit/progress.h"
 #include "audit/root_files.h"
+#include "audit/symbol_key_cache.h"
 #include "fingerprint/errors.h"
 
 namespace abitag::audit {
@@ -28,10 +29,9 @@ namespace abitag::audit {
 struct ElfEntry {
   std::string path;      // inside ROOT, as the system sees it: "/usr/lib/libfoo.so.1"
   std::string host_path; // where abitag opens it
-  ElfFacts facts;
+  FileId id;
+  ElfFacts facts;        // without its symbol keys: ElfScan::keys_of has them
 };
-
-using FileId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
 
 // ELF files read while the walk that finds them goes on, by threads of
 // their own: the walking threads spend much of their time waiting for the
@@ -41,7 +41,8 @@ using FileId = std::pair<std::uint64_t, std::uint64_t>; // device, inode
 // that met the file, so a folder of a thousand libraries is not read by one.
 class EarlyReads {
 public:
-  explicit EarlyReads(bool census);
+  // The symbol keys of the files read go to KEYS.
+  EarlyReads(bool census, std::shared_ptr<SymbolKeyCache> keys);
   ~EarlyReads() { finish(); }
   EarlyReads(const EarlyReads &) = delete;
   EarlyReads &operator=(const EarlyReads &) = delete;
@@ -64,6 +65,7 @@ private:
   void work();
 
   bool census_;
+  std::shared_ptr<SymbolKeyCache> keys_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::pair<FileId, std::string>> queue_; // offered, not yet taken by a reader
@@ -77,9 +79,10 @@ public:
   // Reads FILES (found under ROOT by find_root_files), whose walk could not
   // read the files in UNREADABLE.
   // CENSUS: classify the C++ ABI of the files walked too (the cxxabi section).
-  // EARLY: what was read of them during the walk.
+  // EARLY: what was read of them during the walk. KEYS: where the symbol
+  // keys go, the one EARLY uses (null: a new one, of the default budget).
   ElfScan(std::string root, std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress,
-          bool census = true, EarlyReads *early = nullptr);
+          bool census = true, EarlyReads *early = nullptr, std::shared_ptr<SymbolKeyCache> keys = nullptr);
   // Walks ROOT, or only the host paths in WALK, then reads what it found.
   ElfScan(std::string root, Progress &progress, bool census = true);
   ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census = true);
@@ -97,14 +100,20 @@ public:
   // The same for a file whose stat(2) the caller has made already.
   const ElfEntry *entry_at(const std::string &host_path, const struct stat &st, std::string *why);
 
+  // ENTRY's imports and exports, kept or read again (see SymbolKeyCache).
+  llvm::Expected<SymbolKeyCache::Keys> keys_of(const ElfEntry &entry) { return keys_->of(entry.id, entry.host_path); }
+  const SymbolKeyCache &key_cache() const { return *keys_; }
+
   // "/usr/lib/x" for "<root>/usr/lib/x".
   std::string inside_root(const std::string &host_path) const;
 
 private:
   void read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress, bool census,
             EarlyReads *early);
+  void expect_uses();
 
   std::string root_;
+  std::shared_ptr<SymbolKeyCache> keys_;
   std::deque<ElfEntry> entries_; // stable addresses: entries added later keep earlier ones valid
   std::size_t walked_ = 0;
   std::vector<InputError> unreadable_;

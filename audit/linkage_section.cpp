@@ -134,11 +134,16 @@ public:
       if (!results[i].unresolved.empty())
         explained[i] = explain_unresolved(context, *objects[i], results[i]);
     });
-    std::size_t missing_libraries = 0, missing_versions = 0, unresolved = 0;
+    std::size_t missing_libraries = 0, missing_versions = 0, unresolved = 0, reread_failures = 0;
     nlohmann::ordered_json unresolved_by_file = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < objects.size(); ++i) {
       const ElfEntry &object = *objects[i];
       const LinkageResult &result = results[i];
+      if (!result.unreadable.empty()) {
+        ++reread_failures;
+        out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
+                                "symbols not checked: cannot read again " + result.unreadable, {}});
+      }
       if (!result.closure.missing_interpreter.empty())
         out.findings.push_back({Severity::BrokenNow, "linkage", "missing-interpreter", object.path,
                                 "its program interpreter " + result.closure.missing_interpreter + " is not there",
@@ -170,6 +175,8 @@ public:
                                 std::to_string(missing_libraries) + " missing libraries, " +
                                 std::to_string(missing_versions) + " missing versions, " +
                                 std::to_string(unresolved) + " undefined symbols");
+    if (std::size_t n = scan.key_cache().rereads())
+      out.summary_lines.push_back(std::to_string(n) + " symbol tables read a second time, to stay within --memory");
     if (std::size_t n = count_kind(out, "no-loader"))
       out.summary_lines.push_back(std::to_string(n) + " files of an architecture ROOT has no loader for, not linked");
     out.summary["linked"] = objects.size();
@@ -177,7 +184,10 @@ public:
     out.summary["missing_libraries"] = missing_libraries;
     out.summary["missing_versions"] = missing_versions;
     out.summary["undefined_symbols"] = unresolved;
-    out.summary["unreadable"] = scan.unreadable().size();
+    out.summary["unreadable"] = scan.unreadable().size() + reread_failures;
+    // Symbol tables read a second time because the memory budget (--memory)
+    // could not keep them from the scan until their check.
+    out.summary["symbol_tables_reread"] = scan.key_cache().rereads();
     out.summary["unresolved"] = std::move(unresolved_by_file);
     return out;
   }
@@ -254,8 +264,7 @@ private:
     nlohmann::ordered_json plain = nlohmann::ordered_json::array();
     std::vector<std::string> plain_names;
     bool versioned = false;
-    for (std::size_t index : result.unresolved) {
-      std::size_t at = object.facts.imports[index].symbol;
+    for (std::size_t at : result.unresolved) {
       if (at >= symbols->size() || !symbols->all()[at].undefined) {
         out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
                                 "changed while it was being audited; audit again", {}});

@@ -230,14 +230,25 @@ LinkageResult Loader::link(const ElfEntry &object) {
     }
   }
 
-  for (std::size_t i = 0; i < object.facts.imports.size(); ++i) {
-    const Import &import = object.facts.imports[i];
-    bool found = std::any_of(scope.begin(), scope.end(), [&](const ElfEntry *entry) {
-      return entry->facts.exports_key(import.key) ||
-             (import.fallback && entry->facts.exports_key(import.fallback));
+  // The keys of the whole scope are held for the check: the cache may drop
+  // them meanwhile, when it is over its budget, but not from under it.
+  std::vector<SymbolKeyCache::Keys> exports;
+  exports.reserve(scope.size());
+  for (const ElfEntry *entry : scope) {
+    auto keys = scan_.keys_of(*entry);
+    if (!keys) {
+      out.unreadable = entry->path + ": " + to_message(keys.takeError());
+      return out;
+    }
+    exports.push_back(std::move(*keys));
+  }
+  // The object itself is first in its scope.
+  for (const Import &import : exports.front()->imports) {
+    bool found = std::any_of(exports.begin(), exports.end(), [&](const SymbolKeyCache::Keys &keys) {
+      return keys->exports.contains(import.key) || (import.fallback && keys->exports.contains(import.fallback));
     });
     if (!found)
-      out.unresolved.push_back(i);
+      out.unresolved.push_back(import.symbol);
   }
   return out;
 }

@@ -38,7 +38,8 @@ struct Closure {
 struct LinkageResult {
   Closure closure;
   std::vector<MissingVersion> missing_versions; // of the object itself
-  std::vector<std::size_t> unresolved;          // indexes into facts.imports of the object itself
+  std::vector<std::size_t> unresolved;          // the object's own, as indexes into its DynamicSymbols
+  std::string unreadable; // why the symbols of the object or of its scope could not be read again
 };
 
 class Loader {

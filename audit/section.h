@@ -22,10 +22,11 @@ namespace abitag::audit {
 class AuditContext {
 public:
   // WALK: host paths whose files are audited; empty: all of ROOT.
+  // KEY_BUDGET: bytes of symbol keys the ELF scan keeps (SymbolKeyCache).
   AuditContext(std::string root, std::vector<std::string> walk, bool census, Progress &progress,
-               std::string tag_store)
+               std::string tag_store, std::size_t key_budget = kDefaultKeyBudget)
       : root_(std::move(root)), walk_(std::move(walk)), census_(census), progress_(progress), owners_(root_),
-        tag_store_(std::move(tag_store)) {}
+        tag_store_(std::move(tag_store)), key_budget_(key_budget) {}
 
   const std::string &root() const { return root_; } // canonical host path
   const std::string &tag_store() const { return tag_store_; } // the tag store, a path inside ROOT
@@ -47,6 +48,7 @@ private:
   std::unique_ptr<ElfScan> elf_scan_;
   PackageOwners owners_;
   std::string tag_store_;
+  std::size_t key_budget_;
 };
 
 class AuditSection {

@@ -31,9 +31,10 @@ ElfScan &AuditContext::elf_scan() {
     // When the walk is still to be made, the ELF files are read as it finds
     // them, and the package database, which the findings name, meanwhile.
     owners_.load_ahead();
-    EarlyReads early(census_);
+    auto keys = std::make_shared<SymbolKeyCache>(key_budget_);
+    EarlyReads early(census_, keys);
     const RootFiles &found = walked(&early);
-    elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, found.errors, progress_, census_, &early);
+    elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, found.errors, progress_, census_, &early, keys);
   }
   return *elf_scan_;
 }

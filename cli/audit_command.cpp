@@ -33,6 +33,12 @@ public:
         ->check([](const std::string &path) {
           return path.rfind('/', 0) == 0 ? std::string() : "must be an absolute path inside ROOT";
         });
+    command.add_option("--memory", memory_mib_,
+                       "MiB of symbol tables kept from the scan for the linkage check; past it, those "
+                       "the fewest checks still need are dropped and read again when asked for (slower, "
+                       "same report)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 40));
     std::vector<std::string> names;
     std::string help = "run only these sections (comma-separated):";
     for (const auto &[name, description] : audit::section_names()) {
@@ -47,6 +53,7 @@ public:
 
   int run() override {
     options_.progress = audit::Progress::stderr_is_terminal();
+    options_.key_budget = memory_mib_ << 20;
     auto report = audit::run_audit(options_);
     if (!report) {
       print_input_errors({{options_.root, to_message(report.takeError())}});
@@ -63,6 +70,7 @@ public:
 private:
   audit::AuditOptions options_;
   bool json_ = false;
+  std::size_t memory_mib_ = audit::kDefaultKeyBudget >> 20;
 };
 
 } // namespace

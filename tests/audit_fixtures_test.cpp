@@ -178,6 +178,25 @@ TEST_CASE("audit --under audits part of ROOT, resolving libraries in all of it",
   CHECK(missing.out.empty());
 }
 
+TEST_CASE("audit --memory bounds the symbol tables kept; those not kept are read again, same report", "[audit]") {
+  TempDir dir;
+  std::string image = make_audit_image(dir, "broken");
+  Run kept = audit({image, "--json"});
+  Run reread = audit({image, "--json", "--memory", "0"});
+  REQUIRE(kept.exit_code == 1);
+  REQUIRE(reread.exit_code == 1);
+  Json all = Json::parse(kept.out), none = Json::parse(reread.out);
+  CHECK(all["sections"]["linkage"]["symbol_tables_reread"] == 0);
+  // Every check reads its file and every library in its scope again.
+  CHECK(none["sections"]["linkage"]["symbol_tables_reread"].get<std::size_t>() >
+        none["sections"]["linkage"]["linked"].get<std::size_t>());
+  none["sections"]["linkage"].erase("symbol_tables_reread");
+  all["sections"]["linkage"].erase("symbol_tables_reread");
+  CHECK(none == all);
+  CHECK(audit({image, "--memory", "-1"}).exit_code == 2);
+  CHECK(audit({image, "--memory", "lots"}).exit_code == 2);
+}
+
 TEST_CASE("audit: an unusable ROOT exits 3, a damaged file under it is a finding", "[audit]") {
   Run missing = audit({"/nonexistent/image"});
   CHECK(missing.exit_code == 3);

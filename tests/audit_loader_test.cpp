@@ -29,7 +29,7 @@ std::set<std::string> unresolved_names(const audit::ElfEntry &entry, const audit
   auto symbols = audit::read_dynamic_symbols(entry.host_path);
   REQUIRE(static_cast<bool>(symbols));
   for (std::size_t i : result.unresolved) {
-    const audit::DynamicSymbol &s = (*symbols)[entry.facts.imports[i].symbol];
+    const audit::DynamicSymbol &s = (*symbols)[i];
     out.insert(s.version.empty() ? s.name : s.name + "@" + s.version);
   }
   return out;
