@@ -61,6 +61,10 @@ void SymbolKeyCache::insert(FileId id, Keys keys, bool make_room) {
 llvm::Expected<SymbolKeyCache::Keys> SymbolKeyCache::of(FileId id, const std::string &host_path) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (!dropped_) { // everything fits: no ranks to keep
+      if (auto it = kept_.find(id); it != kept_.end())
+        return it->second.keys;
+    }
     ++clock_;
     auto left = uses_left_.find(id);
     if (left != uses_left_.end() && left->second > 0)
