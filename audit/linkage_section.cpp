@@ -176,7 +176,7 @@ public:
                                 std::to_string(missing_versions) + " missing versions, " +
                                 std::to_string(unresolved) + " undefined symbols");
     if (std::size_t n = scan.key_cache().rereads())
-      out.summary_lines.push_back(std::to_string(n) + " symbol tables read a second time, to stay within --memory");
+      out.summary_lines.push_back(std::to_string(n) + " symbol tables read again, to stay within --memory");
     if (std::size_t n = count_kind(out, "no-loader"))
       out.summary_lines.push_back(std::to_string(n) + " files of an architecture ROOT has no loader for, not linked");
     out.summary["linked"] = objects.size();
@@ -185,7 +185,7 @@ public:
     out.summary["missing_versions"] = missing_versions;
     out.summary["undefined_symbols"] = unresolved;
     out.summary["unreadable"] = scan.unreadable().size() + reread_failures;
-    // Symbol tables read a second time because the memory budget (--memory)
+    // Readings of symbol tables past the first, because the memory budget (--memory)
     // could not keep them from the scan until their check.
     out.summary["symbol_tables_reread"] = scan.key_cache().rereads();
     out.summary["unresolved"] = std::move(unresolved_by_file);
