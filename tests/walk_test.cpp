@@ -8,6 +8,8 @@
 #include <liburing.h>
 #include <map>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,6 +150,8 @@ namespace {
 struct Met {
   std::map<std::string, std::string> heads;
   std::map<std::string, std::string> errors;
+  std::map<std::string, int> times_read; // by path
+  std::set<std::thread::id> readers;     // the threads that read heads
 };
 
 Met walk_heads(const std::string &top) {
@@ -157,6 +161,8 @@ Met walk_heads(const std::string &top) {
   visitor.file = [&](const WalkedFile &f) {
     std::lock_guard<std::mutex> lock(mutex);
     met.heads[f.path] = std::string(f.head);
+    ++met.times_read[f.path];
+    met.readers.insert(std::this_thread::get_id());
   };
   visitor.error = [&](const std::string &path, const std::string &reason) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -207,6 +213,33 @@ TEST_CASE("the walk reads the same heads through io_uring and through plain syst
   ::unsetenv("ABITAG_IO_URING");
   CHECK(plain.errors.empty());
   CHECK(plain.heads == expected);
+}
+
+// A large folder's files are shared out to the walking threads that are
+// idle: each file is still read once, and none is left out.
+TEST_CASE("the files of a large folder are each read once, however they are shared out", "[walk]") {
+  TempDir tmp;
+  std::string top = tmp.path() + "/top";
+  REQUIRE(::mkdir(top.c_str(), 0755) == 0);
+  REQUIRE(::mkdir((top + "/small").c_str(), 0755) == 0);
+  std::map<std::string, std::string> expected;
+  for (int i = 0; i < 3000; ++i) {
+    std::string path = top + "/f" + std::to_string(i);
+    write_file(path, "file " + std::to_string(i));
+    expected[path] = "file " + std::to_string(i);
+  }
+  write_file(top + "/small/one", "one");
+  expected[top + "/small/one"] = "one";
+
+  for (const char *io_uring : {"1", "0"}) {
+    ::setenv("ABITAG_IO_URING", io_uring, 1);
+    Met met = walk_heads(top);
+    ::unsetenv("ABITAG_IO_URING");
+    INFO("io_uring " << io_uring << ", read on " << met.readers.size() << " threads");
+    CHECK(met.errors.empty());
+    CHECK(met.heads == expected);
+    CHECK(std::all_of(met.times_read.begin(), met.times_read.end(), [](const auto &t) { return t.second == 1; }));
+  }
 }
 
 // A file that cannot be opened fails alone: the other files of its batch are
