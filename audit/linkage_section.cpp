@@ -135,7 +135,8 @@ public:
         explained[i] = explain_unresolved(context, *objects[i], results[i]);
     });
     std::size_t missing_libraries = 0, missing_versions = 0, unresolved = 0, reread_failures = 0;
-    nlohmann::ordered_json unresolved_by_file = nlohmann::ordered_json::object();
+    nlohmann::ordered_json unresolved_by_file = object_with_room(
+        std::count_if(results.begin(), results.end(), [](const LinkageResult &r) { return !r.unresolved.empty(); }));
     for (std::size_t i = 0; i < objects.size(); ++i) {
       const ElfEntry &object = *objects[i];
       const LinkageResult &result = results[i];

@@ -87,8 +87,14 @@ std::string render_text(const AuditReport &report) {
   return out;
 }
 
+nlohmann::ordered_json object_with_room(std::size_t keys) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out.get_ref<nlohmann::ordered_json::object_t &>().reserve(keys);
+  return out;
+}
+
 nlohmann::ordered_json render_json(AuditReport &&report) {
-  nlohmann::ordered_json doc;
+  nlohmann::ordered_json doc = object_with_room(5);
   doc["root"] = report.root;
   doc["files_read"] = report.files_read;
   nlohmann::ordered_json counts;
@@ -108,7 +114,7 @@ nlohmann::ordered_json render_json(AuditReport &&report) {
     findings.push_back(std::move(finding));
   }
   doc["findings"] = std::move(findings);
-  nlohmann::ordered_json sections = nlohmann::ordered_json::object();
+  nlohmann::ordered_json sections = object_with_room(report.sections.size());
   for (SectionReport &section : report.sections)
     sections[section.name] = std::move(section.summary);
   doc["sections"] = std::move(sections);
