@@ -226,7 +226,7 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
     std::uint64_t version = versions.of(s.version);
     if (s.undefined) {
       Import import;
-      import.symbol = static_cast<std::uint32_t>(i);
+      import.symbol = s.index;
       if (s.version.empty()) {
         import.key = key_of(name, kDefault, 0);
       } else {
@@ -349,9 +349,22 @@ llvm::Expected<DynamicSymbols> read_dynamic_symbols(const std::string &path) {
   return DynamicSymbols(std::move(*symbols));
 }
 
-DynamicSymbol DynamicSymbols::operator[](std::size_t i) const {
-  const cxxabi::Symbol &s = all()[i];
-  return {s.name.str(), s.version.str(), s.undefined, s.weak, s.local};
+namespace {
+DynamicSymbol copy_of(const cxxabi::Symbol &s) { return {s.name.str(), s.version.str(), s.undefined, s.weak, s.local}; }
+} // namespace
+
+DynamicSymbol DynamicSymbols::operator[](std::size_t i) const { return copy_of(all()[i]); }
+
+llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path,
+                                                                const std::vector<std::size_t> &indexes) {
+  auto symbols = cxxabi::read_symbols_at(path, indexes);
+  if (!symbols)
+    return symbols.takeError();
+  std::vector<DynamicSymbol> out;
+  out.reserve(indexes.size());
+  for (const cxxabi::Symbol &s : symbols->objects.front().symbols)
+    out.push_back(copy_of(s));
+  return out;
 }
 
 } // namespace abitag::audit

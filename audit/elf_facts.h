@@ -32,7 +32,7 @@ std::uint64_t default_key(std::string_view name);
 struct Import {
   std::uint64_t key = 0;      // versioned_key, or default_key when unversioned
   std::uint64_t fallback = 0; // unversioned_key for a versioned reference, else 0
-  std::uint32_t symbol = 0;   // index in the file's symbol list, to name it later
+  std::uint32_t symbol = 0;   // its index in the file's symbol table, to name it later
 };
 
 // The versions a file requires from one library (.gnu.version_r).
@@ -102,9 +102,8 @@ llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census = t
 // The same from bytes in memory, named by the buffer's identifier.
 llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buffer, bool census = true);
 
-// The dynamic symbols of PATH in the order ElfFacts was built from
-// (Import::symbol indexes them). Read again only for files whose imports do
-// not resolve, to name them, and for the libraries in their scope, to look
+// The dynamic symbols of PATH, all of them: read again only for the
+// libraries in the scope of a file whose C++ imports do not resolve, to look
 // for a dual-ABI twin. The names stay in the mapped file: a symbol is copied
 // out only when asked for.
 struct DynamicSymbol {
@@ -125,5 +124,10 @@ private:
   cxxabi::SymbolFile file_;
 };
 llvm::Expected<DynamicSymbols> read_dynamic_symbols(const std::string &path);
+// Only the symbols of PATH at the symbol table INDEXES (Import::symbol), in
+// that order: the imports of a file that do not resolve, named without
+// reading the 100,000 other names of a large library.
+llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path,
+                                                                const std::vector<std::size_t> &indexes);
 
 } // namespace abitag::audit

@@ -255,23 +255,22 @@ private:
   // Called on several threads at once: owners() and twins_ lock.
   Explanation explain_unresolved(AuditContext &context, const ElfEntry &object, const LinkageResult &result) {
     Explanation out;
-    auto symbols = read_dynamic_symbols(object.host_path);
+    auto symbols = read_dynamic_symbols(object.host_path, result.unresolved);
     if (!symbols) {
       out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
                               "cannot be read again: " + to_message(symbols.takeError()), {}});
+      return out;
+    }
+    if (std::any_of(symbols->begin(), symbols->end(), [](const DynamicSymbol &s) { return !s.undefined; })) {
+      out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
+                              "changed while it was being audited; audit again", {}});
       return out;
     }
     nlohmann::ordered_json listed = nlohmann::ordered_json::array();
     nlohmann::ordered_json plain = nlohmann::ordered_json::array();
     std::vector<std::string> plain_names;
     bool versioned = false;
-    for (std::size_t at : result.unresolved) {
-      if (at >= symbols->size() || !symbols->all()[at].undefined) {
-        out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
-                                "changed while it was being audited; audit again", {}});
-        return out;
-      }
-      const DynamicSymbol symbol = (*symbols)[at];
+    for (const DynamicSymbol &symbol : *symbols) {
       listed.push_back(with_version(symbol.name, symbol.version));
       if (std::optional<DualAbiTwin> twin = find_twin(object, symbol, result.closure.scope)) {
         out.findings.push_back(dual_abi_finding(context, object, symbol, *twin));

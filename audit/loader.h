@@ -38,7 +38,7 @@ struct Closure {
 struct LinkageResult {
   Closure closure;
   std::vector<MissingVersion> missing_versions; // of the object itself
-  std::vector<std::size_t> unresolved;          // the object's own, as indexes into its DynamicSymbols
+  std::vector<std::size_t> unresolved;          // the object's own imports, by symbol table index
   std::string unreadable; // why the symbols of the object or of its scope could not be read again
 };
 

@@ -26,12 +26,10 @@ std::set<std::string> unresolved_names(const audit::ElfEntry &entry, const audit
   std::set<std::string> out;
   if (result.unresolved.empty())
     return out;
-  auto symbols = audit::read_dynamic_symbols(entry.host_path);
+  auto symbols = audit::read_dynamic_symbols(entry.host_path, result.unresolved);
   REQUIRE(static_cast<bool>(symbols));
-  for (std::size_t i : result.unresolved) {
-    const audit::DynamicSymbol &s = (*symbols)[i];
+  for (const audit::DynamicSymbol &s : *symbols)
     out.insert(s.version.empty() ? s.name : s.name + "@" + s.version);
-  }
   return out;
 }
 
@@ -183,4 +181,38 @@ TEST_CASE("ld.so.conf is read under ROOT with its includes, search entries expan
         "/o/a:lib/x86_64-linux-gnu");
   CHECK(audit::expand_search_entry("$ORIGINAL", "/o", llvm::ELF::EM_386, llvm::ELF::ELFCLASS32) == "$ORIGINAL");
   CHECK(audit::expand_search_entry("/p/$PLATFORM", "/o", llvm::ELF::EM_386, llvm::ELF::ELFCLASS32) == "/p/i686");
+}
+
+// The names of a file's unresolved imports are read by their symbol table
+// indexes alone; they must be the symbols the whole table gives at those
+// indexes, and an index past the table must fail, not name something else.
+TEST_CASE("dynamic symbols read by index equal those of the whole table", "[audit]") {
+  for (const char *file : {"audit/broken/usr/bin/shapes", "audit/broken/usr/lib/libshape.so.1",
+                           "audit/broken/usr/bin/needs-ver2"}) {
+    INFO(file);
+    std::string path = fixture(file);
+    auto all = audit::read_dynamic_symbols(path);
+    REQUIRE(static_cast<bool>(all));
+    REQUIRE(all->size() > 2);
+    std::vector<std::size_t> indexes;
+    std::vector<audit::DynamicSymbol> expected;
+    for (std::size_t i = all->size(); i-- > 0;) { // out of order, every other one
+      if (i % 2)
+        continue;
+      indexes.push_back(all->all()[i].index);
+      expected.push_back((*all)[i]);
+    }
+    auto some = audit::read_dynamic_symbols(path, indexes);
+    REQUIRE(static_cast<bool>(some));
+    REQUIRE(some->size() == expected.size());
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+      CHECK((*some)[k].name == expected[k].name);
+      CHECK((*some)[k].version == expected[k].version);
+      CHECK((*some)[k].undefined == expected[k].undefined);
+    }
+    auto past = audit::read_dynamic_symbols(path, {all->all().back().index + 1});
+    REQUIRE_FALSE(static_cast<bool>(past));
+    CHECK(to_message(past.takeError()) == "symbol " + std::to_string(all->all().back().index + 1) +
+                                              " is not in the symbol table");
+  }
 }

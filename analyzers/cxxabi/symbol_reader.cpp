@@ -91,6 +91,7 @@ llvm::Error read_lto_symbols(StringRef contents, ObjectSymbols &out) {
   for (const LtoSymbol &lto : *symbols) {
     Symbol sym;
     sym.name = lto.name;
+    sym.index = static_cast<uint32_t>(out.symbols.size());
     switch (lto.kind) {
     case LtoSymbol::Def: sym.type = 'T'; break;
     case LtoSymbol::WeakDef: sym.type = 'W'; sym.weak = true; break;
@@ -127,8 +128,10 @@ void ask_ahead(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections, cons
 }
 
 // Reads one ELF object through ELFFile directly: the symbol table and its
-// string table are located once, then walked as plain arrays.
-template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf) {
+// string table are located once, then walked as plain arrays. ONLY: the
+// indexes of the symbols to read, when not all of them.
+template <class ELFT>
+Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf, const std::vector<std::size_t> *only = nullptr) {
   using Shdr = typename ELFT::Shdr;
   ObjectSymbols out;
   auto sections = elf.sections();
@@ -165,7 +168,8 @@ template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf)
   }
   if (!symtab)
     return out; // a stripped object, or an executable without .dynsym
-  ask_ahead(elf, *sections, *symtab, relocatable);
+  if (!only) // a few symbols: their pages alone are faulted in
+    ask_ahead(elf, *sections, *symtab, relocatable);
 
   auto symbols = elf.symbols(symtab);
   if (!symbols)
@@ -191,17 +195,17 @@ template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf)
   }
   uint16_t machine = elf.getHeader().e_machine;
   bool lto_marker = false;
-  out.symbols.reserve(symbols->size());
-  for (size_t i = 1; i < symbols->size(); ++i) { // 0 is the null symbol
+  // Symbol I, or false when it is not one nm would show.
+  auto read_one = [&](size_t i, Symbol &symbol) -> Expected<bool> {
     const auto &raw = (*symbols)[i];
     uint8_t type = raw.getType();
     if (type == llvm::ELF::STT_SECTION || type == llvm::ELF::STT_FILE)
-      continue;
+      return false;
     Expected<StringRef> name = raw.getName(*strings);
     if (!name)
       return name.takeError();
     if (name->empty() || is_mapping_symbol(machine, *name))
-      continue;
+      return false;
     uint32_t shndx = raw.st_shndx;
     if (shndx == llvm::ELF::SHN_XINDEX) {
       // More than 65279 sections: the real index is in SHT_SYMTAB_SHNDX.
@@ -209,18 +213,41 @@ template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf)
         return make_error("symbol " + std::to_string(i) + " has no extended section index");
       shndx = extended[i];
     }
-    Symbol symbol;
     symbol.name = *name;
+    symbol.index = static_cast<uint32_t>(i);
     set_kind(symbol, raw.getBinding(), type, shndx, letters);
     if (relocatable && symbol.type == 'n' && shndx < sections->size() &&
         (*sections)[shndx].sh_type == llvm::ELF::SHT_GROUP)
-      continue; // a COMDAT group signature, not a symbol of the program
+      return false; // a COMDAT group signature, not a symbol of the program
     if (!relocatable) {
       symbol.version = out.versions.name(i);
       symbol.default_version = out.versions.is_default(i, symbol.undefined);
       if (symbol.version == symbol.name)
         symbol.version = {}; // the version's own marker symbol (GLIBC_2.2.5): nm shows it bare
     }
+    return true;
+  };
+  if (only) {
+    out.symbols.reserve(only->size());
+    for (size_t i : *only) {
+      Symbol symbol;
+      Expected<bool> shown = i > 0 && i < symbols->size() ? read_one(i, symbol) : false;
+      if (!shown)
+        return shown.takeError();
+      if (!*shown)
+        return make_error("symbol " + std::to_string(i) + " is not in the symbol table");
+      out.symbols.push_back(symbol);
+    }
+    return out;
+  }
+  out.symbols.reserve(symbols->size());
+  for (size_t i = 1; i < symbols->size(); ++i) { // 0 is the null symbol
+    Symbol symbol;
+    Expected<bool> shown = read_one(i, symbol);
+    if (!shown)
+      return shown.takeError();
+    if (!*shown)
+      continue;
     lto_marker |= symbol.name == "__gnu_lto_slim";
     out.symbols.push_back(symbol);
   }
@@ -235,24 +262,24 @@ template <class ELFT> Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf)
   return out;
 }
 
-Expected<ObjectSymbols> read_elf(const ELFObjectFileBase &object) {
+Expected<ObjectSymbols> read_elf(const ELFObjectFileBase &object, const std::vector<std::size_t> *only) {
   if (auto *o = llvm::dyn_cast<ELF32LEObjectFile>(&object))
-    return read_elf(o->getELFFile());
+    return read_elf(o->getELFFile(), only);
   if (auto *o = llvm::dyn_cast<ELF32BEObjectFile>(&object))
-    return read_elf(o->getELFFile());
+    return read_elf(o->getELFFile(), only);
   if (auto *o = llvm::dyn_cast<ELF64LEObjectFile>(&object))
-    return read_elf(o->getELFFile());
-  return read_elf(llvm::cast<ELF64BEObjectFile>(&object)->getELFFile());
+    return read_elf(o->getELFFile(), only);
+  return read_elf(llvm::cast<ELF64BEObjectFile>(&object)->getELFFile(), only);
 }
 
-Expected<ObjectSymbols> read_binary(MemoryBufferRef buffer) {
+Expected<ObjectSymbols> read_binary(MemoryBufferRef buffer, const std::vector<std::size_t> *only = nullptr) {
   Expected<std::unique_ptr<Binary>> binary = createBinary(buffer);
   if (!binary)
     return binary.takeError();
   auto *elf = llvm::dyn_cast<ELFObjectFileBase>(binary->get());
   if (!elf)
     return make_error("not an ELF object");
-  return read_elf(*elf);
+  return read_elf(*elf, only);
 }
 
 // A thin archive names its members by path, relative to the archive. They
@@ -354,6 +381,19 @@ Expected<SymbolFile> read_symbol_file(const std::string &path) {
   if (!buffer)
     return buffer.takeError();
   return read_symbol_buffer(std::move(*buffer), path);
+}
+
+Expected<SymbolFile> read_symbols_at(const std::string &path, const std::vector<std::size_t> &indexes) {
+  auto buffer = map_file(path, Reading::InParts);
+  if (!buffer)
+    return buffer.takeError();
+  SymbolFile file;
+  file.buffers.push_back(std::move(*buffer));
+  Expected<ObjectSymbols> symbols = read_binary(file.buffers.front()->getMemBufferRef(), &indexes);
+  if (!symbols)
+    return symbols.takeError();
+  file.objects.push_back(std::move(*symbols));
+  return file;
 }
 
 Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buffer,

@@ -4,6 +4,7 @@
 // symbol table of slim-LTO members, whose regular symbol table is empty.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct Symbol {
   bool undefined = false;
   bool weak = false;
   bool local = false;
+  std::uint32_t index = 0; // in the ELF symbol table; for a slim LTO object, its place in the list
 };
 
 // One ELF object: the file itself, or one archive member.
@@ -54,5 +56,11 @@ llvm::Expected<SymbolFile> read_symbol_file(const std::string &path);
 // and locates the members of a thin archive (relative to its folder).
 llvm::Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                               const std::string &path);
+
+// Reads only the symbols of the ELF program or shared object at PATH whose
+// indexes (Symbol::index) are in INDEXES, in that order: a few names of a
+// large library without reading all of them. An index that names no symbol
+// (the file changed since it was read) is an error.
+llvm::Expected<SymbolFile> read_symbols_at(const std::string &path, const std::vector<std::size_t> &indexes);
 
 } // namespace abitag::cxxabi
