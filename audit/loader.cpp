@@ -89,10 +89,48 @@ const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
   return it->second;
 }
 
-// _dl_map_object's search. CHAIN is the requesting object followed by the
-// objects that loaded it, up to MAIN.
+// The search for NAME depends on the requester, on MAIN's ELF class and
+// machine, and, when the requester has no DT_RUNPATH, on the DT_RPATH of the
+// objects that loaded it. When those have none (nearly always), the same
+// requester finds the same file for every program that loads it: libc.so.6
+// is looked for once per library that needs it, not once per program.
 const ElfEntry *Loader::find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
                                      const ElfEntry &main, MissingLibrary &miss) {
+  const ElfEntry &requester = *chain.front();
+  bool loaders_add_nothing =
+      requester.facts.has_runpath || std::all_of(chain.begin() + 1, chain.end(), [](const ElfEntry *loader) {
+        return loader->facts.has_runpath || loader->facts.rpath.empty();
+      });
+  if (!loaders_add_nothing)
+    return search_library(name, chain, main, miss);
+  std::string key(reinterpret_cast<const char *>(&requester), sizeof(&requester));
+  key += static_cast<char>(main.facts.elf_class);
+  key += static_cast<char>(main.facts.data);
+  key.append(reinterpret_cast<const char *>(&main.facts.machine), sizeof main.facts.machine);
+  key += name;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = searches_.find(key); it != searches_.end()) {
+      miss.searched = it->second.searched;
+      miss.passed_over = it->second.passed_over;
+      return it->second.found;
+    }
+  }
+  const ElfEntry *found = search_library(name, chain, main, miss);
+  Search search{found, {}, {}};
+  if (!found) {
+    search.searched = miss.searched;
+    search.passed_over = miss.passed_over;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  searches_.emplace(std::move(key), std::move(search));
+  return found;
+}
+
+// _dl_map_object's search. CHAIN is the requesting object followed by the
+// objects that loaded it, up to MAIN.
+const ElfEntry *Loader::search_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
+                                       const ElfEntry &main, MissingLibrary &miss) {
   const ElfEntry &requester = *chain.front();
   auto try_file = [&](const std::string &dir, const std::string &file) -> const ElfEntry * {
     miss.searched.push_back(dir);

@@ -62,6 +62,8 @@ private:
   const std::vector<std::string> &defaults_for(const ElfFacts &facts);
   const ElfEntry *find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
                                const ElfEntry &main, MissingLibrary &miss);
+  const ElfEntry *search_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
+                                 const ElfEntry &main, MissingLibrary &miss);
 
   ElfScan &scan_;
   std::vector<std::string> conf_dirs_;
@@ -69,6 +71,13 @@ private:
   std::unordered_map<std::string, Found> candidates_;
   std::unordered_map<std::string, std::optional<std::string>> folders_;
   std::unordered_map<std::uint32_t, std::vector<std::string>> defaults_;
+  // What find_library gave, by requester, target and name, for searches the
+  // requester's loaders take no part in (see there).
+  struct Search {
+    const ElfEntry *found = nullptr;
+    std::vector<std::string> searched, passed_over; // when not found
+  };
+  std::unordered_map<std::string, Search> searches_;
 };
 
 } // namespace abitag::audit
