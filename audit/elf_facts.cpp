@@ -8,6 +8,7 @@
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/symbol_reader.h"
+#include "analyzers/sbcl/core_header.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/name_hash.h"
 
@@ -140,6 +141,7 @@ template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, Elf
 }
 
 llvm::Error read_loader_view(llvm::MemoryBufferRef buffer, ElfFacts &out) {
+  out.tail = buffer.getBuffer().take_back(sbcl::kTrailerBytes).str();
   auto binary = createBinary(buffer);
   if (!binary)
     return binary.takeError();

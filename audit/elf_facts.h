@@ -91,6 +91,9 @@ struct ElfFacts {
   std::vector<VersionNeed> version_needs;
   SymbolKeys keys; // moved out by the scan, into its SymbolKeyCache
   CensusFacts census;
+  // The file's last bytes (sbcl::kTrailerBytes): where an SBCL executable
+  // core keeps the trailer that leads to its core.
+  std::string tail;
 
   // Whether the loader treats it as a program or library (not an object file).
   bool loadable() const { return dynamic && (type == 2 /*ET_EXEC*/ || type == 3 /*ET_DYN*/); }

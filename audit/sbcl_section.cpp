@@ -4,9 +4,11 @@
 // runtime part, and the foreign libraries each reopens, looked up inside ROOT.
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "analyzers/sbcl/check.h"
 #include "analyzers/sbcl/core_facts.h"
+#include "analyzers/sbcl/core_header.h"
 #include "analyzers/sbcl/file_reader.h"
 #include "audit/section.h"
 #include "fingerprint/parallel.h"
@@ -131,8 +133,17 @@ private:
     std::vector<const InputFile *> candidates;
     for (const InputFile &file : files.sbcl_cores)
       candidates.push_back(&file);
+    // The ELF scan, when another section made it, has read every ELF file's
+    // last bytes: those not ending as an executable core does need not be
+    // opened again here.
+    std::set<FileId> without_trailer;
+    if (context.elf_scan_done())
+      for (const ElfEntry &entry : context.elf_scan().entries())
+        if (!sbcl::ends_like_core_trailer(entry.facts.tail))
+          without_trailer.insert(entry.id);
     for (const InputFile &file : files.elf)
-      candidates.push_back(&file);
+      if (!without_trailer.count({file.device, file.inode}))
+        candidates.push_back(&file);
     // Unreadable files and skipped links are the linkage section's to report.
     auto inside = [&](const std::string &path) { return path_inside_root(root, path); };
     std::vector<std::uint64_t> sizes;

@@ -146,6 +146,10 @@ TEST_CASE("audit sbcl: a clean root reports nothing; without its runtime, a core
   CHECK(doc["sections"]["sbcl"]["cores"] == 1); // sbcl.core itself, which matches
   CHECK(doc["sections"]["sbcl"]["executables"] == 1);
   CHECK(doc["sections"]["sbcl"]["runtime"]["path"] == "/usr/lib/sbcl/sbcl.core");
+  // The whole audit: the executable is found by its trailer from what the
+  // ELF scan of the other sections read, not by opening it again.
+  Run all = run(abitag_binary(), {"audit", root, "--json"});
+  CHECK(nlohmann::json::parse(all.out)["sections"]["sbcl"] == doc["sections"]["sbcl"]);
   Run text = run(abitag_binary(), {"audit", root, "--only", "sbcl"});
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("BROKEN NOW") == std::string::npos);

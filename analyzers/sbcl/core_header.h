@@ -89,6 +89,13 @@ struct CoreHeader {
   std::uint64_t header_bytes = 0; // from core_start to the end of the END entry
 };
 
+// The number of last bytes of a file that locate_core reads for the trailer.
+inline constexpr std::size_t kTrailerBytes = 16;
+// Whether a file whose last bytes are TAIL (kTrailerBytes, fewer when the
+// file is shorter) ends with a trailer, as an executable core does: when
+// not, locate_core finds no core in it unless it starts with CORE_MAGIC.
+bool ends_like_core_trailer(std::string_view tail);
+
 // Finds the core by CORE_MAGIC at offset 0 or through the trailer. Returns
 // nothing when the file is neither; errors when it claims to be one and the
 // claim does not hold (a trailer pointing past the end of the file...).

@@ -19,13 +19,24 @@ bool is_magic(std::string_view bytes, const WordFormat &word) {
   return bytes.size() >= word.size && word.decode(bytes.data(), word.size) == kCoreMagic;
 }
 
+bool ends_with_magic(std::string_view tail, const WordFormat &word) {
+  return tail.size() >= kOffTSize + word.size && is_magic(tail.substr(tail.size() - word.size), word);
+}
+
 bool ends_with_plain_trailer(std::string_view tail, const WordFormat &word) {
-  if (tail.size() < kOffTSize + word.size || !is_magic(tail.substr(tail.size() - word.size), word))
+  if (!ends_with_magic(tail, word))
     return false;
   return word.decode(tail.data() + tail.size() - word.size - kOffTSize, kOffTSize) == 0;
 }
 
 } // namespace
+
+bool ends_like_core_trailer(std::string_view tail) {
+  for (const WordFormat &word : kFormats)
+    if (ends_with_magic(tail, word))
+      return true;
+  return false;
+}
 
 bool starts_with_core_magic(std::string_view head) {
   for (const WordFormat &word : kFormats)
@@ -62,7 +73,7 @@ llvm::Expected<std::optional<CoreLocation>> locate_core(const FileReader &file) 
   llvm::Expected<std::string> head = file.read(0, std::min<std::uint64_t>(16, file.size()), "file head");
   if (!head)
     return head.takeError();
-  std::uint64_t tail_size = std::min<std::uint64_t>(16, file.size());
+  std::uint64_t tail_size = std::min<std::uint64_t>(kTrailerBytes, file.size());
   llvm::Expected<std::string> tail = file.read(file.size() - tail_size, tail_size, "trailer");
   if (!tail)
     return tail.takeError();
@@ -71,8 +82,7 @@ llvm::Expected<std::optional<CoreLocation>> locate_core(const FileReader &file) 
       return CoreLocation{word, 0, false, ends_with_plain_trailer(*tail, word)};
 
   for (const WordFormat &word : kFormats) {
-    if (tail->size() < kOffTSize + word.size ||
-        !is_magic(std::string_view(*tail).substr(tail->size() - word.size), word))
+    if (!ends_with_magic(*tail, word))
       continue;
     const char *start_bytes = tail->data() + tail->size() - word.size - kOffTSize;
     std::uint64_t core_start = word.decode(start_bytes, kOffTSize);
