@@ -205,6 +205,10 @@ private:
 // (see elf_facts.h).
 bool has_default_key(const cxxabi::Symbol &s) { return s.version.empty() || s.default_version; }
 
+// How far ahead a loop over symbols asks for the memory it will read: a
+// name, or a slot of a table, is a cache miss otherwise.
+constexpr std::size_t kNamesAhead = 8;
+
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
   // Counted first, so the table and the imports are allocated once, at
   // their size: growing them touched fresh pages at every doubling.
@@ -217,10 +221,14 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
     else
       export_count += has_default_key(s) ? 2 : 1;
   }
-  KeySet exports(export_count);
+  thread_local std::vector<std::uint64_t> export_keys; // reused: cleared, never shrunk
+  export_keys.clear();
   out.keys.imports.reserve(import_count);
   VersionHashes versions;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
+    // The names are read in symbol order, scattered over the string table.
+    if (i + kNamesAhead < object.symbols.size())
+      __builtin_prefetch(object.symbols[i + kNamesAhead].name.data());
     const cxxabi::Symbol &s = object.symbols[i];
     if (s.local || (s.undefined && s.weak))
       continue; // the loader leaves an unresolved weak reference at zero
@@ -237,11 +245,13 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
       }
       out.keys.imports.push_back(import);
     } else {
-      exports.insert(s.version.empty() ? key_of(name, kUnversioned, 0) : key_of(name, kVersioned, version));
+      export_keys.push_back(s.version.empty() ? key_of(name, kUnversioned, 0) : key_of(name, kVersioned, version));
       if (has_default_key(s))
-        exports.insert(key_of(name, kDefault, 0));
+        export_keys.push_back(key_of(name, kDefault, 0));
     }
   }
+  KeySet exports(export_count);
+  exports.insert_all(export_keys);
   out.keys.exports = std::move(exports);
 }
 
@@ -295,6 +305,20 @@ void KeySet::insert(std::uint64_t key) {
   while (slots_[i] != 0 && slots_[i] != key)
     i = (i + 1) & mask_;
   slots_[i] = key;
+}
+
+void KeySet::insert_all(const std::vector<std::uint64_t> &keys) {
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i + kAhead < keys.size())
+      prefetch(keys[i + kAhead]);
+    insert(keys[i]);
+  }
+}
+
+void KeySet::prefetch(std::uint64_t key) const {
+  if (!slots_.empty())
+    __builtin_prefetch(&slots_[slot_of(key) & mask_]);
 }
 
 bool KeySet::contains(std::uint64_t key) const {

@@ -58,7 +58,12 @@ public:
   // Room for up to CAPACITY keys, to be added by insert().
   explicit KeySet(std::size_t capacity = 0);
   void insert(std::uint64_t key);
+  // The same for many keys, each slot asked for from memory a few keys ahead.
+  void insert_all(const std::vector<std::uint64_t> &keys);
   bool contains(std::uint64_t key) const;
+  // Asks for the memory insert(KEY) and contains(KEY) will read first: in a
+  // large table each is a cache miss otherwise.
+  void prefetch(std::uint64_t key) const;
   std::size_t bytes() const { return slots_.capacity() * sizeof(std::uint64_t); }
 
 private:

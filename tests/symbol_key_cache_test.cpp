@@ -113,3 +113,24 @@ TEST_CASE("symbol keys read again push out those fewer checks still need", "[aud
     check_same(**held, shape.keys); // keys held stay valid when pushed out
   }
 }
+
+// The table the keys live in: every key put in is found, by insert or by
+// insert_all (which asks for slots ahead), and no other key is.
+TEST_CASE("a key set holds exactly the keys put in it, one at a time or all at once", "[audit]") {
+  std::vector<std::uint64_t> in, out;
+  std::uint64_t x = 0x243f6a8885a308d3ULL;
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17; // xorshift: spread over all bits
+    (i % 2 ? out : in).push_back(i % 1000 == 0 ? x & 0xff : x); // some share their low bits
+  }
+  in.push_back(0); // the empty slot's marker is a key too
+  audit::KeySet one_by_one(in.size()), all_at_once(in.size());
+  for (std::uint64_t key : in)
+    one_by_one.insert(key);
+  all_at_once.insert_all(in);
+  for (const audit::KeySet *set : {&one_by_one, &all_at_once}) {
+    CHECK(std::all_of(in.begin(), in.end(), [&](std::uint64_t key) { return set->contains(key); }));
+    CHECK(std::none_of(out.begin(), out.end(), [&](std::uint64_t key) { return set->contains(key); }));
+  }
+  CHECK_FALSE(audit::KeySet().contains(1));
+}

@@ -40,6 +40,9 @@ const char *scope_name(Scope scope) {
   return "?";
 }
 
+// How many symbols ahead a name is asked for from memory.
+constexpr std::size_t kNamesAhead = 8;
+
 ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier) {
   ClassifiedFile out;
   bool anchor = false;
@@ -47,7 +50,11 @@ ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier) {
   for (const ObjectSymbols &object : file.objects) {
     std::vector<NameClass> &classes = out.classes.emplace_back();
     classes.reserve(object.symbols.size());
-    for (const Symbol &symbol : object.symbols) {
+    for (std::size_t i = 0; i < object.symbols.size(); ++i) {
+      // The names lie scattered over the string table: each would be a cache miss.
+      if (i + kNamesAhead < object.symbols.size())
+        __builtin_prefetch(object.symbols[i + kNamesAhead].name.data());
+      const Symbol &symbol = object.symbols[i];
       NameClass c = classifier.classify(symbol.name);
       // Only anchors count: ordinary libraries define std entities strongly
       // too (numeric_limits<UserType> members, typeinfo of std templates).
