@@ -221,8 +221,8 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
     else
       export_count += has_default_key(s) ? 2 : 1;
   }
-  thread_local std::vector<std::uint64_t> export_keys; // reused: cleared, never shrunk
-  export_keys.clear();
+  std::vector<std::uint64_t> export_keys; // gathered, then inserted (KeySet::insert_all)
+  export_keys.reserve(export_count);
   out.keys.imports.reserve(import_count);
   VersionHashes versions;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
