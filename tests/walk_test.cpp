@@ -172,6 +172,14 @@ Met walk_heads(const std::string &top) {
   return met;
 }
 
+// TMP/top with an empty folder SUB in it; returns TMP/top.
+std::string tree_with_folder(const TempDir &tmp, const std::string &sub) {
+  std::string top = tmp.path() + "/top";
+  REQUIRE(::mkdir(top.c_str(), 0755) == 0);
+  REQUIRE(::mkdir((top + "/" + sub).c_str(), 0755) == 0);
+  return top;
+}
+
 // Whether this kernel and its seccomp filter let the process make a ring.
 bool kernel_has_io_uring() {
   io_uring ring;
@@ -190,9 +198,7 @@ bool kernel_has_io_uring() {
 // and long files, in nested folders.
 TEST_CASE("the walk reads the same heads through io_uring and through plain system calls", "[walk]") {
   TempDir tmp;
-  std::string top = tmp.path() + "/top";
-  REQUIRE(::mkdir(top.c_str(), 0755) == 0);
-  REQUIRE(::mkdir((top + "/sub").c_str(), 0755) == 0);
+  std::string top = tree_with_folder(tmp, "sub");
   std::map<std::string, std::string> expected;
   std::string elf = read_file(fixture("cxxabi/new-O2/libnew.so"));
   for (int i = 0; i < 150; ++i) {
@@ -219,9 +225,7 @@ TEST_CASE("the walk reads the same heads through io_uring and through plain syst
 // idle: each file is still read once, and none is left out.
 TEST_CASE("the files of a large folder are each read once, however they are shared out", "[walk]") {
   TempDir tmp;
-  std::string top = tmp.path() + "/top";
-  REQUIRE(::mkdir(top.c_str(), 0755) == 0);
-  REQUIRE(::mkdir((top + "/small").c_str(), 0755) == 0);
+  std::string top = tree_with_folder(tmp, "small");
   std::map<std::string, std::string> expected;
   for (int i = 0; i < 3000; ++i) {
     std::string path = top + "/f" + std::to_string(i);
