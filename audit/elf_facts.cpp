@@ -205,10 +205,6 @@ private:
 // (see elf_facts.h).
 bool has_default_key(const cxxabi::Symbol &s) { return s.version.empty() || s.default_version; }
 
-// How far ahead a loop over symbols asks for the memory it will read: a
-// name, or a slot of a table, is a cache miss otherwise.
-constexpr std::size_t kNamesAhead = 8;
-
 void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
   // Counted first, so the table and the imports are allocated once, at
   // their size: growing them touched fresh pages at every doubling.
@@ -226,9 +222,7 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
   out.keys.imports.reserve(import_count);
   VersionHashes versions;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
-    // The names are read in symbol order, scattered over the string table.
-    if (i + kNamesAhead < object.symbols.size())
-      __builtin_prefetch(object.symbols[i + kNamesAhead].name.data());
+    cxxabi::prefetch_name_ahead(object.symbols, i);
     const cxxabi::Symbol &s = object.symbols[i];
     if (s.local || (s.undefined && s.weak))
       continue; // the loader leaves an unresolved weak reference at zero

@@ -61,12 +61,13 @@ public:
   // The same for many keys, each slot asked for from memory a few keys ahead.
   void insert_all(const std::vector<std::uint64_t> &keys);
   bool contains(std::uint64_t key) const;
-  // Asks for the memory insert(KEY) and contains(KEY) will read first: in a
-  // large table each is a cache miss otherwise.
-  void prefetch(std::uint64_t key) const;
   std::size_t bytes() const { return slots_.capacity() * sizeof(std::uint64_t); }
 
 private:
+  // Asks for the slot insert(KEY) will read first: in a large table each
+  // insert is a cache miss otherwise.
+  void prefetch(std::uint64_t key) const;
+
   std::vector<std::uint64_t> slots_; // 0: empty; key 0 itself is has_zero_
   std::uint64_t mask_ = 0;
   bool has_zero_ = false;

@@ -40,9 +40,6 @@ const char *scope_name(Scope scope) {
   return "?";
 }
 
-// How many symbols ahead a name is asked for from memory.
-constexpr std::size_t kNamesAhead = 8;
-
 ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier) {
   ClassifiedFile out;
   bool anchor = false;
@@ -51,9 +48,7 @@ ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier) {
     std::vector<NameClass> &classes = out.classes.emplace_back();
     classes.reserve(object.symbols.size());
     for (std::size_t i = 0; i < object.symbols.size(); ++i) {
-      // The names lie scattered over the string table: each would be a cache miss.
-      if (i + kNamesAhead < object.symbols.size())
-        __builtin_prefetch(object.symbols[i + kNamesAhead].name.data());
+      prefetch_name_ahead(object.symbols, i);
       const Symbol &symbol = object.symbols[i];
       NameClass c = classifier.classify(symbol.name);
       // Only anchors count: ordinary libraries define std entities strongly

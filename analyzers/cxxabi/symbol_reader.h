@@ -29,6 +29,16 @@ struct Symbol {
   std::uint32_t index = 0; // in the ELF symbol table; for a slim LTO object, its place in the list
 };
 
+// Asks for the name of symbol I + 8 of SYMBOLS from memory, for a loop that
+// reads them in turn: the linker sorts .dynsym by hash bucket, so the names
+// lie scattered over the string table, and each read is a cache miss
+// unless asked for ahead.
+inline void prefetch_name_ahead(const std::vector<Symbol> &symbols, std::size_t i) {
+  constexpr std::size_t kAhead = 8;
+  if (i + kAhead < symbols.size())
+    __builtin_prefetch(symbols[i + kAhead].name.data());
+}
+
 // One ELF object: the file itself, or one archive member.
 struct ObjectSymbols {
   std::string member;                    // empty outside archives
