@@ -15,12 +15,12 @@ namespace {
 // Opened read-only, never through a link, not blocking on a fifo swapped in.
 constexpr int kOpenFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
 
-// Files per batch: four ring entries each. Large enough that the system
-// call is shared by many files, small enough that a folder of a few files
-// does not wait for others.
+// Files per batch: two ring entries each, in each of two rounds. Large
+// enough that the system calls are shared by many files, small enough that a
+// folder of a few files does not wait for others.
 constexpr unsigned kBatchFiles = 64;
 
-// What becomes of one file's chain of operations.
+// What becomes of one file's operations.
 enum Step : unsigned { kOpen, kAdvise, kRead, kClose, kSteps };
 
 } // namespace
@@ -31,8 +31,8 @@ bool io_uring_allowed() {
 }
 
 // A ring whose fixed-file table has a slot per file of a batch: each file is
-// opened into its slot, hinted, read and closed by one chain of linked
-// operations, so no descriptor ever enters the process's table.
+// opened into its slot and hinted, then read and closed (see submit), so no
+// descriptor ever enters the process's table.
 struct HeadReader::Batch {
   struct File {
     int folder;
@@ -67,31 +67,50 @@ struct HeadReader::Batch {
     FailedInFlight,  // the kernel may still write into `heads`: keep them
   };
 
-  // Queues every file's chain and waits for all of them.
+  // Two rounds, one system call each. First every file is opened into its
+  // slot and hinted; then every opened file is read, and closed after.
+  // The reads head their chains so that they all start in the one call,
+  // where the block layer gathers them: a cold file's page then costs the
+  // disk a share of one request, not a request of its own (a chained read
+  // would start later, alone, when the step before it ends).
   Outcome submit(std::size_t head_size) {
     for (unsigned k = 0; k < files.size(); ++k) {
       io_uring_sqe *open = io_uring_get_sqe(&ring);
       io_uring_prep_openat_direct(open, files[k].folder, files[k].name.c_str(), kOpenFlags, 0, k);
-      // A file that cannot be opened cancels the rest of its chain.
+      // A file that cannot be opened cancels its hint.
       open->flags |= IOSQE_IO_LINK;
       io_uring_sqe *advise = io_uring_get_sqe(&ring);
       // Only the first bytes are wanted: without this hint a cold file's
       // read brings in 16 KB or more of readahead (half the disk reads of an
       // audit of /usr once its pages have left the cache).
       io_uring_prep_fadvise(advise, k, 0, 0, POSIX_FADV_RANDOM);
-      // Hard links: the read and the close happen whatever the step before gave.
-      advise->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
+      advise->flags |= IOSQE_FIXED_FILE;
+      open->user_data = k * kSteps + kOpen;
+      advise->user_data = k * kSteps + kAdvise;
+    }
+    Outcome opened = run(static_cast<unsigned>(files.size()) * 2);
+    if (opened != Outcome::Done)
+      return opened;
+    unsigned reads = 0;
+    for (unsigned k = 0; k < files.size(); ++k) {
+      if (files[k].opened < 0)
+        continue;
       io_uring_sqe *read = io_uring_get_sqe(&ring);
       io_uring_prep_read(read, k, heads.data() + k * head_size, static_cast<unsigned>(head_size), 0);
+      // A hard link: the close happens whatever the read gave.
       read->flags |= IOSQE_FIXED_FILE | IOSQE_IO_HARDLINK;
       io_uring_sqe *close = io_uring_get_sqe(&ring);
       io_uring_prep_close_direct(close, k);
-      open->user_data = k * kSteps + kOpen;
-      advise->user_data = k * kSteps + kAdvise;
       read->user_data = k * kSteps + kRead;
       close->user_data = k * kSteps + kClose;
+      ++reads;
     }
-    unsigned expected = static_cast<unsigned>(files.size()) * kSteps, seen = 0;
+    return reads == 0 ? Outcome::Done : run(reads * 2);
+  }
+
+  // Submits what is queued and waits for its EXPECTED completions.
+  Outcome run(unsigned expected) {
+    unsigned seen = 0;
     int submitted;
     do
       submitted = io_uring_submit_and_wait(&ring, expected);
