@@ -12,6 +12,7 @@
 #include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 #include "fingerprint/discover.h"
 #include "fingerprint/head_reader.h"
@@ -152,6 +153,7 @@ struct Met {
   std::map<std::string, std::string> errors;
   std::map<std::string, int> times_read; // by path
   std::set<std::thread::id> readers;     // the threads that read heads
+  std::vector<std::string> order;        // the paths, in the order they were offered
 };
 
 Met walk_heads(const std::string &top) {
@@ -163,6 +165,7 @@ Met walk_heads(const std::string &top) {
     met.heads[f.path] = std::string(f.head);
     ++met.times_read[f.path];
     met.readers.insert(std::this_thread::get_id());
+    met.order.push_back(f.path);
   };
   visitor.error = [&](const std::string &path, const std::string &reason) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -243,6 +246,37 @@ TEST_CASE("the files of a large folder are each read once, however they are shar
     CHECK(met.errors.empty());
     CHECK(met.heads == expected);
     CHECK(std::all_of(met.times_read.begin(), met.times_read.end(), [](const auto &t) { return t.second == 1; }));
+  }
+}
+
+// A folder's files are read in the order of their inodes, which is about
+// where their data lies on the disk (so that cold reads are merged), not in
+// the hash order ext4's getdents gives, nor by name. (On a file system whose
+// getdents gives creation order, such as tmpfs, the two orders agree.)
+TEST_CASE("a folder's files are read in the order of their inodes", "[walk]") {
+  TempDir tmp;
+  std::string top = tree_with_folder(tmp, "sub");
+  for (int i = 0; i < 200; ++i) // fewer than are ever shared out: one thread reads them
+    write_file(top + "/f" + std::to_string((i * 37) % 200), "x");
+  std::vector<std::pair<ino_t, std::string>> by_inode;
+  for (int i = 0; i < 200; ++i) {
+    std::string path = top + "/f" + std::to_string(i);
+    struct stat st;
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    by_inode.emplace_back(st.st_ino, path);
+  }
+  std::sort(by_inode.begin(), by_inode.end());
+  std::vector<std::string> expected;
+  for (const auto &[inode, path] : by_inode)
+    expected.push_back(path);
+
+  for (const char *io_uring : {"1", "0"}) {
+    ::setenv("ABITAG_IO_URING", io_uring, 1);
+    Met met = walk_heads(top);
+    ::unsetenv("ABITAG_IO_URING");
+    INFO("io_uring " << io_uring);
+    CHECK(met.errors.empty());
+    CHECK(met.order == expected);
   }
 }
 
