@@ -37,6 +37,7 @@ struct HeadReader::Batch {
   struct File {
     int folder;
     std::string name, path;
+    std::shared_ptr<const void> keep_open; // FOLDER's
     int opened = -ECANCELED, read = -ECANCELED; // results, or -errno
   };
   io_uring ring{};
@@ -149,7 +150,7 @@ HeadReader::~HeadReader() = default;
 
 bool HeadReader::batched() const { return batch_ != nullptr; }
 
-void HeadReader::add(int folder, std::string name, std::string path) {
+void HeadReader::add(int folder, std::string name, std::string path, std::shared_ptr<const void> keep_open) {
   if (!tried_batch_) { // made on first use: a walk for folders reads no file
     tried_batch_ = true;
     if (io_uring_allowed())
@@ -161,7 +162,7 @@ void HeadReader::add(int folder, std::string name, std::string path) {
     read_plainly(folder, name, path);
     return;
   }
-  batch_->files.push_back({folder, std::move(name), std::move(path)});
+  batch_->files.push_back({folder, std::move(name), std::move(path), std::move(keep_open)});
   if (batch_->files.size() == kBatchFiles)
     flush();
 }

@@ -1,4 +1,4 @@
-// Reading the first bytes of every regular file of a folder, for the walk.
+// Reading the first bytes of every regular file the walk meets.
 //
 // Finding files by content means opening and reading all of them: under /usr,
 // 157,000 files, each costing four system calls (open, a readahead hint, read,
@@ -38,8 +38,9 @@ public:
   HeadReader &operator=(const HeadReader &) = delete;
 
   // The file NAME in the open folder FOLDER, shown as PATH. It is read now or
-  // in a batch, at the latest by flush(): FOLDER must stay open until then.
-  void add(int folder, std::string name, std::string path);
+  // in a batch, at the latest by flush(): FOLDER must stay open until then,
+  // which KEEP_OPEN, held until then, may see to.
+  void add(int folder, std::string name, std::string path, std::shared_ptr<const void> keep_open = nullptr);
   void flush();
 
   bool batched() const; // whether io_uring is in use (known after the first add)

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -61,9 +62,15 @@ class FolderQueue {
 public:
   explicit FolderQueue(Folder top) { pending_.push_back(std::move(top)); }
 
-  // The next folder, or false when every folder has been read.
-  bool take(Folder &out) {
+  // The next folder, or false when every folder has been read. When there
+  // is none yet, BEFORE_WAITING is called first (without the lock).
+  bool take(Folder &out, const std::function<void()> &before_waiting) {
     std::unique_lock<std::mutex> lock(mutex_);
+    if (pending_.empty() && busy_ > 0) {
+      lock.unlock();
+      before_waiting();
+      lock.lock();
+    }
     ++waiting_;
     ready_.wait(lock, [&] { return !pending_.empty() || busy_ == 0; });
     --waiting_;
@@ -138,10 +145,11 @@ int open_folder(const Folder &folder) {
   return open_path(folder.path, kFlags);
 }
 
-void read_heads(int fd, std::vector<NamedFile> &files, HeadReader &heads) {
+// Queues the heads of FILES, in the folder SELF, to be read (in a batch that
+// may hold files of other folders: it keeps this one open).
+void read_heads(const std::shared_ptr<const OpenFolder> &self, std::vector<NamedFile> &files, HeadReader &heads) {
   for (NamedFile &file : files)
-    heads.add(fd, std::move(file.name), std::move(file.path));
-  heads.flush(); // before the folder can be closed
+    heads.add(self->fd, std::move(file.name), std::move(file.path), self);
   files.clear();
 }
 
@@ -159,7 +167,7 @@ void read_folder_files(const Folder &folder, const std::shared_ptr<const OpenFol
     auto last = files.begin() + static_cast<std::ptrdiff_t>(std::min(start + kFilesHandedOver, files.size()));
     Folder share{folder.path, folder.depth, self, {std::make_move_iterator(first), std::make_move_iterator(last)}};
     if (last == files.end() || !queue.hand_over(share))
-      read_heads(self->fd, share.files, heads);
+      read_heads(self, share.files, heads);
   }
   files.clear();
 }
@@ -237,14 +245,18 @@ void walk_tree(const std::string &top, const WalkVisitor &visitor) {
     Folder folder;
     std::vector<Folder> found;
     HeadReader heads(visitor.head_size, visitor.file, visitor.error);
-    while (queue.take(folder)) {
+    // A thread's files are read in batches across folders, the last one
+    // when there is nothing else to do.
+    auto flush = [&] { heads.flush(); };
+    while (queue.take(folder, flush)) {
       found.clear();
       if (folder.files.empty())
         read_folder(folder, visitor, queue, heads, found);
       else // a share of a large folder's files
-        read_heads(folder.parent->fd, folder.files, heads);
+        read_heads(folder.parent, folder.files, heads);
       queue.done(found);
     }
+    heads.flush();
   };
   std::vector<std::thread> helpers = start_helpers(io_threads() - 1, work);
   work();

@@ -5,9 +5,10 @@
 // path (opened one stretch at a time when longer than PATH_MAX, see
 // open_path.h), reads the entry types getdents(2) reports (a stat only where
 // the file system gives none), and opens each regular file relative to its
-// folder's descriptor, so a file costs one short path lookup (the files of a
-// folder are read in batches through io_uring, see head_reader.h; those of
-// a large folder are shared out to threads with nothing else to do). A folder
+// folder's descriptor, so a file costs one short path lookup (a thread reads
+// its files in batches through io_uring, across folders, see head_reader.h;
+// the files of a large folder are shared out to threads with nothing else to
+// do). A folder
 // reached twice (a bind mount of its parent) is read once. Callbacks run on
 // the walking threads, concurrently; the order of calls is not defined (sort
 // with path_order_less).

@@ -249,6 +249,33 @@ TEST_CASE("the files of a large folder are each read once, however they are shar
   }
 }
 
+// A batch of files read through io_uring spans folders: each folder stays
+// open until its files are read, and each file is read from its own folder
+// (names repeat from folder to folder, contents do not).
+TEST_CASE("files of many small folders are each read once and from their own folder", "[walk]") {
+  TempDir tmp;
+  std::string top = tree_with_folder(tmp, "empty");
+  std::map<std::string, std::string> expected;
+  for (int i = 0; i < 300; ++i) {
+    std::string folder = top + "/d" + std::to_string(i);
+    REQUIRE(::mkdir(folder.c_str(), 0755) == 0);
+    for (int j = 0; j < i % 4; ++j) {
+      std::string path = folder + "/f" + std::to_string(j);
+      write_file(path, std::to_string(i) + "." + std::to_string(j));
+      expected[path] = std::to_string(i) + "." + std::to_string(j);
+    }
+  }
+  for (const char *io_uring : {"1", "0"}) {
+    ::setenv("ABITAG_IO_URING", io_uring, 1);
+    Met met = walk_heads(top);
+    ::unsetenv("ABITAG_IO_URING");
+    INFO("io_uring " << io_uring);
+    CHECK(met.errors.empty());
+    CHECK(met.heads == expected);
+    CHECK(std::all_of(met.times_read.begin(), met.times_read.end(), [](const auto &t) { return t.second == 1; }));
+  }
+}
+
 // A folder's files are read in the order of their inodes, which is about
 // where their data lies on the disk (so that cold reads are merged), not in
 // the hash order ext4's getdents gives, nor by name. (On a file system whose
