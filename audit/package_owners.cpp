@@ -78,7 +78,9 @@ const std::string *PackageOwners::owner_of(std::string_view path) const {
   return it != owners_.end() && it->hash == hash ? &packages_[it->package] : nullptr;
 }
 
-PackageOwners::~PackageOwners() {
+PackageOwners::~PackageOwners() { wait_ahead(); }
+
+void PackageOwners::wait_ahead() {
   if (ahead_.joinable())
     ahead_.join();
 }

@@ -24,6 +24,8 @@ public:
   // disk while the walk goes on rather than after it (when no thread can
   // start, the first describe() reads it).
   void load_ahead();
+  // Waits for load_ahead's thread to end, if there is one.
+  void wait_ahead();
   // "PATH (package NAME)" when dpkg lists PATH (inside ROOT), else PATH.
   std::string describe(const std::string &path);
 

@@ -2,6 +2,7 @@
 #include "cli/audit_command.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "audit/audit.h"
 #include "audit/progress.h"
@@ -54,17 +55,25 @@ public:
   int run() override {
     options_.progress = audit::Progress::stderr_is_terminal();
     options_.key_budget = memory_mib_ << 20;
+    options_.leave_to_exit = true;
     auto report = audit::run_audit(options_);
     if (!report) {
       print_input_errors({{options_.root, to_message(report.takeError())}});
       return kExitBadInput;
     }
     int code = audit::exit_code(*report);
-    if (json_)
-      std::printf("%s\n", audit::render_json(std::move(*report)).dump(2).c_str());
-    else
+    nlohmann::ordered_json document;
+    if (json_) {
+      document = audit::render_json(std::move(*report));
+      std::printf("%s\n", document.dump(2).c_str());
+    } else {
       std::fputs(audit::render_text(*report).c_str(), stdout);
-    return code;
+    }
+    // Exits here, without returning through main: the report (and what the
+    // audit read, leave_to_exit) is freed with the process, not one
+    // allocation at a time (10 ms on /usr).
+    std::fflush(stdout);
+    std::exit(code);
   }
 
 private:
