@@ -20,6 +20,12 @@ constexpr int kOpenFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
 // folder of a few files does not wait for others.
 constexpr unsigned kBatchFiles = 64;
 
+// Folders whose files one batch holds, at most: each stays open until the
+// batch is read (see walk.h), so the walk's 8 threads (on 2 cores) keep at
+// most 64 descriptors open for their batches, well within the usual limit
+// of 1024 open files (and within 128, with the ELF files being read).
+constexpr unsigned kBatchFolders = 8;
+
 // What becomes of one file's operations.
 enum Step : unsigned { kOpen, kAdvise, kRead, kClose, kSteps };
 
@@ -43,6 +49,7 @@ struct HeadReader::Batch {
   io_uring ring{};
   bool ready = false;
   std::vector<File> files;
+  unsigned folders = 0; // that FILES are in (a folder's files are added together)
   std::vector<char> heads;
 
   explicit Batch(std::size_t head_size) : heads(kBatchFiles * head_size) {
@@ -158,10 +165,14 @@ void HeadReader::add(int folder, std::string name, std::string path, std::shared
     if (batch_ && !batch_->ready)
       batch_.reset();
   }
+  bool new_folder = batch_ && (batch_->files.empty() || batch_->files.back().folder != folder);
+  if (new_folder && batch_->folders == kBatchFolders)
+    flush(); // which may find the ring failed, and end the batching
   if (!batch_) {
     read_plainly(folder, name, path);
     return;
   }
+  batch_->folders += new_folder;
   batch_->files.push_back({folder, std::move(name), std::move(path), std::move(keep_open)});
   if (batch_->files.size() == kBatchFiles)
     flush();
@@ -192,6 +203,7 @@ void HeadReader::flush() {
     on_file_({file.path, head, file.folder, file.name.c_str()});
   }
   batch_->files.clear();
+  batch_->folders = 0;
 }
 
 void HeadReader::read_plainly(int folder, const std::string &name, const std::string &path) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -274,6 +275,33 @@ TEST_CASE("files of many small folders are each read once and from their own fol
     CHECK(met.heads == expected);
     CHECK(std::all_of(met.times_read.begin(), met.times_read.end(), [](const auto &t) { return t.second == 1; }));
   }
+}
+
+// A batch keeps the folders of its files open, but only a few: a wide tree
+// of small folders is read whole within a limit of 128 open files.
+TEST_CASE("a wide tree of small folders is read within 128 open files", "[walk]") {
+  TempDir tmp;
+  std::string top = tree_with_folder(tmp, "empty");
+  std::map<std::string, std::string> expected;
+  for (int i = 0; i < 40; ++i) {
+    std::string parent = top + "/p" + std::to_string(i);
+    REQUIRE(::mkdir(parent.c_str(), 0755) == 0);
+    for (int j = 0; j < 40; ++j) {
+      std::string folder = parent + "/d" + std::to_string(j);
+      REQUIRE(::mkdir(folder.c_str(), 0755) == 0);
+      write_file(folder + "/f", folder);
+      expected[folder + "/f"] = folder.substr(0, 64);
+    }
+  }
+  struct rlimit saved;
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  struct rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 128);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  Met met = walk_heads(top);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  CHECK(met.errors.empty());
+  CHECK(met.heads == expected);
 }
 
 // A folder's files are read in the order of their inodes, which is about
