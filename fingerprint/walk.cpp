@@ -55,6 +55,11 @@ struct Folder {
 // under /usr, and read by one thread it was the walk's last tenth of a second.
 constexpr std::size_t kFilesHandedOver = 256;
 
+// Files of one folder put in the order of their inodes together (see
+// read_folder_files), at most: what a walk holds of a folder stays bounded
+// however many files it has.
+constexpr std::size_t kFilesSortedTogether = 4096;
+
 // Folders still to read, shared by the walking threads. Last in, first out:
 // the walk stays deep rather than wide, so the queue holds about one
 // folder's worth of siblings per level rather than a whole level of the tree.
@@ -220,6 +225,8 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
         if (!visitor.file)
           break;
         files.push_back({entry->d_name, std::move(path), entry->d_ino});
+        if (files.size() == kFilesSortedTogether) // a huge folder: a part at a time
+          read_folder_files(folder, self, files, queue, heads);
         break;
       case DT_LNK:
         if (visitor.link)
