@@ -225,6 +225,24 @@ TEST_CASE("the walk reads the same heads through io_uring and through plain syst
   CHECK(plain.heads == expected);
 }
 
+namespace {
+
+// Walks TOP through io_uring and through plain system calls: each way, every
+// file of EXPECTED is read once, with its head, and nothing else.
+void check_each_read_once(const std::string &top, const std::map<std::string, std::string> &expected) {
+  for (const char *io_uring : {"1", "0"}) {
+    ::setenv("ABITAG_IO_URING", io_uring, 1);
+    Met met = walk_heads(top);
+    ::unsetenv("ABITAG_IO_URING");
+    INFO("io_uring " << io_uring << ", read on " << met.readers.size() << " threads");
+    CHECK(met.errors.empty());
+    CHECK(met.heads == expected);
+    CHECK(std::all_of(met.times_read.begin(), met.times_read.end(), [](const auto &t) { return t.second == 1; }));
+  }
+}
+
+} // namespace
+
 // A large folder's files are shared out to the walking threads that are
 // idle, and put in inode order a part at a time (4,096 files): each file is
 // still read once, and none is left out.
@@ -240,15 +258,7 @@ TEST_CASE("the files of a large folder are each read once, however they are shar
   write_file(top + "/small/one", "one");
   expected[top + "/small/one"] = "one";
 
-  for (const char *io_uring : {"1", "0"}) {
-    ::setenv("ABITAG_IO_URING", io_uring, 1);
-    Met met = walk_heads(top);
-    ::unsetenv("ABITAG_IO_URING");
-    INFO("io_uring " << io_uring << ", read on " << met.readers.size() << " threads");
-    CHECK(met.errors.empty());
-    CHECK(met.heads == expected);
-    CHECK(std::all_of(met.times_read.begin(), met.times_read.end(), [](const auto &t) { return t.second == 1; }));
-  }
+  check_each_read_once(top, expected);
 }
 
 // A batch of files read through io_uring spans folders: each folder stays
@@ -267,15 +277,7 @@ TEST_CASE("files of many small folders are each read once and from their own fol
       expected[path] = std::to_string(i) + "." + std::to_string(j);
     }
   }
-  for (const char *io_uring : {"1", "0"}) {
-    ::setenv("ABITAG_IO_URING", io_uring, 1);
-    Met met = walk_heads(top);
-    ::unsetenv("ABITAG_IO_URING");
-    INFO("io_uring " << io_uring);
-    CHECK(met.errors.empty());
-    CHECK(met.heads == expected);
-    CHECK(std::all_of(met.times_read.begin(), met.times_read.end(), [](const auto &t) { return t.second == 1; }));
-  }
+  check_each_read_once(top, expected);
 }
 
 // A batch keeps the folders of its files open, but only a few: a wide tree
