@@ -254,7 +254,7 @@ void walk_tree(const std::string &top, const WalkVisitor &visitor) {
     HeadReader heads(visitor.head_size, visitor.file, visitor.error);
     // A thread's files are read in batches across folders, the last one
     // when there is nothing else to do.
-    auto flush = [&] { heads.flush(); };
+    const std::function<void()> flush = [&] { heads.flush(); };
     while (queue.take(folder, flush)) {
       found.clear();
       if (folder.files.empty())
