@@ -58,7 +58,7 @@ constexpr std::size_t kFilesHandedOver = 256;
 // Files of one folder put in the order of their inodes together (see
 // read_folder_files), at most: what a walk holds of a folder stays bounded
 // however many files it has.
-constexpr std::size_t kFilesSortedTogether = 4096;
+constexpr std::size_t kFilesSortedTogether = 32768;
 
 // Folders still to read, shared by the walking threads. Last in, first out:
 // the walk stays deep rather than wide, so the queue holds about one

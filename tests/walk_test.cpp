@@ -244,13 +244,13 @@ void check_each_read_once(const std::string &top, const std::map<std::string, st
 } // namespace
 
 // A large folder's files are shared out to the walking threads that are
-// idle, and put in inode order a part at a time (4,096 files): each file is
+// idle, and put in inode order a part at a time (32,768 files): each file is
 // still read once, and none is left out.
 TEST_CASE("the files of a large folder are each read once, however they are shared out", "[walk]") {
   TempDir tmp;
   std::string top = tree_with_folder(tmp, "small");
   std::map<std::string, std::string> expected;
-  for (int i = 0; i < 9000; ++i) {
+  for (int i = 0; i < 33000; ++i) {
     std::string path = top + "/f" + std::to_string(i);
     write_file(path, "file " + std::to_string(i));
     expected[path] = "file " + std::to_string(i);
