@@ -152,13 +152,13 @@ int open_folder(const Folder &folder) {
 
 // Queues the heads of FILES, in the folder SELF, to be read (in a batch that
 // may hold files of other folders: it keeps this one open).
-void read_heads(const std::shared_ptr<const OpenFolder> &self, std::vector<NamedFile> &files, HeadReader &heads) {
+void queue_heads(const std::shared_ptr<const OpenFolder> &self, std::vector<NamedFile> &files, HeadReader &heads) {
   for (NamedFile &file : files)
     heads.add(self->fd, std::move(file.name), std::move(file.path), self);
   files.clear();
 }
 
-// Reads the heads of a folder's FILES, sharing them out to threads waiting
+// Queues the heads of a folder's FILES to be read, sharing them out to threads waiting
 // for work. In the order of their inodes: a file system lays out the data of
 // files made one after the other (a package unpacked) in that order too, so
 // when their pages have left the cache, reads that follow each other on the
@@ -172,7 +172,7 @@ void read_folder_files(const Folder &folder, const std::shared_ptr<const OpenFol
     auto last = files.begin() + static_cast<std::ptrdiff_t>(std::min(start + kFilesHandedOver, files.size()));
     Folder share{folder.path, folder.depth, self, {std::make_move_iterator(first), std::make_move_iterator(last)}};
     if (last == files.end() || !queue.hand_over(share))
-      read_heads(self, share.files, heads);
+      queue_heads(self, share.files, heads);
   }
   files.clear();
 }
@@ -260,7 +260,7 @@ void walk_tree(const std::string &top, const WalkVisitor &visitor) {
       if (folder.files.empty())
         read_folder(folder, visitor, queue, heads, found);
       else // a share of a large folder's files
-        read_heads(folder.parent, folder.files, heads);
+        queue_heads(folder.parent, folder.files, heads);
       queue.done(found);
     }
     heads.flush();
