@@ -344,8 +344,10 @@ llvm::Expected<ElfFacts> facts_of(llvm::Expected<cxxabi::SymbolFile> symbols, co
   index_symbols(symbols->objects.front(), out);
   if (out.dynamic)
     index_versions(symbols->objects.front().versions, out);
-  if (census)
-    out.census = census_of(cxxabi::judge_file(path, cxxabi::classify_file(std::move(*symbols), classifier)));
+  if (census) {
+    auto classified = cxxabi::classify_file(std::move(*symbols), classifier, cxxabi::Detail::Families);
+    out.census = census_of(cxxabi::judge_file(path, classified));
+  }
   return out;
 }
 

@@ -121,7 +121,10 @@ TEST_CASE("names without a token that can name std are not parsed", "[classifier
 // and in libLLVM (a build dependency: 38,000 C++ exports, two thirds of them
 // without std), demangles to text without std, __gnu_cxx, __cxxabiv1 or an
 // ABI tag, and the names the parse does see are classified as before.
-TEST_CASE("a skipped name never names the standard library, by the demangler's text", "[classifier]") {
+namespace {
+// Files whose every symbol name the skips are checked on: the fixtures of
+// every family, and libLLVM and libstdc++ (build dependencies) where present.
+std::vector<std::string> names_corpus() {
   std::vector<std::string> files = {fixture("cxxabi/new-O0/libnew.so"), fixture("cxxabi/old-O0/libold.so"),
                                     fixture("cxxabi/libcxx/liblibcxx.so"), fixture("cxxabi/dialect/libdialect.so"),
                                     fixture("cxxabi/exe/app")};
@@ -130,30 +133,96 @@ TEST_CASE("a skipped name never names the standard library, by the demangler's t
       files.push_back(real);
       std::free(real);
     }
-  NameClassifier classifier;
-  std::size_t skipped = 0, parsed = 0;
-  for (const std::string &path : files) {
+  return files;
+}
+
+// Calls CHECK_NAME(path, symbol) on every symbol of names_corpus().
+template <class Check> void for_each_corpus_name(Check check_name) {
+  for (const std::string &path : names_corpus()) {
     auto file = read_symbol_file(path);
     if (!file)
       FAIL(path << ": " << llvm::toString(file.takeError()));
     for (const ObjectSymbols &object : file->objects)
-      for (const Symbol &symbol : object.symbols) {
-        NameClass c = classifier.classify(symbol.name);
-        if (!c.std_free) {
-          parsed += c.itanium;
-          continue;
-        }
-        ++skipped;
-        std::string text = demangle(symbol.name);
-        INFO(path << ": " << symbol.name.str() << " = " << text);
-        CHECK(text != symbol.name.str()); // the demangler understands it
-        // decltype(nullptr), the builtin type Dn, is printed as std::nullptr_t.
-        for (std::size_t at; (at = text.find("std::nullptr_t")) != std::string::npos;)
-          text.erase(at, 5);
-        for (const char *token : {"std::", "__gnu_cxx", "__cxxabiv1", "[abi:"})
-          CHECK(text.find(token) == std::string::npos);
-      }
+      for (const Symbol &symbol : object.symbols)
+        check_name(path, symbol);
   }
+}
+} // namespace
+
+TEST_CASE("a skipped name never names the standard library, by the demangler's text", "[classifier]") {
+  NameClassifier classifier;
+  std::size_t skipped = 0, parsed = 0;
+  for_each_corpus_name([&](const std::string &path, const Symbol &symbol) {
+    NameClass c = classifier.classify(symbol.name);
+    if (!c.std_free) {
+      parsed += c.itanium;
+      return;
+    }
+    ++skipped;
+    std::string text = demangle(symbol.name);
+    INFO(path << ": " << symbol.name.str() << " = " << text);
+    CHECK(text != symbol.name.str()); // the demangler understands it
+    // decltype(nullptr), the builtin type Dn, is printed as std::nullptr_t.
+    for (std::size_t at; (at = text.find("std::nullptr_t")) != std::string::npos;)
+      text.erase(at, 5);
+    for (const char *token : {"std::", "__gnu_cxx", "__cxxabiv1", "[abi:"})
+      CHECK(text.find(token) == std::string::npos);
+  });
   CHECK(skipped > 0);
   CHECK(parsed > 0);
+}
+
+TEST_CASE("Detail::Families parses only names with a token through which a family shows", "[classifier]") {
+  // Each family's tokens, and std:: entities that show none.
+  CHECK_FALSE(cannot_show_family("_ZN3lib10get_stringB5cxx11Ei"));           // [abi:cxx11]
+  CHECK_FALSE(cannot_show_family("_ZNSt7__cxx114listIiSaIiEE5clearEv"));     // std::__cxx11
+  CHECK_FALSE(cannot_show_family("_ZNKSs4sizeEv"));                           // Ss: std::string
+  CHECK_FALSE(cannot_show_family("_ZNSbIwSt11char_traitsIwESaIwEE4swapERS2_")); // Sb
+  CHECK_FALSE(cannot_show_family("_ZNSt4listIiSaIiEE5clearEv"));             // the old std::list
+  CHECK_FALSE(cannot_show_family("_ZNSt3__16vectorIiNS_9allocatorIiEEE9push_backERKi")); // libc++
+  CHECK_FALSE(cannot_show_family("_ZNSt6__ndk16vectorIiNS_9allocatorIiEEE5clearEv"));
+  CHECK_FALSE(cannot_show_family("_ZNSt9__cxx19984listIiSaIiEE5clearEv")); // the debug mode's base
+  CHECK_FALSE(cannot_show_family("_ZNSt8ios_base7failureC1EPKc"));
+  CHECK_FALSE(cannot_show_family("_ZStL8numpunctIcE"));                      // internal linkage
+  CHECK(cannot_show_family("_ZNSt6vectorIiSaIiEE9push_backERKi"));
+  CHECK(cannot_show_family("_ZSt9terminatev"));
+  CHECK(cannot_show_family("_ZNSt9exceptionD2Ev"));
+  CHECK(cannot_show_family("_ZN3lib6listenEv")); // "list" outside std
+
+  NameClassifier classifier;
+  NameClass skipped = classifier.classify("_ZNSt6vectorIiSaIiEE9push_backERKi", Detail::Families);
+  CHECK(skipped.family_free);
+  CHECK_FALSE(skipped.parsed);
+  CHECK(skipped.itanium);
+  NameClass full = classifier.classify("_ZNSt6vectorIiSaIiEE9push_backERKi", Detail::Full);
+  CHECK(full.parsed);
+  CHECK(full.std_scoped);
+  CHECK_FALSE(full.family_free);
+}
+
+// Every name that Detail::Families skips, in the fixtures, libLLVM and
+// libstdc++ (which define all of std's dual-ABI classes), shows no family
+// when parsed; every other name is classified as in full.
+TEST_CASE("a name Detail::Families skips shows no family when parsed", "[classifier]") {
+  NameClassifier classifier;
+  std::size_t skipped = 0, skipped_std = 0, with_family = 0;
+  for_each_corpus_name([&](const std::string &path, const Symbol &symbol) {
+    NameClass full = classifier.classify(symbol.name, Detail::Full);
+    NameClass some = classifier.classify(symbol.name, Detail::Families);
+    INFO(path << ": " << symbol.name.str() << " = " << demangle(symbol.name));
+    with_family += full.families != 0;
+    if (!some.family_free) {
+      CHECK(some.families == full.families);
+      CHECK(some.std_scoped == full.std_scoped);
+      CHECK(some.old_list_entity == full.old_list_entity);
+      CHECK(some.pair_by_value == full.pair_by_value);
+      return;
+    }
+    ++skipped;
+    skipped_std += full.std_scoped;
+    CHECK_FALSE(some.parsed);
+    CHECK(full.families == 0);
+  });
+  CHECK(with_family > 1000); // libstdc++ alone exports thousands of each ABI's
+  CHECK(skipped_std > 1000); // names in std are skipped, not only those without it
 }

@@ -105,7 +105,7 @@ public:
         failures[i] = to_message(symbols.takeError());
         return;
       }
-      verdicts[i] = judge_file(input.path, classify_file(std::move(*symbols), classifier));
+      verdicts[i] = judge_file(input.path, classify_file(std::move(*symbols), classifier, Detail::Families));
     });
     for (std::size_t i = 0; i < failures.size(); ++i)
       if (!failures[i].empty())

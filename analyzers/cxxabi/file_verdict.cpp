@@ -40,7 +40,7 @@ const char *scope_name(Scope scope) {
   return "?";
 }
 
-ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier) {
+ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier, Detail detail) {
   ClassifiedFile out;
   bool anchor = false;
   out.classes.reserve(file.objects.size());
@@ -50,10 +50,11 @@ ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier) {
     for (std::size_t i = 0; i < object.symbols.size(); ++i) {
       prefetch_name_ahead(object.symbols, i);
       const Symbol &symbol = object.symbols[i];
-      NameClass c = classifier.classify(symbol.name);
+      NameClass c = classifier.classify(symbol.name, detail);
       // Only anchors count: ordinary libraries define std entities strongly
       // too (numeric_limits<UserType> members, typeinfo of std templates).
-      if (strong_definition(symbol) && c.std_scoped)
+      // (By name: at Detail::Families an anchor is not parsed.)
+      if (strong_definition(symbol))
         anchor |= is_runtime_anchor(symbol.name);
       classes.push_back(c);
     }
@@ -100,7 +101,7 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
       const Symbol &symbol = object.symbols[i];
       const NameClass &c = classified.classes[o][i];
       ++out.symbols;
-      unparsed += c.itanium && !c.parsed && !c.std_free;
+      unparsed += c.itanium && !c.parsed && !c.std_free && !c.family_free;
       Scope scope = scope_of(symbol, c, classified.embeds_stdlib);
       if (scope == Scope::Local || !c.families)
         continue;

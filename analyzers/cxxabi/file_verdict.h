@@ -25,7 +25,8 @@ struct ClassifiedFile {
   bool embeds_stdlib = false;
 };
 
-ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier);
+// DETAIL: Detail::Families for a verdict (judge_file), Full for every name's scope.
+ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier, Detail detail);
 
 Scope scope_of(const Symbol &symbol, const NameClass &name_class, bool embeds_stdlib);
 

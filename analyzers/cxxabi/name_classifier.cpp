@@ -437,13 +437,56 @@ static bool cannot_name_std(std::string_view name) {
   return name.find("cxx") == std::string_view::npos;
 }
 
-NameClass NameClassifier::classify(std::string_view name) {
+namespace {
+
+// Whether TEXT, which follows an "St" (std::), names an entity through which
+// family_of_components finds a family: [L] <length> <identifier>, the
+// identifier a namespace of libc++ or the debug mode (std::__1, __ndk1,
+// __cxx1998, and __cxx11), a dual-ABI class, or ios_base (its failure).
+bool names_family_entity(std::string_view text) {
+  std::size_t at = !text.empty() && text[0] == 'L' ? 1 : 0; // internal linkage
+  std::size_t length = 0, start = at;
+  for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at)
+    if ((length = length * 10 + static_cast<std::size_t>(text[at] - '0')) > text.size())
+      return false;
+  if (at == start || length > text.size() - at)
+    return false;
+  std::string_view identifier = text.substr(at, length);
+  return identifier.substr(0, 2) == "__" || identifier == "ios_base" || is_dual_abi_class(identifier);
+}
+
+} // namespace
+
+// A family shows only through families_of, of nodes that the parse makes of
+// these tokens, each written out in full where the name first refers to
+// what it names (a substitution S_, S0_ or template parameter T_ only
+// repeats something before it, and so does a forward template reference):
+//  - "cxx11": std::__cxx11, __gnu_cxx::__cxx11, the ABI tag [abi:cxx11] (B5cxx11);
+//  - "Ss", "Sb": std::string and std::basic_string, the old ABI's;
+//  - "St" (std::) and an entity of names_family_entity.
+// Names too long to parse and names the demangler refuses are searched for
+// tokens (families_by_safe_tokens) that all hold one of these.
+bool cannot_show_family(std::string_view name) {
+  for (std::size_t at = name.find('S'); at != std::string_view::npos && at + 1 < name.size();
+       at = name.find('S', at + 1)) {
+    char next = name[at + 1];
+    if (next == 's' || next == 'b' || (next == 't' && names_family_entity(name.substr(at + 2))))
+      return false;
+  }
+  return name.find("cxx11") == std::string_view::npos;
+}
+
+NameClass NameClassifier::classify(std::string_view name, Detail detail) {
   NameClass out;
   if (name.size() < 2 || name[0] != '_' || name[1] != 'Z')
     return out;
   out.itanium = true;
   if (cannot_name_std(name)) {
     out.std_free = true;
+    return out;
+  }
+  if (detail == Detail::Families && cannot_show_family(name)) {
+    out.family_free = true;
     return out;
   }
   if (name.size() > kMaxParsedNameLength) {

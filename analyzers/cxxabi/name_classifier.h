@@ -26,6 +26,7 @@ struct NameClass {
   bool itanium = false;         // starts with _Z
   bool parsed = false;          // the demangler understood it
   bool std_free = false;        // not parsed: no token that can name std (see classify)
+  bool family_free = false;     // not parsed: no token through which a family can show (Detail::Families)
   bool std_scoped = false;      // the named entity lives in std, __gnu_cxx or __cxxabiv1
   bool old_list_entity = false; // a member of the old std::list or std::_List_base
   bool pair_by_value = false;   // takes or returns std::pair by value
@@ -36,6 +37,18 @@ struct NameClass {
 // accident (St7__cxx11, B5cxx11, St3__1...).
 inline constexpr std::size_t kMaxParsedNameLength = 8192;
 
+// What classify() must find out of a name.
+enum class Detail {
+  Full,     // every field: `abitag symbols` shows the scope of each name
+  Families, // the families, and the other fields only of names that show one: a file's verdict
+};
+
+// Whether no family can come out of parsing NAME: it has none of the tokens
+// through which one shows (see the definition). Such a name is classified
+// without being parsed at Detail::Families: three quarters of the names
+// that name std under /usr.
+bool cannot_show_family(std::string_view name);
+
 // Reusable and not thread-safe: it keeps its parse arena between names.
 class NameClassifier {
 public:
@@ -44,7 +57,7 @@ public:
   NameClassifier(const NameClassifier &) = delete;
   NameClassifier &operator=(const NameClassifier &) = delete;
 
-  NameClass classify(std::string_view name);
+  NameClass classify(std::string_view name, Detail detail = Detail::Full);
 
 private:
   struct Impl;

@@ -39,7 +39,7 @@ public:
             failures[i] = to_message(symbols.takeError());
             return;
           }
-          classified[i] = classify_file(std::move(*symbols), classifier);
+          classified[i] = classify_file(std::move(*symbols), classifier, Detail::Full);
         },
         [&](std::size_t i) {
           if (!failures[i].empty())
