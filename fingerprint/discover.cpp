@@ -5,6 +5,7 @@
 #include "fingerprint/walk.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -204,7 +205,7 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
   std::vector<InputFile> files;
   std::vector<std::string> links;
   std::vector<InputError> errors;
-  std::size_t other = 0;
+  std::atomic<std::size_t> other{0}; // files not wanted: most of a system's
 
   WalkVisitor visitor;
   visitor.head_size = kHeadSize;
@@ -212,19 +213,20 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
   visitor.file = [&](const WalkedFile &file) {
     if (options_.seen)
       options_.seen();
-    bool wanted = options_.accept(file.head);
+    if (!options_.accept(file.head)) {
+      other.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     struct stat st;
     // The file the head came from, unless it was replaced since (its reader
     // then finds out what it is, or that it is a link now).
-    bool known = wanted && ::fstatat(file.folder, file.name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-    const char *why_not = known ? (S_ISREG(st.st_mode) ? nullptr : "replaced during the walk by a link or folder")
-                                : std::strerror(errno); // before the lock and the path's allocation touch errno
-    if (!wanted || why_not) {
+    const char *why_not = ::fstatat(file.folder, file.name, &st, AT_SYMLINK_NOFOLLOW) != 0
+                              ? std::strerror(errno) // before the lock and the path's allocation touch errno
+                          : S_ISREG(st.st_mode) ? nullptr
+                                                : "replaced during the walk by a link or folder";
+    if (why_not) {
       std::lock_guard<std::mutex> lock(mutex);
-      if (!wanted)
-        ++other;
-      else
-        errors.push_back({shown_of(file.path), why_not});
+      errors.push_back({shown_of(file.path), why_not});
       return;
     }
     InputFile kept{shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),
