@@ -236,3 +236,27 @@ TEST_CASE("sbcl: --field sha256 is the hash of the whole file", "[sbcl]") {
   CHECK(abitag_sbcl({"--field", "md5", stub}).exit_code == 2);
   CHECK(abitag_sbcl({"--runtime", stub, stub}).exit_code == 2); // --runtime needs --check
 }
+
+// The audit's walk keeps a file as a core by its first 16 bytes: the magic in
+// each word size and byte order, then the BUILD_ID entry's code.
+TEST_CASE("sbcl: a plain core's first words are recognised in every word size and byte order", "[sbcl]") {
+  auto word = [](std::uint64_t value, unsigned size, bool big_endian) {
+    std::string out(size, '\0');
+    for (unsigned i = 0; i < size; ++i)
+      out[big_endian ? size - 1 - i : i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+    return out;
+  };
+  for (unsigned size : {4u, 8u})
+    for (bool big_endian : {false, true})
+      for (std::uint64_t code : {kBuildIdCode, kOldBuildIdCode}) {
+        INFO(size << "-byte words, " << (big_endian ? "big" : "little") << " endian, code " << code);
+        std::string head = word(kCoreMagic, size, big_endian) + word(code, size, big_endian);
+        CHECK(starts_like_plain_core(head));
+        CHECK(starts_with_core_magic(head));
+        CHECK_FALSE(starts_like_plain_core(word(kCoreMagic, size, big_endian) + word(1, size, big_endian)));
+        CHECK_FALSE(starts_like_plain_core(head.substr(0, head.size() - 1)));
+      }
+  CHECK_FALSE(starts_like_plain_core("SBCL is a Common Lisp compiler"));
+  CHECK_FALSE(starts_like_plain_core("\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0"));
+  CHECK_FALSE(starts_like_plain_core(""));
+}

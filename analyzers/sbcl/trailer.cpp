@@ -46,6 +46,10 @@ bool starts_with_core_magic(std::string_view head) {
 }
 
 bool starts_like_plain_core(std::string_view head) {
+  // CORE_MAGIC's first byte in every format of kFormats: a file that starts
+  // with any other (nearly every file a walk meets) is not a core.
+  if (head.empty() || (head[0] != 'L' && head[0] != 'S' && head[0] != '\0'))
+    return false;
   for (const WordFormat &word : kFormats) {
     if (head.size() < 2 * word.size || !is_magic(head, word))
       continue;
