@@ -10,6 +10,7 @@
 #include "analyzers/cxxabi/symbol_reader.h"
 #include "analyzers/sbcl/core_header.h"
 #include "fingerprint/errors.h"
+#include "fingerprint/mapped_file.h"
 #include "fingerprint/name_hash.h"
 
 namespace abitag::audit {
@@ -354,7 +355,13 @@ llvm::Expected<ElfFacts> facts_of(llvm::Expected<cxxabi::SymbolFile> symbols, co
 } // namespace
 
 llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
-  return facts_of(cxxabi::read_symbol_file(path), path, census);
+  // Nothing of the file's bytes outlives facts_of, so a small file is copied
+  // into this thread's buffer rather than mapped (fingerprint/mapped_file.h).
+  thread_local std::vector<char> scratch;
+  auto buffer = load_file(path, Reading::InParts, scratch);
+  if (!buffer)
+    return buffer.takeError();
+  return facts_of(cxxabi::read_symbol_buffer(std::move(*buffer), path), path, census);
 }
 
 llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buffer, bool census) {

@@ -33,17 +33,22 @@ bool mapped_in_parts(const llvm::MemoryBuffer &buffer) {
          buffer.getBufferSize() > kReadInPartsAbove;
 }
 
-} // namespace
-
-llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &path, Reading reading) {
-  int fd = open_path(path, O_RDONLY | O_NOFOLLOW);
-  if (fd < 0)
+// Opens PATH, a regular file, into *FD, with its size in ST.
+llvm::Error open_regular(const std::string &path, int *fd, struct stat &st) {
+  *fd = open_path(path, O_RDONLY | O_NOFOLLOW);
+  if (*fd < 0)
     return make_error(errno == ELOOP ? "is a symbolic link" : std::strerror(errno));
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (::fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(*fd);
     return make_error("not a regular file");
   }
+  return llvm::Error::success();
+}
+
+// Maps the open file FD (closing it), or reads it when LLVM finds it too
+// small to map.
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_open(int fd, const struct stat &st, const std::string &path,
+                                                             Reading reading) {
   auto buffer = llvm::MemoryBuffer::getOpenFile(fd, path, st.st_size,
                                                 /*RequiresNullTerminator=*/false);
   ::close(fd);
@@ -52,6 +57,48 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &
   if (reading == Reading::InParts && mapped_in_parts(**buffer))
     advise((*buffer)->getBufferStart(), (*buffer)->getBufferSize(), MADV_RANDOM);
   return std::move(*buffer);
+}
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> map_file(const std::string &path, Reading reading) {
+  int fd;
+  struct stat st;
+  if (llvm::Error e = open_regular(path, &fd, st))
+    return e;
+  return map_open(fd, st, path, reading);
+}
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> load_file(const std::string &path, Reading reading,
+                                                              std::vector<char> &scratch) {
+  int fd;
+  struct stat st;
+  if (llvm::Error e = open_regular(path, &fd, st))
+    return e;
+  std::size_t size = static_cast<std::size_t>(st.st_size);
+  if (size > kCopiedAtMost)
+    return map_open(fd, st, path, reading);
+  if (scratch.size() < size)
+    scratch.resize(kCopiedAtMost);
+  // Up to the size fstat gave, as a mapping would show: a file that shrank
+  // since is shorter, one that grew is not read past it.
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, scratch.data() + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int error = errno;
+      ::close(fd);
+      return make_error(std::strerror(error));
+    }
+    if (n == 0)
+      break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return llvm::MemoryBuffer::getMemBuffer(llvm::StringRef(scratch.data(), done), path,
+                                          /*RequiresNullTerminator=*/false);
 }
 
 void will_read(llvm::StringRef whole, const void *begin, std::size_t size) {
