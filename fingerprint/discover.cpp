@@ -220,16 +220,17 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
     struct stat st;
     // The file the head came from, unless it was replaced since (its reader
     // then finds out what it is, or that it is a link now).
-    const char *why_not = ::fstatat(file.folder, file.name, &st, AT_SYMLINK_NOFOLLOW) != 0
+    const char *why_not = ::fstatat(file.folder.fd, file.name, &st, AT_SYMLINK_NOFOLLOW) != 0
                               ? std::strerror(errno) // before the lock and the path's allocation touch errno
                           : S_ISREG(st.st_mode) ? nullptr
                                                 : "replaced during the walk by a link or folder";
+    std::string path = file.path();
     if (why_not) {
       std::lock_guard<std::mutex> lock(mutex);
-      errors.push_back({shown_of(file.path), why_not});
+      errors.push_back({shown_of(path), why_not});
       return;
     }
-    InputFile kept{shown_of(file.path), file.path, static_cast<std::uint64_t>(st.st_size),
+    InputFile kept{shown_of(path), path, static_cast<std::uint64_t>(st.st_size),
                    static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
                    std::string(file.head)};
     if (options_.kept)

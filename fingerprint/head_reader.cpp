@@ -8,7 +8,13 @@
 #include <unistd.h>
 #include <vector>
 
+#include "fingerprint/paths.h"
+
 namespace abitag {
+
+OpenFolder::~OpenFolder() { ::close(fd); }
+
+std::string WalkedFile::path() const { return join_path(folder.path, name); }
 
 namespace {
 
@@ -44,15 +50,15 @@ bool io_uring_allowed() {
 // descriptor ever enters the process's table.
 struct HeadReader::Batch {
   struct File {
-    int folder;
-    std::string name, path;
-    std::shared_ptr<const void> keep_open; // FOLDER's
+    unsigned folder; // in FOLDERS
+    std::string name;
     int opened = -ECANCELED, read = -ECANCELED; // results, or -errno
   };
   io_uring ring{};
   bool ready = false;
   std::vector<File> files;
-  unsigned folders = 0; // that FILES are in (a folder's files are added together)
+  // The folders FILES are in, held open (a folder's files are added together).
+  std::vector<std::shared_ptr<const OpenFolder>> folders;
   std::vector<char> heads;
 
   explicit Batch(std::size_t head_size) : heads(kBatchFiles * head_size) {
@@ -72,6 +78,7 @@ struct HeadReader::Batch {
     }
     ready = true;
     files.reserve(kBatchFiles);
+    folders.reserve(kBatchFolders);
   }
   ~Batch() {
     if (ready)
@@ -93,7 +100,7 @@ struct HeadReader::Batch {
   Outcome submit(std::size_t head_size) {
     for (unsigned k = 0; k < files.size(); ++k) {
       io_uring_sqe *open = io_uring_get_sqe(&ring);
-      io_uring_prep_openat_direct(open, files[k].folder, files[k].name.c_str(), kOpenFlags, 0, k);
+      io_uring_prep_openat_direct(open, folders[files[k].folder]->fd, files[k].name.c_str(), kOpenFlags, 0, k);
       // A file that cannot be opened cancels its hint.
       open->flags |= IOSQE_IO_LINK;
       io_uring_sqe *advise = io_uring_get_sqe(&ring);
@@ -160,7 +167,7 @@ HeadReader::~HeadReader() = default;
 
 bool HeadReader::batched() const { return batch_ != nullptr; }
 
-void HeadReader::add(int folder, std::string name, std::string path, std::shared_ptr<const void> keep_open) {
+void HeadReader::add(const std::shared_ptr<const OpenFolder> &folder, std::string name) {
   if (!tried_batch_) { // made on first use: a walk for folders reads no file
     tried_batch_ = true;
     if (io_uring_allowed())
@@ -168,15 +175,16 @@ void HeadReader::add(int folder, std::string name, std::string path, std::shared
     if (batch_ && !batch_->ready)
       batch_.reset();
   }
-  bool new_folder = batch_ && (batch_->files.empty() || batch_->files.back().folder != folder);
-  if (new_folder && batch_->folders == kBatchFolders)
+  bool new_folder = batch_ && (batch_->folders.empty() || batch_->folders.back() != folder);
+  if (new_folder && batch_->folders.size() == kBatchFolders)
     flush(); // which may find the ring failed, and end the batching
   if (!batch_) {
-    read_plainly(folder, name, path);
+    read_plainly(*folder, name);
     return;
   }
-  batch_->folders += new_folder;
-  batch_->files.push_back({folder, std::move(name), std::move(path), std::move(keep_open)});
+  if (new_folder)
+    batch_->folders.push_back(folder);
+  batch_->files.push_back({static_cast<unsigned>(batch_->folders.size() - 1), std::move(name)});
   if (batch_->files.size() == kBatchFiles)
     flush();
 }
@@ -188,32 +196,35 @@ void HeadReader::flush() {
   if (outcome != Batch::Outcome::Done) {
     // The ring failed (the kernel out of memory): plain calls from now on.
     std::vector<Batch::File> files = std::move(batch_->files);
+    std::vector<std::shared_ptr<const OpenFolder>> folders = std::move(batch_->folders);
     if (outcome == Batch::Outcome::FailedInFlight)
       (void)batch_.release(); // left alone, buffers and all: reads may still land in them
     batch_.reset();
     for (const Batch::File &file : files)
-      read_plainly(file.folder, file.name, file.path);
+      read_plainly(*folders[file.folder], file.name);
     return;
   }
   for (std::size_t k = 0; k < batch_->files.size(); ++k) {
     const Batch::File &file = batch_->files[k];
+    const OpenFolder &folder = *batch_->folders[file.folder];
     if (file.opened < 0 || file.read < 0) {
       if (on_error_)
-        on_error_(file.path, std::strerror(file.opened < 0 ? -file.opened : -file.read));
+        on_error_(join_path(folder.path, file.name), std::strerror(file.opened < 0 ? -file.opened : -file.read));
       continue;
     }
     std::string_view head(batch_->heads.data() + k * head_size_, static_cast<std::size_t>(file.read));
-    on_file_({file.path, head, file.folder, file.name.c_str()});
+    on_file_({folder, file.name.c_str(), head});
   }
   batch_->files.clear();
-  batch_->folders = 0;
+  batch_->folders.clear();
 }
 
-void HeadReader::read_plainly(int folder, const std::string &name, const std::string &path) {
-  int fd = ::openat(folder, name.c_str(), kOpenFlags | O_CLOEXEC);
+void HeadReader::read_plainly(const OpenFolder &folder, const std::string &name) {
+  int fd = ::openat(folder.fd, name.c_str(), kOpenFlags | O_CLOEXEC);
   if (fd < 0) {
+    int error = errno;
     if (on_error_)
-      on_error_(path, std::strerror(errno));
+      on_error_(join_path(folder.path, name), std::strerror(error));
     return;
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM); // as the batch does, see there
@@ -226,10 +237,10 @@ void HeadReader::read_plainly(int folder, const std::string &name, const std::st
   ::close(fd);
   if (n < 0) {
     if (on_error_)
-      on_error_(path, std::strerror(error));
+      on_error_(join_path(folder.path, name), std::strerror(error));
     return;
   }
-  on_file_({path, std::string_view(head_.data(), static_cast<std::size_t>(n)), folder, name.c_str()});
+  on_file_({folder, name.c_str(), std::string_view(head_.data(), static_cast<std::size_t>(n))});
 }
 
 } // namespace abitag

@@ -23,20 +23,12 @@
 namespace abitag {
 namespace {
 
-// An open folder whose sub-folders are still to be read: they are opened
-// relative to it, so a folder costs one path component to look up however
-// deep it lies.
-struct OpenFolder {
-  int fd;
-  explicit OpenFolder(int fd) : fd(fd) {}
-  ~OpenFolder() { ::close(fd); }
-  OpenFolder(const OpenFolder &) = delete;
-  OpenFolder &operator=(const OpenFolder &) = delete;
-};
+// A folder is kept open (an OpenFolder) while its sub-folders are still to
+// be read, as they are opened relative to it: a folder costs one path
+// component to look up however deep it lies; and while its files are.
 
 struct NamedFile {
   std::string name; // in its folder
-  std::string path;
   ino_t inode;
 };
 
@@ -154,7 +146,7 @@ int open_folder(const Folder &folder) {
 // may hold files of other folders: it keeps this one open).
 void queue_heads(const std::shared_ptr<const OpenFolder> &self, std::vector<NamedFile> &files, HeadReader &heads) {
   for (NamedFile &file : files)
-    heads.add(self->fd, std::move(file.name), std::move(file.path), self);
+    heads.add(self, std::move(file.name));
   files.clear();
 }
 
@@ -196,9 +188,8 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
   // getdents64 on the descriptor itself: fdopendir would stat the folder
   // and fcntl it once more, two system calls of 18,000 folders under /usr.
   alignas(dirent64) char buffer[32768];
-  std::string path;
   // Kept open by the files handed over to other threads, and by the sub-folders.
-  std::shared_ptr<const OpenFolder> self = std::make_shared<const OpenFolder>(fd);
+  std::shared_ptr<const OpenFolder> self = std::make_shared<const OpenFolder>(fd, folder.path);
   std::vector<NamedFile> files;
   while (true) {
     ssize_t n = ::getdents64(fd, buffer, sizeof buffer);
@@ -215,22 +206,21 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
       std::string_view name = entry->d_name;
       if (name == "." || name == "..")
         continue;
-      path = join_path(folder.path, std::string(name));
       switch (type_of(fd, entry->d_name, entry->d_type)) {
       case DT_DIR:
         if (!visitor.enter || visitor.enter(folder.path, name, folder.depth + 1))
-          found.push_back({path, folder.depth + 1, nullptr, {}});
+          found.push_back({join_path(folder.path, entry->d_name), folder.depth + 1, nullptr, {}});
         break;
       case DT_REG:
         if (!visitor.file)
           break;
-        files.push_back({entry->d_name, std::move(path), entry->d_ino});
+        files.push_back({entry->d_name, entry->d_ino});
         if (files.size() == kFilesSortedTogether) // a huge folder: a part at a time
           read_folder_files(folder, self, files, queue, heads);
         break;
       case DT_LNK:
         if (visitor.link)
-          visitor.link(path);
+          visitor.link(join_path(folder.path, entry->d_name));
         break;
       default:
         break;

@@ -126,7 +126,7 @@ TEST_CASE("a link to a folder's own parent is never followed: the walk ends", "[
   std::mutex mutex;
   visitor.file = [&](const WalkedFile &f) {
     std::lock_guard<std::mutex> lock(mutex);
-    files.push_back(f.path);
+    files.push_back(f.path());
   };
   visitor.link = [&](const std::string &path) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -163,10 +163,11 @@ Met walk_heads(const std::string &top) {
   WalkVisitor visitor;
   visitor.file = [&](const WalkedFile &f) {
     std::lock_guard<std::mutex> lock(mutex);
-    met.heads[f.path] = std::string(f.head);
-    ++met.times_read[f.path];
+    std::string path = f.path();
+    met.heads[path] = std::string(f.head);
+    ++met.times_read[path];
     met.readers.insert(std::this_thread::get_id());
-    met.order.push_back(f.path);
+    met.order.push_back(path);
   };
   visitor.error = [&](const std::string &path, const std::string &reason) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -345,17 +346,18 @@ TEST_CASE("a head reader names each file it cannot open and reads the rest of th
   write_file(tmp.path() + "/a", "first");
   write_file(tmp.path() + "/c", "third");
   REQUIRE(::symlink("a", (tmp.path() + "/link").c_str()) == 0);
-  int folder = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
-  REQUIRE(folder >= 0);
+  int fd = ::open(tmp.path().c_str(), O_RDONLY | O_DIRECTORY);
+  REQUIRE(fd >= 0);
+  auto folder = std::make_shared<const OpenFolder>(fd, "shown");
   for (bool batched : {true, false}) {
     if (!batched)
       ::setenv("ABITAG_IO_URING", "0", 1);
     Met met;
     HeadReader reader(
-        64, [&](const WalkedFile &f) { met.heads[f.path] = std::string(f.head); },
+        64, [&](const WalkedFile &f) { met.heads[f.path()] = std::string(f.head); },
         [&](const std::string &path, const std::string &reason) { met.errors[path] = reason; });
     for (const char *name : {"a", "missing", "link", "c"})
-      reader.add(folder, name, std::string("shown/") + name);
+      reader.add(folder, name);
     reader.flush();
     INFO((batched ? "io_uring" : "plain system calls"));
     if (batched && kernel_has_io_uring())
@@ -367,5 +369,4 @@ TEST_CASE("a head reader names each file it cannot open and reads the rest of th
                                                             {"shown/link", std::strerror(ELOOP)}});
     ::unsetenv("ABITAG_IO_URING");
   }
-  ::close(folder);
 }
