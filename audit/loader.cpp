@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <deque>
+#include <string_view>
+#include <unordered_set>
 
 #include <sys/stat.h>
 
@@ -89,25 +91,30 @@ const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
   return it->second;
 }
 
-// The search for NAME depends on the requester, on MAIN's ELF class and
+std::size_t Loader::SearchKeyHash::operator()(const SearchKey &key) const {
+  std::uint64_t h = reinterpret_cast<std::uintptr_t>(key.requester);
+  h ^= (std::uint64_t(key.target) << 32 | key.needed) * 0x9e3779b97f4a7c15ULL;
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
+// The search for a name depends on the requester, on MAIN's ELF class and
 // machine, and, when the requester has no DT_RUNPATH, on the DT_RPATH of the
 // objects that loaded it. When those have none (nearly always), the same
 // requester finds the same file for every program that loads it: libc.so.6
 // is looked for once per library that needs it, not once per program.
-const ElfEntry *Loader::find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
+const ElfEntry *Loader::find_library(std::size_t needed, const std::vector<const ElfEntry *> &chain,
                                      const ElfEntry &main, MissingLibrary &miss) {
   const ElfEntry &requester = *chain.front();
+  const std::string &name = requester.facts.needed[needed];
   bool loaders_add_nothing =
       requester.facts.has_runpath || std::all_of(chain.begin() + 1, chain.end(), [](const ElfEntry *loader) {
         return loader->facts.has_runpath || loader->facts.rpath.empty();
       });
   if (!loaders_add_nothing)
     return search_library(name, chain, main, miss);
-  std::string key(reinterpret_cast<const char *>(&requester), sizeof(&requester));
-  key += static_cast<char>(main.facts.elf_class);
-  key += static_cast<char>(main.facts.data);
-  key.append(reinterpret_cast<const char *>(&main.facts.machine), sizeof main.facts.machine);
-  key += name;
+  SearchKey key{&requester,
+                std::uint32_t(main.facts.elf_class) << 24 | std::uint32_t(main.facts.data) << 16 | main.facts.machine,
+                static_cast<std::uint32_t>(needed)};
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (auto it = searches_.find(key); it != searches_.end()) {
@@ -123,7 +130,7 @@ const ElfEntry *Loader::find_library(const std::string &name, const std::vector<
     search.passed_over = miss.passed_over;
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  searches_.emplace(std::move(key), std::move(search));
+  searches_.emplace(key, std::move(search));
   return found;
 }
 
@@ -193,38 +200,36 @@ Closure Loader::load_closure(const ElfEntry &main) {
   struct Node {
     const ElfEntry *entry;
     std::size_t loader; // index in nodes; the main object is its own
-    std::vector<std::string> names; // names it answers to: its soname and what loaded it
   };
-  std::vector<Node> nodes{{&main, 0, {main.facts.soname}}};
-  auto already = [&](const std::string &name, const ElfEntry *entry) -> Node * {
-    for (Node &node : nodes)
-      if (node.entry == entry ||
-          std::find(node.names.begin(), node.names.end(), name) != node.names.end())
-        return &node;
-    return nullptr;
-  };
+  std::vector<Node> nodes{{&main, 0}};
+  // The names the objects loaded answer to (their sonames and the names
+  // they were loaded by; the strings are the scan's), and the objects.
+  std::unordered_set<std::string_view> names{main.facts.soname};
+  std::unordered_set<const ElfEntry *> loaded{&main};
+  std::vector<const ElfEntry *> chain;
   for (std::size_t i = 0; i < nodes.size(); ++i) {
-    std::vector<const ElfEntry *> chain;
+    chain.clear();
     for (std::size_t n = i;; n = nodes[n].loader) {
       chain.push_back(nodes[n].entry);
       if (n == 0)
         break;
     }
     const ElfEntry *requester = nodes[i].entry;
-    for (const std::string &name : requester->facts.needed) {
-      if (already(name, nullptr))
+    for (std::size_t k = 0; k < requester->facts.needed.size(); ++k) {
+      const std::string &name = requester->facts.needed[k];
+      if (names.count(name))
         continue;
       MissingLibrary miss{name, requester->path, {}, {}};
-      const ElfEntry *found = find_library(name, chain, main, miss);
+      const ElfEntry *found = find_library(k, chain, main, miss);
       if (!found) {
         out.missing.push_back(std::move(miss));
         continue;
       }
-      if (Node *node = already(name, found)) {
-        node->names.push_back(name);
+      names.insert(name);
+      if (!loaded.insert(found).second)
         continue;
-      }
-      nodes.push_back({found, i, {name, found->facts.soname}});
+      names.insert(found->facts.soname);
+      nodes.push_back({found, i});
     }
   }
   for (const Node &node : nodes)

@@ -60,7 +60,8 @@ private:
   // DIR resolved under ROOT on the host, once per folder; nullopt when it is not there.
   std::optional<std::string> host_folder(const std::string &dir);
   const std::vector<std::string> &defaults_for(const ElfFacts &facts);
-  const ElfEntry *find_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
+  // The library that DT_NEEDED entry NEEDED of CHAIN's first object loads.
+  const ElfEntry *find_library(std::size_t needed, const std::vector<const ElfEntry *> &chain,
                                const ElfEntry &main, MissingLibrary &miss);
   const ElfEntry *search_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
                                  const ElfEntry &main, MissingLibrary &miss);
@@ -71,13 +72,24 @@ private:
   std::unordered_map<std::string, Found> candidates_;
   std::unordered_map<std::string, std::optional<std::string>> folders_;
   std::unordered_map<std::uint32_t, std::vector<std::string>> defaults_;
-  // What find_library gave, by requester, target and name, for searches the
-  // requester's loaders take no part in (see there).
+  // What find_library gave, by requester, target and DT_NEEDED entry, for
+  // searches the requester's loaders take no part in (see there).
+  struct SearchKey {
+    const ElfEntry *requester;
+    std::uint32_t target; // the main object's class, byte order and machine
+    std::uint32_t needed; // index in the requester's DT_NEEDED list
+    bool operator==(const SearchKey &other) const {
+      return requester == other.requester && target == other.target && needed == other.needed;
+    }
+  };
+  struct SearchKeyHash {
+    std::size_t operator()(const SearchKey &key) const;
+  };
   struct Search {
     const ElfEntry *found = nullptr;
     std::vector<std::string> searched, passed_over; // when not found
   };
-  std::unordered_map<std::string, Search> searches_;
+  std::unordered_map<SearchKey, Search, SearchKeyHash> searches_;
 };
 
 } // namespace abitag::audit
