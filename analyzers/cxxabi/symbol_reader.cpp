@@ -1,6 +1,5 @@
 #include "analyzers/cxxabi/symbol_reader.h"
 
-#include <cctype>
 #include <vector>
 
 #include <llvm/BinaryFormat/ELF.h>
@@ -47,14 +46,19 @@ char section_letter(const ELFFile<ELFT> &elf, const typename ELFT::Shdr &section
 
 // ARM, AArch64 and RISC-V mapping symbols ($a, $d, $t, $x, "$d.1"...) mark
 // code and data inside sections; nm hides them, and so does abitag.
-bool is_mapping_symbol(uint16_t machine, StringRef name) {
-  if (machine != llvm::ELF::EM_ARM && machine != llvm::ELF::EM_AARCH64 &&
-      machine != llvm::ELF::EM_RISCV && machine != llvm::ELF::EM_CSKY)
-    return false;
+bool has_mapping_symbols(uint16_t machine) {
+  return machine == llvm::ELF::EM_ARM || machine == llvm::ELF::EM_AARCH64 || machine == llvm::ELF::EM_RISCV ||
+         machine == llvm::ELF::EM_CSKY;
+}
+
+bool is_mapping_symbol(StringRef name) {
   if (name.size() < 2 || name[0] != '$' || !StringRef("adtx").contains(name[1]))
     return false;
   return name.size() == 2 || name[2] == '.';
 }
+
+// A section letter as nm shows it for a global symbol (they are ASCII).
+char global_letter(char letter) { return letter >= 'a' && letter <= 'z' ? static_cast<char>(letter - 'a' + 'A') : letter; }
 
 // Fills in undefined/weak/local and nm's letter for one ELF symbol.
 void set_kind(Symbol &out, uint8_t binding, uint8_t type, uint32_t shndx,
@@ -77,7 +81,7 @@ void set_kind(Symbol &out, uint8_t binding, uint8_t type, uint32_t shndx,
   else if (shndx == llvm::ELF::SHN_ABS)
     letter = out.local ? 'a' : 'A';
   else if (shndx < letters.size())
-    letter = out.local ? letters[shndx] : static_cast<char>(std::toupper(letters[shndx]));
+    letter = out.local ? letters[shndx] : global_letter(letters[shndx]);
   else
     letter = '?';
   out.type = letter;
@@ -193,7 +197,7 @@ Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf, const std::vector<std
       return table.takeError();
     extended = *table;
   }
-  uint16_t machine = elf.getHeader().e_machine;
+  bool mapping_symbols = has_mapping_symbols(elf.getHeader().e_machine);
   bool lto_marker = false;
   // Symbol I, or false when it is not one nm would show.
   auto read_one = [&](size_t i, Symbol &symbol) -> Expected<bool> {
@@ -204,7 +208,7 @@ Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf, const std::vector<std
     Expected<StringRef> name = raw.getName(*strings);
     if (!name)
       return name.takeError();
-    if (name->empty() || is_mapping_symbol(machine, *name))
+    if (name->empty() || (mapping_symbols && is_mapping_symbol(*name)))
       return false;
     uint32_t shndx = raw.st_shndx;
     if (shndx == llvm::ELF::SHN_XINDEX) {

@@ -21,7 +21,7 @@ public:
   bool is_default(std::size_t index, bool undefined) const;
 
   std::vector<std::string> names_;    // by version index
-  std::vector<bool> defined_here_;    // by version index: from .gnu.version_d
+  std::vector<std::uint8_t> defined_here_; // by version index: from .gnu.version_d (bytes: read per symbol)
   // By version index, for versions required from another file
   // (.gnu.version_r): that file's soname, and whether the need is weak.
   std::vector<std::string> needed_from_;
