@@ -23,9 +23,10 @@
 namespace abitag {
 namespace {
 
-// A folder is kept open (an OpenFolder) while its sub-folders are still to
-// be read, as they are opened relative to it: a folder costs one path
-// component to look up however deep it lies; and while its files are.
+// A folder stays open (an OpenFolder, see head_reader.h) while its
+// sub-folders are still to be read, as they are opened relative to it (a
+// folder costs one path component to look up however deep it lies), and
+// while its files are.
 
 struct NamedFile {
   std::string name; // in its folder
