@@ -208,8 +208,7 @@ void HeadReader::flush() {
     const Batch::File &file = batch_->files[k];
     const OpenFolder &folder = *batch_->folders[file.folder];
     if (file.opened < 0 || file.read < 0) {
-      if (on_error_)
-        on_error_(join_path(folder.path, file.name), std::strerror(file.opened < 0 ? -file.opened : -file.read));
+      report(folder, file.name, file.opened < 0 ? -file.opened : -file.read);
       continue;
     }
     std::string_view head(batch_->heads.data() + k * head_size_, static_cast<std::size_t>(file.read));
@@ -219,12 +218,16 @@ void HeadReader::flush() {
   batch_->folders.clear();
 }
 
+// The file's path is made here, for the few that fail.
+void HeadReader::report(const OpenFolder &folder, const std::string &name, int error) const {
+  if (on_error_)
+    on_error_(join_path(folder.path, name), std::strerror(error));
+}
+
 void HeadReader::read_plainly(const OpenFolder &folder, const std::string &name) {
   int fd = ::openat(folder.fd, name.c_str(), kOpenFlags | O_CLOEXEC);
   if (fd < 0) {
-    int error = errno;
-    if (on_error_)
-      on_error_(join_path(folder.path, name), std::strerror(error));
+    report(folder, name, errno);
     return;
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM); // as the batch does, see there
@@ -236,8 +239,7 @@ void HeadReader::read_plainly(const OpenFolder &folder, const std::string &name)
   int error = errno;
   ::close(fd);
   if (n < 0) {
-    if (on_error_)
-      on_error_(join_path(folder.path, name), std::strerror(error));
+    report(folder, name, error);
     return;
   }
   on_file_({folder, name.c_str(), std::string_view(head_.data(), static_cast<std::size_t>(n))});

@@ -59,6 +59,8 @@ public:
 private:
   struct Batch;
   void read_plainly(const OpenFolder &folder, const std::string &name);
+  // Tells ON_ERROR that NAME in FOLDER could not be read, for ERROR (an errno).
+  void report(const OpenFolder &folder, const std::string &name, int error) const;
 
   std::size_t head_size_;
   FileCall on_file_;
