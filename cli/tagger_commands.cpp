@@ -11,7 +11,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "fingerprint/analyzer.h"
+#include "cli/analyzer_command.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
@@ -19,39 +19,30 @@
 #include "tagger/store.h"
 
 namespace abitag::cli {
+namespace {
 
 using tagger::Store;
 
-class TaggerCommands {
-public:
-  std::string db; // --db, else ABITAG_DB, else the default
+// What a store command is given; each command has its own.
+struct StoreArguments {
+  CLI::App *command = nullptr; // as parsed: tag's words after ANALYZER, whether lock got a VALUE
+  std::string db;              // --db, else ABITAG_DB, else the default
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
-  std::vector<std::string> paths, packages;
-  std::vector<std::string> analyzer_args; // `tag`: the analyzer's options and paths
+  std::vector<std::string> packages;
   bool json = false, replace = false;
-  // Each subcommand with the function that carries it out.
-  std::vector<std::pair<CLI::App *, std::function<int()>>> commands;
 };
 
-void TaggerCommandsDeleter::operator()(TaggerCommands *commands) const { delete commands; }
-
-namespace {
-
-int report(llvm::Error error) {
-  std::fprintf(stderr, "abitag: %s\n", to_message(std::move(error)).c_str());
-  return kExitBadInput;
-}
-
-int usage(const std::string &message) {
-  std::fprintf(stderr, "abitag: %s\n", message.c_str());
-  return kExitUsage;
-}
-
-std::optional<std::string> invalid_arguments(std::initializer_list<std::pair<const char *, std::string>> words) {
+llvm::Error invalid_arguments(std::initializer_list<std::pair<const char *, std::string>> words) {
   for (const auto &[what, word] : words)
     if (std::optional<std::string> why = tagger::invalid_word(what, word))
-      return why;
-  return std::nullopt;
+      return usage_error(*why);
+  return llvm::Error::success();
+}
+
+llvm::Error invalid_value(const std::string &value) {
+  if (std::optional<std::string> why = tagger::invalid_value(value))
+    return usage_error(*why);
+  return llvm::Error::success();
 }
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
@@ -66,106 +57,110 @@ std::string timestamp(std::int64_t seconds) {
 }
 
 // Runs WORK in one write transaction: all of it lands or none of it.
-int write(const std::string &db, const std::function<llvm::Error(Store &)> &work) {
+llvm::Error write(const std::string &db, const std::function<llvm::Error(Store &)> &work) {
   llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_writing(db);
   if (!store)
-    return report(store.takeError());
+    return store.takeError();
   if (llvm::Error e = (*store)->begin_write())
-    return report(std::move(e));
+    return e;
   if (llvm::Error e = work(**store)) {
     (*store)->rollback();
-    return report(std::move(e));
+    return e;
   }
-  if (llvm::Error e = (*store)->commit())
-    return report(std::move(e));
-  return kExitOk;
+  return (*store)->commit();
 }
 
 // Runs WORK on one consistent snapshot of the store; WORK returns the exit code.
-int read(const std::string &db, const std::function<llvm::Expected<int>(Store &)> &work) {
+llvm::Expected<int> read(const std::string &db, const std::function<llvm::Expected<int>(Store &)> &work) {
   llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_reading(db);
   if (!store)
-    return report(store.takeError());
+    return store.takeError();
   if (llvm::Error e = (*store)->begin_read())
-    return report(std::move(e));
+    return e;
   llvm::Expected<int> code = work(**store);
   if (!code)
-    return report(code.takeError());
+    return code.takeError();
   (*store)->rollback(); // nothing to keep: ends the read transaction
   return *code;
 }
 
-int run_set(const TaggerCommands &o) {
-  if (auto why = invalid_arguments({{"a package id", o.package}, {"a key", o.key}}))
-    return usage(*why);
-  if (auto why = tagger::invalid_value(o.value))
-    return usage(*why);
-  return write(o.db, [&](Store &store) { return store.set_tag({o.package, o.key, o.value, "manual", now(), std::nullopt}); });
+llvm::Error not_in_store(const std::string &package, const Store &store) {
+  return make_error(package + ": not in the store " + store.path());
 }
 
-int run_tag(const TaggerCommands &o) {
-  if (auto why = invalid_arguments({{"a package id", o.package}}))
-    return usage(*why);
+llvm::Expected<int> run_set(StoreArguments &o) {
+  if (llvm::Error e = invalid_arguments({{"a package id", o.package}, {"a key", o.key}}))
+    return e;
+  if (llvm::Error e = invalid_value(o.value))
+    return e;
+  if (llvm::Error e = write(o.db, [&](Store &store) {
+        return store.set_tag({o.package, o.key, o.value, "manual", now(), std::nullopt});
+      }))
+    return e;
+  return kExitOk;
+}
+
+llvm::Expected<int> run_tag(StoreArguments &o) {
+  if (llvm::Error e = invalid_arguments({{"a package id", o.package}}))
+    return e;
   std::unique_ptr<Analyzer> analyzer = builtin_registry().create(o.analyzer);
   if (!analyzer)
-    return usage("no analyzer named '" + o.analyzer + "' ('abitag analyzers' lists them)");
+    return usage_error("no analyzer named '" + o.analyzer + "' ('abitag analyzers' lists them)");
   // Open the store before a possibly long analysis, so a bad store fails
   // fast; the write lock is only taken once the value is known.
   llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_writing(o.db);
   if (!store)
-    return report(store.takeError());
+    return store.takeError();
   // The rest of the command line is the analyzer's, exactly as after
   // `abitag ANALYZER` (e.g. `abitag tag PKG ghc --tag IMAGE`).
   AnalysisInputs inputs;
-  llvm::Expected<tagger::TagArguments> recorded = tagger::parse_analyzer_arguments(*analyzer, o.analyzer_args, inputs);
+  llvm::Expected<tagger::TagArguments> recorded =
+      tagger::parse_analyzer_arguments(*analyzer, o.command->remaining(), inputs);
   if (!recorded)
-    return usage(to_message(recorded.takeError()));
+    return usage_error(to_message(recorded.takeError()));
   Analysis analysis = analyzer->analyze(inputs);
-  if (!analysis.errors.empty()) {
-    print_input_errors(analysis.errors);
-    return kExitBadInput;
-  }
-  if (!analysis.failure.empty()) {
-    std::fprintf(stderr, "abitag: %s\n", analysis.failure.c_str());
-    return kExitEnvironment;
-  }
+  if (llvm::Error e = analysis_error(analysis))
+    return e;
   if (auto why = tagger::invalid_value(analysis.value))
-    return report(make_error(o.analyzer + ": " + *why));
+    return make_error(o.analyzer + ": " + *why);
   store->reset();
-  int code = write(o.db, [&](Store &s) {
-    return s.set_tag(
-        {o.package, std::string(analyzer->name()), analysis.value, std::string(analyzer->name()), now(), *recorded});
-  });
-  if (code == kExitOk)
-    std::printf("%s\n", analysis.value.c_str());
-  return code;
+  if (llvm::Error e = write(o.db, [&](Store &s) {
+        return s.set_tag({o.package, std::string(analyzer->name()), analysis.value, std::string(analyzer->name()),
+                          now(), *recorded});
+      }))
+    return e;
+  std::fputs((analysis.value + "\n").c_str(), stdout);
+  return kExitOk;
 }
 
-int run_lock(const TaggerCommands &o, bool value_given) {
-  if (auto why = invalid_arguments({{"a package id", o.package}, {"a dependency", o.dependency}, {"a key", o.key}}))
-    return usage(*why);
-  if (auto why = tagger::invalid_value(o.value))
-    return usage(*why);
-  return write(o.db, [&](Store &store) -> llvm::Error {
-    std::string locked = o.value;
-    if (!value_given) {
-      llvm::Expected<std::optional<std::string>> current = store.tag_value(o.dependency, o.key);
-      if (!current)
-        return current.takeError();
-      if (!*current)
-        return make_error(o.dependency + ": has no tag '" + o.key + "' in " + store.path() +
-                          " (give the value to lock)");
-      locked = **current;
-    }
-    return store.set_lock({o.package, o.dependency, o.key, locked, now()});
-  });
+llvm::Expected<int> run_lock(StoreArguments &o) {
+  if (llvm::Error e = invalid_arguments({{"a package id", o.package}, {"a dependency", o.dependency}, {"a key", o.key}}))
+    return e;
+  if (llvm::Error e = invalid_value(o.value))
+    return e;
+  bool value_given = o.command->get_option("value")->count() > 0;
+  if (llvm::Error e = write(o.db, [&](Store &store) -> llvm::Error {
+        std::string locked = o.value;
+        if (!value_given) {
+          llvm::Expected<std::optional<std::string>> current = store.tag_value(o.dependency, o.key);
+          if (!current)
+            return current.takeError();
+          if (!*current)
+            return make_error(o.dependency + ": has no tag '" + o.key + "' in " + store.path() +
+                              " (give the value to lock)");
+          locked = **current;
+        }
+        return store.set_lock({o.package, o.dependency, o.key, locked, now()});
+      }))
+    return e;
+  return kExitOk;
 }
 
-void print_snapshot(const tagger::Snapshot &snapshot) {
-  std::string current;
+std::string snapshot_text(const tagger::Snapshot &snapshot) {
+  std::string out, current;
   auto heading = [&](const std::string &package) {
     if (package != current)
-      std::printf("%s\n", package.c_str());
+      out += package + "\n";
     current = package;
   };
   // Both lists are sorted by package; print each package's tags, then its locks.
@@ -176,18 +171,17 @@ void print_snapshot(const tagger::Snapshot &snapshot) {
     if (tag_next) {
       const tagger::Tag &tag = snapshot.tags[t++];
       heading(tag.package);
-      std::printf("  tag  %s=%s (%s, %s)\n", tag.key.c_str(), tag.value.c_str(), tag.source.c_str(),
-                  timestamp(tag.time).c_str());
+      out += "  tag  " + tag.key + "=" + tag.value + " (" + tag.source + ", " + timestamp(tag.time) + ")\n";
     } else {
       const tagger::Lock &lock = snapshot.locks[l++];
       heading(lock.package);
-      std::printf("  lock %s %s=%s (%s)\n", lock.dependency.c_str(), lock.key.c_str(), lock.value.c_str(),
-                  timestamp(lock.time).c_str());
+      out += "  lock " + lock.dependency + " " + lock.key + "=" + lock.value + " (" + timestamp(lock.time) + ")\n";
     }
   }
+  return out;
 }
 
-int run_show(const TaggerCommands &o) {
+llvm::Expected<int> run_show(StoreArguments &o) {
   return read(o.db, [&](Store &store) -> llvm::Expected<int> {
     std::optional<std::string> only;
     if (!o.package.empty())
@@ -196,22 +190,24 @@ int run_show(const TaggerCommands &o) {
     if (!snapshot)
       return snapshot.takeError();
     if (only && snapshot->tags.empty() && snapshot->locks.empty())
-      return make_error(o.package + ": not in the store " + store.path());
+      return not_in_store(o.package, store);
     if (o.json)
-      std::printf("%s\n", tagger::to_json(*snapshot).dump(2).c_str());
+      std::fputs((tagger::to_json(*snapshot).dump(2) + "\n").c_str(), stdout);
     else
-      print_snapshot(*snapshot);
+      std::fputs(snapshot_text(*snapshot).c_str(), stdout);
     return kExitOk;
   });
 }
 
-int run_forget(const TaggerCommands &o) {
-  if (auto why = invalid_arguments({{"a package id", o.package}}))
-    return usage(*why);
-  return write(o.db, [&](Store &store) { return store.forget(o.package); });
+llvm::Expected<int> run_forget(StoreArguments &o) {
+  if (llvm::Error e = invalid_arguments({{"a package id", o.package}}))
+    return e;
+  if (llvm::Error e = write(o.db, [&](Store &store) { return store.forget(o.package); }))
+    return e;
+  return kExitOk;
 }
 
-int run_export(const TaggerCommands &o) {
+llvm::Expected<int> run_export(StoreArguments &o) {
   return read(o.db, [&](Store &store) -> llvm::Expected<int> {
     // A backup of a damaged store must fail loudly, also where the damage
     // sits in pages the export itself does not read (the indexes).
@@ -220,12 +216,12 @@ int run_export(const TaggerCommands &o) {
     llvm::Expected<tagger::Snapshot> snapshot = tagger::read_snapshot(store);
     if (!snapshot)
       return snapshot.takeError();
-    std::printf("%s\n", tagger::to_json(*snapshot).dump(2).c_str());
+    std::fputs((tagger::to_json(*snapshot).dump(2) + "\n").c_str(), stdout);
     return kExitOk;
   });
 }
 
-int run_import(const TaggerCommands &o) {
+llvm::Expected<int> run_import(StoreArguments &o) {
   std::string name = o.file == "-" ? "(stdin)" : o.file;
   std::string text;
   if (o.file == "-") {
@@ -233,15 +229,17 @@ int run_import(const TaggerCommands &o) {
   } else {
     std::ifstream in(o.file, std::ios::binary);
     if (!in)
-      return report(make_error(name + ": " + std::strerror(errno)));
+      return make_error(name + ": " + std::strerror(errno));
     std::ostringstream content;
     content << in.rdbuf();
     text = content.str();
   }
   llvm::Expected<tagger::Snapshot> snapshot = tagger::parse_snapshot(text);
   if (!snapshot)
-    return report(make_error(name + ": " + to_message(snapshot.takeError())));
-  return write(o.db, [&](Store &store) { return tagger::write_snapshot(store, *snapshot, o.replace); });
+    return make_error(name + ": " + to_message(snapshot.takeError()));
+  if (llvm::Error e = write(o.db, [&](Store &store) { return tagger::write_snapshot(store, *snapshot, o.replace); }))
+    return e;
+  return kExitOk;
 }
 
 // Quotes a word for a shell when it needs it.
@@ -255,137 +253,162 @@ std::string shell_word(const std::string &word) {
   return out + "'";
 }
 
-void print_check(const tagger::CheckReport &report, const std::string &format) {
-  if (format == "text") {
-    if (!report.stale.empty())
-      std::printf("stale locks:\n");
-    for (const tagger::StaleLock &stale : report.stale)
-      std::printf("  %s\n", tagger::describe(stale).c_str());
-    if (!report.rebuild.order.empty())
-      std::printf("rebuild, dependencies first:\n");
-    for (const std::string &package : report.rebuild.order)
-      std::printf("  %s\n", package.c_str());
-    for (const auto &cycle : report.rebuild.cycles) {
-      std::string members;
-      for (const std::string &package : cycle)
-        members += " " + package;
-      std::printf("cycle:%s\n", members.c_str());
-    }
-    return;
-  }
-  // For a package manager: stdout carries only the rebuild, the reasons go to stderr.
-  for (const tagger::StaleLock &stale : report.stale)
-    std::fprintf(stderr, "abitag: stale: %s\n", tagger::describe(stale).c_str());
-  for (const auto &cycle : report.rebuild.cycles) {
-    std::string members;
-    for (const std::string &package : cycle)
-      members += " " + package;
-    std::fprintf(stderr, "abitag: cycle:%s\n", members.c_str());
-  }
-  if (format == "lines") {
-    for (const std::string &package : report.rebuild.order)
-      std::printf("%s\n", package.c_str());
-  } else if (!report.rebuild.order.empty()) {
-    std::string command = "cave resolve --execute --preserve-world";
-    for (const std::string &package : report.rebuild.order)
-      command += " " + shell_word(tagger::cave_spec(package));
-    std::printf("%s\n", command.c_str());
-  }
+std::string cycle_text(const std::vector<std::string> &cycle) {
+  std::string members;
+  for (const std::string &package : cycle)
+    members += " " + package;
+  return "cycle:" + members;
 }
 
-int run_check(const TaggerCommands &o) {
+// The check as text: the stale locks, then the rebuild order.
+std::string check_text(const tagger::CheckReport &report) {
+  std::string out;
+  if (!report.stale.empty())
+    out += "stale locks:\n";
+  for (const tagger::StaleLock &stale : report.stale)
+    out += "  " + tagger::describe(stale) + "\n";
+  if (!report.rebuild.order.empty())
+    out += "rebuild, dependencies first:\n";
+  for (const std::string &package : report.rebuild.order)
+    out += "  " + package + "\n";
+  for (const auto &cycle : report.rebuild.cycles)
+    out += cycle_text(cycle) + "\n";
+  return out;
+}
+
+// For a package manager: stdout carries only the rebuild (one package a
+// line, or a cave command), the reasons go to stderr.
+std::string check_rebuild(const tagger::CheckReport &report, const std::string &format) {
+  for (const tagger::StaleLock &stale : report.stale)
+    std::fprintf(stderr, "abitag: stale: %s\n", tagger::describe(stale).c_str());
+  for (const auto &cycle : report.rebuild.cycles)
+    std::fprintf(stderr, "abitag: %s\n", cycle_text(cycle).c_str());
+  std::string out;
+  if (format == "lines") {
+    for (const std::string &package : report.rebuild.order)
+      out += package + "\n";
+  } else if (!report.rebuild.order.empty()) {
+    out = "cave resolve --execute --preserve-world";
+    for (const std::string &package : report.rebuild.order)
+      out += " " + shell_word(tagger::cave_spec(package));
+    out += "\n";
+  }
+  return out;
+}
+
+llvm::Expected<int> run_check(StoreArguments &o) {
   return read(o.db, [&](Store &store) -> llvm::Expected<int> {
     llvm::Expected<tagger::CheckReport> report = tagger::check(store, o.packages);
     if (!report)
       return report.takeError();
     if (o.json)
-      std::printf("%s\n", tagger::to_json(*report).dump(2).c_str());
+      std::fputs((tagger::to_json(*report).dump(2) + "\n").c_str(), stdout);
     else
-      print_check(*report, o.format);
+      std::fputs((o.format == "text" ? check_text(*report) : check_rebuild(*report, o.format)).c_str(), stdout);
     return report->stale.empty() ? kExitOk : kExitFindings;
   });
 }
 
-CLI::App *subcommand(CLI::App &app, TaggerCommands &o, const char *name, const char *description) {
-  CLI::App *sub = app.add_subcommand(name, description);
-  // Not CLI11's envname: the option is shared by the subcommands, and the
-  // environment would then overwrite a --db given to the one that runs.
-  sub->add_option("--db", o.db,
-                  "the tag store (default: $ABITAG_DB, else " + std::string(tagger::kDefaultStorePath) + ")");
-  sub->footer(app.get_footer());
-  return sub;
+// One store command: its arguments, the options it declares on them, and
+// what runs it.
+class StoreCommand final : public Command {
+public:
+  using Declare = void (*)(CLI::App &, StoreArguments &);
+  using Run = llvm::Expected<int> (*)(StoreArguments &);
+
+  StoreCommand(std::string_view name, std::string_view description, Declare declare, Run run)
+      : name_(name), description_(description), declare_(declare), run_(run) {}
+
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+
+  void add_options(CLI::App &command) override {
+    arguments_.command = &command;
+    // Not CLI11's envname: the environment would then overwrite a --db given
+    // before the command (which main moves behind it).
+    command.add_option("--db", arguments_.db,
+                       "the tag store (default: $ABITAG_DB, else " + std::string(tagger::kDefaultStorePath) + ")");
+    declare_(command, arguments_);
+  }
+
+  llvm::Expected<int> run() override {
+    if (arguments_.db.empty()) {
+      const char *from_environment = std::getenv("ABITAG_DB");
+      arguments_.db = from_environment && *from_environment ? from_environment : tagger::kDefaultStorePath;
+    }
+    return run_(arguments_);
+  }
+
+private:
+  std::string_view name_, description_;
+  Declare declare_;
+  Run run_;
+  StoreArguments arguments_;
+};
+
+void declare_set(CLI::App &set, StoreArguments &o) {
+  set.add_option("package", o.package, "package id, e.g. dev-libs/foo:0")->required();
+  set.add_option("key", o.key, "tag name")->required();
+  set.add_option("value", o.value, "tag value")->required();
+}
+
+void declare_tag(CLI::App &tag, StoreArguments &o) {
+  tag.add_option("package", o.package, "package id")->required();
+  tag.add_option("analyzer", o.analyzer, "analyzer name ('abitag analyzers' lists them)")->required();
+  // Everything after ANALYZER goes to the analyzer: its options, then paths.
+  tag.prefix_command();
+  tag.footer("Everything after ANALYZER is the analyzer's: its options, then the paths, as after\n"
+             "`abitag ANALYZER` (e.g. abitag tag dev-haskell/foo:0 ghc --tag IMAGE). --db goes before PACKAGE.\n"
+             "The options (without --root) and the paths (as seen inside --root) are recorded with the value,\n"
+             "so that `abitag audit` can compute it again on the installed files.\n\n" +
+             tag.get_footer());
+}
+
+void declare_lock(CLI::App &lock, StoreArguments &o) {
+  lock.add_option("package", o.package, "the dependant")->required();
+  lock.add_option("dependency", o.dependency, "the package it was built against")->required();
+  lock.add_option("key", o.key, "the dependency's tag")->required();
+  lock.add_option("value", o.value, "the value to lock (default: the current one)");
+}
+
+void declare_show(CLI::App &show, StoreArguments &o) {
+  show.add_option("package", o.package, "package id");
+  show.add_flag("--json", o.json, "print the export format");
+}
+
+void declare_forget(CLI::App &forget, StoreArguments &o) {
+  forget.add_option("package", o.package, "package id")->required();
+}
+
+void declare_export(CLI::App &, StoreArguments &) {}
+
+void declare_import(CLI::App &import, StoreArguments &o) {
+  import.add_option("file", o.file, "the JSON file ('-' or none: stdin)");
+  import.add_flag("--replace", o.replace, "empty the store first (default: merge, imported entries win)");
+}
+
+void declare_check(CLI::App &check, StoreArguments &o) {
+  check.add_option("packages", o.packages, "check only the locks of these packages");
+  check.add_flag("--json", o.json, "print one JSON document");
+  check.add_option("--format", o.format, "text, lines (one package a line) or cave (a cave resolve command)")
+      ->check(CLI::IsMember({"text", "lines", "cave"}));
 }
 
 } // namespace
 
-TaggerCommandsPtr add_tagger_commands(CLI::App &app) {
-  TaggerCommandsPtr o(new TaggerCommands);
-  TaggerCommands &opts = *o;
-
-  CLI::App *set = subcommand(app, opts, "set", "record the tag KEY=VALUE of an installed package");
-  set->add_option("package", opts.package, "package id, e.g. dev-libs/foo:0")->required();
-  set->add_option("key", opts.key, "tag name")->required();
-  set->add_option("value", opts.value, "tag value")->required();
-  opts.commands.emplace_back(set, [&opts] { return run_set(opts); });
-
-  CLI::App *tag = subcommand(app, opts, "tag", "run an analyzer and record its value under the analyzer's name");
-  tag->add_option("package", opts.package, "package id")->required();
-  tag->add_option("analyzer", opts.analyzer, "analyzer name ('abitag analyzers' lists them)")->required();
-  // Everything after ANALYZER goes to the analyzer: its options, then paths.
-  tag->prefix_command();
-  tag->footer("Everything after ANALYZER is the analyzer's: its options, then the paths, as after\n"
-              "`abitag ANALYZER` (e.g. abitag tag dev-haskell/foo:0 ghc --tag IMAGE). --db goes before PACKAGE.\n"
-              "The options (without --root) and the paths (as seen inside --root) are recorded with the value,\n"
-              "so that `abitag audit` can compute it again on the installed files.\n\n" +
-              app.get_footer());
-  opts.commands.emplace_back(tag, [&opts, tag] {
-    opts.analyzer_args = tag->remaining();
-    return run_tag(opts);
-  });
-
-  CLI::App *lock = subcommand(app, opts, "lock", "record that PACKAGE was built against DEPENDENCY's KEY");
-  lock->add_option("package", opts.package, "the dependant")->required();
-  lock->add_option("dependency", opts.dependency, "the package it was built against")->required();
-  lock->add_option("key", opts.key, "the dependency's tag")->required();
-  CLI::Option *value = lock->add_option("value", opts.value, "the value to lock (default: the current one)");
-  opts.commands.emplace_back(lock, [&opts, value] { return run_lock(opts, value->count() > 0); });
-
-  CLI::App *show = subcommand(app, opts, "show", "print the tags and locks of one package or of all");
-  show->add_option("package", opts.package, "package id");
-  show->add_flag("--json", opts.json, "print the export format");
-  opts.commands.emplace_back(show, [&opts] { return run_show(opts); });
-
-  CLI::App *forget = subcommand(app, opts, "forget", "drop an uninstalled package's tags and locks");
-  forget->add_option("package", opts.package, "package id")->required();
-  opts.commands.emplace_back(forget, [&opts] { return run_forget(opts); });
-
-  CLI::App *exp = subcommand(app, opts, "export", "print the whole store as JSON");
-  opts.commands.emplace_back(exp, [&opts] { return run_export(opts); });
-
-  CLI::App *imp = subcommand(app, opts, "import", "read an export (all of it or nothing)");
-  imp->add_option("file", opts.file, "the JSON file ('-' or none: stdin)");
-  imp->add_flag("--replace", opts.replace, "empty the store first (default: merge, imported entries win)");
-  opts.commands.emplace_back(imp, [&opts] { return run_import(opts); });
-
-  CLI::App *check = subcommand(app, opts, "check", "list stale locks and what to rebuild, in order; exit 1 if any");
-  check->add_option("packages", opts.packages, "check only the locks of these packages");
-  check->add_flag("--json", opts.json, "print one JSON document");
-  check->add_option("--format", opts.format, "text, lines (one package a line) or cave (a cave resolve command)")
-      ->check(CLI::IsMember({"text", "lines", "cave"}));
-  opts.commands.emplace_back(check, [&opts] { return run_check(opts); });
-  return o;
-}
-
-std::optional<int> run_tagger_command(TaggerCommands &commands) {
-  for (auto &[app, run] : commands.commands)
-    if (app->parsed()) {
-      if (commands.db.empty()) {
-        const char *from_environment = std::getenv("ABITAG_DB");
-        commands.db = from_environment && *from_environment ? from_environment : tagger::kDefaultStorePath;
-      }
-      return run();
-    }
-  return std::nullopt;
+std::vector<std::unique_ptr<Command>> make_store_commands() {
+  std::vector<std::unique_ptr<Command>> out;
+  auto add = [&](std::string_view name, std::string_view description, StoreCommand::Declare declare,
+                 StoreCommand::Run run) { out.push_back(std::make_unique<StoreCommand>(name, description, declare, run)); };
+  add("set", "record the tag KEY=VALUE of an installed package", declare_set, run_set);
+  add("tag", "run an analyzer and record its value under the analyzer's name", declare_tag, run_tag);
+  add("lock", "record that PACKAGE was built against DEPENDENCY's KEY", declare_lock, run_lock);
+  add("show", "print the tags and locks of one package or of all", declare_show, run_show);
+  add("forget", "drop an uninstalled package's tags and locks", declare_forget, run_forget);
+  add("export", "print the whole store as JSON", declare_export, run_export);
+  add("import", "read an export (all of it or nothing)", declare_import, run_import);
+  add("check", "list stale locks and what to rebuild, in order; exit 1 if any", declare_check, run_check);
+  return out;
 }
 
 } // namespace abitag::cli

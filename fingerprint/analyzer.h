@@ -49,14 +49,20 @@ public:
   virtual std::string host_dependence() const { return {}; }
 };
 
-// A further subcommand an analyzer brings along (e.g. `abitag symbols`).
+// A subcommand of abitag: one an analyzer brings along (e.g. `abitag
+// symbols`) and, in cli/, every other (each analyzer through one adapter,
+// the tag store's, the audit, abitag's own). The front end registers and
+// runs them all the same way.
 class Command {
 public:
   virtual ~Command() = default;
   virtual std::string_view name() const = 0;
   virtual std::string_view description() const = 0;
   virtual void add_options(CLI::App &command) = 0;
-  virtual int run() = 0; // returns the exit code
+  // The exit code of a run that completed (kExitOk, or kExitFindings for a
+  // check that found something), or what ended it: the front end prints it
+  // (ExitError, errors.h) and exits with its code.
+  virtual llvm::Expected<int> run() = 0;
 };
 
 using AnalyzerFactory = std::function<std::unique_ptr<Analyzer>()>;

@@ -1,7 +1,6 @@
 #include "fingerprint/errors.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace abitag {
 
@@ -16,13 +15,19 @@ llvm::Error make_error(const std::string &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-std::string format_input_error(const InputError &error) {
-  return "abitag: " + error.path + ": " + error.reason;
+char ExitError::ID;
+
+llvm::Error usage_error(const std::string &message) { return llvm::make_error<ExitError>(kExitUsage, message); }
+
+llvm::Error environment_error(const std::string &message) {
+  return llvm::make_error<ExitError>(kExitEnvironment, message);
 }
 
-void print_input_errors(const std::vector<InputError> &errors) {
+llvm::Error input_errors(const std::vector<InputError> &errors) {
+  llvm::Error all = llvm::Error::success();
   for (const InputError &error : errors)
-    std::fprintf(stderr, "%s\n", format_input_error(error).c_str());
+    all = llvm::joinErrors(std::move(all), llvm::make_error<ExitError>(kExitBadInput, error.path + ": " + error.reason));
+  return all;
 }
 
 } // namespace abitag

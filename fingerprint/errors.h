@@ -23,16 +23,37 @@ struct InputError {
   std::string reason;
 };
 
+// A failure that ends a command, with the exit code abitag then ends with.
+// Commands return it rather than print it: cli/report.cpp writes every
+// "abitag: MESSAGE" line in one place. Any other llvm::Error that reaches
+// there is an input that could not be read (kExitBadInput).
+class ExitError : public llvm::ErrorInfo<ExitError> {
+public:
+  static char ID;
+  ExitError(int code, std::string message) : code_(code), message_(std::move(message)) {}
+  int code() const { return code_; }
+  void log(llvm::raw_ostream &os) const override { os << message_; }
+  std::error_code convertToErrorCode() const override { return llvm::inconvertibleErrorCode(); }
+
+private:
+  int code_;
+  std::string message_;
+};
+
 // Renders an llvm::Error as one line and consumes it.
 std::string to_message(llvm::Error error);
 
 // Builds an llvm::Error carrying a plain message.
 llvm::Error make_error(const std::string &message);
 
-// The line printed for an input error, without the trailing newline.
-std::string format_input_error(const InputError &error);
+// The command line is wrong (kExitUsage).
+llvm::Error usage_error(const std::string &message);
 
-// Prints each error on stderr, one line each.
-void print_input_errors(const std::vector<InputError> &errors);
+// A program abitag needed is missing or failed (kExitEnvironment).
+llvm::Error environment_error(const std::string &message);
+
+// One error per unusable input, "PATH: REASON" each (kExitBadInput);
+// success when ERRORS is empty.
+llvm::Error input_errors(const std::vector<InputError> &errors);
 
 } // namespace abitag

@@ -22,7 +22,7 @@ public:
         ->capture_default_str();
   }
 
-  int run() override {
+  llvm::Expected<int> run() override {
     Discovery found = discover(paths_, binary_inputs(root_));
     std::vector<InputError> errors = found.errors;
     // Files are read and classified in parallel; their rows are written in
@@ -52,9 +52,10 @@ public:
           }
           classified[i].reset();
         });
-    std::fflush(stdout);
-    print_input_errors(errors);
-    return errors.empty() ? kExitOk : kExitBadInput;
+    std::fflush(stdout); // the rows before the errors, when both go to one terminal
+    if (llvm::Error e = input_errors(errors))
+      return e;
+    return kExitOk;
   }
 
 private:

@@ -1,0 +1,57 @@
+#include "cli/analyzer_command.h"
+
+#include <cstdio>
+
+
+namespace abitag::cli {
+namespace {
+
+class AnalyzerCommand final : public Command {
+public:
+  explicit AnalyzerCommand(std::unique_ptr<Analyzer> analyzer) : analyzer_(std::move(analyzer)) {}
+
+  std::string_view name() const override { return analyzer_->name(); }
+  std::string_view description() const override { return analyzer_->description(); }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("paths", inputs_.paths, "files or folders to analyze")->required();
+    command.add_flag("--json", inputs_.json, "print one JSON document with the value and the evidence");
+    command.add_flag("--explain", inputs_.explain, "print the evidence per file on stderr (stdout keeps the value)");
+    command.add_option("--root", inputs_.root, "take absolute link targets of named paths under DIR")
+        ->capture_default_str();
+    analyzer_->add_options(command);
+  }
+
+  llvm::Expected<int> run() override {
+    Analysis analysis = analyzer_->analyze(inputs_);
+    if (llvm::Error e = analysis_error(analysis))
+      return e;
+    for (const std::string &line : analysis.explanation)
+      std::fprintf(stderr, "%s\n", line.c_str());
+    if (inputs_.json)
+      std::fputs((analysis.document.dump(2) + "\n").c_str(), stdout);
+    else if (!analysis.value.empty()) // a check that found nothing prints nothing
+      std::fputs((analysis.value + "\n").c_str(), stdout);
+    return analysis.exit_code;
+  }
+
+private:
+  std::unique_ptr<Analyzer> analyzer_;
+  AnalysisInputs inputs_;
+};
+
+} // namespace
+
+std::unique_ptr<Command> make_analyzer_command(std::unique_ptr<Analyzer> analyzer) {
+  return std::make_unique<AnalyzerCommand>(std::move(analyzer));
+}
+
+llvm::Error analysis_error(const Analysis &analysis) {
+  if (!analysis.errors.empty())
+    return input_errors(analysis.errors);
+  if (!analysis.failure.empty())
+    return environment_error(analysis.failure);
+  return llvm::Error::success();
+}
+
+} // namespace abitag::cli

@@ -1,0 +1,57 @@
+#include "cli/commands.h"
+
+#include <cstdio>
+
+#include "cli/analyzer_command.h"
+#include "cli/audit_command.h"
+#include "cli/tagger_commands.h"
+
+namespace abitag::cli {
+namespace {
+
+class AnalyzersCommand final : public Command {
+public:
+  explicit AnalyzersCommand(const Registry &registry) : registry_(registry) {}
+  std::string_view name() const override { return "analyzers"; }
+  std::string_view description() const override { return "list the analyzers"; }
+  void add_options(CLI::App &) override {}
+
+  llvm::Expected<int> run() override {
+    for (const AnalyzerFactory &factory : registry_.analyzers()) {
+      std::unique_ptr<Analyzer> analyzer = factory();
+      std::printf("%s\t%s\n", std::string(analyzer->name()).c_str(), std::string(analyzer->description()).c_str());
+    }
+    return kExitOk;
+  }
+
+private:
+  const Registry &registry_;
+};
+
+} // namespace
+
+CommandTable add_commands(CLI::App &root, const Registry &registry, const std::string &footer) {
+  CommandTable table;
+  std::vector<Command *> commands;
+  auto own = [&](std::unique_ptr<Command> command) {
+    commands.push_back(command.get());
+    table.owned.push_back(std::move(command));
+  };
+  own(std::make_unique<AnalyzersCommand>(registry));
+  for (const AnalyzerFactory &factory : registry.analyzers())
+    own(make_analyzer_command(factory()));
+  for (const std::unique_ptr<Command> &command : registry.commands())
+    commands.push_back(command.get());
+  for (std::unique_ptr<Command> &command : make_store_commands())
+    own(std::move(command));
+  own(make_audit_command());
+  for (Command *command : commands) {
+    CLI::App *sub = root.add_subcommand(std::string(command->name()), std::string(command->description()));
+    sub->footer(footer);
+    command->add_options(*sub);
+    table.commands.emplace_back(command, sub);
+  }
+  return table;
+}
+
+} // namespace abitag::cli
