@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "fingerprint/output.h"
 
 namespace abitag::cli {
 namespace {
@@ -29,9 +30,9 @@ public:
     for (const std::string &line : analysis.explanation)
       std::fprintf(stderr, "%s\n", line.c_str());
     if (inputs_.json)
-      std::fputs((analysis.document.dump(2) + "\n").c_str(), stdout);
+      write_stdout(analysis.document.dump(2) + "\n");
     else if (!analysis.value.empty()) // a check that found nothing prints nothing
-      std::fputs((analysis.value + "\n").c_str(), stdout);
+      write_stdout(analysis.value + "\n");
     return analysis.exit_code;
   }
 

@@ -1,10 +1,9 @@
 // The `audit` subcommand: parses its options, runs audit/, prints the report.
 #include "cli/audit_command.h"
 
-#include <cstdio>
-
 #include "audit/audit.h"
 #include "audit/progress.h"
+#include "fingerprint/output.h"
 
 namespace abitag {
 namespace {
@@ -67,9 +66,9 @@ public:
     int code = audit::exit_code(*left_to_exit);
     if (json_) {
       json_left_to_exit = new nlohmann::ordered_json(audit::render_json(std::move(*left_to_exit)));
-      std::fputs((json_left_to_exit->dump(2) + "\n").c_str(), stdout);
+      write_stdout(json_left_to_exit->dump(2) + "\n");
     } else {
-      std::fputs(audit::render_text(*left_to_exit).c_str(), stdout);
+      write_stdout(audit::render_text(*left_to_exit));
     }
     return code;
   }

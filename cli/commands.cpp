@@ -1,10 +1,9 @@
 #include "cli/commands.h"
 
-#include <cstdio>
-
 #include "cli/analyzer_command.h"
 #include "cli/audit_command.h"
 #include "cli/tagger_commands.h"
+#include "fingerprint/output.h"
 
 namespace abitag::cli {
 namespace {
@@ -19,7 +18,7 @@ public:
   llvm::Expected<int> run() override {
     for (const AnalyzerFactory &factory : registry_.analyzers()) {
       std::unique_ptr<Analyzer> analyzer = factory();
-      std::printf("%s\t%s\n", std::string(analyzer->name()).c_str(), std::string(analyzer->description()).c_str());
+      write_stdout(std::string(analyzer->name()) + "\t" + std::string(analyzer->description()) + "\n");
     }
     return kExitOk;
   }

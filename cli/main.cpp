@@ -16,7 +16,8 @@ namespace {
 constexpr const char *kExitCodes =
     "Exit codes: 0 success; 1 a check found something stale or broken; 2 usage error;\n"
     "3 an input could not be read or parsed (one line per input on stderr, no value on\n"
-    "stdout); 4 a program abitag needed to run is missing or failed, or memory ran out.";
+    "stdout); 4 a program abitag needed to run is missing or failed, memory ran out, or\n"
+    "stdout could not be written (abitag: write error: REASON).";
 
 // Parses the command line into ROOT. Returns the exit code when the run
 // ends here: the help or the version was printed, or the command line is
@@ -67,5 +68,5 @@ int main(int argc, char **argv) {
   // LLVM's own containers allocate with malloc and, when it fails, call
   // this instead of operator new's handler (by default: a message and abort).
   llvm::install_bad_alloc_error_handler([](void *, const char *, bool) { out_of_memory(); });
-  return run(argc, argv);
+  return finish_output(run(argc, argv));
 }

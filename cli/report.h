@@ -11,4 +11,10 @@ namespace abitag::cli {
 // kExitBadInput), kExitOk for success.
 int report_error(llvm::Error error);
 
+// Flushes and closes stdout. When a write to it failed, says why ("abitag:
+// write error: REASON") and returns kExitEnvironment; a reader that closed
+// the pipe early ends abitag quietly, as it ends other tools (who are killed
+// by SIGPIPE unless they ignore it). Otherwise returns CODE.
+int finish_output(int code);
+
 } // namespace abitag::cli

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/analyzer_command.h"
+#include "fingerprint/output.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
@@ -129,7 +130,7 @@ llvm::Expected<int> run_tag(StoreArguments &o) {
                           now(), *recorded});
       }))
     return e;
-  std::fputs((analysis.value + "\n").c_str(), stdout);
+  write_stdout(analysis.value + "\n");
   return kExitOk;
 }
 
@@ -192,9 +193,9 @@ llvm::Expected<int> run_show(StoreArguments &o) {
     if (only && snapshot->tags.empty() && snapshot->locks.empty())
       return not_in_store(o.package, store);
     if (o.json)
-      std::fputs((tagger::to_json(*snapshot).dump(2) + "\n").c_str(), stdout);
+      write_stdout(tagger::to_json(*snapshot).dump(2) + "\n");
     else
-      std::fputs(snapshot_text(*snapshot).c_str(), stdout);
+      write_stdout(snapshot_text(*snapshot));
     return kExitOk;
   });
 }
@@ -216,7 +217,7 @@ llvm::Expected<int> run_export(StoreArguments &o) {
     llvm::Expected<tagger::Snapshot> snapshot = tagger::read_snapshot(store);
     if (!snapshot)
       return snapshot.takeError();
-    std::fputs((tagger::to_json(*snapshot).dump(2) + "\n").c_str(), stdout);
+    write_stdout(tagger::to_json(*snapshot).dump(2) + "\n");
     return kExitOk;
   });
 }
@@ -302,9 +303,9 @@ llvm::Expected<int> run_check(StoreArguments &o) {
     if (!report)
       return report.takeError();
     if (o.json)
-      std::fputs((tagger::to_json(*report).dump(2) + "\n").c_str(), stdout);
+      write_stdout(tagger::to_json(*report).dump(2) + "\n");
     else
-      std::fputs((o.format == "text" ? check_text(*report) : check_rebuild(*report, o.format)).c_str(), stdout);
+      write_stdout(o.format == "text" ? check_text(*report) : check_rebuild(*report, o.format));
     return report->stale.empty() ? kExitOk : kExitFindings;
   });
 }

@@ -49,7 +49,8 @@ llvm::Error make_error(const std::string &message);
 // The command line is wrong (kExitUsage).
 llvm::Error usage_error(const std::string &message);
 
-// A program abitag needed is missing or failed (kExitEnvironment).
+// A program abitag needed is missing or failed, or stdout cannot be written
+// (kExitEnvironment).
 llvm::Error environment_error(const std::string &message);
 
 // One error per unusable input, "PATH: REASON" each (kExitBadInput);

@@ -5,6 +5,7 @@
 
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/scan.h"
+#include "fingerprint/output.h"
 
 namespace abitag::cxxabi {
 namespace {
@@ -33,6 +34,10 @@ public:
     process_in_order(
         found.files.size(),
         [&](std::size_t i) {
+          // Once stdout fails (a full disk, a closed pipe), nothing more is
+          // read or written: the run ends with the write error.
+          if (std::ferror(stdout))
+            return;
           thread_local NameClassifier classifier;
           llvm::Expected<SymbolFile> symbols = read_symbol_file(found.files[i].open_path);
           if (!symbols) {
@@ -44,15 +49,15 @@ public:
         [&](std::size_t i) {
           if (!failures[i].empty())
             errors.push_back({found.files[i].path, failures[i]});
-          if (classified[i]) {
+          if (classified[i] && !std::ferror(stdout)) {
             if (!header)
-              std::fputs("file\tmember\ttype\tname\tversion\tdemangled\tclass\tscope\n", stdout);
+              write_stdout("file\tmember\ttype\tname\tversion\tdemangled\tclass\tscope\n");
             header = true;
             render(found.files[i].path, *classified[i]);
           }
           classified[i].reset();
         });
-    std::fflush(stdout); // the rows before the errors, when both go to one terminal
+    flush_stdout(); // the rows before the errors, when both go to one terminal
     if (llvm::Error e = input_errors(errors))
       return e;
     return kExitOk;
@@ -87,12 +92,13 @@ private:
         out += scope_name(scope_of(s, c, classified.embeds_stdlib));
         out += '\n';
         if (out.size() >= kBlock) {
-          std::fwrite(out.data(), 1, out.size(), stdout);
+          if (!write_stdout(out))
+            return;
           out.clear();
         }
       }
     }
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    write_stdout(out);
   }
 
   std::vector<std::string> paths_;
