@@ -3,6 +3,7 @@
 #include "cli/analyzer_command.h"
 #include "cli/audit_command.h"
 #include "cli/tagger_commands.h"
+#include "cli/usage.h"
 #include "fingerprint/output.h"
 
 namespace abitag::cli {
@@ -27,6 +28,34 @@ private:
   const Registry &registry_;
 };
 
+class HelpCommand final : public Command {
+public:
+  explicit HelpCommand(const CLI::App &root) : root_(root) {}
+  std::string_view name() const override { return "help"; }
+  std::string_view description() const override { return "print the help of abitag, or of COMMAND"; }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("command", command_, "a command of abitag")->type_name("COMMAND");
+  }
+
+  llvm::Expected<int> run() override {
+    if (command_.empty()) {
+      // Not root_.help(): that shows the help of the command given, `help`.
+      write_stdout(root_.get_formatter()->make_help(&root_, root_.get_name(), CLI::AppFormatMode::Normal));
+      return kExitOk;
+    }
+    const CLI::App *command = find_command(root_, command_);
+    if (!command)
+      return unknown_command(command_, root_);
+    write_stdout(command->help(root_.get_name()));
+    return kExitOk;
+  }
+
+private:
+  const CLI::App &root_;
+  std::string command_;
+};
+
 } // namespace
 
 CommandTable add_commands(CLI::App &root, const Registry &registry, const std::string &footer) {
@@ -44,6 +73,7 @@ CommandTable add_commands(CLI::App &root, const Registry &registry, const std::s
   for (std::unique_ptr<Command> &command : make_store_commands())
     own(std::move(command));
   own(make_audit_command());
+  own(std::make_unique<HelpCommand>(root));
   for (Command *command : commands) {
     CLI::App *sub = root.add_subcommand(std::string(command->name()), std::string(command->description()));
     sub->footer(footer);

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/report.h"
+#include "cli/usage.h"
 
 namespace abitag::cli {
 namespace {
@@ -19,15 +20,19 @@ constexpr const char *kExitCodes =
     "stdout); 4 a program abitag needed to run is missing or failed, memory ran out, or\n"
     "stdout could not be written (abitag: write error: REASON).";
 
-// Parses the command line into ROOT. Returns the exit code when the run
-// ends here: the help or the version was printed, or the command line is
-// wrong.
-std::optional<int> parse(CLI::App &root, int argc, char **argv) {
+// Parses ARGS (without the program name) into ROOT. Returns the exit code
+// when the run ends here: the help or the version was printed, or the
+// command line is wrong.
+std::optional<int> parse(CLI::App &root, std::vector<std::string> args) {
+  llvm::Expected<std::string> command = arrange_arguments(root, args);
+  if (!command)
+    return report_error(command.takeError());
   try {
-    root.parse(argc, argv);
+    root.parse(std::vector<std::string>(args.rbegin(), args.rend())); // CLI11 takes them reversed
+  } catch (const CLI::Success &e) {
+    return root.exit(e); // --help, --version: printed on stdout
   } catch (const CLI::ParseError &e) {
-    int code = root.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    return report_error(parse_error(root, *command, args, e));
   }
   return std::nullopt;
 }
@@ -38,8 +43,14 @@ int run(int argc, char **argv) {
   root.footer(kExitCodes);
   root.require_subcommand(1);
   root.set_version_flag("--version", "abitag " ABITAG_VERSION);
+  // Declared for --help and completion only: arrange_arguments moves it
+  // behind the command name before CLI11 parses, and the command takes it.
+  std::string db_before_command;
+  root.add_option("--db", db_before_command, "the tag store of the command that follows: abitag --db PATH show is "
+                                             "abitag show --db PATH")
+      ->type_name("PATH");
   CommandTable table = add_commands(root, builtin_registry(), kExitCodes);
-  if (std::optional<int> code = parse(root, argc, argv))
+  if (std::optional<int> code = parse(root, std::vector<std::string>(argv + 1, argv + argc)))
     return *code;
   for (const auto &[command, parsed] : table.commands)
     if (parsed->parsed()) {

@@ -1,5 +1,6 @@
-// The command line a script can trust, through the real binary: stdout
-// failures that are never silent (and a closed pipe that ends abitag quietly).
+// The command line a script can trust, through the real binary: usage
+// errors that name what was meant, help, stdout failures that are never
+// silent (and a closed pipe that ends abitag quietly).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -46,6 +47,103 @@ std::string store_of(const TempDir &dir, int packages) {
 
 } // namespace
 
+TEST_CASE("an unknown command is named with the nearest one, or with none when nothing is near", "[cli][usage]") {
+  Run typo = abitag_cli({"audti"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.out.empty());
+  CHECK(typo.err == "abitag: unknown command 'audti'; did you mean 'audit'?\n");
+  Run far = abitag_cli({"frobnicate", "x"});
+  CHECK(far.exit_code == 2);
+  CHECK(far.err == "abitag: unknown command 'frobnicate' ('abitag help' lists the commands)\n");
+  Run none = abitag_cli({});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err == "abitag: no command given ('abitag help' lists the commands)\n");
+}
+
+TEST_CASE("an unknown option is named with the nearest option of its command", "[cli][usage]") {
+  Run typo = abitag_cli({"show", "--jsno"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err == "abitag: show: unknown option '--jsno'; did you mean '--json'?\n");
+  // Named even when CLI11 first tripped over what it caused: --scheem took
+  // the path as its value and left the required paths empty.
+  Run valued = abitag_cli({"cxxabi", "--scheem", "abi", fixture("cxxabi/new-O2")});
+  CHECK(valued.exit_code == 2);
+  CHECK(valued.err == "abitag: cxxabi: unknown option '--scheem'; did you mean '--scheme'?\n");
+  Run far = abitag_cli({"cxxabi", "--frobnicate", fixture("cxxabi/new-O2")});
+  CHECK(far.exit_code == 2);
+  CHECK(far.err == "abitag: cxxabi: unknown option '--frobnicate'\n");
+  Run own = abitag_cli({"--verison"});
+  CHECK(own.exit_code == 2);
+  CHECK(own.err == "abitag: unknown option '--verison'; did you mean '--version'?\n");
+  // Other usage errors keep CLI11's words, after the command's name.
+  Run missing = abitag_cli({"set", "a:0"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "abitag: set: key is required\n");
+}
+
+TEST_CASE("a --db before the command is the command's; other options there are said where they go", "[cli][usage]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  REQUIRE(abitag_cli({"--db", db, "set", "a:0", "k", "v"}).exit_code == 0);
+  Run shown = abitag_cli({"--db=" + db, "show", "a:0"});
+  CHECK(shown.exit_code == 0);
+  CHECK(lines(shown.out).at(0) == "a:0");
+  CHECK(shown.out == abitag_cli({"show", "--db", db, "a:0"}).out);
+  // tag's options come before PACKAGE, so this is `tag --db DB PKG ANALYZER PATH`.
+  Run tagged = abitag_cli({"--db", db, "tag", "b:0", "cxxabi", fixture("cxxabi/capi")});
+  CHECK(tagged.exit_code == 0);
+  CHECK(tagged.out == "compat\n");
+
+  Run json = abitag_cli({"--json", "show"});
+  CHECK(json.exit_code == 2);
+  CHECK(json.err == "abitag: --json goes after the command name: abitag show --json\n");
+  Run root = abitag_cli({"--root", "/", "cxxabi", fixture("cxxabi/capi")});
+  CHECK(root.exit_code == 2);
+  CHECK(root.err == "abitag: --root goes after the command name: abitag cxxabi --root\n");
+  Run no_store = abitag_cli({"--db", db, "cxxabi", fixture("cxxabi/capi")});
+  CHECK(no_store.exit_code == 2);
+  CHECK(no_store.err == "abitag: cxxabi: unknown option '--db'\n");
+  Run no_value = abitag_cli({"--db"});
+  CHECK(no_value.exit_code == 2);
+  CHECK(no_value.err == "abitag: --db needs a PATH\n");
+}
+
+TEST_CASE("ghc --field takes only the fields an InstalledPackageInfo has, and lists them", "[cli][usage][ghc]") {
+  Run typo = abitag_cli({"ghc", "--field", "abbi", fixture("ghc/tinylib/tinylib.conf")});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.out.empty());
+  CHECK(lines(typo.err).size() == 1);
+  CHECK(typo.err.rfind("abitag: ghc: --field: abbi not in {name,version,", 0) == 0);
+  CHECK(typo.err.find(",abi,") != std::string::npos);
+  CHECK(typo.err.find(",abi-depends,") != std::string::npos);
+  // Any case, as before; through `tag` too.
+  CHECK(abitag_cli({"ghc", "--field", "Exposed-Modules", fixture("ghc/tinylib/tinylib.conf")}).exit_code == 0);
+  TempDir dir;
+  Run tagged = tagger(dir.path() + "/tags.db", "tag", {"a:0", "ghc", "--field", "abbi", fixture("ghc/tinylib/tinylib.conf")});
+  CHECK(tagged.exit_code == 2);
+  CHECK(tagged.err.rfind("abitag: ghc: --field: abbi not in {", 0) == 0);
+}
+
+TEST_CASE("help prints the help of abitag or of a command", "[cli][usage]") {
+  Run help = abitag_cli({"help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.err.empty());
+  CHECK(help.out == abitag_cli({"--help"}).out);
+  CHECK(help.out.find("Usage: abitag [OPTIONS] SUBCOMMAND") != std::string::npos);
+  CHECK(help.out.find("Exit codes:") != std::string::npos);
+  Run show = abitag_cli({"help", "show"});
+  CHECK(show.exit_code == 0);
+  CHECK(show.out == abitag_cli({"show", "--help"}).out);
+  CHECK(show.out.find("Usage: abitag show [OPTIONS] [package]") != std::string::npos);
+  Run unknown = abitag_cli({"help", "shwo"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.out.empty());
+  CHECK(unknown.err == "abitag: unknown command 'shwo'; did you mean 'show'?\n");
+  Run version = abitag_cli({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out.rfind("abitag ", 0) == 0);
+}
+
 TEST_CASE("stdout that cannot be written: one line and exit 4, for every command that prints", "[cli][output]") {
   TempDir dir;
   std::string db = store_of(dir, 3);
@@ -61,6 +159,7 @@ TEST_CASE("stdout that cannot be written: one line and exit 4, for every command
       {"audit", fixture("cxxabi/new-O2")},
       {"audit", "--json", fixture("cxxabi/new-O2")},
       {"analyzers"},
+      {"help"},
       {"--help"}};
   for (const std::vector<std::string> &args : commands) {
     Run r = to_full_disk(args);

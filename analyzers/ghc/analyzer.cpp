@@ -51,7 +51,8 @@ public:
   void add_options(CLI::App &command) override {
     auto *field = command.add_option("--field", field_,
                                      "print this InstalledPackageInfo field instead of id "
-                                     "(abi, name, version, depends, ...)");
+                                     "(abi, name, version, depends, ...)")
+                      ->check(CLI::IsMember(known_fields(), CLI::ignore_case));
     auto *tag = command.add_flag("--tag", tag_, "print <id>:<abi>, which also changes when a "
                                                 "rebuild keeps the id");
     command.add_flag("--all", all_, "every library component, sub-libraries too");

@@ -200,6 +200,18 @@ bool is_list_field(std::string_view field) {
   return std::find(kLists.begin(), kLists.end(), field) != kLists.end();
 }
 
+const std::vector<std::string> &known_fields() {
+  static const std::vector<std::string> fields = {
+      "name", "version", "package-name", "lib-name", "visibility", "id", "instantiated-with", "key", "license",
+      "copyright", "maintainer", "author", "stability", "homepage", "package-url", "synopsis", "description",
+      "category", "abi", "indefinite", "exposed", "exposed-modules", "hidden-modules", "trusted", "import-dirs",
+      "library-dirs", "library-dirs-static", "dynamic-library-dirs", "bytecode-library-dirs", "data-dir",
+      "hs-libraries", "extra-libraries", "extra-libraries-static", "extra-ghci-libraries", "include-dirs",
+      "includes", "depends", "abi-depends", "cc-options", "cxx-options", "ld-options", "framework-dirs",
+      "frameworks", "haddock-interfaces", "haddock-html", "pkgroot", "hugs-options"};
+  return fields;
+}
+
 std::string field_text(const PackageInfo &info, std::string_view name) {
   std::string key = lower(name);
   const Field *field = info.field(key);

@@ -59,6 +59,10 @@ std::vector<std::string> split_list(std::string_view value);
 // Whether FIELD holds a list (printed space-separated, one line).
 bool is_list_field(std::string_view field);
 
+// The fields an InstalledPackageInfo can have (Cabal's ipiFieldGrammar, and
+// GHC's bytecode-library-dirs), lower-case: what `--field` accepts.
+const std::vector<std::string> &known_fields();
+
 // The value of FIELD as `abitag ghc --field` prints it: lists on one line,
 // separated by single spaces; other values as stripped lines.
 std::string field_text(const PackageInfo &info, std::string_view field);
