@@ -17,8 +17,8 @@ namespace {
 constexpr const char *kExitCodes =
     "Exit codes: 0 success; 1 a check found something stale or broken; 2 usage error;\n"
     "3 an input could not be read or parsed (one line per input on stderr, no value on\n"
-    "stdout); 4 a program abitag needed to run is missing or failed, memory ran out, or\n"
-    "stdout could not be written (abitag: write error: REASON).";
+    "stdout), or a package is not in the store; 4 a program abitag needed to run is missing\n"
+    "or failed, memory ran out, or stdout could not be written (abitag: write error: REASON).";
 
 // Parses ARGS (without the program name) into ROOT. Returns the exit code
 // when the run ends here: the help or the version was printed, or the

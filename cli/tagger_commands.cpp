@@ -30,7 +30,7 @@ struct StoreArguments {
   std::string db;              // --db, else ABITAG_DB, else the default
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
   std::vector<std::string> packages;
-  bool json = false, replace = false;
+  bool json = false, replace = false, if_known = false;
 };
 
 llvm::Error invalid_arguments(std::initializer_list<std::pair<const char *, std::string>> words) {
@@ -203,7 +203,14 @@ llvm::Expected<int> run_show(StoreArguments &o) {
 llvm::Expected<int> run_forget(StoreArguments &o) {
   if (llvm::Error e = invalid_arguments({{"a package id", o.package}}))
     return e;
-  if (llvm::Error e = write(o.db, [&](Store &store) { return store.forget(o.package); }))
+  if (llvm::Error e = write(o.db, [&](Store &store) -> llvm::Error {
+        llvm::Expected<bool> known = store.knows(o.package);
+        if (!known)
+          return known.takeError();
+        if (!*known)
+          return o.if_known ? llvm::Error::success() : not_in_store(o.package, store);
+        return store.forget(o.package);
+      }))
     return e;
   return kExitOk;
 }
@@ -379,6 +386,8 @@ void declare_show(CLI::App &show, StoreArguments &o) {
 
 void declare_forget(CLI::App &forget, StoreArguments &o) {
   forget.add_option("package", o.package, "package id")->required();
+  forget.add_flag("--if-known", o.if_known,
+                  "succeed without a word when the store does not know PACKAGE (an uninstall hook run twice)");
 }
 
 void declare_export(CLI::App &, StoreArguments &) {}

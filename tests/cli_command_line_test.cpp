@@ -144,6 +144,28 @@ TEST_CASE("help prints the help of abitag or of a command", "[cli][usage]") {
   CHECK(version.out.rfind("abitag ", 0) == 0);
 }
 
+TEST_CASE("a package the store does not know: show, forget and check all exit 3 with the same line", "[cli][tagger]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "set", {"a:0", "k", "v"}));
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"show", "zz:0"}, {"forget", "zz:0"}, {"check", "zz:0"}}) {
+    std::string command = args[0];
+    args.erase(args.begin());
+    Run r = tagger(db, command, args);
+    INFO(command);
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.empty());
+    CHECK(r.err == "abitag: zz:0: not in the store " + db + "\n");
+  }
+  // An uninstall hook that may run twice says so.
+  Run twice = tagger(db, "forget", {"--if-known", "zz:0"});
+  CHECK(twice.exit_code == 0);
+  CHECK(twice.err.empty());
+  require_ok(tagger(db, "forget", {"--if-known", "a:0"}));
+  CHECK(tagger(db, "show", {"a:0"}).exit_code == 3);
+}
+
 TEST_CASE("stdout that cannot be written: one line and exit 4, for every command that prints", "[cli][output]") {
   TempDir dir;
   std::string db = store_of(dir, 3);

@@ -98,6 +98,8 @@ expect_eq "$("${abitag}" check --format cave 2>/dev/null)" \
 REPLACED_BY_ID=dev-haskell/array-0.5.5:0 phase dev-haskell/array:0 /nonexistent haskell abitag_pkg_postrm
 expect_eq "$("${abitag}" show dev-haskell/array:0 | head -1)" "dev-haskell/array:0" "kept when replaced"
 phase dev-haskell/array:0 /nonexistent haskell abitag_pkg_postrm || fail "postrm"
+phase dev-haskell/array:0 /nonexistent haskell abitag_pkg_postrm || fail "postrm run twice"
+phase app-misc/never-tagged:0 /nonexistent haskell abitag_pkg_postrm || fail "postrm of a package never tagged"
 expect_eq "$("${abitag}" check --json | grep -c '"reason": "package-gone"')" 1 "text's lock reports array gone"
 
 # The sqlite3 tool agrees with abitag's view of the store.
