@@ -15,11 +15,12 @@ public:
   std::string_view description() const override { return analyzer_->description(); }
 
   void add_options(CLI::App &command) override {
-    command.add_option("paths", inputs_.paths, "files or folders to analyze")->required();
+    command.add_option("paths", inputs_.paths, "files or folders to analyze")->required()->type_name("PATH");
     command.add_flag("--json", inputs_.json, "print one JSON document with the value and the evidence");
     command.add_flag("--explain", inputs_.explain, "print the evidence per file on stderr (stdout keeps the value)");
     command.add_option("--root", inputs_.root, "take absolute link targets of named paths under DIR")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->type_name("DIR");
     analyzer_->add_options(command);
   }
 

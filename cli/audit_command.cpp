@@ -18,7 +18,8 @@ public:
 
   void add_options(CLI::App &command) override {
     command.add_option("root", options_.root, "the system to audit: / or an image, a chroot")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->type_name("DIR");
     command.add_flag("--json", json_, "print the report as one JSON document");
     command.add_option("--under", options_.under,
                        "audit only the files and package databases under these paths inside ROOT "

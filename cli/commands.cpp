@@ -2,6 +2,7 @@
 
 #include "cli/analyzer_command.h"
 #include "cli/audit_command.h"
+#include "cli/completion.h"
 #include "cli/tagger_commands.h"
 #include "cli/usage.h"
 #include "fingerprint/output.h"
@@ -74,6 +75,7 @@ CommandTable add_commands(CLI::App &root, const Registry &registry, const std::s
     own(std::move(command));
   own(make_audit_command());
   own(std::make_unique<HelpCommand>(root));
+  own(make_completion_command(root, registry));
   for (Command *command : commands) {
     CLI::App *sub = root.add_subcommand(std::string(command->name()), std::string(command->description()));
     sub->footer(footer);

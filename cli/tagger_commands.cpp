@@ -334,8 +334,10 @@ public:
     arguments_.command = &command;
     // Not CLI11's envname: the environment would then overwrite a --db given
     // before the command (which main moves behind it).
-    command.add_option("--db", arguments_.db,
-                       "the tag store (default: $ABITAG_DB, else " + std::string(tagger::kDefaultStorePath) + ")");
+    command
+        .add_option("--db", arguments_.db,
+                    "the tag store (default: $ABITAG_DB, else " + std::string(tagger::kDefaultStorePath) + ")")
+        ->type_name("PATH");
     declare_(command, arguments_);
   }
 
@@ -362,7 +364,9 @@ void declare_set(CLI::App &set, StoreArguments &o) {
 
 void declare_tag(CLI::App &tag, StoreArguments &o) {
   tag.add_option("package", o.package, "package id")->required();
-  tag.add_option("analyzer", o.analyzer, "analyzer name ('abitag analyzers' lists them)")->required();
+  tag.add_option("analyzer", o.analyzer, "analyzer name ('abitag analyzers' lists them)")
+      ->required()
+      ->type_name("ANALYZER");
   // Everything after ANALYZER goes to the analyzer: its options, then paths.
   tag.prefix_command();
   tag.footer("Everything after ANALYZER is the analyzer's: its options, then the paths, as after\n"
@@ -393,7 +397,7 @@ void declare_forget(CLI::App &forget, StoreArguments &o) {
 void declare_export(CLI::App &, StoreArguments &) {}
 
 void declare_import(CLI::App &import, StoreArguments &o) {
-  import.add_option("file", o.file, "the JSON file ('-' or none: stdin)");
+  import.add_option("file", o.file, "the JSON file ('-' or none: stdin)")->type_name("FILE");
   import.add_flag("--replace", o.replace, "empty the store first (default: merge, imported entries win)");
 }
 

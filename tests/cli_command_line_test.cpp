@@ -1,6 +1,6 @@
 // The command line a script can trust, through the real binary: usage
 // errors that name what was meant, help, stdout failures that are never
-// silent (and a closed pipe that ends abitag quietly).
+// silent (and a closed pipe that ends abitag quietly), shell completion.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -130,6 +130,7 @@ TEST_CASE("help prints the help of abitag or of a command", "[cli][usage]") {
   CHECK(help.err.empty());
   CHECK(help.out == abitag_cli({"--help"}).out);
   CHECK(help.out.find("Usage: abitag [OPTIONS] SUBCOMMAND") != std::string::npos);
+  CHECK(help.out.find("  completion ") != std::string::npos);
   CHECK(help.out.find("Exit codes:") != std::string::npos);
   Run show = abitag_cli({"help", "show"});
   CHECK(show.exit_code == 0);
@@ -182,7 +183,8 @@ TEST_CASE("stdout that cannot be written: one line and exit 4, for every command
       {"audit", "--json", fixture("cxxabi/new-O2")},
       {"analyzers"},
       {"help"},
-      {"--help"}};
+      {"--help"},
+      {"completion", "bash"}};
   for (const std::vector<std::string> &args : commands) {
     Run r = to_full_disk(args);
     INFO(args[0] << " " << (args.size() > 1 ? args[1] : ""));
@@ -228,4 +230,71 @@ TEST_CASE("a reader that closes the pipe early ends abitag quietly", "[cli][outp
     CHECK(ignored.err.empty());
     CHECK(ignored.exit_code == 4);
   }
+}
+
+TEST_CASE("bash completion, generated from the commands, completes commands, options, values and paths",
+          "[cli][completion]") {
+  Run script = abitag_cli({"completion", "bash"});
+  REQUIRE(script.exit_code == 0);
+  // The build wrote the same script, for `make install`.
+  CHECK(read_file(std::string(ABITAG_COMPLETIONS) + "/bash-completion/abitag") == script.out);
+  // complete WORD... : the completions of the last word, one a line.
+  std::string harness = "source <(\"$0\" completion bash) || exit 1\n"
+                        "complete -p abitag || exit 1\n"
+                        "COMP_WORDS=(\"$@\"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()\n"
+                        "_abitag; ((${#COMPREPLY[@]} == 0)) || printf '%s\\n' \"${COMPREPLY[@]}\"\n";
+  auto complete = [&](std::vector<std::string> words) {
+    Run r = bash(harness, words);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::vector<std::string> out = lines(r.out);
+    REQUIRE(out.size() >= 1);
+    CHECK(out[0] == "complete -F _abitag abitag");
+    std::vector<std::string> completions(out.begin() + 1, out.end());
+    std::sort(completions.begin(), completions.end()); // compgen lists files in the folder's order
+    return completions;
+  };
+  CHECK(complete({"abitag", "au"}) == std::vector<std::string>{"audit"});
+  CHECK(complete({"abitag", "--db", "/tmp/x.db", "sh"}) == std::vector<std::string>{"show"});
+  CHECK(complete({"abitag", "show", "--j"}) == std::vector<std::string>{"--json"});
+  CHECK(complete({"abitag", "cxxabi", "--scheme", ""}) == std::vector<std::string>{"abi", "seed"});
+  CHECK(complete({"abitag", "check", "--format", "=", "l"}) == std::vector<std::string>{"lines"}); // bash splits at '='
+  CHECK(complete({"abitag", "check", "--format", "c"}) == std::vector<std::string>{"cave"});
+  CHECK(complete({"abitag", "help", "comp"}) == std::vector<std::string>{"completion"});
+  CHECK(complete({"abitag", "tag", "dev-libs/foo:0", "gh"}) == std::vector<std::string>{"ghc"});
+  CHECK(complete({"abitag", "set", "a"}).empty()); // a package id: nothing to offer
+  // Paths: files for an analyzer, folders for the audit's ROOT.
+  std::string cxxabi = fixture("cxxabi/");
+  std::vector<std::string> files = complete({"abitag", "cxxabi", "--json", cxxabi + "expected.t"});
+  CHECK(files == std::vector<std::string>{cxxabi + "expected.tsv"});
+  CHECK(complete({"abitag", "audit", cxxabi + "expected.t"}).empty());
+  CHECK(complete({"abitag", "audit", cxxabi + "new-O"}) == std::vector<std::string>{cxxabi + "new-O0", cxxabi + "new-O2"});
+}
+
+TEST_CASE("zsh completion, generated from the commands, is valid zsh naming every command", "[cli][completion]") {
+  REQUIRE(have_tool("zsh")); // scripts/setup installs it
+  Run script = abitag_cli({"completion", "zsh"});
+  REQUIRE(script.exit_code == 0);
+  std::string file = std::string(ABITAG_COMPLETIONS) + "/zsh/_abitag";
+  CHECK(read_file(file) == script.out);
+  CHECK(script.out.rfind("#compdef abitag\n", 0) == 0);
+  Run parsed = run("zsh", {"-n", file});
+  INFO(parsed.err);
+  CHECK(parsed.exit_code == 0);
+  // Every command `abitag help` lists, described and given its own arguments.
+  Run help = abitag_cli({"help"});
+  std::vector<std::string> all = lines(help.out);
+  auto first = std::find(all.begin(), all.end(), "Subcommands:");
+  REQUIRE(first != all.end());
+  int named = 0;
+  for (auto line = first + 1; line != all.end() && !line->empty(); ++line) {
+    std::string name = line->substr(2, line->find(' ', 2) - 2);
+    INFO(name);
+    CHECK(script.out.find("    '" + name + ":") != std::string::npos);
+    CHECK(script.out.find("      (" + name + ")\n") != std::string::npos);
+    ++named;
+  }
+  CHECK(named == 16);
+  Run unknown = abitag_cli({"completion", "fish"});
+  CHECK(unknown.exit_code == 2);
 }

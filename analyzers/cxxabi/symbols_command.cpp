@@ -18,9 +18,10 @@ public:
   }
 
   void add_options(CLI::App &command) override {
-    command.add_option("paths", paths_, "files or folders to read")->required();
+    command.add_option("paths", paths_, "files or folders to read")->required()->type_name("PATH");
     command.add_option("--root", root_, "take absolute link targets of named paths under DIR")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->type_name("DIR");
   }
 
   llvm::Expected<int> run() override {

@@ -153,7 +153,8 @@ public:
     command.add_option("--runtime", runtime_,
                        "the runtime for --check (default: sbcl on PATH, its sbcl.core, /usr/bin/sbcl; with "
                        "--root DIR: DIR/usr/local/bin/sbcl, DIR/usr/bin/sbcl)")
-        ->needs(check);
+        ->needs(check)
+        ->type_name("PATH");
   }
 
   Analysis analyze(const AnalysisInputs &inputs) override {
