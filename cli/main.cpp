@@ -3,6 +3,9 @@
 // live here; the work does not.
 #include <cstdlib>
 #include <new>
+#include <optional>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 #include <llvm/Support/ErrorHandling.h>
