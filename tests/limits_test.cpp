@@ -257,7 +257,7 @@ TEST_CASE("limits: symbolic link loops give one line or a note, never a hang", "
 
 TEST_CASE("limits: two million symbols and 1 MB names are read in bounded memory", "[limits]") {
 #ifdef ABITAG_SANITIZED
-  constexpr int kSymbols = 200000; // ten times slower per symbol; the sanitizers look for bad reads, not memory use
+  constexpr int kSymbols = 200000; // far slower per symbol; the sanitizers look for bad reads, not memory use
 #else
   constexpr int kSymbols = 2000000;
 #endif
