@@ -71,7 +71,7 @@ public:
     }
     // Exits here, without returning through main: the report (and what the
     // audit read, leave_to_exit) is freed with the process, not one
-    // allocation at a time (10 ms on /usr).
+    // allocation at a time.
     std::fflush(stdout);
     std::exit(code);
   }

@@ -224,7 +224,7 @@ TEST_CASE("audit: an unusable ROOT exits 3, a damaged file under it is a finding
 }
 
 TEST_CASE("audit draws a progress bar on stderr only when it is a terminal", "[audit]") {
-  REQUIRE(have_tool("script")); // util-linux: runs a command on a pseudo-terminal
+  require_tool("script", "bsdutils"); // runs a command on a pseudo-terminal
   TempDir dir;
   std::string image = make_audit_image(dir, "clean");
   Run terminal = run("script", {"-qec", abitag_binary() + " audit --only cxxabi,linkage " + image, "/dev/null"});

@@ -28,7 +28,7 @@ std::string dpkg_owner(const std::string &path) {
 } // namespace
 
 TEST_CASE("audit owners: the package dpkg -S names, through merged-/usr links too", "[audit][owners]") {
-  REQUIRE(have_tool("dpkg")); // on every Debian machine, the one this project builds on
+  require_tool("dpkg", "dpkg");
   audit::PackageOwners owners("/");
   std::size_t compared = 0;
   for (const char *path : {"/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30", "/usr/bin/ls", "/usr/bin/cmake",

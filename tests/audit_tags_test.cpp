@@ -158,6 +158,7 @@ TEST_CASE("audit tags: a damaged store is one finding and the other sections sti
 }
 
 TEST_CASE("audit tags: a version 2 store is read as it is", "[audit][tags]") {
+  require_tool("sqlite3", "sqlite3");
   Root r;
   fs::create_directories(fs::path(r.store).parent_path());
   // The version 2 schema, as abitag wrote it before arguments were kept.
@@ -203,6 +204,7 @@ TEST_CASE("audit tags: no store is said in the summary, --db names another insid
 }
 
 TEST_CASE("audit tags: commits still in the WAL are read, and the WAL is left as it is", "[audit][tags]") {
+  require_tool("sqlite3", "sqlite3");
   for (std::string shm : {"with its -shm", "copied without -shm"}) {
     DYNAMIC_SECTION(shm) {
       Root r;

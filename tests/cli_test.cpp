@@ -118,7 +118,7 @@ TEST_CASE("an unreadable file is an error, never a silent compat", "[cli]") {
   Run r;
   if (::geteuid() == 0) {
     // root reads everything: run abitag as nobody instead.
-    REQUIRE(have_tool("setpriv"));
+    require_tool("setpriv", "util-linux");
     r = run("setpriv", {"--reuid=65534", "--regid=65534", "--clear-groups", abitag_binary(), "cxxabi", dir.path()});
     if (r.err.find("Permission denied") != std::string::npos && r.err.find(lib) == std::string::npos)
       FAIL("nobody cannot execute " + abitag_binary() + ": " + r.err);

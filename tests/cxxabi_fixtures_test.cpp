@@ -101,16 +101,16 @@ TEST_CASE("the answer does not change with the optimisation level", "[cxxabi]") 
 
 TEST_CASE("seed scheme: compat, or sha1 of the compiler's --version like the pipeline", "[cxxabi]") {
   CHECK(analyze({fixture("cxxabi/capi"), fixture("cxxabi/pure-c")}).value == "compat");
-  if (!have_tool("gcc") || !have_tool("sha1sum"))
-    return;
+  require_tool("gcc", "gcc");
+  require_tool("sha1sum", "coreutils");
   CHECK(analyze({fixture("cxxabi/new-O2")}).value == expected_seed_value());
   // The dialect-only library is not compat: its interface carries dialect tags.
   CHECK(analyze({fixture("cxxabi/dialect")}).value == expected_seed_value());
 }
 
 TEST_CASE("the compiler option and the tools prefix choose the hashed compiler", "[cxxabi]") {
-  if (!have_tool("g++"))
-    return;
+  require_tool("g++", "g++");
+  require_tool("sha1sum", "coreutils");
   Run version = run("g++", {"--version"});
   Run sum = run("sha1sum", {}, version.out);
   CHECK(analyze({fixture("cxxabi/new-O2")}, {"--compiler", "g++"}).value ==

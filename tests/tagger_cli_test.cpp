@@ -280,6 +280,7 @@ TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options e
 
 TEST_CASE("a version 1 store is upgraded in place with its data, and a newer or foreign one is refused",
           "[tagger][cli]") {
+  require_tool("sqlite3", "sqlite3");
   TempDir dir;
   std::string db = dir.path() + "/old.db";
   // The version 1 schema, as the first abitag release wrote it.
@@ -359,6 +360,7 @@ TEST_CASE("tag records the analyzer's options and its paths as seen inside --roo
 }
 
 TEST_CASE("a version 2 store is read as it is and upgraded to keep arguments by the first writer", "[tagger][cli]") {
+  require_tool("sqlite3", "sqlite3");
   TempDir dir;
   std::string db = dir.path() + "/v2.db";
   // The version 2 schema, as abitag wrote it before arguments were kept.

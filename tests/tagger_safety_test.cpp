@@ -197,7 +197,7 @@ TEST_CASE("a read-only store: writers fail in one line with exit 3, readers stil
                                                {"forget", "--db", db, "dev-libs/a:0"}};
   if (::geteuid() == 0) {
     // root writes everywhere: be nobody, who may read the store but not write it.
-    REQUIRE(have_tool("setpriv"));
+    require_tool("setpriv", "util-linux");
     fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                     fs::perms::others_read | fs::perms::others_exec);
     Run read = as_nobody({"show", "--db", db, "dev-libs/b:0"});
