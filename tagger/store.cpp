@@ -337,7 +337,6 @@ llvm::Error Store::set_journal_mode(const char *mode) {
       return llvm::Error::success();
     if ((rc != SQLITE_BUSY && rc != SQLITE_ROW) || waited >= kBusyTimeoutMs)
       return rc == SQLITE_ROW ? error("store stayed locked by another process: journal mode unchanged") : error();
-    change.reset();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }

@@ -317,8 +317,11 @@ TEST_CASE("a version 1 store is upgraded in place with its data, and a newer or 
   REQUIRE(made.exit_code == 0);
   CHECK(tagger(db, "check").exit_code == 0); // a reader reads version 1 as it is
   CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"1"});
+  CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"wal"}); // as that release kept it
   require_ok(tagger(db, "set", {"a:0", "k", "new"}));
   CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"3"});
+  CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"delete"}); // the writer switched it
+  CHECK(!fs::exists(db + "-wal"));
   CHECK(sqlite_rows(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'locks_by_dependency'") ==
         std::vector<std::string>{"locks_by_dependency"});
   CHECK(tagger(db, "check", {"--format", "lines"}).out == "b:0\n");
