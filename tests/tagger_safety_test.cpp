@@ -430,6 +430,7 @@ TEST_CASE("a full disk (a real tmpfs): No space left on device, exit 4, nothing 
   Mount tmpfs(disk, {"-t", "tmpfs", "-o", "size=512k", "tmpfs"});
   if (!tmpfs.mounted()) {
     WARN("skipped: cannot mount a small tmpfs to fill (" << tmpfs.refusal() << ")");
+    SUCCEED("skipped"); // the one assertion a skipped case has
     return;
   }
   std::string db = disk + "/tags.db";
@@ -488,6 +489,7 @@ TEST_CASE("a store on a read-only mount is shown, exported and checked; writers 
   Mount bound(medium, {"--bind", source});
   if (!bound.mounted()) {
     WARN("skipped: cannot bind-mount a folder read-only (" << bound.refusal() << ")");
+    SUCCEED("skipped"); // the one assertion a skipped case has
     return;
   }
   Run remount = run("mount", {"-o", "remount,bind,ro", medium});
