@@ -16,7 +16,8 @@ namespace {
 constexpr const char *kExitCodes =
     "Exit codes: 0 success; 1 a check found something stale or broken; 2 usage error;\n"
     "3 an input could not be read or parsed (one line per input on stderr, no value on\n"
-    "stdout); 4 a program abitag needed to run is missing or failed, or memory ran out.";
+    "stdout); 4 a program abitag needed to run is missing or failed, memory ran out, or the\n"
+    "disk under the tag store is full.";
 
 struct AnalyzerRun {
   std::unique_ptr<abitag::Analyzer> analyzer;

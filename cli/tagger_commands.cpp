@@ -29,6 +29,8 @@ public:
   std::vector<std::string> paths, packages;
   std::vector<std::string> analyzer_args; // `tag`: the analyzer's options and paths
   bool json = false, replace = false;
+  bool if_exists = false; // readers: no store reads as an empty one
+
   // Each subcommand with the function that carries it out.
   std::vector<std::pair<CLI::App *, std::function<int()>>> commands;
 };
@@ -38,8 +40,10 @@ void TaggerCommandsDeleter::operator()(TaggerCommands *commands) const { delete 
 namespace {
 
 int report(llvm::Error error) {
+  // A full disk or an I/O error is the machine's, not the store's.
+  int code = error.isA<tagger::StoreEnvironmentError>() ? kExitEnvironment : kExitBadInput;
   std::fprintf(stderr, "abitag: %s\n", to_message(std::move(error)).c_str());
-  return kExitBadInput;
+  return code;
 }
 
 int usage(const std::string &message) {
@@ -82,8 +86,9 @@ int write(const std::string &db, const std::function<llvm::Error(Store &)> &work
 }
 
 // Runs WORK on one consistent snapshot of the store; WORK returns the exit code.
-int read(const std::string &db, const std::function<llvm::Expected<int>(Store &)> &work) {
-  llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_reading(db);
+int read(const TaggerCommands &o, const std::function<llvm::Expected<int>(Store &)> &work) {
+  llvm::Expected<std::unique_ptr<Store>> store =
+      Store::open_for_reading(o.db, o.if_exists ? tagger::IfMissing::ReadEmpty : tagger::IfMissing::Fail);
   if (!store)
     return report(store.takeError());
   if (llvm::Error e = (*store)->begin_read())
@@ -188,7 +193,7 @@ void print_snapshot(const tagger::Snapshot &snapshot) {
 }
 
 int run_show(const TaggerCommands &o) {
-  return read(o.db, [&](Store &store) -> llvm::Expected<int> {
+  return read(o, [&](Store &store) -> llvm::Expected<int> {
     std::optional<std::string> only;
     if (!o.package.empty())
       only = o.package;
@@ -208,11 +213,14 @@ int run_show(const TaggerCommands &o) {
 int run_forget(const TaggerCommands &o) {
   if (auto why = invalid_arguments({{"a package id", o.package}}))
     return usage(*why);
-  return write(o.db, [&](Store &store) { return store.forget(o.package); });
+  return write(o.db, [&](Store &store) -> llvm::Error {
+    llvm::Expected<bool> removed = store.forget(o.package);
+    return removed ? llvm::Error::success() : removed.takeError();
+  });
 }
 
 int run_export(const TaggerCommands &o) {
-  return read(o.db, [&](Store &store) -> llvm::Expected<int> {
+  return read(o, [&](Store &store) -> llvm::Expected<int> {
     // A backup of a damaged store must fail loudly, also where the damage
     // sits in pages the export itself does not read (the indexes).
     if (llvm::Error e = store.verify())
@@ -294,7 +302,7 @@ void print_check(const tagger::CheckReport &report, const std::string &format) {
 }
 
 int run_check(const TaggerCommands &o) {
-  return read(o.db, [&](Store &store) -> llvm::Expected<int> {
+  return read(o, [&](Store &store) -> llvm::Expected<int> {
     llvm::Expected<tagger::CheckReport> report = tagger::check(store, o.packages);
     if (!report)
       return report.takeError();
@@ -373,6 +381,10 @@ TaggerCommandsPtr add_tagger_commands(CLI::App &app) {
   check->add_option("--format", opts.format, "text, lines (one package a line) or cave (a cave resolve command)")
       ->check(CLI::IsMember({"text", "lines", "cave"}));
   opts.commands.emplace_back(check, [&opts] { return run_check(opts); });
+
+  for (CLI::App *reader : {show, exp, check})
+    reader->add_flag("--if-exists", opts.if_exists,
+                     "no store at all reads as an empty one (exit 0) instead of exit 3, for hooks");
   return o;
 }
 

@@ -14,7 +14,7 @@ enum ExitCode : int {
   kExitFindings = 1,    // a check found something stale or broken
   kExitUsage = 2,       // the command line is wrong
   kExitBadInput = 3,    // an input could not be read or parsed
-  kExitEnvironment = 4, // a tool abitag must run is missing or failed
+  kExitEnvironment = 4, // a tool abitag must run is missing or failed, or the disk under the store is full
 };
 
 // An input that could not be used, reported as "abitag: PATH: REASON".
