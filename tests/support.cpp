@@ -46,7 +46,10 @@ void require_tool(const std::string &program, const std::string &package) {
 void skip_unless_tool(const std::string &program, const std::string &package) {
   if (have_tool(program))
     return;
-  std::string reason = program + " is not installed (package " + package + "; scripts/setup --all installs it)";
+  skip(program + " is not installed (package " + package + "; scripts/setup --all installs it)");
+}
+
+void skip(const std::string &reason) {
   skips.push_back(Catch::getResultCapture().getCurrentTestName() + ": " + reason);
   WARN("skipped: " << reason);
   // Catch2 v2 has no skip: the one passing assertion keeps -w NoAssertions

@@ -31,6 +31,9 @@ Run run(const std::string &program, const std::vector<std::string> &args,
 constexpr int kSkipExitCode = 77; // automake's, which CTest and ccache's suites use too
 void require_tool(const std::string &program, const std::string &package);
 void skip_unless_tool(const std::string &program, const std::string &package);
+// Ends the test case as skipped for REASON, where what the machine refuses
+// (a mount in a sandbox) is not a tool setup could install.
+[[noreturn]] void skip(const std::string &reason);
 const std::vector<std::string> &skipped_test_cases(); // "NAME: REASON"
 
 // Whether PROGRAM is on PATH and not hidden; tests call the two above.
