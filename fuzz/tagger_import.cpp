@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   store->rollback();
   if (!stored)
     __builtin_trap();
-  auto again = tagger::parse_snapshot(tagger::to_json(*stored).dump());
+  auto again = tagger::parse_snapshot(json_text(tagger::to_json(*stored)));
   if (!again)
     __builtin_trap(); // an export that import refuses
   return 0;
