@@ -200,11 +200,8 @@ private:
   bool object(nlohmann::json &out, int depth) {
     out = nlohmann::json::object();
     nlohmann::json::object_t &members = out.get_ref<nlohmann::json::object_t &>();
-    ++at_;
-    if (blank() == '}') {
-      ++at_;
+    if (opens_empty('}'))
       return true;
-    }
     for (;;) {
       if (blank() != '"')
         return fail(at_, "expected a string, the name of a member");
@@ -230,11 +227,8 @@ private:
   bool array(nlohmann::json &out, int depth) {
     out = nlohmann::json::array();
     nlohmann::json::array_t &items = out.get_ref<nlohmann::json::array_t &>();
-    ++at_;
-    if (blank() == ']') {
-      ++at_;
+    if (opens_empty(']'))
       return true;
-    }
     for (;;) {
       items.emplace_back();
       if (!value(items.back(), depth + 1))
@@ -246,6 +240,15 @@ private:
       if (next != ',')
         return fail(at_ - 1, "expected ',' or ']' after an element");
     }
+  }
+
+  // Past the opening bracket; whether CLOSE follows it at once (then past that too).
+  bool opens_empty(char close) {
+    ++at_;
+    if (blank() != close)
+      return false;
+    ++at_;
+    return true;
   }
 
   bool string(std::string &out);
