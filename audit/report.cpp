@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/row_field.h"
 
 namespace abitag::audit {
 
@@ -58,7 +59,8 @@ std::size_t count(const AuditReport &report, Severity severity) {
 }
 
 std::string render_text(const AuditReport &report) {
-  std::string out = "abitag audit of " + report.root + ": " + std::to_string(report.files_read) +
+  // A finding is one line whatever bytes its names hold (fingerprint/row_field.h).
+  std::string out = "abitag audit of " + row_field(report.root) + ": " + std::to_string(report.files_read) +
                     " ELF files read; sections:";
   for (const SectionReport &section : report.sections)
     out += " " + section.name;
@@ -72,15 +74,15 @@ std::string render_text(const AuditReport &report) {
     for (const Finding *f : findings) {
       if (f->severity != severity)
         continue;
-      out += "  " + f->file + ": [" + f->section + "/" + f->kind + "] " + f->reason + "\n";
+      out += "  " + row_field(f->file) + ": [" + f->section + "/" + f->kind + "] " + row_field(f->reason) + "\n";
       for (const std::string &target : f->rebuild)
-        out += "    rebuild: " + target + "\n";
+        out += "    rebuild: " + row_field(target) + "\n";
     }
   }
   out += "\nSUMMARY\n";
   for (const SectionReport &section : report.sections)
     for (const std::string &line : section.summary_lines)
-      out += "  " + section.name + ": " + line + "\n";
+      out += "  " + section.name + ": " + row_field(line) + "\n";
   out += "  " + std::to_string(count(report, Severity::BrokenNow)) + " broken now, " +
          std::to_string(count(report, Severity::AtRisk)) + " at risk, " +
          std::to_string(count(report, Severity::Informational)) + " informational\n";

@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "audit/progress.h"
+#include "fingerprint/json_text.h"
 
 namespace abitag {
 namespace {
@@ -65,7 +66,7 @@ public:
     nlohmann::ordered_json document;
     if (json_) {
       document = audit::render_json(std::move(*report));
-      std::printf("%s\n", document.dump(2).c_str());
+      std::printf("%s\n", json_text(document, 2).c_str());
     } else {
       std::fputs(audit::render_text(*report).c_str(), stdout);
     }

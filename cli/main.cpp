@@ -10,6 +10,8 @@
 #include "cli/audit_command.h"
 #include "cli/tagger_commands.h"
 #include "fingerprint/analyzer.h"
+#include "fingerprint/json_text.h"
+#include "fingerprint/row_field.h"
 
 namespace {
 
@@ -37,7 +39,7 @@ int print_analysis(const AnalyzerRun &run) {
   for (const std::string &line : analysis.explanation)
     std::fprintf(stderr, "%s\n", line.c_str());
   if (run.inputs.json)
-    std::printf("%s\n", analysis.document.dump(2).c_str());
+    std::printf("%s\n", abitag::json_text(analysis.document, 2).c_str());
   else if (!analysis.value.empty()) // a check that found nothing prints nothing
     std::printf("%s\n", analysis.value.c_str());
   return analysis.exit_code;
@@ -70,8 +72,8 @@ int main(int argc, char **argv) {
   app.add_subcommand("analyzers", "list the analyzers")->callback([&] {
     for (const auto &factory : registry.analyzers()) {
       std::unique_ptr<abitag::Analyzer> analyzer = factory();
-      std::printf("%s\t%s\n", std::string(analyzer->name()).c_str(),
-                  std::string(analyzer->description()).c_str());
+      std::printf("%s\t%s\n", abitag::row_field(analyzer->name()).c_str(),
+                  abitag::row_field(analyzer->description()).c_str());
     }
   });
 

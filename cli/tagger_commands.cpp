@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "fingerprint/analyzer.h"
+#include "fingerprint/json_text.h"
+#include "fingerprint/row_field.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
@@ -203,7 +205,7 @@ int run_show(const TaggerCommands &o) {
     if (only && snapshot->tags.empty() && snapshot->locks.empty())
       return make_error(o.package + ": not in the store " + store.path());
     if (o.json)
-      std::printf("%s\n", tagger::to_json(*snapshot).dump(2).c_str());
+      std::printf("%s\n", json_text(tagger::to_json(*snapshot), 2).c_str());
     else
       print_snapshot(*snapshot);
     return kExitOk;
@@ -228,7 +230,7 @@ int run_export(const TaggerCommands &o) {
     llvm::Expected<tagger::Snapshot> snapshot = tagger::read_snapshot(store);
     if (!snapshot)
       return snapshot.takeError();
-    std::printf("%s\n", tagger::to_json(*snapshot).dump(2).c_str());
+    std::printf("%s\n", json_text(tagger::to_json(*snapshot), 2).c_str());
     return kExitOk;
   });
 }
@@ -292,7 +294,7 @@ void print_check(const tagger::CheckReport &report, const std::string &format) {
   }
   if (format == "lines") {
     for (const std::string &package : report.rebuild.order)
-      std::printf("%s\n", package.c_str());
+      std::printf("%s\n", row_field(package).c_str());
   } else if (!report.rebuild.order.empty()) {
     std::string command = "cave resolve --execute --preserve-world";
     for (const std::string &package : report.rebuild.order)
@@ -307,7 +309,7 @@ int run_check(const TaggerCommands &o) {
     if (!report)
       return report.takeError();
     if (o.json)
-      std::printf("%s\n", tagger::to_json(*report).dump(2).c_str());
+      std::printf("%s\n", json_text(tagger::to_json(*report), 2).c_str());
     else
       print_check(*report, o.format);
     return report->stale.empty() ? kExitOk : kExitFindings;

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/json_text.h"
 
 namespace abitag::tagger {
 namespace {
@@ -246,11 +247,16 @@ int move_unless_taken(const std::string &from, const std::string &to) {
 }
 
 std::string arguments_text(const TagArguments &arguments) {
-  return nlohmann::json{{"options", arguments.options}, {"paths", arguments.paths}}.dump();
+  return json_text(nlohmann::json{{"options", arguments.options}, {"paths", arguments.paths}});
 }
 
 std::optional<TagArguments> parse_arguments(const std::string &text) {
-  nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
+  llvm::Expected<nlohmann::json> parsed = parse_json_text(text);
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return std::nullopt;
+  }
+  const nlohmann::json &document = *parsed;
   auto strings = [&](const char *field) {
     auto found = document.find(field);
     return found != document.end() && found->is_array() &&
@@ -258,8 +264,8 @@ std::optional<TagArguments> parse_arguments(const std::string &text) {
   };
   if (!document.is_object() || !strings("options") || !strings("paths"))
     return std::nullopt;
-  return TagArguments{document["options"].get<std::vector<std::string>>(),
-                      document["paths"].get<std::vector<std::string>>()};
+  return TagArguments{document.at("options").get<std::vector<std::string>>(),
+                      document.at("paths").get<std::vector<std::string>>()};
 }
 
 } // namespace

@@ -244,7 +244,7 @@ TEST_CASE("a malformed or invalid import changes nothing, not even its valid par
   CHECK(truncated.exit_code == 3);
   CHECK(truncated.out.empty());
   REQUIRE(lines(truncated.err).size() == 1);
-  CHECK(truncated.err.rfind("abitag: (stdin): malformed JSON: [json.exception.parse_error.101]", 0) == 0);
+  CHECK(truncated.err.rfind("abitag: (stdin): malformed JSON: line ", 0) == 0);
 
   // Valid JSON, nine good packages, then one bad lock: none of it lands.
   auto doc = nlohmann::ordered_json::parse(good);

@@ -22,23 +22,6 @@ std::string abi_scheme_value(std::uint8_t families) {
                        "compat");
 }
 
-nlohmann::ordered_json file_json(const FileVerdict &v) {
-  nlohmann::ordered_json evidence = nlohmann::ordered_json::array();
-  for (const EvidenceSymbol &e : v.evidence) {
-    nlohmann::ordered_json item;
-    if (!e.member.empty())
-      item["member"] = e.member;
-    item["mangled"] = e.name;
-    item["demangled"] = demangle(e.name);
-    item["class"] = e.families;
-    item["scope"] = scope_name(e.scope);
-    evidence.push_back(std::move(item));
-  }
-  return {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
-          {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
-          {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
-}
-
 void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
   std::string head = v.path + ": " + v.verdict;
   if (!v.flags.empty()) {

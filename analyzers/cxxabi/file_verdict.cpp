@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "analyzers/cxxabi/scan.h"
+
 namespace abitag::cxxabi {
 namespace {
 
@@ -162,6 +164,23 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
 
   out.tag_families = abis | (dialect || gcc47_hazard ? kDialect : 0);
   return out;
+}
+
+nlohmann::ordered_json file_json(const FileVerdict &v) {
+  nlohmann::ordered_json evidence = nlohmann::ordered_json::array();
+  for (const EvidenceSymbol &e : v.evidence) {
+    nlohmann::ordered_json item;
+    if (!e.member.empty())
+      item["member"] = e.member;
+    item["mangled"] = e.name;
+    item["demangled"] = demangle(e.name);
+    item["class"] = e.families;
+    item["scope"] = scope_name(e.scope);
+    evidence.push_back(std::move(item));
+  }
+  return {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
+          {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
+          {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
 }
 
 } // namespace abitag::cxxabi
