@@ -40,7 +40,7 @@ std::string from_hex(const std::string &hex) {
 // JSON TEXT, as python3's json module reads them and surrogateescape turns
 // them back into bytes; sorted.
 std::vector<std::string> python_strings(const std::string &text, const std::string &expression) {
-  REQUIRE(have_tool("python3")); // scripts/setup installs it with the test packages
+  require_tool("python3", "python3");
   const char *script = "import json, sys\n"
                        "d = json.loads(sys.stdin.buffer.read())\n"
                        "for s in eval(sys.argv[1]): print(s.encode('utf-8', 'surrogateescape').hex())\n";

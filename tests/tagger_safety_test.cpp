@@ -388,7 +388,7 @@ TEST_CASE("a store abitag may not read: one line naming it, exit 3, for readers 
     fs::permissions(db, fs::perms::owner_read | fs::perms::owner_write);
   } else {
     // root reads everything: be nobody, for whom the file (root's, 0600) is closed.
-    REQUIRE(have_tool("setpriv"));
+    require_tool("setpriv", "util-linux");
     fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
     for (const auto &args : every_store_command(db)) {
       Run r = as_nobody(args, big_export(1));
