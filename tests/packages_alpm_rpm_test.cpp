@@ -80,8 +80,11 @@ void rpm_install(const std::string &root, const std::string &mode, const std::ve
 
 // What the package manager says, asked the way a person would.
 struct ManagerAnswers {
+  std::string location; // the database's, inside the root
   std::function<std::set<std::string>(const std::string &path)> owners; // PATH inside the root
   std::function<std::set<std::string>(const std::string &name)> files;  // paths inside the root
+  // Checks each package's identity and dependencies against the manager's.
+  std::function<void(const Database &database)> check_identities;
 };
 
 std::set<std::string> set_of(std::vector<std::string> items) { return {items.begin(), items.end()}; }
@@ -161,42 +164,25 @@ Database read_or_fail(llvm::Expected<Database> database) {
   return std::move(*database);
 }
 
-const Package *find_package(const Database &database, const std::string &name) {
+// DATABASE, read from ROOT, against its manager and the files it installed.
+Database compare(const std::string &root, Database database, const ManagerAnswers &answers) {
+  CHECK(database.location == answers.location);
+  CHECK(database.damaged.empty());
+  answers.check_identities(database);
+  compare_with_manager(root, database, answers);
+  compare_with_file_system(root, database);
+  return database;
+}
+
+const Package &package_named(const Database &database, const std::string &name) {
   for (const Package &package : database.packages)
     if (package.id.name == name)
-      return &package;
-  return nullptr;
+      return package;
+  FAIL("no package " << name);
+  throw; // not reached: FAIL ends the test case
 }
 
 // ---- pacman ----
-
-ManagerAnswers pacman_answers(const std::string &root) {
-  ManagerAnswers answers;
-  answers.owners = [root](const std::string &path) {
-    // "ROOT/usr/ is owned by abidemo 1:1.0-1", a line for each owner.
-    std::set<std::string> owners;
-    for (const std::string &line : lines(run("pacman", pacman_args(root, {"-Qo", root + path})).out)) {
-      std::size_t owned = line.rfind(" is owned by ");
-      if (owned != std::string::npos) {
-        std::string owner = line.substr(owned + 13);
-        owners.insert(owner.substr(0, owner.find(' ')));
-      }
-    }
-    return owners;
-  };
-  answers.files = [root](const std::string &name) {
-    // "abidemo ROOT/usr/bin/": the folders with a trailing '/'.
-    std::set<std::string> files;
-    for (std::string line : lines(run("pacman", pacman_args(root, {"-Ql", name})).out)) {
-      line = line.substr(name.size() + 1 + root.size());
-      if (line.size() > 1 && line.back() == '/')
-        line.pop_back();
-      files.insert(line);
-    }
-    return files;
-  };
-  return answers;
-}
 
 // `pacman -Qi NAME`'s "Key : value" lines.
 std::map<std::string, std::string> pacman_info(const std::string &root, const std::string &name) {
@@ -237,14 +223,39 @@ void compare_pacman_identities(const std::string &root, const Database &database
   CHECK(listed == set_of(lines(run("pacman", pacman_args(root, {"-Q"})).out)));
 }
 
-void compare_pacman(const std::string &root) {
+ManagerAnswers pacman_answers(const std::string &root) {
+  ManagerAnswers answers;
+  answers.location = "/var/lib/pacman/local";
+  answers.check_identities = [root](const Database &database) { compare_pacman_identities(root, database); };
+  answers.owners = [root](const std::string &path) {
+    // "ROOT/usr/ is owned by abidemo 1:1.0-1", a line for each owner.
+    std::set<std::string> owners;
+    for (const std::string &line : lines(run("pacman", pacman_args(root, {"-Qo", root + path})).out)) {
+      std::size_t owned = line.rfind(" is owned by ");
+      if (owned != std::string::npos) {
+        std::string owner = line.substr(owned + 13);
+        owners.insert(owner.substr(0, owner.find(' ')));
+      }
+    }
+    return owners;
+  };
+  answers.files = [root](const std::string &name) {
+    // "abidemo ROOT/usr/bin/": the folders with a trailing '/'.
+    std::set<std::string> files;
+    for (std::string line : lines(run("pacman", pacman_args(root, {"-Ql", name})).out)) {
+      line = line.substr(name.size() + 1 + root.size());
+      if (line.size() > 1 && line.back() == '/')
+        line.pop_back();
+      files.insert(line);
+    }
+    return files;
+  };
+  return answers;
+}
+
+Database compare_pacman(const std::string &root) {
   REQUIRE(has_pacman(root));
-  Database database = read_or_fail(read_pacman(root));
-  CHECK(database.location == "/var/lib/pacman/local");
-  CHECK(database.damaged.empty());
-  compare_pacman_identities(root, database);
-  compare_with_manager(root, database, pacman_answers(root));
-  compare_with_file_system(root, database);
+  return compare(root, read_or_fail(read_pacman(root)), pacman_answers(root));
 }
 
 } // namespace
@@ -253,41 +264,25 @@ TEST_CASE("pacman: abitag reads the packages pacman installed as pacman -Q says,
           "[packages][pacman]") {
   TempDir root;
   pacman_install(root.path(), {"libabidemo-1:1.0-1", "abidemo-1:1.0-1"});
-  compare_pacman(root.path());
-  Database database = read_or_fail(read_pacman(root.path()));
+  Database database = compare_pacman(root.path());
   REQUIRE(database.packages.size() == 2);
-  const Package *library = find_package(database, "libabidemo");
-  REQUIRE(library);
-  CHECK(library->id.version == "1:1.0-1");
-  CHECK(library->id.source == "abidemo");
-  CHECK(library->dependencies == std::vector<std::string>{"gcc-libs"});
+  const Package &library = package_named(database, "libabidemo");
+  CHECK(library.id.version == "1:1.0-1");
+  CHECK(library.id.source == "abidemo");
+  CHECK(library.dependencies == std::vector<std::string>{"gcc-libs"});
 
   // The library rebuilt with the old string ABI, installed over it.
   pacman_install(root.path(), {"libabidemo-1:1.0-2"});
-  compare_pacman(root.path());
-  database = read_or_fail(read_pacman(root.path()));
-  library = find_package(database, "libabidemo");
-  REQUIRE(library);
-  CHECK(library->id.version == "1:1.0-2");
-  CHECK(find_package(database, "abidemo")->dependencies ==
-        std::vector<std::string>{"libabidemo=1:1.0-1", "gcc-libs"});
+  database = compare_pacman(root.path());
+  const Package &upgraded = package_named(database, "libabidemo");
+  CHECK(upgraded.id.version == "1:1.0-2");
+  const Package &program = package_named(database, "abidemo");
+  CHECK(program.dependencies == std::vector<std::string>{"libabidemo=1:1.0-1", "gcc-libs"});
 }
 
 // ---- rpm ----
 
 namespace {
-
-ManagerAnswers rpm_answers(const std::string &root) {
-  ManagerAnswers answers;
-  answers.owners = [root](const std::string &path) {
-    Run owners = run("rpm", rpm_args(root, {"-qf", "--qf", "%{NAME}\\n", path}));
-    return owners.exit_code == 0 ? set_of(lines(owners.out)) : std::set<std::string>();
-  };
-  answers.files = [root](const std::string &name) {
-    return set_of(lines(run("rpm", rpm_args(root, {"-ql", name})).out));
-  };
-  return answers;
-}
 
 void compare_rpm_identities(const std::string &root, const Database &database) {
   std::set<std::string> listed;
@@ -303,15 +298,25 @@ void compare_rpm_identities(const std::string &root, const Database &database) {
   CHECK(listed == set_of(lines(all.out)));
 }
 
-void compare_rpm(const std::string &root) {
+ManagerAnswers rpm_answers(const std::string &root) {
+  ManagerAnswers answers;
+  answers.location = "/var/lib/rpm/rpmdb.sqlite";
+  answers.check_identities = [root](const Database &database) { compare_rpm_identities(root, database); };
+  answers.owners = [root](const std::string &path) {
+    Run owners = run("rpm", rpm_args(root, {"-qf", "--qf", "%{NAME}\\n", path}));
+    return owners.exit_code == 0 ? set_of(lines(owners.out)) : std::set<std::string>();
+  };
+  answers.files = [root](const std::string &name) {
+    return set_of(lines(run("rpm", rpm_args(root, {"-ql", name})).out));
+  };
+  return answers;
+}
+
+Database compare_rpm(const std::string &root) {
   REQUIRE(has_rpm(root));
   Database database;
   CHECK(stderr_during([&] { database = read_or_fail(read_rpm(root)); }).empty());
-  CHECK(database.location == "/var/lib/rpm/rpmdb.sqlite");
-  CHECK(database.damaged.empty());
-  compare_rpm_identities(root, database);
-  compare_with_manager(root, database, rpm_answers(root));
-  compare_with_file_system(root, database);
+  return compare(root, std::move(database), rpm_answers(root));
 }
 
 } // namespace
@@ -320,22 +325,18 @@ TEST_CASE("rpm: abitag reads the packages rpm installed as rpm -q says, before a
           "[packages][rpm]") {
   TempDir root;
   rpm_install(root.path(), "-i", {"libabidemo-1.0-1", "abidemo-1.0-1"});
-  compare_rpm(root.path());
-  Database database = read_or_fail(read_rpm(root.path()));
+  Database database = compare_rpm(root.path());
   REQUIRE(database.packages.size() == 2);
-  const Package *library = find_package(database, "libabidemo");
-  REQUIRE(library);
-  CHECK(library->id.version == "1:1.0-1");
-  CHECK(library->id.source == "abidemo-1.0-1.src.rpm");
-  CHECK(library->id.architecture == "x86_64");
+  const Package &library = package_named(database, "libabidemo");
+  CHECK(library.id.version == "1:1.0-1");
+  CHECK(library.id.source == "abidemo-1.0-1.src.rpm");
+  CHECK(library.id.architecture == "x86_64");
 
   rpm_install(root.path(), "-U", {"libabidemo-1.0-2"});
-  compare_rpm(root.path());
-  database = read_or_fail(read_rpm(root.path()));
-  library = find_package(database, "libabidemo");
-  REQUIRE(library);
-  CHECK(library->id.version == "1:1.0-2");
-  CHECK(library->id.source == "abidemo-1.0-2.src.rpm");
+  database = compare_rpm(root.path());
+  const Package &upgraded = package_named(database, "libabidemo");
+  CHECK(upgraded.id.version == "1:1.0-2");
+  CHECK(upgraded.id.source == "abidemo-1.0-2.src.rpm");
 }
 
 // ---- damaged databases ----
@@ -401,9 +402,8 @@ TEST_CASE("pacman: an mtree that cannot be read is a finding naming it; its pack
   CHECK(database.damaged[0].entry == mtree);
   CHECK_FALSE(database.damaged[0].reason.empty());
   // Without the mtree the files list cannot tell a link from a file.
-  const Package *library = find_package(database, "libabidemo");
-  REQUIRE(library);
-  for (const FileEntry &file : library->files)
+  const Package &library = package_named(database, "libabidemo");
+  for (const FileEntry &file : library.files)
     CHECK(file.type != EntryType::symlink);
 }
 
