@@ -352,7 +352,7 @@ std::string without_section(const std::string &text, const std::string &key) {
 
 } // namespace
 
-TEST_CASE("pacman: a damaged package folder is one finding naming it; the other packages are still read",
+TEST_CASE("pacman: a damaged package folder is one finding naming it, and the other packages are still read",
           "[packages][pacman]") {
   TempDir root;
   pacman_install(root.path(), {"libabidemo-1:1.0-1", "abidemo-1:1.0-1"});
@@ -372,6 +372,7 @@ TEST_CASE("pacman: a damaged package folder is one finding naming it; the other 
   SECTION("a desc naming another package than its folder") {
     fs::rename(program, local + "abidemo-1:1.0-9");
     program = local + "abidemo-1:1.0-9";
+    REQUIRE(fs::exists(program + "/desc"));
     expected = {{program, "desc names abidemo 1:1.0-1, not this folder's package"}};
   }
   SECTION("no files list") {
@@ -390,7 +391,7 @@ TEST_CASE("pacman: a damaged package folder is one finding naming it; the other 
   CHECK(database.damaged[0].reason == expected[0].reason);
 }
 
-TEST_CASE("pacman: an mtree that cannot be read is a finding naming it; its package is read without it",
+TEST_CASE("pacman: an mtree that cannot be read is a finding naming it, and its package is read without it",
           "[packages][pacman]") {
   TempDir root;
   pacman_install(root.path(), {"libabidemo-1:1.0-1", "abidemo-1:1.0-1"});
@@ -443,7 +444,7 @@ TEST_CASE("rpm: a database replaced with garbage is one error naming it, and lib
   CHECK(run("rpm", rpm_args(root.path(), {"-qa"})).exit_code != 0);
 }
 
-TEST_CASE("rpm: a damaged header is one finding naming the database; the other packages are still read",
+TEST_CASE("rpm: a damaged header is one finding naming the database, and the other packages are still read",
           "[packages][rpm]") {
   require_tool("sqlite3", "sqlite3");
   TempDir root;
@@ -467,21 +468,30 @@ TEST_CASE("rpm: a damaged header is one finding naming the database; the other p
   CHECK_FALSE(listed.err.empty());
 }
 
-TEST_CASE("rpm: a database of another backend that cannot be opened is an error naming it", "[packages][rpm]") {
-  TempDir root;
-  std::string folder = root.path() + "/usr/lib/sysimage/rpm";
-  fs::create_directories(folder);
-  std::string file;
-  SECTION("ndb, which Debian's librpm is built without") { file = folder + "/Packages.db"; }
-  SECTION("BerkeleyDB, damaged") { file = folder + "/Packages"; }
-  write_file(file, std::string(64 * 1024, 'x'));
-  REQUIRE(has_rpm(root.path()));
+// Reading a database that cannot be opened: one error naming FILE, nothing printed.
+void check_open_error(const std::string &root, const std::string &file) {
+  REQUIRE(has_rpm(root));
   std::string message;
   CHECK(stderr_during([&] {
-          auto database = read_rpm(root.path());
+          auto database = read_rpm(root);
           REQUIRE_FALSE(static_cast<bool>(database));
           message = abitag::to_message(database.takeError());
         }).empty());
   INFO(message);
   CHECK(message.rfind(file + ": ", 0) == 0);
+}
+
+TEST_CASE("rpm: a database of another backend that cannot be opened is an error naming it", "[packages][rpm]") {
+  TempDir root;
+  std::string folder = root.path() + "/usr/lib/sysimage/rpm";
+  fs::create_directories(folder);
+  std::string garbage(64 * 1024, 'x');
+  SECTION("ndb, which Debian's librpm is built without") {
+    write_file(folder + "/Packages.db", garbage);
+    check_open_error(root.path(), folder + "/Packages.db");
+  }
+  SECTION("BerkeleyDB, damaged") {
+    write_file(folder + "/Packages", garbage);
+    check_open_error(root.path(), folder + "/Packages");
+  }
 }
