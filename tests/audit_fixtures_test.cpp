@@ -178,7 +178,7 @@ TEST_CASE("audit --under audits part of ROOT, resolving libraries in all of it",
   CHECK(missing.out.empty());
 }
 
-TEST_CASE("audit --memory bounds the symbol tables kept; those not kept are read again, same report", "[audit]") {
+TEST_CASE("audit --memory bounds the symbol tables kept, and those not kept are read again, same report", "[audit]") {
   TempDir dir;
   std::string image = make_audit_image(dir, "broken");
   Run kept = audit({image, "--json"});

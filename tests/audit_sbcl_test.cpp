@@ -128,7 +128,7 @@ TEST_CASE("audit sbcl: a core the runtime under ROOT refuses and one whose libra
   CHECK(run_image(plain, false, "(sb-ext:exit)").exit_code == 0);
 }
 
-TEST_CASE("audit sbcl: a clean root reports nothing; without its runtime, a core cannot start", "[audit][sbcl][runtime]") {
+TEST_CASE("audit sbcl: a clean root reports nothing, and without its runtime, a core cannot start", "[audit][sbcl][runtime]") {
   require_sbcl();
   TempDir dir;
   std::string root = dir.path() + "/root";

@@ -131,7 +131,7 @@ TEST_CASE("json text: bytes in object keys, nested, read back equal", "[json_tex
   }
 }
 
-TEST_CASE("json text: dump()'s layout and numbers for UTF-8 documents; nlohmann's reading of them", "[json_text]") {
+TEST_CASE("json text: dump()'s layout and numbers for UTF-8 documents, and nlohmann's reading of them", "[json_text]") {
   const char *text = R"({"b": [1, -2, 18446744073709551615, -9223372036854775808, 0.1, 1e300, -0.0, 2.5e-8],
     "a": {"x": [], "y": {}, "z": [[], {}, [null, true, false]]}, "s": "tab\t nl\n q\" bs\\ \u0001 \u007f caf\u00e9",
     "big": 123456789012345678901234567890, "tiny": 1e-400, "e": 1E+2})";

@@ -472,7 +472,7 @@ TEST_CASE("a full disk (a real tmpfs): No space left on device, exit 4, nothing 
   CHECK(sqlite_rows(db, "SELECT count(*) FROM tags") == std::vector<std::string>{"3"});
 }
 
-TEST_CASE("a store on a read-only mount is shown, exported and checked; writers say it is read-only",
+TEST_CASE("a store on a read-only mount is shown, exported and checked, and writers say it is read-only",
           "[tagger][safety]") {
   TempDir dir;
   std::string source = dir.path() + "/source", medium = dir.path() + "/medium";
