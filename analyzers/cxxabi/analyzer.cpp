@@ -121,7 +121,7 @@ public:
   void add_options(CLI::App &command) override {
     command.add_option("--scheme", scheme_,
                        "seed: 'compat' or sha1 of '<compiler> --version' (the old pipeline's "
-                       "value); abi: 'compat' or the ABI families used")
+                       "value); abi: 'compat' or the ABI families used, joined by ','")
         ->check(CLI::IsMember({"seed", "abi"}))
         ->capture_default_str();
     auto *compiler = command.add_option("--compiler", compiler_,

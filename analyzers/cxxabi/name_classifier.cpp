@@ -508,7 +508,7 @@ std::string join_families(uint8_t families, const FamilyNames &names, const char
     if (!(families & (1u << i)))
       continue;
     if (!out.empty())
-      out += '+';
+      out += kFamilySeparator;
     out += names[i];
   }
   return out.empty() ? none : out;

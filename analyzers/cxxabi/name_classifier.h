@@ -64,15 +64,19 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-// The names of the families in FAMILIES, in bit order, joined by '+'; NONE
-// when there are none.
+// What joins family names: ',' is in none of them ("libc++" holds '+'), so
+// a joined value splits back into exactly its families.
+inline constexpr char kFamilySeparator = ',';
+
+// The names of the families in FAMILIES, in bit order, joined by
+// kFamilySeparator; NONE when there are none.
 using FamilyNames = std::array<const char *, 4>; // kOldAbi, kNewAbi, kLibcxx, kDialect
 std::string join_families(std::uint8_t families, const FamilyNames &names, const char *none);
 
 // How many families FAMILIES holds (C++17, for the clang 14 fuzz build).
 inline std::size_t family_count(std::uint8_t families) { return std::bitset<8>(families).count(); }
 
-// "old", "new", "libc++", "dialect" joined by '+', or "-" for none.
+// "old", "new", "libc++", "dialect" joined by ',', or "-" for none.
 std::string family_string(std::uint8_t families);
 
 } // namespace abitag::cxxabi
