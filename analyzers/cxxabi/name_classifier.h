@@ -30,6 +30,7 @@ struct NameClass {
   bool std_scoped = false;      // the named entity lives in std, __gnu_cxx or __cxxabiv1
   bool old_list_entity = false; // a member of the old std::list or std::_List_base
   bool pair_by_value = false;   // takes or returns std::pair by value
+  bool transaction_clone = false; // GCC's transaction-safe clone (_ZGTt) of the entity
 };
 
 // Names longer than this are not parsed (the demangler recurses once per
@@ -49,6 +50,12 @@ enum class Detail {
 // that name std under /usr.
 bool cannot_show_family(std::string_view name);
 
+// The function a transaction-safe clone (g++ -fgnu-tm) clones, as a name of
+// its own: "_ZGTt<encoding>" -> "_Z<encoding>"; empty for any other name.
+// LLVM 14's demangler does not know the prefix (c++filt prints
+// "transaction clone for ..."), and the clone belongs to that function.
+std::string transaction_clone_target(std::string_view name);
+
 // Reusable and not thread-safe: it keeps its parse arena between names.
 class NameClassifier {
 public:
@@ -60,6 +67,8 @@ public:
   NameClass classify(std::string_view name, Detail detail = Detail::Full);
 
 private:
+  NameClass classify_name(std::string_view name, Detail detail);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
