@@ -16,12 +16,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-Run audit(const std::vector<std::string> &args) {
-  std::vector<std::string> all{"audit"};
-  all.insert(all.end(), args.begin(), args.end());
-  return run(abitag_binary(), all);
-}
-
 std::vector<Json> findings_of(const Json &doc, const std::string &kind, const std::string &file) {
   std::vector<Json> out;
   for (const Json &f : doc["findings"])

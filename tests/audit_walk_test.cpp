@@ -12,19 +12,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/support.h"
+#include "tests/audit_image.h"
 
 using namespace abitag::test;
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 namespace {
-
-Run audit(const std::vector<std::string> &args) {
-  std::vector<std::string> all{"audit"};
-  all.insert(all.end(), args.begin(), args.end());
-  return run(abitag_binary(), all);
-}
 
 // `abitag audit ARGS` as a user that cannot read what only its owner may:
 // nobody when the tests run as root (root reads everything), else the user
