@@ -19,6 +19,7 @@ struct AuditOptions {
   // wherever they are); empty: all of ROOT.
   std::vector<std::string> under;
   bool progress = false;         // draw a progress bar on stderr
+  bool one_file_system = false;  // -x: the walk does not enter other file systems
   // Bytes of symbol keys kept from the scan for the linkage check; past it
   // they are read again when needed (SymbolKeyCache).
   std::size_t key_budget = kDefaultKeyBudget;

@@ -25,9 +25,15 @@ public:
     command.add_flag("--json", json_, "print the report as one JSON document");
     command.add_option("--under", options_.under,
                        "audit only the files and package databases under these paths inside ROOT "
-                       "(libraries they load are found anywhere in ROOT); default: all of ROOT")
+                       "(libraries they load are found anywhere in ROOT); a named file that is neither "
+                       "ELF program, library nor SBCL core is informational; default: all of ROOT")
         ->delimiter(',')
         ->allow_extra_args(false);
+    command.add_flag("-x,--one-file-system", options_.one_file_system,
+                     "do not enter folders on another file system than ROOT (or each --under path), as "
+                     "find -xdev, du -x and rsync -x; the report names the mount points passed over. "
+                     "ROOT's /proc, /sys, /dev (pseudo file systems), /run, /tmp "
+                     "(scratch space) and /lost+found are passed over in any case");
     command.add_option("--db", options_.tag_store,
                        "the tag store of the tags section, a path inside ROOT (ABITAG_DB is not read: "
                        "it names this machine's store, not ROOT's)")

@@ -136,8 +136,10 @@ int run_tag(const TaggerCommands &o) {
     std::fprintf(stderr, "abitag: %s\n", analysis.failure.c_str());
     return kExitEnvironment;
   }
+  // No value (a --field the package lacks) is never recorded: exit 3, the
+  // store untouched.
   if (auto why = tagger::invalid_value(analysis.value))
-    return report(make_error(o.analyzer + ": " + *why));
+    return report(make_error(o.analyzer + ": " + *why + "; nothing recorded"));
   store->reset();
   int code = write(o.db, [&](Store &s) {
     return s.set_tag(
@@ -151,7 +153,7 @@ int run_tag(const TaggerCommands &o) {
 int run_lock(const TaggerCommands &o, bool value_given) {
   if (auto why = invalid_arguments({{"a package id", o.package}, {"a dependency", o.dependency}, {"a key", o.key}}))
     return usage(*why);
-  if (auto why = tagger::invalid_value(o.value))
+  if (auto why = value_given ? tagger::invalid_value(o.value) : std::nullopt)
     return usage(*why);
   return write(o.db, [&](Store &store) -> llvm::Error {
     std::string locked = o.value;

@@ -247,6 +247,9 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
     std::lock_guard<std::mutex> lock(mutex);
     errors.push_back({shown_of(path), reason});
   };
+  visitor.one_file_system = options_.one_file_system;
+  if (options_.other_device)
+    visitor.other_device = [&](const std::string &path) { options_.other_device(shown_of(path)); };
   walk_tree(real_top, visitor);
 
   auto by_path = [](const auto &a, const auto &b) { return path_order_less(a.path, b.path); };

@@ -21,6 +21,7 @@
 
 #include "fingerprint/errors.h"
 #include "fingerprint/json_text.h"
+#include "tagger/names.h"
 
 namespace abitag::tagger {
 namespace {
@@ -587,6 +588,10 @@ void Store::rollback() {
 }
 
 llvm::Error Store::set_tag(const Tag &tag) {
+  // Every writer of a tag (set, tag, import) comes here: none stores an
+  // empty or multi-line value, whatever its caller checked.
+  if (std::optional<std::string> why = invalid_value(tag.value))
+    return error(tag.package + " " + tag.key + ": " + *why);
   // Writers have upgraded the store to the current schema (begin_write).
   Statement insert(cached(
       "INSERT OR REPLACE INTO tags (package, key, value, source, time, arguments) VALUES (?, ?, ?, ?, ?, ?)"));

@@ -47,7 +47,7 @@ TEST_CASE("JSON output is one document with the value and every file", "[cli]") 
   Run r = abitag_cli({"cxxabi", "--json", "--scheme", "abi", fixture("cxxabi/new-O2"), fixture("cxxabi/libcxx")});
   REQUIRE(r.exit_code == 0);
   auto doc = nlohmann::json::parse(r.out);
-  CHECK(doc["value"] == "libstdc++-cxx11+libc++");
+  CHECK(doc["value"] == "libstdc++-cxx11,libc++");
   REQUIRE(doc["files"].size() == 2);
   CHECK(doc["files"][0]["verdict"] == "new-dual-abi");
   CHECK(doc["files"][1]["verdict"] == "libc++");

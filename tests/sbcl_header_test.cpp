@@ -217,11 +217,11 @@ TEST_CASE("sbcl: a walk reads cores by content and skips other files", "[sbcl]")
   CHECK(r.exit_code == 0);
   CHECK(r.out == expected["plain.stub.core"] + "  " + dir.path() + "/a-core-without-suffix\n" +
                      expected["patched.stub.core"] + "  " + dir.path() + "/b.core\n");
-  // A folder without SBCL files prints nothing and is not an error.
+  // A folder without SBCL files is nothing to read: bad input, no value.
   Run none = abitag_sbcl({"--explain", fixture("cxxabi/new-O2")});
-  CHECK(none.exit_code == 0);
+  CHECK(none.exit_code == 3);
   CHECK(none.out.empty());
-  CHECK(none.err == "0 SBCL files, 1 other files skipped\n");
+  CHECK(none.err == "abitag: " + fixture("cxxabi/new-O2") + ": no SBCL core or runtime here\n");
 }
 
 TEST_CASE("sbcl: --field sha256 is the hash of the whole file", "[sbcl]") {

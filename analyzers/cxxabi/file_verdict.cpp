@@ -55,9 +55,12 @@ ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier, Detail
       NameClass c = classifier.classify(symbol.name, detail);
       // Only anchors count: ordinary libraries define std entities strongly
       // too (numeric_limits<UserType> members, typeinfo of std templates).
-      // (By name: at Detail::Families an anchor is not parsed.)
+      // (By name: at Detail::Families an anchor is not parsed.) A strong
+      // transaction clone of a std function is one too: only libstdc++
+      // defines those (its cow-stdexcept.o, which devtoolset builds link in
+      // from libstdc++_nonshared.a).
       if (strong_definition(symbol))
-        anchor |= is_runtime_anchor(symbol.name);
+        anchor |= is_runtime_anchor(symbol.name) || (c.transaction_clone && c.std_scoped);
       classes.push_back(c);
     }
   }

@@ -81,7 +81,7 @@ private:
     }
     if (lines.empty()) {
       for (const std::string &path : inputs.paths)
-        out.errors.push_back({path, read.units.empty() ? "no package description found"
+        out.errors.push_back({path, read.units.empty() ? "no GHC package here"
                                                        : "only sub-libraries here (--all shows them)"});
       return;
     }

@@ -129,8 +129,13 @@ public:
     }
     if (!out.errors.empty())
       return out;
-    // A folder without SBCL files is not an error: an install hook runs over
-    // every package, and most have none. Nothing is printed then.
+    // Nothing to read is bad input, in every mode: a value made of no file
+    // would be an empty tag, and a check of nothing would pass unchecked.
+    if (kept.empty()) {
+      for (const std::string &path : inputs.paths)
+        out.errors.push_back({path, "no SBCL core or runtime here"});
+      return out;
+    }
     return check_ ? check(kept, inputs.root, out) : describe(kept, other, found, inputs, out);
   }
 
