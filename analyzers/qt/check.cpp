@@ -2,8 +2,6 @@
 // and whether it is still the Qt the user was built against.
 #include <sys/stat.h>
 
-#include <llvm/BinaryFormat/ELF.h>
-
 #include "analyzers/qt/qt.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/ld_so_conf.h"
@@ -11,21 +9,6 @@
 
 namespace abitag::qt {
 namespace {
-
-// Debian's multiarch folder names, for the default search of ld.so.
-const char *multiarch_tuple(std::uint16_t machine, std::uint8_t elf_class) {
-  bool is64 = elf_class == llvm::ELF::ELFCLASS64;
-  switch (machine) {
-  case llvm::ELF::EM_X86_64: return is64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
-  case llvm::ELF::EM_386: return "i386-linux-gnu";
-  case llvm::ELF::EM_AARCH64: return "aarch64-linux-gnu";
-  case llvm::ELF::EM_ARM: return "arm-linux-gnueabihf";
-  case llvm::ELF::EM_PPC64: return "powerpc64le-linux-gnu";
-  case llvm::ELF::EM_S390: return "s390x-linux-gnu";
-  case llvm::ELF::EM_RISCV: return "riscv64-linux-gnu";
-  default: return nullptr;
-  }
-}
 
 // $ORIGIN and ${ORIGIN} in ENTRY replaced by ORIGIN; empty when another
 // token ($LIB, $PLATFORM) is left, which this simple search does not know.
@@ -36,23 +19,15 @@ std::string expand_origin(std::string entry, const std::string &origin) {
   return entry.find('$') == std::string::npos ? entry : std::string();
 }
 
-std::vector<std::string> search_dirs(const QtFile &user, const std::string &origin,
+std::vector<std::string> search_dirs(const QtFile &user, const std::string &origin, const std::string &root,
                                      const std::vector<std::string> &conf_dirs) {
   std::vector<std::string> dirs;
   for (const std::string &entry : user.search_paths)
     if (std::string dir = expand_origin(entry, origin); !dir.empty() && dir[0] == '/')
       dirs.push_back(dir);
   dirs.insert(dirs.end(), conf_dirs.begin(), conf_dirs.end());
-  if (const char *tuple = multiarch_tuple(user.machine, user.elf_class)) {
-    dirs.push_back(std::string("/lib/") + tuple);
-    dirs.push_back(std::string("/usr/lib/") + tuple);
-  }
-  if (user.elf_class == llvm::ELF::ELFCLASS64) {
-    dirs.push_back("/lib64");
-    dirs.push_back("/usr/lib64");
-  }
-  dirs.push_back("/lib");
-  dirs.push_back("/usr/lib");
+  std::vector<std::string> defaults = default_library_dirs(root, user.machine, user.elf_class);
+  dirs.insert(dirs.end(), defaults.begin(), defaults.end());
   return dirs;
 }
 
@@ -133,7 +108,7 @@ const Provider *ProviderLookup::read_candidate(const QtFile &user, const std::st
 
 const Provider &ProviderLookup::find(const QtFile &user, const std::string &origin, const std::string &soname) {
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const std::string &dir : search_dirs(user, origin, conf_dirs_))
+  for (const std::string &dir : search_dirs(user, origin, root_, conf_dirs_))
     if (const Provider *provider = read_candidate(user, join_path(dir, soname)))
       return *provider;
   return missing_;

@@ -49,28 +49,46 @@ template <class ELFT> struct Reader {
     return nullptr;
   }
 
-  // The first entries of .gnu.version_d, as many as sh_info says and the
-  // section can hold: a chain whose "next" is 0 ends early.
-  llvm::Error definitions(std::vector<VersionDefinition> &out) {
-    const Shdr *section = find(llvm::ELF::SHT_GNU_verdef);
+  // A version section: its bytes, its string table, and how many entries
+  // to read: as many as sh_info says and the section can hold.
+  struct VersionTable {
+    llvm::ArrayRef<std::uint8_t> data;
+    llvm::StringRef strings;
+    std::uint64_t count = 0; // 0 when there is no such section
+  };
+
+  llvm::Expected<VersionTable> version_table(std::uint32_t type, std::size_t entry_size) {
+    VersionTable table;
+    const Shdr *section = find(type);
     if (!section)
-      return llvm::Error::success();
+      return table;
     auto data = elf.getSectionContents(*section);
     if (!data)
       return data.takeError();
     auto strings = linked_strings(*section);
     if (!strings)
       return strings.takeError();
+    table.data = *data;
+    table.strings = *strings;
+    table.count = std::min<std::uint64_t>(section->sh_info, data->size() / entry_size);
+    return table;
+  }
+
+  // The entries of .gnu.version_d; a chain whose "next" is 0 ends early.
+  llvm::Error definitions(std::vector<VersionDefinition> &out) {
+    auto table = version_table(llvm::ELF::SHT_GNU_verdef, sizeof(typename ELFT::Verdef));
+    if (!table)
+      return table.takeError();
+    auto [data, strings, count] = *table;
     std::uint64_t offset = 0;
-    std::uint64_t count = std::min<std::uint64_t>(section->sh_info, data->size() / sizeof(typename ELFT::Verdef));
     for (std::uint64_t i = 0; i < count; ++i) {
-      auto def = record_at<typename ELFT::Verdef>(*data, offset, "a version definition");
+      auto def = record_at<typename ELFT::Verdef>(data, offset, "a version definition");
       if (!def)
         return def.takeError();
-      auto aux = record_at<typename ELFT::Verdaux>(*data, offset + (*def)->vd_aux, "a version definition's name");
+      auto aux = record_at<typename ELFT::Verdaux>(data, offset + (*def)->vd_aux, "a version definition's name");
       if (!aux)
         return aux.takeError();
-      auto name = name_at(*strings, (*aux)->vda_name);
+      auto name = name_at(strings, (*aux)->vda_name);
       if (!name)
         return name.takeError();
       out.push_back({std::move(*name), static_cast<std::uint16_t>((*def)->vd_ndx & llvm::ELF::VERSYM_VERSION),
@@ -84,25 +102,19 @@ template <class ELFT> struct Reader {
 
   // The entries of .gnu.version_r, bounded as definitions() bounds its own.
   llvm::Error needs(std::vector<VersionNeed> &out) {
-    const Shdr *section = find(llvm::ELF::SHT_GNU_verneed);
-    if (!section)
-      return llvm::Error::success();
-    auto data = elf.getSectionContents(*section);
-    if (!data)
-      return data.takeError();
-    auto strings = linked_strings(*section);
-    if (!strings)
-      return strings.takeError();
+    auto table = version_table(llvm::ELF::SHT_GNU_verneed, sizeof(typename ELFT::Verneed));
+    if (!table)
+      return table.takeError();
+    auto [data, strings, count] = *table;
     std::uint64_t offset = 0;
-    std::uint64_t count = std::min<std::uint64_t>(section->sh_info, data->size() / sizeof(typename ELFT::Verneed));
     for (std::uint64_t i = 0; i < count; ++i) {
-      auto need = record_at<typename ELFT::Verneed>(*data, offset, "a version need");
+      auto need = record_at<typename ELFT::Verneed>(data, offset, "a version need");
       if (!need)
         return need.takeError();
-      auto file = name_at(*strings, (*need)->vn_file);
+      auto file = name_at(strings, (*need)->vn_file);
       if (!file)
         return file.takeError();
-      if (llvm::Error e = need_entries(*data, *strings, offset + (*need)->vn_aux, (*need)->vn_cnt, *file, out))
+      if (llvm::Error e = need_entries(data, strings, offset + (*need)->vn_aux, (*need)->vn_cnt, *file, out))
         return e;
       if ((*need)->vn_next == 0)
         break;

@@ -127,9 +127,9 @@ struct Provider {
 
 // Finds and reads providers inside ROOT (a canonical path): the user's
 // DT_RUNPATH (or DT_RPATH) with $ORIGIN, ROOT's /etc/ld.so.conf with its
-// includes, then the default folders for the user's machine (the Debian
-// multiarch ones, /lib64, /usr/lib64, /lib, /usr/lib); ld.so.cache is not
-// read. A file whose class or machine differs from the user's is passed
+// includes, then glibc's default folders for the user's machine and class
+// (default_library_dirs: the Debian multiarch ones, /lib, /usr/lib);
+// ld.so.cache is not read. A file whose class or machine differs from the user's is passed
 // over, as ld.so passes it over. Thread-safe; each file is read once.
 class ProviderLookup {
 public:
