@@ -69,9 +69,10 @@ public:
   void add_options(CLI::App &command) override {
     command.add_flag("--check", check_,
                      "say whether each user of the private API still matches the Qt library it would "
-                     "load (looked for inside --root DIR): broken when it is another Qt version than "
-                     "the one it was built against, at risk when either version is unknown; exit 1 "
-                     "when something is broken");
+                     "load (looked for inside --root DIR): broken when that library lacks a private "
+                     "version or symbol it imports, or is another Qt version than the known one it was "
+                     "built against; at risk when a version is unknown or the library is not found; "
+                     "exit 1 when something is broken");
   }
 
   Analysis analyze(const AnalysisInputs &inputs) override {
