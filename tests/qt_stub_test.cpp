@@ -118,7 +118,7 @@ TEST_CASE("a private symbol the library no longer exports is broken, an unknown 
   CHECK(loader.err.find("undefined symbol: priv_fn2, version Qt_5_PRIVATE_API") != std::string::npos);
 }
 
-TEST_CASE("Qt 6's QtPrivate_M_m_p names say what a user was built against; a provider found through $ORIGIN",
+TEST_CASE("Qt 6's QtPrivate_M_m_p names say what a user was built against, with a provider found through $ORIGIN",
           "[qt]") {
   TempDir root;
   std::string lib_dir = root.path() + "/opt/app/lib", app = root.path() + "/opt/app/bin/app";
@@ -166,7 +166,7 @@ TEST_CASE("QtCore's version is its build string, taken only from a library that 
   CHECK(abitag_qt({other}).out == "unknown\n");
 }
 
-TEST_CASE("abitag qt: bad input gets one line and exit 3; nothing of Qt is a value, not an error", "[qt]") {
+TEST_CASE("abitag qt: bad input gets one line and exit 3, and nothing of Qt is a value, not an error", "[qt]") {
   TempDir dir;
   std::string library = fixture("qt/libqt5quickshapes5/usr/lib/x86_64-linux-gnu/libQt5QuickShapes.so.5.15.8");
   std::string truncated = dir.path() + "/libQt5QuickShapes.so.5";
