@@ -197,8 +197,11 @@ void Walker::note_link(const std::string &shown, const std::string &real, const 
 // wants, then puts what was found in the order of a sorted depth-first walk,
 // so the same tree always gives the same report.
 void Walker::walk(const std::string &shown_top, const std::string &real_top) {
+  // A folder named with trailing slashes ("dir/") is the same folder: its
+  // files' paths start with its name and one slash.
+  std::size_t top_length = real_top.find_last_not_of('/') + 1;
   auto shown_of = [&](const std::string &real) {
-    std::size_t skip = real_top == "/" ? 1 : real_top.size() + 1;
+    std::size_t skip = top_length == 0 ? 1 : top_length + 1;
     return join_path(shown_top, real.substr(std::min(skip, real.size())));
   };
   std::mutex mutex;
