@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+// Portage's VDB: var/db/pkg/CATEGORY/PF/ with CONTENTS, one file per
+// variable (SLOT, repository, RDEPEND, DEPEND, PROVIDES, REQUIRES) or, from
+// Portage 3.0.82, the same variables in one `metadata` file once the
+// per-variable files are deleted, and NEEDED.ELF.2.
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+
+#include "fingerprint/errors.h"
+#include "packages/readers.h"
+
+namespace abitag::packages {
+
+namespace {
+
+constexpr std::string_view kVdb = "/var/db/pkg";
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(c); });
+}
+
+std::size_t digits_at(std::string_view text, std::size_t p) {
+  std::size_t start = p;
+  while (p < text.size() && std::isdigit(static_cast<unsigned char>(text[p])))
+    ++p;
+  return p - start;
+}
+
+// A PMS version with its revision: 1.2.3b_pre4_p1-r2.
+bool is_version(std::string_view text) {
+  std::size_t p = digits_at(text, 0);
+  if (p == 0)
+    return false;
+  while (p < text.size() && text[p] == '.') {
+    std::size_t n = digits_at(text, p + 1);
+    if (n == 0)
+      return false;
+    p += 1 + n;
+  }
+  if (p < text.size() && text[p] >= 'a' && text[p] <= 'z')
+    ++p;
+  while (p < text.size() && text[p] == '_') {
+    std::string_view rest = text.substr(p + 1);
+    std::size_t suffix = 0;
+    for (std::string_view name : {"alpha", "beta", "pre", "rc", "p"})
+      if (rest.substr(0, name.size()) == name) {
+        suffix = name.size();
+        break;
+      }
+    if (suffix == 0)
+      return false;
+    p += 1 + suffix;
+    p += digits_at(text, p);
+  }
+  if (p == text.size())
+    return true;
+  return text.substr(p, 2) == "-r" && all_digits(text.substr(p + 2));
+}
+
+// PF as PN and PVR, split at the first hyphen a version follows, as
+// Portage's pkgsplit does ("font-adobe-100dpi-1.0.3-r1").
+std::optional<std::pair<std::string, std::string>> split_pf(std::string_view pf) {
+  for (std::size_t hyphen = pf.find('-'); hyphen != std::string_view::npos; hyphen = pf.find('-', hyphen + 1))
+    if (hyphen > 0 && is_version(pf.substr(hyphen + 1)))
+      return std::make_pair(std::string(pf.substr(0, hyphen)), std::string(pf.substr(hyphen + 1)));
+  return std::nullopt;
+}
+
+// The variables of an entry: its per-variable files, else its `metadata`
+// file ("#format=1", sorted KEY=value lines).
+class Variables {
+public:
+  Variables(const std::string &root, const std::string &entry) : folder_(in_root(root, entry)) {
+    auto text = read_text(folder_ + "/metadata");
+    if (!text) {
+      llvm::consumeError(text.takeError());
+      return;
+    }
+    for (std::string_view line : text_lines(*text)) {
+      std::size_t equals = line.find('=');
+      if (!line.empty() && line[0] != '#' && equals != std::string_view::npos)
+        metadata_.emplace(std::string(line.substr(0, equals)), std::string(line.substr(equals + 1)));
+    }
+  }
+
+  std::optional<std::string> get(const std::string &name) const {
+    auto text = read_text(folder_ + "/" + name);
+    if (text)
+      return std::string(trimmed(*text));
+    llvm::consumeError(text.takeError());
+    auto it = metadata_.find(name);
+    if (it == metadata_.end())
+      return std::nullopt;
+    return std::string(trimmed(it->second));
+  }
+
+private:
+  std::string folder_;
+  std::map<std::string, std::string> metadata_;
+};
+
+// One CONTENTS line, parsed as Portage's greedy _contents_re does: a path
+// may hold spaces, and a link's path even " -> " (its target then may not).
+std::string contents_entry(std::string_view line, Package &package) {
+  std::string_view type = line.substr(0, 4), rest = line.substr(std::min<std::size_t>(line.size(), 4));
+  if (rest.empty())
+    return "no path";
+  if (type == "dir " || type == "fif " || type == "dev ") {
+    package.files.add(rest, type == "dir " ? EntryType::directory : EntryType::other);
+    return {};
+  }
+  std::size_t last = rest.rfind(' ');
+  if (last == std::string_view::npos || last == 0)
+    return "no path, or no mtime";
+  std::string_view mtime = rest.substr(last + 1);
+  rest = rest.substr(0, last);
+  if (type == "sym " && mtime.size() > 2 && mtime.substr(mtime.size() - 2) == "L)") {
+    std::size_t open = rest.rfind(" (");        // Portage before 2.0.51 wrote "(MTIME, NNNL)"
+    mtime = "0";
+    rest = rest.substr(0, open == std::string_view::npos ? 0 : open);
+  }
+  if (!all_digits(mtime))
+    return "the mtime " + std::string(mtime) + " is not a number";
+  if (type == "obj ") {
+    std::size_t md5 = rest.rfind(' ');
+    if (md5 == std::string_view::npos || md5 == 0)
+      return "an obj line without a path or an md5";
+    package.files.add(rest.substr(0, md5), EntryType::file);
+    return {};
+  }
+  if (type == "sym ") {
+    std::size_t arrow = rest.rfind(" -> ");
+    if (arrow == std::string_view::npos || arrow == 0)
+      return "a sym line without ' -> '";
+    package.files.add(rest.substr(0, arrow), EntryType::symlink, rest.substr(arrow + 4));
+    return {};
+  }
+  return "the unknown type " + std::string(trimmed(type));
+}
+
+void read_contents(const std::string &root, Package &package, std::vector<DamagedEntry> &damaged) {
+  auto text = read_text(in_root(root, package.entry + "/CONTENTS"));
+  if (!text) {
+    damaged.push_back({package.entry, "its CONTENTS: " + to_message(text.takeError())});
+    return;
+  }
+  if (text->size() > kMaxFileListBytes) {
+    damaged.push_back({package.entry, "its CONTENTS is larger than 4 GiB"});
+    return;
+  }
+  std::vector<std::string_view> lines = text_lines(*text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty())
+      continue;
+    std::string problem = contents_entry(lines[i], package);
+    if (!problem.empty())
+      damaged.push_back({package.entry + "/CONTENTS:" + std::to_string(i + 1), problem});
+  }
+  package.files.shrink_to_fit();
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  if (text.empty())
+    return out;
+  for (;;) {
+    std::size_t end = text.find(separator);
+    out.emplace_back(text.substr(0, end));
+    if (end == std::string_view::npos)
+      return out;
+    text.remove_prefix(end + 1);
+  }
+}
+
+// NEEDED.ELF.2: "ARCH;OBJ;SONAME;RUNPATHS;NEEDED[;MULTILIB_CATEGORY]".
+void read_needed(const std::string &root, Package &package, std::vector<DamagedEntry> &damaged) {
+  auto text = read_text(in_root(root, package.entry + "/NEEDED.ELF.2"));
+  if (!text) {
+    llvm::consumeError(text.takeError()); // a package without ELF files has none
+    return;
+  }
+  std::vector<std::string_view> lines = text_lines(*text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty())
+      continue;
+    std::vector<std::string> fields = split(lines[i], ';');
+    if (fields.size() < 5) {
+      damaged.push_back({package.entry + "/NEEDED.ELF.2:" + std::to_string(i + 1),
+                         std::to_string(fields.size()) + " fields, where Portage needs at least 5"});
+      continue;
+    }
+    NeededElf needed{fields[0], fields[1], fields[2], split(fields[3], ':'), split(fields[4], ','),
+                     fields.size() > 5 ? fields[5] : std::string()};
+    package.needed_elf.push_back(std::move(needed));
+  }
+}
+
+// PROVIDES and REQUIRES: "x86_64: libfoo.so.1 libbar.so.2 x86_32: libc.so.6".
+void read_sonames(const Variables &variables, const char *name, Package &package,
+                  std::vector<SonameGroup> &out, std::vector<DamagedEntry> &damaged) {
+  std::optional<std::string> text = variables.get(name);
+  if (!text)
+    return;
+  for (std::string_view word : words(*text)) {
+    if (word.back() == ':')
+      out.push_back({std::string(word.substr(0, word.size() - 1)), {}});
+    else if (out.empty()) {
+      damaged.push_back({package.entry + "/" + name, "the soname " + std::string(word) + " has no category"});
+      return;
+    } else
+      out.back().sonames.emplace_back(word);
+  }
+}
+
+// An atom whose slot operator Portage rewrote to what was installed at
+// build time: "dev-libs/foo:0/1.2=" or "dev-libs/foo:3=[ssl]", not a bare
+// ":=" (no match was installed).
+bool is_locked_atom(std::string_view word) {
+  std::size_t colon = word.find(':');
+  if (colon == std::string_view::npos || word.find('/') > colon)
+    return false;
+  std::string_view slot = word.substr(colon + 1, word.find('[', colon) - colon - 1);
+  return slot.size() > 1 && slot.back() == '=';
+}
+
+void read_dependencies(const Variables &variables, Package &package, std::vector<DamagedEntry> &damaged) {
+  struct Kind {
+    const char *variable;
+    std::vector<std::string> Package::*out;
+  };
+  for (Kind kind : {Kind{"RDEPEND", &Package::dependencies}, Kind{"DEPEND", &Package::build_dependencies}}) {
+    std::string text = variables.get(kind.variable).value_or("");
+    std::vector<LabelledSpec> specs;
+    if (!split_dependency_specs(text, "", specs))
+      damaged.push_back({package.entry + "/" + kind.variable, "its parentheses do not balance"});
+    for (LabelledSpec &spec : specs)
+      (package.*kind.out).push_back(std::move(spec.spec));
+    for (std::string_view word : words(text))
+      if (is_locked_atom(word) && std::find(package.built_against.begin(), package.built_against.end(), word) ==
+                                      package.built_against.end())
+        package.built_against.emplace_back(word);
+  }
+}
+
+void read_entry(const std::string &root, const std::string &category, const std::string &pf,
+                std::optional<Package> &out, std::vector<DamagedEntry> &damaged) {
+  std::string entry = std::string(kVdb) + "/" + category + "/" + pf;
+  auto name = split_pf(pf);
+  if (!name) {
+    damaged.push_back({entry, "the folder name is not PACKAGE-VERSION"});
+    return;
+  }
+  Package &package = out.emplace();
+  package.entry = entry;
+  PackageId &id = package.id;
+  id.manager = Manager::vdb;
+  id.name = category + "/" + name->first;
+  id.version = name->second;
+  Variables variables(root, entry);
+  std::optional<std::string> slot = variables.get("SLOT");
+  if (!slot)
+    damaged.push_back({entry, "no SLOT, in a file of its own or in metadata"});
+  id.slot = slot.value_or("");
+  id.repository = variables.get("repository").value_or("");
+  read_contents(root, package, damaged);
+  read_dependencies(variables, package, damaged);
+  read_needed(root, package, damaged);
+  read_sonames(variables, "PROVIDES", package, package.provided_sonames, damaged);
+  read_sonames(variables, "REQUIRES", package, package.required_sonames, damaged);
+}
+
+} // namespace
+
+llvm::Expected<Database> read_vdb(const std::string &root) {
+  Database database;
+  database.manager = Manager::vdb;
+  database.location = std::string(kVdb);
+  auto categories = folder_names(in_root(root, database.location));
+  if (!categories)
+    return make_error(database.location + ": " + to_message(categories.takeError()));
+  // Portage merges into "-MERGING-PF" and keeps its own files under names
+  // starting with '.'; neither is an installed package.
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (const std::string &category : *categories) {
+    std::string folder = database.location + "/" + category;
+    if (category[0] == '-' || category[0] == '.' || !is_folder(in_root(root, folder)))
+      continue;
+    auto pfs = folder_names(in_root(root, folder));
+    if (!pfs) {
+      database.damaged.push_back({folder, to_message(pfs.takeError())});
+      continue;
+    }
+    for (const std::string &pf : *pfs)
+      if (pf[0] != '-' && pf[0] != '.' && is_folder(in_root(root, folder + "/" + pf)))
+        entries.emplace_back(category, pf);
+  }
+  read_entries(entries.size(), [&](std::size_t i, std::optional<Package> &package, std::vector<DamagedEntry> &damaged) {
+    read_entry(root, entries[i].first, entries[i].second, package, damaged);
+  }, database);
+  return database;
+}
+
+} // namespace abitag::packages
