@@ -68,19 +68,24 @@ void RootAliases::add(std::string name, std::string target) {
 }
 
 std::string RootAliases::canonical(std::string_view path) const {
-  std::string out(path);
+  std::string buffer;
+  return std::string(canonical(path, buffer));
+}
+
+std::string_view RootAliases::canonical(std::string_view path, std::string &buffer) const {
   // A few steps for a chain (/lib64 -> lib -> usr/lib); a loop ends there.
-  for (int step = 0; step < 8 && out.size() > 1 && out[0] == '/'; ++step) {
-    std::size_t end = out.find('/', 1);
-    std::string_view first = std::string_view(out).substr(0, end);
+  for (int step = 0; step < 8 && path.size() > 1 && path[0] == '/'; ++step) {
+    std::size_t end = path.find('/', 1);
+    std::string_view first = path.substr(0, end);
     auto link = std::find_if(links_.begin(), links_.end(), [&](const auto &l) { return l.first == first; });
     if (link == links_.end())
       break;
-    out = link->second + (end == std::string::npos ? std::string() : out.substr(end));
-    if (out.empty())
-      out = "/";
+    std::string next = link->second;
+    next += end == std::string_view::npos ? std::string_view() : path.substr(end);
+    buffer = next.empty() ? "/" : std::move(next);
+    path = buffer;
   }
-  return out;
+  return path;
 }
 
 OwnerIndex::OwnerIndex(std::vector<Database> databases, RootAliases aliases)
@@ -96,30 +101,31 @@ OwnerIndex::OwnerIndex(std::vector<Database> databases, RootAliases aliases)
     }
   }
   entries_.reserve(files);
+  std::string buffer;
   for (std::uint32_t p = 0; p < packages_.size(); ++p) {
     const FileList &list = packages_[p].package->files;
     for (std::uint32_t f = 0; f < list.size(); ++f)
-      entries_.push_back({name_hash(placed(packages_[p], list[f])), p, f});
+      entries_.push_back({name_hash(placed(packages_[p], list[f], buffer)), p, f});
   }
   std::sort(entries_.begin(), entries_.end(), [](const Entry &a, const Entry &b) {
     return std::tie(a.hash, a.package, a.file) < std::tie(b.hash, b.package, b.file);
   });
 }
 
-std::string OwnerIndex::placed(const Owned &owned, FileView file) const {
+std::string_view OwnerIndex::placed(const Owned &owned, FileView file, std::string &buffer) const {
   const auto &diverted = diverted_[owned.database];
   if (!diverted.empty()) {
     auto diversion = diverted.find(file.path);
     const PackageId &id = owned.package->id;
     if (diversion != diverted.end() &&
         (diversion->second->by.empty() || (diversion->second->by != id.name && diversion->second->by != id.qualified_name())))
-      return aliases_.canonical(diversion->second->diverted_to);
+      return aliases_.canonical(diversion->second->diverted_to, buffer);
   }
-  return aliases_.canonical(file.path);
+  return aliases_.canonical(file.path, buffer);
 }
 
 std::vector<const Package *> OwnerIndex::owners(std::string_view path) const {
-  std::string wanted = aliases_.canonical(path);
+  std::string wanted = aliases_.canonical(path), buffer;
   std::uint64_t hash = name_hash(wanted);
   auto it = std::lower_bound(entries_.begin(), entries_.end(), hash,
                              [](const Entry &e, std::uint64_t h) { return e.hash < h; });
@@ -128,7 +134,7 @@ std::vector<const Package *> OwnerIndex::owners(std::string_view path) const {
     const Owned &owned = packages_[it->package];
     if (!out.empty() && out.back() == owned.package)
       continue; // the same file under two listed names (/lib/x and /usr/lib/x)
-    if (placed(owned, owned.package->files[it->file]) == wanted)
+    if (placed(owned, owned.package->files[it->file], buffer) == wanted)
       out.push_back(owned.package);
   }
   return out;
@@ -143,9 +149,10 @@ std::vector<const Package *> OwnerIndex::packages_named(std::string_view name) c
 }
 
 std::string OwnerIndex::placed_path(const Package &package, std::size_t file) const {
+  std::string buffer;
   for (const Owned &owned : packages_)
     if (owned.package == &package)
-      return placed(owned, package.files[file]);
+      return std::string(placed(owned, package.files[file], buffer));
   return aliases_.canonical(package.files[file].path); // a package of no database here
 }
 

@@ -35,6 +35,8 @@ public:
   // PATH under its final name: "/usr/lib/x" for "/lib/x", PATH itself when
   // its first component is no link.
   std::string canonical(std::string_view path) const;
+  // The same without a copy: PATH itself, or a view of BUFFER.
+  std::string_view canonical(std::string_view path, std::string &buffer) const;
   const std::vector<std::pair<std::string, std::string>> &links() const { return links_; }
 
 private:
@@ -70,7 +72,8 @@ private:
     const Package *package;
     std::uint32_t database; // databases_ index
   };
-  std::string placed(const Owned &owned, FileView file) const;
+  // Where FILE of OWNED is on disk: a view of the file list, or of BUFFER.
+  std::string_view placed(const Owned &owned, FileView file, std::string &buffer) const;
 
   std::vector<Database> databases_;
   RootAliases aliases_;
