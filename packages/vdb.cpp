@@ -101,43 +101,49 @@ private:
   std::map<std::string, std::string> metadata_;
 };
 
+// "PATH MD5 MTIME" or "PATH -> TARGET MTIME" without its last field, which
+// must be a number: Portage before 2.0.51 wrote a link's as "(MTIME, NNNL)".
+std::optional<std::string_view> without_mtime(std::string_view rest) {
+  std::size_t last = rest.rfind(' ');
+  if (last == std::string_view::npos)
+    return std::nullopt;
+  std::string_view mtime = rest.substr(last + 1);
+  if (mtime.size() > 2 && mtime.substr(mtime.size() - 2) == "L)") {
+    std::size_t open = rest.rfind(" (");
+    return open == std::string_view::npos ? std::nullopt : std::optional(rest.substr(0, open));
+  }
+  return all_digits(mtime) ? std::optional(rest.substr(0, last)) : std::nullopt;
+}
+
 // One CONTENTS line, parsed as Portage's greedy _contents_re does: a path
 // may hold spaces, and a link's path even " -> " (its target then may not).
 std::string contents_entry(std::string_view line, Package &package) {
-  std::string_view type = line.substr(0, 4), rest = line.substr(std::min<std::size_t>(line.size(), 4));
-  if (rest.empty())
-    return "no path";
-  if (type == "dir " || type == "fif " || type == "dev ") {
-    package.files.add(rest, type == "dir " ? EntryType::directory : EntryType::other);
+  std::size_t space = line.find(' ');
+  std::string_view type = line.substr(0, space);
+  std::string_view rest = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+  if (type == "dir" || type == "fif" || type == "dev") {
+    if (rest.empty())
+      return "a " + std::string(type) + " line without a path";
+    package.files.add(rest, type == "dir" ? EntryType::directory : EntryType::other);
     return {};
   }
-  std::size_t last = rest.rfind(' ');
-  if (last == std::string_view::npos || last == 0)
-    return "no path, or no mtime";
-  std::string_view mtime = rest.substr(last + 1);
-  rest = rest.substr(0, last);
-  if (type == "sym " && mtime.size() > 2 && mtime.substr(mtime.size() - 2) == "L)") {
-    std::size_t open = rest.rfind(" (");        // Portage before 2.0.51 wrote "(MTIME, NNNL)"
-    mtime = "0";
-    rest = rest.substr(0, open == std::string_view::npos ? 0 : open);
-  }
-  if (!all_digits(mtime))
-    return "the mtime " + std::string(mtime) + " is not a number";
-  if (type == "obj ") {
-    std::size_t md5 = rest.rfind(' ');
+  if (type == "obj") {
+    std::optional<std::string_view> fields = without_mtime(rest);
+    std::size_t md5 = fields ? fields->rfind(' ') : std::string_view::npos;
     if (md5 == std::string_view::npos || md5 == 0)
-      return "an obj line without a path or an md5";
-    package.files.add(rest.substr(0, md5), EntryType::file);
+      return "an obj line without PATH MD5 MTIME";
+    package.files.add(fields->substr(0, md5), EntryType::file);
     return {};
   }
-  if (type == "sym ") {
-    std::size_t arrow = rest.rfind(" -> ");
+  if (type == "sym") {
+    std::optional<std::string_view> fields = without_mtime(rest);
+    std::size_t arrow = fields ? fields->rfind(" -> ") : std::string_view::npos;
     if (arrow == std::string_view::npos || arrow == 0)
-      return "a sym line without ' -> '";
-    package.files.add(rest.substr(0, arrow), EntryType::symlink, rest.substr(arrow + 4));
+      return "a sym line without PATH -> TARGET MTIME";
+    package.files.add(fields->substr(0, arrow), EntryType::symlink, fields->substr(arrow + 4));
     return {};
   }
-  return "the unknown type " + std::string(trimmed(type));
+  return "the unknown entry type " + std::string(type);
 }
 
 void read_contents(const std::string &root, Package &package, std::vector<DamagedEntry> &damaged) {

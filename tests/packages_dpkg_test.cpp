@@ -12,6 +12,7 @@
 
 #include "packages/database.h"
 #include "packages/owner_index.h"
+#include "tests/packages_support.h"
 #include "tests/support.h"
 
 using namespace abitag;
@@ -23,12 +24,6 @@ namespace {
 
 using Names = std::set<std::string>;
 
-Database read_or_fail(const std::string &root, Manager manager) {
-  auto database = read_database(root, manager);
-  if (!database)
-    FAIL(llvm::toString(database.takeError()));
-  return std::move(*database);
-}
 
 Names names_of(const std::vector<const Package *> &packages) {
   Names out;
@@ -240,10 +235,7 @@ TEST_CASE("packages dpkg: this machine's database against dpkg-query", "[package
       auto list = m.lists.find(package.id.qualified_name());
       if (list == m.lists.end())
         continue;
-      std::vector<std::string> files;
-      for (FileView file : package.files)
-        files.emplace_back(file.path);
-      if (files != list->second && ++differing <= 5)
+      if (paths_of(package) != list->second && ++differing <= 5)
         UNSCOPED_INFO(package.id.qualified_name() << " lists other files");
       ++compared;
     }
@@ -462,11 +454,7 @@ TEST_CASE("packages dpkg: damaged entries are findings naming them, the rest sti
                                               "Architecture: amd64\nVersion: 1\n");
   write_file(root.dpkg + "/diversions", "/usr/bin/foo\n/usr/bin/foo.real\nwrapper\n/usr/bin/cut\n");
   std::optional<Database> database = read_or_fail(root.dir.path(), Manager::dpkg);
-  std::vector<std::string> damaged;
-  for (const DamagedEntry &entry : database->damaged)
-    damaged.push_back(entry.entry + ": " + entry.reason);
-  std::sort(damaged.begin(), damaged.end());
-  CHECK(damaged == std::vector<std::string>{
+  CHECK(damage_of(*database) == std::vector<std::string>{
                        "/var/lib/dpkg/diversions: its last diversion is cut short (4 lines, not groups of three)",
                        "/var/lib/dpkg/info/nolist.list: package nolist: its file list "
                        "/var/lib/dpkg/info/nolist.list: No such file or directory",
