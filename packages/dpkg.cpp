@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cctype>
 #include <tuple>
-#include <unordered_map>
 
 #include <llvm/ADT/StringRef.h>
 
@@ -180,45 +179,39 @@ std::string package_of(const Stanza &stanza, Package &package) {
   return {};
 }
 
-// The types a .list leaves out: an entry another entry is in is a folder;
-// the rest may be anything.
-std::vector<EntryType> entry_types(const std::vector<std::string_view> &paths) {
-  std::unordered_map<std::string_view, std::size_t> index;
-  index.reserve(paths.size());
-  for (std::size_t i = 0; i < paths.size(); ++i)
-    index.emplace(paths[i], i);
-  std::vector<EntryType> types(paths.size(), EntryType::unknown);
-  for (std::string_view path : paths) {
+// A .list's text becomes the package's file list; "/." (the root every
+// list starts with) is left out. Lists record no types: an entry another
+// entry is in is a folder, the rest may be anything.
+void set_files(std::string text, FileList &files) {
+  struct Line {
+    std::uint32_t offset, size;
+  };
+  std::vector<Line> lines;
+  for (std::string_view line : text_lines(text))
+    if (!line.empty() && line != "/.")
+      lines.push_back({static_cast<std::uint32_t>(line.data() - text.data()), static_cast<std::uint32_t>(line.size())});
+  auto view = [&](const Line &line) { return std::string_view(text).substr(line.offset, line.size); };
+  // Sorted by path, a parent is found by binary search (no table of nodes).
+  std::vector<std::uint32_t> sorted(lines.size());
+  for (std::uint32_t i = 0; i < sorted.size(); ++i)
+    sorted[i] = i;
+  std::sort(sorted.begin(), sorted.end(), [&](std::uint32_t a, std::uint32_t b) { return view(lines[a]) < view(lines[b]); });
+  std::vector<bool> folder(lines.size());
+  for (const Line &line : lines) {
+    std::string_view path = view(line);
     std::size_t slash = path.rfind('/');
     if (slash == 0 || slash == std::string_view::npos)
       continue;
-    auto parent = index.find(path.substr(0, slash));
-    if (parent != index.end())
-      types[parent->second] = EntryType::directory;
+    std::string_view parent = path.substr(0, slash);
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), parent,
+                               [&](std::uint32_t i, std::string_view p) { return view(lines[i]) < p; });
+    if (it != sorted.end() && view(lines[*it]) == parent)
+      folder[*it] = true;
   }
-  return types;
-}
-
-// A .list's text becomes the package's file list; "/." (the root every
-// list starts with) is left out.
-void set_files(std::string text, FileList &files) {
-  std::vector<std::string_view> paths;
-  for (std::string_view line : text_lines(text))
-    if (!line.empty() && line != "/.")
-      paths.push_back(line);
-  std::vector<EntryType> types = entry_types(paths);
-  std::vector<std::size_t> offsets;
-  offsets.reserve(paths.size());
-  for (std::string_view path : paths)
-    offsets.push_back(static_cast<std::size_t>(path.data() - text.data()));
-  std::vector<std::size_t> sizes;
-  sizes.reserve(paths.size());
-  for (std::string_view path : paths)
-    sizes.push_back(path.size());
-  files.adopt(std::move(text)); // the views above die here; offsets stay right
-  files.reserve(offsets.size());
-  for (std::size_t i = 0; i < offsets.size(); ++i)
-    files.add_slice(offsets[i], sizes[i], types[i]);
+  files.adopt(std::move(text)); // offsets stay right
+  files.reserve(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    files.add_slice(lines[i].offset, lines[i].size, folder[i] ? EntryType::directory : EntryType::unknown);
 }
 
 // Reads PACKAGE's .list: NAME:ARCH.list for a Multi-Arch: same package,
