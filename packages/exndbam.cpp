@@ -41,6 +41,8 @@ std::string contents_tokens(std::string_view line, std::map<std::string, std::st
 
 // One line as a file entry; the reason when Paludis would skip it.
 std::string contents_entry(std::string_view line, Package &package) {
+  if (line[0] == '#') // Paludis reads contents as a LineConfigFile, which has comments
+    return {};
   std::map<std::string, std::string> tokens;
   std::string problem = contents_tokens(line, tokens);
   if (!problem.empty())
@@ -70,26 +72,6 @@ std::string contents_entry(std::string_view line, Package &package) {
   return {};
 }
 
-void read_contents(const std::string &root, Package &package, std::vector<DamagedEntry> &damaged) {
-  auto text = read_text(in_root(root, package.entry + "/contents"));
-  if (!text) {
-    damaged.push_back({package.entry, "its contents: " + to_message(text.takeError())});
-    return;
-  }
-  if (text->size() > kMaxFileListBytes) {
-    damaged.push_back({package.entry, "its contents are larger than 4 GiB"});
-    return;
-  }
-  std::vector<std::string_view> lines = text_lines(*text);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].empty() || lines[i][0] == '#')
-      continue;
-    std::string problem = contents_entry(lines[i], package);
-    if (!problem.empty())
-      damaged.push_back({package.entry + "/contents:" + std::to_string(i + 1), problem});
-  }
-  package.files.shrink_to_fit();
-}
 
 // A one-line variable file; empty when there is none (Paludis writes
 // REPOSITORY only when it is set).
@@ -137,7 +119,7 @@ void read_entry(const std::string &root, const std::string &package_folder, cons
   id.version = version_folder.substr(0, colon);
   id.slot = version_folder.substr(colon + 1, second - colon - 1);
   id.repository = variable(root, package, "REPOSITORY");
-  read_contents(root, package, damaged);
+  read_file_list(root, package, "contents", contents_entry, damaged);
   read_dependencies(root, package, damaged);
 }
 
@@ -165,27 +147,14 @@ llvm::Expected<Database> read_exndbam(const std::string &root) {
   Database database;
   database.manager = Manager::exndbam;
   database.location = std::string(kInstalled);
-  std::string data = std::string(kInstalled) + "/data";
-  auto packages = folder_names(in_root(root, data));
-  if (!packages)
-    return make_error(data + ": " + to_message(packages.takeError()));
   // A name starting with '-' is a merge in progress; Paludis skips those.
-  std::vector<std::pair<std::string, std::string>> entries;
-  for (const std::string &package : *packages) {
-    if (package[0] == '-')
-      continue;
-    auto versions = folder_names(in_root(root, data + "/" + package));
-    if (!versions) {
-      database.damaged.push_back({data + "/" + package, to_message(versions.takeError())});
-      continue;
-    }
-    for (const std::string &version : *versions)
-      if (version[0] != '-')
-        entries.emplace_back(package, version);
-  }
-  read_entries(entries.size(), [&](std::size_t i, std::optional<Package> &package, std::vector<DamagedEntry> &damaged) {
-    read_entry(root, entries[i].first, entries[i].second, package, damaged);
-  }, database);
+  auto entries = entry_folders(root, std::string(kInstalled) + "/data",
+                               [](std::string_view name) { return name[0] == '-'; }, database);
+  if (!entries)
+    return entries.takeError();
+  read_entries(*entries, [&](const std::string &package, const std::string &version, std::optional<Package> &out,
+                             std::vector<DamagedEntry> &damaged) { read_entry(root, package, version, out, damaged); },
+               database);
   return database;
 }
 

@@ -214,13 +214,61 @@ bool has_label(std::string_view labels, std::string_view label) {
   return false;
 }
 
-void read_entries(std::size_t count,
-                  const std::function<void(std::size_t, std::optional<Package> &, std::vector<DamagedEntry> &)> &read,
+void read_file_list(const std::string &root, Package &package, const char *file,
+                    const std::function<std::string(std::string_view line, Package &package)> &parse,
+                    std::vector<DamagedEntry> &damaged) {
+  auto text = read_text(in_root(root, package.entry + "/" + file));
+  if (!text) {
+    damaged.push_back({package.entry, std::string("its ") + file + ": " + to_message(text.takeError())});
+    return;
+  }
+  if (text->size() > kMaxFileListBytes) {
+    damaged.push_back({package.entry, std::string("its ") + file + " is larger than 4 GiB"});
+    return;
+  }
+  std::vector<std::string_view> lines = text_lines(*text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty())
+      continue;
+    std::string problem = parse(lines[i], package);
+    if (!problem.empty())
+      damaged.push_back({package.entry + "/" + file + ":" + std::to_string(i + 1), problem});
+  }
+  package.files.shrink_to_fit();
+}
+
+llvm::Expected<EntryFolders> entry_folders(const std::string &root, const std::string &folder,
+                                           bool (*skip)(std::string_view name), Database &database) {
+  auto outer = folder_names(in_root(root, folder));
+  if (!outer)
+    return make_error(folder + ": " + to_message(outer.takeError()));
+  EntryFolders entries;
+  for (const std::string &first : *outer) {
+    std::string path = folder + "/" + first;
+    if (skip(first) || !is_folder(in_root(root, path)))
+      continue;
+    auto inner = folder_names(in_root(root, path));
+    if (!inner) {
+      database.damaged.push_back({path, to_message(inner.takeError())});
+      continue;
+    }
+    for (const std::string &second : *inner)
+      if (!skip(second) && is_folder(in_root(root, path + "/" + second)))
+        entries.emplace_back(first, second);
+  }
+  return entries;
+}
+
+void read_entries(const EntryFolders &entries,
+                  const std::function<void(const std::string &, const std::string &, std::optional<Package> &,
+                                           std::vector<DamagedEntry> &)> &read,
                   Database &database) {
-  std::vector<std::optional<Package>> packages(count);
-  std::vector<std::vector<DamagedEntry>> damaged(count);
-  parallel_for(count, [&](std::size_t i) { read(i, packages[i], damaged[i]); }, io_threads());
-  for (std::size_t i = 0; i < count; ++i) {
+  std::vector<std::optional<Package>> packages(entries.size());
+  std::vector<std::vector<DamagedEntry>> damaged(entries.size());
+  parallel_for(entries.size(), [&](std::size_t i) {
+    read(entries[i].first, entries[i].second, packages[i], damaged[i]);
+  }, io_threads());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
     if (packages[i])
       database.packages.push_back(std::move(*packages[i]));
     for (DamagedEntry &entry : damaged[i])

@@ -61,11 +61,28 @@ bool split_dependency_specs(std::string_view text, std::string_view default_labe
 // Whether LABELS ("build+run") includes LABEL ("run").
 bool has_label(std::string_view labels, std::string_view label);
 
-// Runs read(i, package, damaged) for each of COUNT entries on the I/O
-// threads, and joins what each read in entry order (the VDB and exndbam
-// readers: a folder per package).
-void read_entries(std::size_t count,
-                  const std::function<void(std::size_t, std::optional<Package> &, std::vector<DamagedEntry> &)> &read,
+// Reads PACKAGE's file list FILE (in its entry folder) a line at a time:
+// PARSE adds a line's entry to the package or returns why it cannot. A line
+// PARSE cannot read is a damaged entry naming it ("ENTRY/FILE:LINE"); one
+// that cannot be read at all names the entry. Empty lines are skipped.
+void read_file_list(const std::string &root, Package &package, const char *file,
+                    const std::function<std::string(std::string_view line, Package &package)> &parse,
+                    std::vector<DamagedEntry> &damaged);
+
+// The entry folders two levels below FOLDER (CATEGORY/PF, CAT---PKG/
+// VERSION:SLOT:COOKIE) as pairs of names, sorted, leaving out names SKIP
+// accepts (merges in progress). An error when FOLDER cannot be listed; a
+// folder of the first level that cannot be is a damaged entry.
+using EntryFolders = std::vector<std::pair<std::string, std::string>>;
+llvm::Expected<EntryFolders> entry_folders(const std::string &root, const std::string &folder,
+                                           bool (*skip)(std::string_view name), Database &database);
+
+// Runs read(first, second, package, damaged) for each entry folder on the
+// I/O threads (a folder per package: about a thousand small files), and
+// joins what each read in the folders' order.
+void read_entries(const EntryFolders &entries,
+                  const std::function<void(const std::string &, const std::string &, std::optional<Package> &,
+                                           std::vector<DamagedEntry> &)> &read,
                   Database &database);
 
 } // namespace abitag::packages

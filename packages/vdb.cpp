@@ -146,26 +146,6 @@ std::string contents_entry(std::string_view line, Package &package) {
   return "the unknown entry type " + std::string(type);
 }
 
-void read_contents(const std::string &root, Package &package, std::vector<DamagedEntry> &damaged) {
-  auto text = read_text(in_root(root, package.entry + "/CONTENTS"));
-  if (!text) {
-    damaged.push_back({package.entry, "its CONTENTS: " + to_message(text.takeError())});
-    return;
-  }
-  if (text->size() > kMaxFileListBytes) {
-    damaged.push_back({package.entry, "its CONTENTS is larger than 4 GiB"});
-    return;
-  }
-  std::vector<std::string_view> lines = text_lines(*text);
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].empty())
-      continue;
-    std::string problem = contents_entry(lines[i], package);
-    if (!problem.empty())
-      damaged.push_back({package.entry + "/CONTENTS:" + std::to_string(i + 1), problem});
-  }
-  package.files.shrink_to_fit();
-}
 
 std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> out;
@@ -270,7 +250,7 @@ void read_entry(const std::string &root, const std::string &category, const std:
     damaged.push_back({entry, "no SLOT, in a file of its own or in metadata"});
   id.slot = slot.value_or("");
   id.repository = variables.get("repository").value_or("");
-  read_contents(root, package, damaged);
+  read_file_list(root, package, "CONTENTS", contents_entry, damaged);
   read_dependencies(variables, package, damaged);
   read_needed(root, package, damaged);
   read_sonames(variables, "PROVIDES", package, package.provided_sonames, damaged);
@@ -283,28 +263,15 @@ llvm::Expected<Database> read_vdb(const std::string &root) {
   Database database;
   database.manager = Manager::vdb;
   database.location = std::string(kVdb);
-  auto categories = folder_names(in_root(root, database.location));
-  if (!categories)
-    return make_error(database.location + ": " + to_message(categories.takeError()));
-  // Portage merges into "-MERGING-PF" and keeps its own files under names
-  // starting with '.'; neither is an installed package.
-  std::vector<std::pair<std::string, std::string>> entries;
-  for (const std::string &category : *categories) {
-    std::string folder = database.location + "/" + category;
-    if (category[0] == '-' || category[0] == '.' || !is_folder(in_root(root, folder)))
-      continue;
-    auto pfs = folder_names(in_root(root, folder));
-    if (!pfs) {
-      database.damaged.push_back({folder, to_message(pfs.takeError())});
-      continue;
-    }
-    for (const std::string &pf : *pfs)
-      if (pf[0] != '-' && pf[0] != '.' && is_folder(in_root(root, folder + "/" + pf)))
-        entries.emplace_back(category, pf);
-  }
-  read_entries(entries.size(), [&](std::size_t i, std::optional<Package> &package, std::vector<DamagedEntry> &damaged) {
-    read_entry(root, entries[i].first, entries[i].second, package, damaged);
-  }, database);
+  // Portage merges into "-MERGING-PF" and keeps files of its own under
+  // names starting with '.'; neither is an installed package.
+  auto entries = entry_folders(root, database.location,
+                               [](std::string_view name) { return name[0] == '-' || name[0] == '.'; }, database);
+  if (!entries)
+    return entries.takeError();
+  read_entries(*entries, [&](const std::string &category, const std::string &pf, std::optional<Package> &out,
+                             std::vector<DamagedEntry> &damaged) { read_entry(root, category, pf, out, damaged); },
+               database);
   return database;
 }
 
