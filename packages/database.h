@@ -99,7 +99,6 @@ public:
   // add_slice then adds its bytes [offset, offset + size) as a path.
   void adopt(std::string bytes);
   void add_slice(std::size_t offset, std::size_t size, EntryType type);
-  void set_type(std::size_t index, EntryType type) { slots_[index].type = type; }
   void reserve(std::size_t files) { slots_.reserve(files); }
   void shrink_to_fit();
 
