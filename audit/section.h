@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "audit/elf_scan.h"
-#include "audit/package_owners.h"
 #include "audit/progress.h"
 #include "audit/report.h"
+#include "packages/owner_index.h"
 
 namespace abitag::audit {
 
@@ -38,7 +38,9 @@ public:
   bool one_file_system() const { return one_file_system_; }
   ElfScan &elf_scan();
   bool elf_scan_done() const { return elf_scan_ != nullptr; }
-  PackageOwners &owners() { return owners_; }
+  // The installed packages of every manager found under ROOT: findings name
+  // the package a file belongs to.
+  packages::InstalledPackages &owners() { return owners_; }
 
 private:
   const RootFiles &walked(EarlyReads *early); // the walk, reading ELF files into EARLY as it goes
@@ -50,7 +52,7 @@ private:
   Progress &progress_;
   std::unique_ptr<RootFiles> files_;
   std::unique_ptr<ElfScan> elf_scan_;
-  PackageOwners owners_;
+  packages::InstalledPackages owners_;
   std::string tag_store_;
   std::size_t key_budget_;
 };

@@ -120,8 +120,8 @@ llvm::Expected<MtreeEntries> read_mtree(const std::string &path) {
 }
 
 // %FILES%: paths relative to the root, folders with a trailing '/'.
-std::vector<FileEntry> file_entries(const Sections &files, const MtreeEntries &mtree) {
-  std::vector<FileEntry> entries;
+FileList file_entries(const Sections &files, const MtreeEntries &mtree) {
+  FileList entries;
   for (const std::string &line : values(files, "FILES")) {
     bool folder = line.back() == '/';
     std::string relative = folder ? line.substr(0, line.size() - 1) : line;
@@ -132,8 +132,9 @@ std::vector<FileEntry> file_entries(const Sections &files, const MtreeEntries &m
       entry.link_target = found->second.link_target;
     }
     entry.path = "/" + relative;
-    entries.push_back(std::move(entry));
+    entries.push_back(entry);
   }
+  entries.shrink_to_fit();
   return entries;
 }
 

@@ -170,8 +170,8 @@ std::vector<std::string> requires_of(Header header) {
 
 // The paths (rpm stores each as folder and base name), modes and link
 // targets; what a query needs, without the digests and the rest.
-std::vector<FileEntry> files_of(Header header) {
-  std::vector<FileEntry> entries;
+FileList files_of(Header header) {
+  FileList entries;
   rpmfiles files = rpmfilesNew(nullptr, header, RPMTAG_BASENAMES,
                                RPMFI_FLAGS_QUERY | RPMFI_NOFILEDIGESTS | RPMFI_NOFILESIGNATURES |
                                    RPMFI_NOVERITYSIGNATURES | RPMFI_NOFILECAPS);
@@ -183,10 +183,11 @@ std::vector<FileEntry> files_of(Header header) {
     if (entry.type == EntryType::symlink)
       if (const char *target = rpmfiFLink(file))
         entry.link_target = target;
-    entries.push_back(std::move(entry));
+    entries.push_back(entry);
   }
   rpmfiFree(file);
   rpmfilesFree(files);
+  entries.shrink_to_fit();
   return entries;
 }
 

@@ -25,6 +25,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A package's files as owned strings, for sets, maps and path joins.
+std::vector<FileEntry> entries_of(const Package &package) {
+  std::vector<FileEntry> out;
+  for (FileView file : package.files)
+    out.push_back({std::string(file.path), file.type, std::string(file.link_target)});
+  return out;
+}
+
 // pacman refuses to install as another user than root, and rpm chroots into
 // the root: a test run by another user installs in a user namespace in which
 // it is root.
@@ -93,7 +101,7 @@ std::set<std::string> set_of(std::vector<std::string> items) { return {items.beg
 std::set<std::string> paths_to_ask(const std::string &root, const Database &database) {
   std::set<std::string> paths;
   for (const Package &package : database.packages)
-    for (const FileEntry &file : package.files)
+    for (const FileEntry &file : entries_of(package))
       paths.insert(file.path);
   for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
     paths.insert(it->path().string().substr(root.size()));
@@ -104,7 +112,7 @@ void compare_with_manager(const std::string &root, const Database &database, con
   std::map<std::string, std::set<std::string>> owners_read;
   for (const Package &package : database.packages) {
     std::set<std::string> files;
-    for (const FileEntry &file : package.files) {
+    for (const FileEntry &file : entries_of(package)) {
       files.insert(file.path);
       owners_read[file.path].insert(package.id.name);
     }
@@ -123,7 +131,7 @@ void compare_with_manager(const std::string &root, const Database &database, con
 void compare_with_file_system(const std::string &root, const Database &database) {
   std::size_t links = 0;
   for (const Package &package : database.packages)
-    for (const FileEntry &file : package.files) {
+    for (const FileEntry &file : entries_of(package)) {
       INFO(package.id.name << ": " << file.path);
       fs::file_status status = fs::symlink_status(root + file.path);
       CHECK(fs::is_directory(status) == (file.type == EntryType::directory));
@@ -404,7 +412,7 @@ TEST_CASE("pacman: an mtree that cannot be read is a finding naming it, and its 
   CHECK_FALSE(database.damaged[0].reason.empty());
   // Without the mtree the files list cannot tell a link from a file.
   const Package &library = package_named(database, "libabidemo");
-  for (const FileEntry &file : library.files)
+  for (const FileEntry &file : entries_of(library))
     CHECK(file.type != EntryType::symlink);
 }
 
