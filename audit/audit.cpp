@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "audit/root_files.h"
 #include "audit/section.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/errors.h"
@@ -67,7 +68,7 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   bool census = std::any_of(sections.begin(), sections.end(), [](const auto &s) { return s->uses_census(); });
   Progress progress(options.progress);
   auto context = std::make_unique<AuditContext>(*root, std::move(walk), census, progress, options.tag_store,
-                                                options.key_budget);
+                                                options.key_budget, options.one_file_system);
   AuditReport report;
   report.root = *root;
   for (const auto &section : sections) {
@@ -75,6 +76,8 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
     report.sections.back().name = section->name();
   }
   report.files_read = context->elf_scan_done() ? context->elf_scan().entries().size() : 0;
+  if (context->walked()) // no section walked ROOT (--only tags): nothing to say of a walk
+    report.walk = walk_report(context->files(), *root, options.one_file_system);
   if (options.leave_to_exit) {
     context->owners().wait_ahead(); // no thread of the audit outlives this call
     left_to_exit = context.release();

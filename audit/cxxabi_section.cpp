@@ -11,7 +11,7 @@
 namespace abitag::audit {
 namespace {
 
-// The census families of the issue: new dual ABI, old, mixed, libc++, none.
+// The families the census counts: new dual ABI, old, mixed, libc++, none.
 std::string family_of(const std::string &verdict) {
   if (verdict == "new-dual-abi") return "new";
   if (verdict == "old-dual-abi") return "old";

@@ -80,7 +80,8 @@ ElfScan::ElfScan(std::string root, Progress &progress, bool census) : ElfScan(ro
 ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census)
     : root_(std::move(root)), keys_(std::make_shared<SymbolKeyCache>()) {
   EarlyReads early(census, keys_);
-  RootFiles found = find_root_files(root_, walk, progress, [&](const InputFile &file) { early.offer(file); });
+  RootFiles found =
+      find_root_files(root_, walk, false, progress, [&](const InputFile &file) { early.offer(file); });
   read(std::move(found.elf), std::move(found.errors), progress, census, &early);
 }
 

@@ -278,7 +278,7 @@ private:
       }
       versioned |= !symbol.version.empty();
       // Made key by key: an initializer list copies each value into the
-      // object (a third of this step's work for the 15,000 symbols of /usr).
+      // object, a cost paid again for every symbol reported.
       nlohmann::ordered_json entry = object_with_room(3);
       entry.emplace("name", symbol.name);
       entry.emplace("version", symbol.version);

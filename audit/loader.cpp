@@ -87,7 +87,7 @@ const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = defaults_.find(key);
   if (it == defaults_.end())
-    it = defaults_.emplace(key, default_directories(scan_.root(), facts.machine, facts.elf_class)).first;
+    it = defaults_.emplace(key, default_library_dirs(scan_.root(), facts.machine, facts.elf_class)).first;
   return it->second;
 }
 

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/row_field.h"
 
 namespace abitag::audit {
 
@@ -36,6 +37,8 @@ namespace {
 // Pointers to the findings of REPORT (const or not) in the report's order.
 template <class Report> auto findings_in_order(Report &report) {
   std::vector<decltype(&report.sections.front().findings.front())> out;
+  for (auto &finding : report.walk.findings)
+    out.push_back(&finding);
   for (auto &section : report.sections)
     for (auto &finding : section.findings)
       out.push_back(&finding);
@@ -51,6 +54,8 @@ std::vector<const Finding *> ordered_findings(const AuditReport &report) { retur
 
 std::size_t count(const AuditReport &report, Severity severity) {
   std::size_t n = 0;
+  for (const Finding &finding : report.walk.findings)
+    n += finding.severity == severity;
   for (const SectionReport &section : report.sections)
     for (const Finding &finding : section.findings)
       n += finding.severity == severity;
@@ -58,7 +63,8 @@ std::size_t count(const AuditReport &report, Severity severity) {
 }
 
 std::string render_text(const AuditReport &report) {
-  std::string out = "abitag audit of " + report.root + ": " + std::to_string(report.files_read) +
+  // A finding is one line whatever bytes its names hold (fingerprint/row_field.h).
+  std::string out = "abitag audit of " + row_field(report.root) + ": " + std::to_string(report.files_read) +
                     " ELF files read; sections:";
   for (const SectionReport &section : report.sections)
     out += " " + section.name;
@@ -72,15 +78,17 @@ std::string render_text(const AuditReport &report) {
     for (const Finding *f : findings) {
       if (f->severity != severity)
         continue;
-      out += "  " + f->file + ": [" + f->section + "/" + f->kind + "] " + f->reason + "\n";
+      out += "  " + row_field(f->file) + ": [" + f->section + "/" + f->kind + "] " + row_field(f->reason) + "\n";
       for (const std::string &target : f->rebuild)
-        out += "    rebuild: " + target + "\n";
+        out += "    rebuild: " + row_field(target) + "\n";
     }
   }
   out += "\nSUMMARY\n";
+  for (const std::string &line : report.walk.summary_lines)
+    out += "  walk: " + line + "\n";
   for (const SectionReport &section : report.sections)
     for (const std::string &line : section.summary_lines)
-      out += "  " + section.name + ": " + line + "\n";
+      out += "  " + section.name + ": " + row_field(line) + "\n";
   out += "  " + std::to_string(count(report, Severity::BrokenNow)) + " broken now, " +
          std::to_string(count(report, Severity::AtRisk)) + " at risk, " +
          std::to_string(count(report, Severity::Informational)) + " informational\n";
@@ -94,9 +102,11 @@ nlohmann::ordered_json object_with_room(std::size_t keys) {
 }
 
 nlohmann::ordered_json render_json(AuditReport &&report) {
-  nlohmann::ordered_json doc = object_with_room(5);
+  nlohmann::ordered_json doc = object_with_room(6);
   doc["root"] = report.root;
   doc["files_read"] = report.files_read;
+  if (!report.walk.name.empty())
+    doc["walk"] = std::move(report.walk.summary);
   nlohmann::ordered_json counts;
   for (Severity severity : kSeverities)
     counts[severity_name(severity)] = count(report, severity);

@@ -39,6 +39,9 @@ struct SectionReport {
 
 struct AuditReport {
   std::string root;
+  // What the walk of ROOT covered (root_files.h: walk_report), its findings
+  // under the section name "walk"; no name when no section walked ROOT.
+  SectionReport walk;
   std::vector<SectionReport> sections;
   std::size_t files_read = 0;
 };

@@ -1,38 +1,13 @@
 #include "audit/search_paths.h"
 
 #include <algorithm>
-#include <sys/stat.h>
 
 #include <llvm/BinaryFormat/ELF.h>
 
+#include "fingerprint/ld_so_conf.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::audit {
-namespace {
-
-const char *multiarch_tuple(std::uint16_t machine, std::uint8_t elf_class) {
-  bool is64 = elf_class == llvm::ELF::ELFCLASS64;
-  switch (machine) {
-  case llvm::ELF::EM_X86_64: return is64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
-  case llvm::ELF::EM_386: return "i386-linux-gnu";
-  case llvm::ELF::EM_AARCH64: return "aarch64-linux-gnu";
-  case llvm::ELF::EM_ARM: return "arm-linux-gnueabihf";
-  case llvm::ELF::EM_S390: return is64 ? "s390x-linux-gnu" : "s390-linux-gnu";
-  case llvm::ELF::EM_PPC64: return "powerpc64le-linux-gnu";
-  case llvm::ELF::EM_PPC: return "powerpc-linux-gnu";
-  case llvm::ELF::EM_RISCV: return "riscv64-linux-gnu";
-  case llvm::ELF::EM_MIPS: return is64 ? "mips64el-linux-gnuabi64" : "mipsel-linux-gnu";
-  default: return nullptr;
-  }
-}
-
-bool is_real_directory(const std::string &host) {
-  struct stat st;
-  return !host.empty() && ::lstat(host.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-} // namespace
-
 const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class) {
   bool is64 = elf_class == llvm::ELF::ELFCLASS64;
   switch (machine) {
@@ -45,22 +20,6 @@ const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class) 
   case llvm::ELF::EM_RISCV: return "/lib/ld-linux-riscv64-lp64d.so.1";
   default: return nullptr;
   }
-}
-
-std::vector<std::string> default_directories(const std::string &root, std::uint16_t machine,
-                                             std::uint8_t elf_class) {
-  std::vector<std::string> out;
-  if (elf_class == llvm::ELF::ELFCLASS64 && is_real_directory(root == "/" ? "/usr/lib64" : root + "/usr/lib64")) {
-    out.push_back("/lib64");
-    out.push_back("/usr/lib64");
-  }
-  if (const char *tuple = multiarch_tuple(machine, elf_class)) {
-    out.push_back(std::string("/lib/") + tuple);
-    out.push_back(std::string("/usr/lib/") + tuple);
-  }
-  out.push_back("/lib");
-  out.push_back("/usr/lib");
-  return out;
 }
 
 std::string expand_search_entry(const std::string &entry, const std::string &origin,

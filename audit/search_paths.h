@@ -13,12 +13,6 @@
 
 namespace abitag::audit {
 
-// glibc's built-in directories for this machine and class: the Debian
-// multiarch folders, then /lib and /usr/lib (for 64-bit roots laid out with
-// /usr/lib64, /lib64 and /usr/lib64 first).
-std::vector<std::string> default_directories(const std::string &root, std::uint16_t machine,
-                                             std::uint8_t elf_class);
-
 // glibc's dynamic loader for this machine and class (what PT_INTERP names
 // in its programs), or null when abitag does not know it.
 const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class);

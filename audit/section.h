@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "audit/elf_scan.h"
-#include "audit/package_owners.h"
 #include "audit/progress.h"
 #include "audit/report.h"
+#include "packages/owner_index.h"
 
 namespace abitag::audit {
 
@@ -23,19 +23,24 @@ class AuditContext {
 public:
   // WALK: host paths whose files are audited; empty: all of ROOT.
   // KEY_BUDGET: bytes of symbol keys the ELF scan keeps (SymbolKeyCache).
+  // ONE_FILE_SYSTEM: the walk does not enter other file systems (find -xdev).
   AuditContext(std::string root, std::vector<std::string> walk, bool census, Progress &progress,
-               std::string tag_store, std::size_t key_budget = kDefaultKeyBudget)
-      : root_(std::move(root)), walk_(std::move(walk)), census_(census), progress_(progress), owners_(root_),
-        tag_store_(std::move(tag_store)), key_budget_(key_budget) {}
+               std::string tag_store, std::size_t key_budget = kDefaultKeyBudget, bool one_file_system = false)
+      : root_(std::move(root)), walk_(std::move(walk)), census_(census), one_file_system_(one_file_system),
+        progress_(progress), owners_(root_), tag_store_(std::move(tag_store)), key_budget_(key_budget) {}
 
   const std::string &root() const { return root_; } // canonical host path
   const std::string &tag_store() const { return tag_store_; } // the tag store, a path inside ROOT
   Progress &progress() { return progress_; }
   // The one walk of ROOT (or of the --under paths), made on first use.
   const RootFiles &files();
+  bool walked() const { return files_ != nullptr; }
+  bool one_file_system() const { return one_file_system_; }
   ElfScan &elf_scan();
   bool elf_scan_done() const { return elf_scan_ != nullptr; }
-  PackageOwners &owners() { return owners_; }
+  // The installed packages of every manager found under ROOT: findings name
+  // the package a file belongs to.
+  packages::InstalledPackages &owners() { return owners_; }
 
 private:
   const RootFiles &walked(EarlyReads *early); // the walk, reading ELF files into EARLY as it goes
@@ -43,10 +48,11 @@ private:
   std::string root_;
   std::vector<std::string> walk_;
   bool census_;
+  bool one_file_system_;
   Progress &progress_;
   std::unique_ptr<RootFiles> files_;
   std::unique_ptr<ElfScan> elf_scan_;
-  PackageOwners owners_;
+  packages::InstalledPackages owners_;
   std::string tag_store_;
   std::size_t key_budget_;
 };

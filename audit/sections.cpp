@@ -21,7 +21,7 @@ const RootFiles &AuditContext::walked(EarlyReads *early) {
     std::function<void(const InputFile &)> on_elf;
     if (early)
       on_elf = [early](const InputFile &file) { early->offer(file); };
-    files_ = std::make_unique<RootFiles>(find_root_files(root_, walk_, progress_, on_elf));
+    files_ = std::make_unique<RootFiles>(find_root_files(root_, walk_, one_file_system_, progress_, on_elf));
   }
   return *files_;
 }
@@ -34,7 +34,9 @@ ElfScan &AuditContext::elf_scan() {
     auto keys = std::make_shared<SymbolKeyCache>(key_budget_);
     EarlyReads early(census_, keys);
     const RootFiles &found = walked(&early);
-    elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, found.errors, progress_, census_, &early, keys);
+    // What the walk could not read is the walk report's (walk_report), not the scan's.
+    elf_scan_ = std::make_unique<ElfScan>(root_, found.elf, std::vector<InputError>{}, progress_, census_, &early,
+                                          keys);
   }
   return *elf_scan_;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 
 namespace abitag::cli {
@@ -31,7 +32,7 @@ public:
     for (const std::string &line : analysis.explanation)
       std::fprintf(stderr, "%s\n", line.c_str());
     if (inputs_.json)
-      write_stdout(analysis.document.dump(2) + "\n");
+      write_stdout(json_text(analysis.document, 2) + "\n");
     else if (!analysis.value.empty()) // a check that found nothing prints nothing
       write_stdout(analysis.value + "\n");
     return analysis.exit_code;

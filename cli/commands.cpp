@@ -6,6 +6,7 @@
 #include "cli/tagger_commands.h"
 #include "cli/usage.h"
 #include "fingerprint/output.h"
+#include "fingerprint/row_field.h"
 
 namespace abitag::cli {
 namespace {
@@ -20,7 +21,7 @@ public:
   llvm::Expected<int> run() override {
     for (const AnalyzerFactory &factory : registry_.analyzers()) {
       std::unique_ptr<Analyzer> analyzer = factory();
-      write_stdout(std::string(analyzer->name()) + "\t" + std::string(analyzer->description()) + "\n");
+      write_stdout(row_field(analyzer->name()) + "\t" + row_field(analyzer->description()) + "\n");
     }
     return kExitOk;
   }

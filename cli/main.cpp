@@ -21,7 +21,8 @@ constexpr const char *kExitCodes =
     "Exit codes: 0 success; 1 a check found something stale or broken; 2 usage error;\n"
     "3 an input could not be read or parsed (one line per input on stderr, no value on\n"
     "stdout), or a package is not in the store; 4 a program abitag needed to run is missing\n"
-    "or failed, memory ran out, or stdout could not be written (abitag: write error: REASON).";
+    "or failed, memory ran out, the disk under the tag store is full, or stdout could not be\n"
+    "written (abitag: write error: REASON).";
 
 // Parses ARGS (without the program name) into ROOT. Returns the exit code
 // when the run ends here: the help or the version was printed, or the

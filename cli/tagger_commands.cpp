@@ -12,7 +12,9 @@
 #include <sstream>
 
 #include "cli/analyzer_command.h"
+#include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
+#include "fingerprint/row_field.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
@@ -31,6 +33,7 @@ struct StoreArguments {
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
   std::vector<std::string> packages;
   bool json = false, replace = false, if_known = false;
+  bool if_exists = false; // readers: no store reads as an empty one
 };
 
 llvm::Error invalid_arguments(std::initializer_list<std::pair<const char *, std::string>> words) {
@@ -72,8 +75,9 @@ llvm::Error write(const std::string &db, const std::function<llvm::Error(Store &
 }
 
 // Runs WORK on one consistent snapshot of the store; WORK returns the exit code.
-llvm::Expected<int> read(const std::string &db, const std::function<llvm::Expected<int>(Store &)> &work) {
-  llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_reading(db);
+llvm::Expected<int> read(const StoreArguments &o, const std::function<llvm::Expected<int>(Store &)> &work) {
+  llvm::Expected<std::unique_ptr<Store>> store =
+      Store::open_for_reading(o.db, o.if_exists ? tagger::IfMissing::ReadEmpty : tagger::IfMissing::Fail);
   if (!store)
     return store.takeError();
   if (llvm::Error e = (*store)->begin_read())
@@ -122,8 +126,10 @@ llvm::Expected<int> run_tag(StoreArguments &o) {
   Analysis analysis = analyzer->analyze(inputs);
   if (llvm::Error e = analysis_error(analysis))
     return e;
+  // No value (a --field the package lacks) is never recorded: exit 3, the
+  // store untouched.
   if (auto why = tagger::invalid_value(analysis.value))
-    return make_error(o.analyzer + ": " + *why);
+    return make_error(o.analyzer + ": " + *why + "; nothing recorded");
   store->reset();
   if (llvm::Error e = write(o.db, [&](Store &s) {
         return s.set_tag({o.package, std::string(analyzer->name()), analysis.value, std::string(analyzer->name()),
@@ -137,9 +143,10 @@ llvm::Expected<int> run_tag(StoreArguments &o) {
 llvm::Expected<int> run_lock(StoreArguments &o) {
   if (llvm::Error e = invalid_arguments({{"a package id", o.package}, {"a dependency", o.dependency}, {"a key", o.key}}))
     return e;
-  if (llvm::Error e = invalid_value(o.value))
-    return e;
   bool value_given = o.command->get_option("value")->count() > 0;
+  if (value_given)
+    if (llvm::Error e = invalid_value(o.value))
+      return e;
   if (llvm::Error e = write(o.db, [&](Store &store) -> llvm::Error {
         std::string locked = o.value;
         if (!value_given) {
@@ -183,7 +190,7 @@ std::string snapshot_text(const tagger::Snapshot &snapshot) {
 }
 
 llvm::Expected<int> run_show(StoreArguments &o) {
-  return read(o.db, [&](Store &store) -> llvm::Expected<int> {
+  return read(o, [&](Store &store) -> llvm::Expected<int> {
     std::optional<std::string> only;
     if (!o.package.empty())
       only = o.package;
@@ -193,7 +200,7 @@ llvm::Expected<int> run_show(StoreArguments &o) {
     if (only && snapshot->tags.empty() && snapshot->locks.empty())
       return not_in_store(o.package, store);
     if (o.json)
-      write_stdout(tagger::to_json(*snapshot).dump(2) + "\n");
+      write_stdout(json_text(tagger::to_json(*snapshot), 2) + "\n");
     else
       write_stdout(snapshot_text(*snapshot));
     return kExitOk;
@@ -204,19 +211,19 @@ llvm::Expected<int> run_forget(StoreArguments &o) {
   if (llvm::Error e = invalid_arguments({{"a package id", o.package}}))
     return e;
   if (llvm::Error e = write(o.db, [&](Store &store) -> llvm::Error {
-        llvm::Expected<bool> known = store.knows(o.package);
-        if (!known)
-          return known.takeError();
-        if (!*known)
-          return o.if_known ? llvm::Error::success() : not_in_store(o.package, store);
-        return store.forget(o.package);
+        llvm::Expected<bool> removed = store.forget(o.package);
+        if (!removed)
+          return removed.takeError();
+        if (!*removed && !o.if_known)
+          return not_in_store(o.package, store); // nothing was removed: the rollback changes nothing
+        return llvm::Error::success();
       }))
     return e;
   return kExitOk;
 }
 
 llvm::Expected<int> run_export(StoreArguments &o) {
-  return read(o.db, [&](Store &store) -> llvm::Expected<int> {
+  return read(o, [&](Store &store) -> llvm::Expected<int> {
     // A backup of a damaged store must fail loudly, also where the damage
     // sits in pages the export itself does not read (the indexes).
     if (llvm::Error e = store.verify())
@@ -224,7 +231,7 @@ llvm::Expected<int> run_export(StoreArguments &o) {
     llvm::Expected<tagger::Snapshot> snapshot = tagger::read_snapshot(store);
     if (!snapshot)
       return snapshot.takeError();
-    write_stdout(tagger::to_json(*snapshot).dump(2) + "\n");
+    write_stdout(json_text(tagger::to_json(*snapshot), 2) + "\n");
     return kExitOk;
   });
 }
@@ -294,7 +301,7 @@ std::string check_rebuild(const tagger::CheckReport &report, const std::string &
   std::string out;
   if (format == "lines") {
     for (const std::string &package : report.rebuild.order)
-      out += package + "\n";
+      out += row_field(package) + "\n";
   } else if (!report.rebuild.order.empty()) {
     out = "cave resolve --execute --preserve-world";
     for (const std::string &package : report.rebuild.order)
@@ -305,15 +312,23 @@ std::string check_rebuild(const tagger::CheckReport &report, const std::string &
 }
 
 llvm::Expected<int> run_check(StoreArguments &o) {
-  return read(o.db, [&](Store &store) -> llvm::Expected<int> {
+  return read(o, [&](Store &store) -> llvm::Expected<int> {
     llvm::Expected<tagger::CheckReport> report = tagger::check(store, o.packages);
     if (!report)
       return report.takeError();
     if (o.json)
-      write_stdout(tagger::to_json(*report).dump(2) + "\n");
+      write_stdout(json_text(tagger::to_json(*report), 2) + "\n");
     else
       write_stdout(o.format == "text" ? check_text(*report) : check_rebuild(*report, o.format));
     return report->stale.empty() ? kExitOk : kExitFindings;
+  });
+}
+
+// A full disk or an I/O error under the store is the machine's, not the
+// store's: exit 4, where any other store error is exit 3.
+llvm::Error machine_failures(llvm::Error error) {
+  return llvm::handleErrors(std::move(error), [](const tagger::StoreEnvironmentError &e) {
+    return environment_error(e.message());
   });
 }
 
@@ -346,7 +361,10 @@ public:
       const char *from_environment = std::getenv("ABITAG_DB");
       arguments_.db = from_environment && *from_environment ? from_environment : tagger::kDefaultStorePath;
     }
-    return run_(arguments_);
+    llvm::Expected<int> code = run_(arguments_);
+    if (!code)
+      return machine_failures(code.takeError());
+    return code;
   }
 
 private:
@@ -383,9 +401,16 @@ void declare_lock(CLI::App &lock, StoreArguments &o) {
   lock.add_option("value", o.value, "the value to lock (default: the current one)");
 }
 
+// The readers' --if-exists: for a hook that runs before anything was recorded.
+void declare_if_exists(CLI::App &reader, StoreArguments &o) {
+  reader.add_flag("--if-exists", o.if_exists,
+                  "no store at all reads as an empty one (exit 0) instead of exit 3, for hooks");
+}
+
 void declare_show(CLI::App &show, StoreArguments &o) {
   show.add_option("package", o.package, "package id");
   show.add_flag("--json", o.json, "print the export format");
+  declare_if_exists(show, o);
 }
 
 void declare_forget(CLI::App &forget, StoreArguments &o) {
@@ -394,7 +419,7 @@ void declare_forget(CLI::App &forget, StoreArguments &o) {
                   "succeed without a word when the store does not know PACKAGE (an uninstall hook run twice)");
 }
 
-void declare_export(CLI::App &, StoreArguments &) {}
+void declare_export(CLI::App &exp, StoreArguments &o) { declare_if_exists(exp, o); }
 
 void declare_import(CLI::App &import, StoreArguments &o) {
   import.add_option("file", o.file, "the JSON file ('-' or none: stdin)")->type_name("FILE");
@@ -406,6 +431,7 @@ void declare_check(CLI::App &check, StoreArguments &o) {
   check.add_flag("--json", o.json, "print one JSON document");
   check.add_option("--format", o.format, "text, lines (one package a line) or cave (a cave resolve command)")
       ->check(CLI::IsMember({"text", "lines", "cave"}));
+  declare_if_exists(check, o);
 }
 
 } // namespace

@@ -197,8 +197,11 @@ void Walker::note_link(const std::string &shown, const std::string &real, const 
 // wants, then puts what was found in the order of a sorted depth-first walk,
 // so the same tree always gives the same report.
 void Walker::walk(const std::string &shown_top, const std::string &real_top) {
+  // A folder named with trailing slashes ("dir/") is the same folder: its
+  // files' paths start with its name and one slash.
+  std::size_t top_length = real_top.find_last_not_of('/') + 1;
   auto shown_of = [&](const std::string &real) {
-    std::size_t skip = real_top == "/" ? 1 : real_top.size() + 1;
+    std::size_t skip = top_length == 0 ? 1 : top_length + 1;
     return join_path(shown_top, real.substr(std::min(skip, real.size())));
   };
   std::mutex mutex;
@@ -247,6 +250,9 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
     std::lock_guard<std::mutex> lock(mutex);
     errors.push_back({shown_of(path), reason});
   };
+  visitor.one_file_system = options_.one_file_system;
+  if (options_.other_device)
+    visitor.other_device = [&](const std::string &path) { options_.other_device(shown_of(path)); };
   walk_tree(real_top, visitor);
 
   auto by_path = [](const auto &a, const auto &b) { return path_order_less(a.path, b.path); };

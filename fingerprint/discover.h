@@ -51,6 +51,11 @@ struct DiscoverOptions {
   // soon as it is met, so work on it can start while the walk goes on (a
   // file with several hard links may be offered once for each).
   std::function<void(const InputFile &file)> kept;
+  // As find -xdev: a walk does not enter folders on another file system than
+  // the named folder it started from; each is offered to other_device (on
+  // the walking threads) with its path as reported.
+  bool one_file_system = false;
+  std::function<void(const std::string &path)> other_device;
   // Whether links met in a walk are examined and reported (Discovery::links).
   // The audit reports no links: resolving thousands of them costs it time.
   bool note_links = true;

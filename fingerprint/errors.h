@@ -14,7 +14,7 @@ enum ExitCode : int {
   kExitFindings = 1,    // a check found something stale or broken
   kExitUsage = 2,       // the command line is wrong
   kExitBadInput = 3,    // an input could not be read or parsed
-  kExitEnvironment = 4, // a tool abitag must run is missing or failed
+  kExitEnvironment = 4, // a tool abitag runs is missing or failed, the store's disk is full, or stdout failed
 };
 
 // An input that could not be used, reported as "abitag: PATH: REASON".
@@ -49,8 +49,8 @@ llvm::Error make_error(const std::string &message);
 // The command line is wrong (kExitUsage).
 llvm::Error usage_error(const std::string &message);
 
-// A program abitag needed is missing or failed, or stdout cannot be written
-// (kExitEnvironment).
+// A program abitag needed is missing or failed, the disk under the store
+// failed, or stdout cannot be written (kExitEnvironment).
 llvm::Error environment_error(const std::string &message);
 
 // One error per unusable input, "PATH: REASON" each (kExitBadInput);

@@ -66,8 +66,8 @@ struct HeadReader::Batch {
     // it, so every entry submitted gives one completion to wait for.
     // SINGLE_ISSUER and DEFER_TASKRUN (Linux 6.1): only this thread uses the
     // ring, so the work that ends each operation runs when it waits, not as
-    // an interruption (2% less CPU time for an audit of /usr); without them
-    // on older kernels.
+    // an interruption, which costs less CPU time; without them on older
+    // kernels.
     if (io_uring_queue_init(kBatchFiles * kEntriesPerRound, &ring,
                             IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN) != 0 &&
         io_uring_queue_init(kBatchFiles * kEntriesPerRound, &ring, IORING_SETUP_SUBMIT_ALL) != 0)
@@ -105,8 +105,8 @@ struct HeadReader::Batch {
       open->flags |= IOSQE_IO_LINK;
       io_uring_sqe *advise = io_uring_get_sqe(&ring);
       // Only the first bytes are wanted: without this hint a cold file's
-      // read brings in 16 KB or more of readahead (half the disk reads of an
-      // audit of /usr once its pages have left the cache).
+      // read brings in 16 KB or more of readahead (much of the disk reading
+      // of an audit of /usr once its pages have left the cache).
       io_uring_prep_fadvise(advise, k, 0, 0, POSIX_FADV_RANDOM);
       advise->flags |= IOSQE_FIXED_FILE;
       open->user_data = k * kSteps + kOpen;

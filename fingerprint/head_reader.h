@@ -3,8 +3,8 @@
 // Finding files by content means opening and reading all of them: under /usr,
 // 157,000 files, each costing four system calls (open, a readahead hint, read,
 // close), most of the audit's kernel time. Through io_uring a batch of files
-// costs two system calls, with the same work done in the kernel: a third less
-// CPU for the walk (scripts/bench-audit). Where io_uring is missing or
+// costs two system calls, with the same work done in the kernel: less CPU
+// for the walk (scripts/bench-audit measures it). Where io_uring is missing or
 // forbidden (kernels before 5.19, seccomp filters, ABITAG_IO_URING=0), the
 // files are read with plain system calls, with the same results.
 #pragma once

@@ -4,6 +4,9 @@
 #include <dirent.h>
 #include <fnmatch.h>
 #include <fstream>
+#include <sys/stat.h>
+
+#include <llvm/BinaryFormat/ELF.h>
 
 #include "fingerprint/discover.h"
 #include "fingerprint/paths.h"
@@ -97,6 +100,40 @@ std::vector<std::string> read_ld_so_conf(const std::string &root, const std::str
   std::vector<std::string> dirs;
   read_conf_file(root, conf, 0, dirs);
   return dirs;
+}
+
+const char *multiarch_tuple(std::uint16_t machine, std::uint8_t elf_class) {
+  bool is64 = elf_class == llvm::ELF::ELFCLASS64;
+  switch (machine) {
+  case llvm::ELF::EM_X86_64: return is64 ? "x86_64-linux-gnu" : "x86_64-linux-gnux32";
+  case llvm::ELF::EM_386: return "i386-linux-gnu";
+  case llvm::ELF::EM_AARCH64: return "aarch64-linux-gnu";
+  case llvm::ELF::EM_ARM: return "arm-linux-gnueabihf";
+  case llvm::ELF::EM_S390: return is64 ? "s390x-linux-gnu" : "s390-linux-gnu";
+  case llvm::ELF::EM_PPC64: return "powerpc64le-linux-gnu";
+  case llvm::ELF::EM_PPC: return "powerpc-linux-gnu";
+  case llvm::ELF::EM_RISCV: return "riscv64-linux-gnu";
+  case llvm::ELF::EM_MIPS: return is64 ? "mips64el-linux-gnuabi64" : "mipsel-linux-gnu";
+  default: return nullptr;
+  }
+}
+
+std::vector<std::string> default_library_dirs(const std::string &root, std::uint16_t machine,
+                                              std::uint8_t elf_class) {
+  std::vector<std::string> out;
+  struct stat st;
+  std::string lib64 = root == "/" ? "/usr/lib64" : root + "/usr/lib64";
+  if (elf_class == llvm::ELF::ELFCLASS64 && ::lstat(lib64.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    out.push_back("/lib64");
+    out.push_back("/usr/lib64");
+  }
+  if (const char *tuple = multiarch_tuple(machine, elf_class)) {
+    out.push_back(std::string("/lib/") + tuple);
+    out.push_back(std::string("/usr/lib/") + tuple);
+  }
+  out.push_back("/lib");
+  out.push_back("/usr/lib");
+  return out;
 }
 
 } // namespace abitag

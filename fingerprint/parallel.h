@@ -22,8 +22,8 @@ std::size_t core_threads();
 // and reading their first bytes, faulting in the pages of mapped files.
 // With a cold page cache a thread per core leaves the cores idle while
 // each waits for its read; four per core keep the disk's queue filled
-// (the audit's walk of /usr: 4.3 s with 2 threads, 1.9 s with 8, after the
-// cache went cold; the same with a warm one). At most 64.
+// (the audit's walk of /usr is faster with them when the cache is cold,
+// and no slower when it is warm). At most 64.
 std::size_t io_threads();
 
 // Calls body(i) for every i in [0, count), on up to THREADS threads.

@@ -170,9 +170,17 @@ void read_folder_files(const Folder &folder, const std::shared_ptr<const OpenFol
   files.clear();
 }
 
+// Whether the folder NAME in DIR lies on another file system than DEVICE.
+// Looked at before it is opened: opening an automount point mounts it.
+bool on_other_device(int dir, const char *name, dev_t device) {
+  struct stat st;
+  return ::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT) == 0 && st.st_dev != device;
+}
+
 // Reads one folder: offers its files and links, returns its sub-folders.
-void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &queue, HeadReader &heads,
-                 std::vector<Folder> &found) {
+// TOP_DEVICE is the file system of the walk's top (WalkVisitor::one_file_system).
+void read_folder(const Folder &folder, const WalkVisitor &visitor, dev_t top_device, FolderQueue &queue,
+                 HeadReader &heads, std::vector<Folder> &found) {
   int fd = open_folder(folder);
   struct stat st;
   if (fd < 0 || ::fstat(fd, &st) != 0) {
@@ -209,8 +217,14 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
         continue;
       switch (type_of(fd, entry->d_name, entry->d_type)) {
       case DT_DIR:
-        if (!visitor.enter || visitor.enter(folder.path, name, folder.depth + 1))
-          found.push_back({join_path(folder.path, entry->d_name), folder.depth + 1, nullptr, {}});
+        if (visitor.enter && !visitor.enter(folder.path, name, folder.depth + 1))
+          break;
+        if (visitor.one_file_system && on_other_device(fd, entry->d_name, top_device)) {
+          if (visitor.other_device)
+            visitor.other_device(join_path(folder.path, entry->d_name));
+          break;
+        }
+        found.push_back({join_path(folder.path, entry->d_name), folder.depth + 1, nullptr, {}});
         break;
       case DT_REG:
         if (!visitor.file)
@@ -238,6 +252,9 @@ void read_folder(const Folder &folder, const WalkVisitor &visitor, FolderQueue &
 } // namespace
 
 void walk_tree(const std::string &top, const WalkVisitor &visitor) {
+  struct stat top_stat {};
+  if (visitor.one_file_system && stat_path(top, &top_stat) != 0)
+    top_stat.st_dev = 0; // reported when the walk opens it
   FolderQueue queue({top, 0, nullptr, {}});
   auto work = [&] {
     Folder folder;
@@ -249,7 +266,7 @@ void walk_tree(const std::string &top, const WalkVisitor &visitor) {
     while (queue.take(folder, flush)) {
       found.clear();
       if (folder.files.empty())
-        read_folder(folder, visitor, queue, heads, found);
+        read_folder(folder, visitor, top_stat.st_dev, queue, heads, found);
       else // a share of a large folder's files
         queue_heads(folder.parent, folder.files, heads);
       queue.done(found);

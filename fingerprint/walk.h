@@ -35,6 +35,11 @@ struct WalkVisitor {
   std::function<void(const std::string &path)> link;
   // A folder or file that could not be opened or read, with the reason.
   std::function<void(const std::string &path, const std::string &reason)> error;
+  // As find -xdev, du -x, rsync -x: folders on another file system than TOP
+  // (mount points, told by st_dev, without triggering an automount) are not
+  // entered; each is offered to `other_device`.
+  bool one_file_system = false;
+  std::function<void(const std::string &path)> other_device;
 };
 
 // Walks every folder below TOP (a folder's path; TOP itself is not offered

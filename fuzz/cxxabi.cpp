@@ -2,7 +2,9 @@
 // (ELF of every class and byte order, ar archives, slim LTO members, GNU
 // symbol versions), the classification of every name and the verdict; and
 // that the verdict is the same whether every name is parsed (Detail::Full)
-// or only those through which a family can show (Detail::Families).
+// or only those through which a family can show (Detail::Families); and
+// that what --json prints of it is JSON that reads back the same, under a
+// file name made of the input's bytes.
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/scan.h"
 #include "fingerprint/errors.h"
@@ -39,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   std::optional<cxxabi::FileVerdict> verdict = judge(data, size, cxxabi::Detail::Families);
   if (!verdict)
     return 0;
-  for (const cxxabi::EvidenceSymbol &e : verdict->evidence)
-    cxxabi::demangle(e.name); // what --explain and --json print
+  verdict->path = fuzz::name_from(data, size);
+  fuzz::check_json_round_trip(cxxabi::file_json(*verdict)); // the symbol names, demangled too
   std::optional<cxxabi::FileVerdict> full = judge(data, size, cxxabi::Detail::Full);
   forget_unparsed(*verdict);
   forget_unparsed(*full);

@@ -50,5 +50,9 @@ int main(int argc, char **argv) {
     }
   }
   std::printf("%zu inputs replayed\n", count);
+  if (count == 0) {
+    std::fprintf(stderr, "no inputs to replay: a replay that replays nothing proves nothing\n");
+    return 1;
+  }
   return failures ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/json_text.h"
 #include "tagger/names.h"
 
 namespace abitag::tagger {
@@ -159,12 +160,10 @@ nlohmann::ordered_json to_json(const Snapshot &snapshot) {
 }
 
 llvm::Expected<Snapshot> parse_snapshot(const std::string &text) {
-  json document;
-  try {
-    document = json::parse(text);
-  } catch (const json::exception &e) { // a syntax error, or a number such as 1e400 (out_of_range)
-    return make_error(std::string("malformed JSON: ") + e.what());
-  }
+  llvm::Expected<json> parsed = parse_json_text(text);
+  if (!parsed)
+    return make_error("malformed JSON: " + to_message(parsed.takeError()));
+  const json &document = *parsed;
   // Fetched as json, not as string or int: a field of another type is a
   // wrong value here, not a type_error thrown through abitag.
   if (!document.is_object() || document.value("format", json()) != kFormat)

@@ -16,6 +16,10 @@ std::optional<std::string> invalid_word(std::string_view what, std::string_view 
 }
 
 std::optional<std::string> invalid_value(std::string_view text) {
+  // An empty value would be a tag saying nothing; `lock` takes it as the
+  // dependency's value, and every later value would look like a change.
+  if (text.empty())
+    return "a value must not be empty";
   if (text.find_first_of("\n\r\0"sv) != std::string_view::npos)
     return "a value must not contain line breaks";
   return std::nullopt;

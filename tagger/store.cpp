@@ -10,6 +10,9 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -17,6 +20,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fingerprint/errors.h"
+#include "fingerprint/json_text.h"
+#include "tagger/names.h"
 
 namespace abitag::tagger {
 namespace {
@@ -79,10 +84,24 @@ private:
   bool owned_ = false;
 };
 
+// A failure of the disk under the store rather than of the store (StoreEnvironmentError).
+bool environment_failure(sqlite3 *db) {
+  int code = sqlite3_errcode(db) & 0xff;
+  return code == SQLITE_FULL || code == SQLITE_IOERR;
+}
+
 std::string reason_for(sqlite3 *db) {
-  int code = sqlite3_errcode(db);
+  int code = sqlite3_errcode(db) & 0xff;
   std::string message = sqlite3_errmsg(db);
+  int system = sqlite3_system_errno(db);
   switch (code) {
+  case SQLITE_FULL:
+    // SQLite says "database or disk is full"; the disk is what is full.
+    return std::strerror(ENOSPC);
+  case SQLITE_IOERR:
+    if (system == ENOSPC || system == EDQUOT)
+      return std::strerror(system);
+    return system ? message + ": " + std::strerror(system) : message;
   case SQLITE_READONLY:
     return "store is read-only: " + message;
   case SQLITE_CORRUPT:
@@ -91,9 +110,7 @@ std::string reason_for(sqlite3 *db) {
   case SQLITE_BUSY:
     return "store stayed locked by another process: " + message;
   case SQLITE_CANTOPEN:
-    if (int system = sqlite3_system_errno(db))
-      return message + ": " + std::strerror(system);
-    return message;
+    return system ? message + ": " + std::strerror(system) : message;
   default:
     return message;
   }
@@ -138,12 +155,109 @@ std::string uri_path(const std::string &path) {
   return out;
 }
 
+// What stands at a store's path, looked at before SQLite opens it: SQLite
+// takes an empty file or /dev/null for an empty database (the first write
+// would then make it a store, over whatever it was) and blocks on a FIFO.
+enum class Found { Nothing, DanglingLink, File };
+struct StoreFile {
+  Found found = Found::Nothing;
+  std::string link_target; // Found::DanglingLink
+  bool wal = false;        // Found::File: in WAL mode (stores of an abitag before the rollback journal)
+};
+
+const char *kind_of(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a folder";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
+llvm::Expected<StoreFile> inspect(const std::string &path) {
+  auto fail = [&](const std::string &reason) { return make_error(path + ": " + reason); };
+  struct stat status;
+  if (::stat(path.c_str(), &status) != 0) {
+    int failure = errno;
+    if (failure != ENOENT)
+      return fail("cannot be reached: " + std::string(std::strerror(failure)));
+    std::error_code not_a_link;
+    std::filesystem::path target = std::filesystem::read_symlink(path, not_a_link);
+    if (not_a_link)
+      return StoreFile{};
+    return StoreFile{Found::DanglingLink, target.string()};
+  }
+  if (!S_ISREG(status.st_mode))
+    return fail(std::string(kind_of(status.st_mode)) + ", not a tag store");
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return fail("cannot be read: " + std::string(std::strerror(errno)));
+  unsigned char header[100];
+  ssize_t got = ::pread(fd, header, sizeof header, 0);
+  int failure = errno;
+  ::close(fd);
+  if (got < 0)
+    return fail("cannot be read: " + std::string(std::strerror(failure)));
+  if (got == 0)
+    return fail("an empty file, not a tag store (abitag never leaves one empty: restore the store, or remove the "
+                "file to start a new one)");
+  static const char kMagic[] = "SQLite format 3"; // and its terminating NUL: 16 bytes
+  if (got < static_cast<ssize_t>(sizeof kMagic) || std::memcmp(header, kMagic, sizeof kMagic) != 0)
+    return fail("not a usable abitag store: file is not a database"); // SQLite's words for it
+  StoreFile out;
+  out.found = Found::File;
+  out.wal = got > 18 && header[18] == 2; // the file format's write version: 2 is WAL
+  return out;
+}
+
+std::string no_store_here(const StoreFile &file) {
+  if (file.found == Found::DanglingLink)
+    return "no tag store here (a link to " + file.link_target + ", which does not exist)";
+  return "no tag store here (nothing recorded yet, or a mistyped --db or $ABITAG_DB)";
+}
+
+bool exists(const std::string &path) {
+  std::error_code ignored;
+  return std::filesystem::exists(path, ignored);
+}
+
+// Makes a new store's directory entry durable once it is renamed into place.
+void sync_folder(const std::string &folder) {
+  int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Moves FROM to TO unless TO exists. Returns 0 or the errno; EEXIST when TO
+// was there first. FROM is gone afterwards either way.
+int move_unless_taken(const std::string &from, const std::string &to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0)
+    return 0;
+  int failure = errno;
+  if (failure == EINVAL || failure == ENOSYS) // a file system without RENAME_NOREPLACE: link() never replaces either
+    failure = ::link(from.c_str(), to.c_str()) == 0 ? 0 : errno;
+  ::unlink(from.c_str());
+  return failure;
+}
+
 std::string arguments_text(const TagArguments &arguments) {
-  return nlohmann::json{{"options", arguments.options}, {"paths", arguments.paths}}.dump();
+  return json_text(nlohmann::json{{"options", arguments.options}, {"paths", arguments.paths}});
 }
 
 std::optional<TagArguments> parse_arguments(const std::string &text) {
-  nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
+  llvm::Expected<nlohmann::json> parsed = parse_json_text(text);
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return std::nullopt;
+  }
+  const nlohmann::json &document = *parsed;
   auto strings = [&](const char *field) {
     auto found = document.find(field);
     return found != document.end() && found->is_array() &&
@@ -151,11 +265,17 @@ std::optional<TagArguments> parse_arguments(const std::string &text) {
   };
   if (!document.is_object() || !strings("options") || !strings("paths"))
     return std::nullopt;
-  return TagArguments{document["options"].get<std::vector<std::string>>(),
-                      document["paths"].get<std::vector<std::string>>()};
+  return TagArguments{document.at("options").get<std::vector<std::string>>(),
+                      document.at("paths").get<std::vector<std::string>>()};
 }
 
 } // namespace
+
+char StoreEnvironmentError::ID = 0;
+
+void StoreEnvironmentError::log(llvm::raw_ostream &out) const { out << message_; }
+
+std::error_code StoreEnvironmentError::convertToErrorCode() const { return llvm::inconvertibleErrorCode(); }
 
 Store::~Store() {
   if (in_transaction_)
@@ -169,18 +289,18 @@ Store::~Store() {
   }
 }
 
-llvm::Expected<std::string> Store::private_copy() {
+llvm::Expected<std::string> Store::private_copy(const char *side) {
   std::error_code ignored;
   std::string pattern = (std::filesystem::temp_directory_path(ignored) / "abitag-store-XXXXXX").string();
   if (!::mkdtemp(pattern.data()))
-    return error("cannot copy the store to read its WAL: " + std::string(std::strerror(errno)));
+    return error("cannot copy the store to read its " + std::string(side + 1) + ": " + std::strerror(errno));
   scratch_ = pattern;
   std::string copy = scratch_ + "/tags.db";
-  for (const char *suffix : {"", "-wal"}) {
+  for (const char *suffix : {"", side}) {
     std::error_code failed;
     std::filesystem::copy_file(path_ + suffix, copy + suffix, failed);
     if (failed)
-      return error("cannot copy the store to read its WAL: " + failed.message());
+      return error("cannot copy the store to read its " + std::string(side + 1) + ": " + failed.message());
   }
   return copy;
 }
@@ -196,7 +316,11 @@ sqlite3_stmt *Store::cached(const char *sql) {
   return statement;
 }
 
-llvm::Error Store::error() const { return error(reason_for(db_)); }
+llvm::Error Store::error() const {
+  if (environment_failure(db_))
+    return llvm::make_error<StoreEnvironmentError>(path_ + ": " + reason_for(db_));
+  return error(reason_for(db_));
+}
 
 llvm::Error Store::error(const std::string &reason) const { return make_error(path_ + ": " + reason); }
 
@@ -206,47 +330,112 @@ llvm::Error Store::exec(const char *sql) {
   return llvm::Error::success();
 }
 
-llvm::Error Store::enable_wal() {
-  // Switching a new store to WAL needs the other connections out of the way,
-  // and SQLite answers BUSY at once instead of calling the busy handler: when
-  // parallel installs create the store together, wait here as a writer would.
+llvm::Error Store::set_journal_mode(const char *mode) {
+  // Changing the mode needs the other connections out of the way, and SQLite
+  // answers BUSY at once instead of calling the busy handler: wait here as a
+  // writer would.
+  std::string sql = std::string("PRAGMA journal_mode=") + mode;
   for (int waited = 0;; waited += 2) {
-    int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_OK)
-      return llvm::Error::success();
-    if (rc != SQLITE_BUSY || waited >= kBusyTimeoutMs)
+    Statement change(db_, sql.c_str());
+    if (!change.prepared())
       return error();
+    int rc = change.step();
+    if (rc == SQLITE_ROW && sqlite3_stricmp(change.text(0).c_str(), mode) == 0)
+      return llvm::Error::success();
+    if ((rc != SQLITE_BUSY && rc != SQLITE_ROW) || waited >= kBusyTimeoutMs)
+      return rc == SQLITE_ROW ? error("store stayed locked by another process: journal mode unchanged") : error();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 
-llvm::Expected<int> Store::read_schema_version() {
+llvm::Expected<int> Store::user_version() {
   Statement query(db_, "PRAGMA user_version");
   if (!query.prepared() || query.step() != SQLITE_ROW)
     return error();
-  int version = static_cast<int>(query.number(0));
-  if (version > kSchemaVersion)
-    return error("store schema version " + std::to_string(version) + " is newer than this abitag's (" +
+  return static_cast<int>(query.number(0));
+}
+
+llvm::Expected<int> Store::read_schema_version() {
+  llvm::Expected<int> version = user_version();
+  if (!version)
+    return version.takeError();
+  if (*version > kSchemaVersion)
+    return error("store schema version " + std::to_string(*version) + " is newer than this abitag's (" +
                  std::to_string(kSchemaVersion) + ")");
-  if (version == 0) {
-    // An empty file is a store not created yet; a database with other
-    // tables is someone else's, and abitag must not write into it.
-    Statement tables(db_, "SELECT count(*) FROM sqlite_master");
-    if (!tables.prepared() || tables.step() != SQLITE_ROW)
-      return error();
-    if (tables.number(0) != 0)
-      return error("not an abitag store: a SQLite database without abitag's schema");
-  }
+  // A store is made whole (create), so one without a version or its tables
+  // is someone else's database, empty or not, and abitag must not write into it.
+  Statement tables(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('tags', 'locks')");
+  if (!tables.prepared() || tables.step() != SQLITE_ROW)
+    return error();
+  if (*version == 0 || tables.number(0) != 2)
+    return error("not an abitag store: a SQLite database without abitag's schema");
   return version;
 }
 
+// A new store is made in a temporary file beside PATH, initialised there, and
+// renamed into place only if PATH is still free (RENAME_NOREPLACE, or link()
+// where the file system lacks it). So no command ever sees a half-made store,
+// and of two first writers neither replaces the other's: the one that comes
+// second uses the store of the first. Creating PATH itself with O_EXCL and
+// initialising it under the write lock would show other commands an empty
+// file meanwhile, which they must refuse (an empty file is not a store).
+llvm::Error Store::create(const std::string &path) {
+  std::error_code ignored; // a failure shows when the temporary file is made
+  std::string folder = std::filesystem::path(path).parent_path().string();
+  if (!folder.empty())
+    std::filesystem::create_directories(folder, ignored);
+  std::string temporary = path + ".new-XXXXXX";
+  int fd = ::mkstemp(temporary.data());
+  if (fd < 0)
+    return make_error(path + ": cannot create the store: " + std::strerror(errno));
+  // mkstemp makes the file private; a store is as readable as SQLite makes files.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0644 & ~mask);
+  ::close(fd);
+  llvm::Error made = [&]() -> llvm::Error {
+    Store fresh(path, nullptr); // errors name the store, not the temporary file
+    if (sqlite3_open_v2(temporary.c_str(), &fresh.db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+      return fresh.error();
+    if (llvm::Error e = fresh.begin_write())
+      return e;
+    return fresh.commit();
+  }();
+  if (made) {
+    ::unlink(temporary.c_str());
+    ::unlink((temporary + "-journal").c_str());
+    return made;
+  }
+  int failure = move_unless_taken(temporary, path);
+  if (failure != 0 && failure != EEXIST) // EEXIST: another writer's store came first
+    return make_error(path + ": cannot create the store: " + std::strerror(failure));
+  sync_folder(folder);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<Store>> Store::empty(const std::string &path) {
+  std::unique_ptr<Store> store(new Store(path, nullptr));
+  if (sqlite3_open_v2(":memory:", &store->db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+    return store->error();
+  if (llvm::Error e = store->upgrade())
+    return e;
+  return store;
+}
+
 llvm::Expected<std::unique_ptr<Store>> Store::open_for_writing(const std::string &path) {
-  std::error_code ignored; // a failure shows when SQLite opens the file
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty())
-    std::filesystem::create_directories(parent, ignored);
+  if (path == ":memory:")
+    return empty(path);
+  llvm::Expected<StoreFile> file = inspect(path);
+  if (!file)
+    return file.takeError();
+  if (file->found == Found::DanglingLink)
+    return make_error(path + ": a link to " + file->link_target +
+                      ", which does not exist (a new store is made only where there is no file)");
+  if (file->found == Found::Nothing)
+    if (llvm::Error e = create(path))
+      return e;
   sqlite3 *db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
   std::unique_ptr<Store> store(new Store(path, db));
   if (rc != SQLITE_OK)
     return store->error();
@@ -254,37 +443,53 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_for_writing(const std::string
   sqlite3_extended_result_codes(db, 0);
   // SQLite falls back to reading when the file is not writable; say so now
   // rather than at the first write.
-  if (sqlite3_db_readonly(db, "main") == 1)
-    return store->error("store is read-only: " + std::string(std::strerror(EACCES)));
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    int why = ::access(path.c_str(), W_OK) == 0 ? EACCES : errno; // EROFS on a read-only mount
+    return store->error("store is read-only: " + std::string(std::strerror(why)));
+  }
   llvm::Expected<int> version = store->read_schema_version();
   if (!version)
     return version.takeError();
   store->schema_version_ = *version;
-  // WAL: readers do not block writers, and a commit is one append. The mode
-  // is stored in the file, so only a new store needs it.
-  if (*version == 0)
-    if (llvm::Error e = store->enable_wal())
+  // A rollback journal, not WAL: a reader then needs no file beside the
+  // store (a WAL reader must create a -shm file, or read the store as
+  // immutable, which is wrong while a writer is at work), so a store on a
+  // read-only medium, in a folder the reader may not write, or on a full
+  // disk can still be read; and between commands nothing lies beside the
+  // store. The price is that a commit waits for the readers at work, which
+  // hold the store for milliseconds. New stores start in this mode; the
+  // next writer switches a store an abitag before made in WAL mode.
+  if (file->wal)
+    if (llvm::Error e = store->set_journal_mode("delete"))
       return e;
   return store;
 }
 
-llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string &path) {
-  std::error_code missing;
-  bool exists = std::filesystem::exists(path, missing);
-  // Read-write without create, when the file allows it: the last connection
-  // to close then folds the WAL back and removes it, as writers do.
+llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string &path, IfMissing missing) {
+  llvm::Expected<StoreFile> file = inspect(path);
+  if (!file)
+    return file.takeError();
+  if (file->found != Found::File) {
+    if (missing == IfMissing::ReadEmpty)
+      return empty(path);
+    return make_error(path + ": " + no_store_here(*file));
+  }
+  // Read-write when the file allows it, so that a reader can roll back what
+  // a writer killed mid-commit left in the journal (and, in a WAL store, fold
+  // the WAL back when it closes last). Else SQLite opens it read-only, which
+  // needs nothing beside the store.
   sqlite3 *db = nullptr;
-  int rc = exists ? sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr)
-                  : sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
   std::unique_ptr<Store> store(new Store(path, db));
   if (rc != SQLITE_OK)
     return store->error();
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   llvm::Expected<int> version = store->read_schema_version();
-  if (!version && unwritable_wal(db, path)) {
-    // A user who may read the store but not its folder cannot create the
-    // WAL file SQLite wants. With no WAL file there is no writer and nothing
-    // uncommitted: read the main file as it is.
+  if (!version && file->wal && unwritable_wal(db, path)) {
+    // A WAL store (not yet switched by a writer) whose folder this user may
+    // not write: SQLite cannot create the -shm file it wants. With no WAL
+    // file there is no writer and nothing uncommitted: read the main file as
+    // it is.
     llvm::consumeError(version.takeError());
     sqlite3_close_v2(store->db_);
     store->db_ = nullptr;
@@ -293,26 +498,32 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_for_reading(const std::string
       return store->error();
     version = store->read_schema_version();
   }
-  if (llvm::Error e = store->start_reading(std::move(version)))
-    return e;
+  if (!version)
+    return version.takeError();
+  store->schema_version_ = *version;
   return store;
 }
 
 llvm::Expected<std::unique_ptr<Store>> Store::open_untouched(const std::string &path) {
-  // Without a WAL file everything committed is in the main file and no
-  // writer is at work: read it as immutable, which takes no lock and makes
-  // no -wal or -shm file. With one, commits may still sit in it. Next to a
-  // -shm file (a writer at work, or one that died) open read-only through
-  // both; a WAL without -shm (a copied image) would make SQLite create one,
-  // so read a private copy of the two files instead.
-  std::error_code ignored;
-  bool wal = std::filesystem::exists(path + "-wal", ignored);
-  bool shm = std::filesystem::exists(path + "-shm", ignored);
+  // With nothing beside the store, everything committed is in the main file
+  // and no writer is at work: read it as immutable, which takes no lock and
+  // makes no side file. A -journal (a writer at work, or one that died) or a
+  // WAL may hold what the main file does not: next to a WAL's -shm (a writer
+  // at work, or one that died) open read-only through both; else read a
+  // private copy of the two files, where SQLite may roll back or create what
+  // it needs.
+  llvm::Expected<StoreFile> file = inspect(path);
+  if (!file)
+    return file.takeError();
+  if (file->found != Found::File)
+    return make_error(path + ": " + no_store_here(*file));
+  bool wal = exists(path + "-wal"), shm = exists(path + "-shm");
+  const char *side = wal ? "-wal" : exists(path + "-journal") ? "-journal" : nullptr;
   std::unique_ptr<Store> store(new Store(path, nullptr));
-  std::string uri = "file:" + uri_path(path) + (wal ? "?mode=ro" : "?immutable=1");
+  std::string uri = "file:" + uri_path(path) + (!side ? "?immutable=1" : "?mode=ro");
   int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
-  if (wal && !shm) {
-    llvm::Expected<std::string> copy = store->private_copy();
+  if (side && !(wal && shm)) {
+    llvm::Expected<std::string> copy = store->private_copy(side);
     if (!copy)
       return copy.takeError();
     uri = "file:" + uri_path(*copy);
@@ -321,30 +532,16 @@ llvm::Expected<std::unique_ptr<Store>> Store::open_untouched(const std::string &
   int rc = sqlite3_open_v2(uri.c_str(), &store->db_, flags, nullptr);
   if (rc != SQLITE_OK)
     return store->error();
-  sqlite3 *db = store->db_;
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  sqlite3_busy_timeout(store->db_, kBusyTimeoutMs);
   llvm::Expected<int> version = store->read_schema_version();
-  if (llvm::Error e = store->start_reading(std::move(version)))
-    return e;
+  if (!version)
+    return version.takeError();
+  store->schema_version_ = *version;
   return store;
 }
 
-llvm::Error Store::start_reading(llvm::Expected<int> version) {
-  if (!version)
-    return version.takeError();
-  schema_version_ = *version;
-  if (schema_version_ != 0)
-    return llvm::Error::success();
-  // Nothing written yet: read an empty store of the current schema.
-  sqlite3_close_v2(db_);
-  db_ = nullptr;
-  if (sqlite3_open_v2(":memory:", &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
-    return error();
-  return upgrade();
-}
-
 llvm::Error Store::upgrade() {
-  llvm::Expected<int> version = read_schema_version();
+  llvm::Expected<int> version = user_version();
   if (!version)
     return version.takeError();
   for (int step = *version; step < kSchemaVersion; ++step)
@@ -391,6 +588,10 @@ void Store::rollback() {
 }
 
 llvm::Error Store::set_tag(const Tag &tag) {
+  // Every writer of a tag (set, tag, import) comes here: none stores an
+  // empty or multi-line value, whatever its caller checked.
+  if (std::optional<std::string> why = invalid_value(tag.value))
+    return error(tag.package + " " + tag.key + ": " + *why);
   // Writers have upgraded the store to the current schema (begin_write).
   Statement insert(cached(
       "INSERT OR REPLACE INTO tags (package, key, value, source, time, arguments) VALUES (?, ?, ?, ?, ?, ?)"));
@@ -439,7 +640,8 @@ llvm::Expected<bool> Store::knows(const std::string &package) {
   return query.number(0) != 0;
 }
 
-llvm::Error Store::forget(const std::string &package) {
+llvm::Expected<bool> Store::forget(const std::string &package) {
+  bool removed = false;
   for (const char *sql : {"DELETE FROM tags WHERE package = ?", "DELETE FROM locks WHERE package = ?"}) {
     Statement remove(db_, sql);
     if (!remove.prepared())
@@ -447,8 +649,9 @@ llvm::Error Store::forget(const std::string &package) {
     remove.bind(1, package);
     if (remove.step() != SQLITE_DONE)
       return error();
+    removed |= sqlite3_changes(db_) > 0;
   }
-  return llvm::Error::success();
+  return removed;
 }
 
 llvm::Error Store::clear() { return exec("DELETE FROM tags; DELETE FROM locks;"); }

@@ -6,6 +6,10 @@
 // instead of losing each other's work. Every abitag command is one
 // transaction; writers take the write lock up front (BEGIN IMMEDIATE) so a
 // reader never has to upgrade and fail.
+//
+// What holds tags is never taken for an empty store: a file is used only if
+// it is an abitag store, and a new store appears whole, only where there was
+// no file (see Store::create).
 #pragma once
 
 #include <cstdint>
@@ -62,14 +66,36 @@ struct StaleLock {
   bool dependency_known = true;       // false: the dependency is not in the store at all
 };
 
+// The machine failed the store, not the store itself (a full disk, an I/O
+// error): the command may work again once that is fixed, so it is told apart
+// from a store that cannot be used (exit 4, not 3).
+class StoreEnvironmentError : public llvm::ErrorInfo<StoreEnvironmentError> {
+public:
+  static char ID;
+  explicit StoreEnvironmentError(std::string message) : message_(std::move(message)) {}
+  void log(llvm::raw_ostream &out) const override;
+  std::error_code convertToErrorCode() const override;
+
+private:
+  std::string message_;
+};
+
+// What a reader does where there is no file at the store's path.
+enum class IfMissing {
+  Fail,     // "PATH: no tag store here (...)": a mistyped --db is not "nothing recorded"
+  ReadEmpty // read an empty store; nothing is created
+};
+
 class Store {
 public:
-  // Opens (and on first write creates) the store. Errors read "PATH: reason".
+  // Opens the store, creating it if there is no file at PATH. ":memory:" is a
+  // private store in memory. Errors read "PATH: reason".
   static llvm::Expected<std::unique_ptr<Store>> open_for_writing(const std::string &path);
-  // A store that does not exist yet reads as an empty one; nothing is created.
-  static llvm::Expected<std::unique_ptr<Store>> open_for_reading(const std::string &path);
+  // Opens an existing store; needs no write access to it or its folder.
+  static llvm::Expected<std::unique_ptr<Store>> open_for_reading(const std::string &path,
+                                                                 IfMissing missing = IfMissing::Fail);
   // An existing store inspected from outside (the audit of a system): no file
-  // is created or written, not even the WAL that SQLite makes for a reader,
+  // is created or written, not even the side files SQLite makes for a reader,
   // so the store stays byte for byte as it was.
   static llvm::Expected<std::unique_ptr<Store>> open_untouched(const std::string &path);
   ~Store();
@@ -90,7 +116,8 @@ public:
   llvm::Expected<std::optional<std::string>> tag_value(const std::string &package, const std::string &key);
   // Whether the store holds tags or locks of PACKAGE.
   llvm::Expected<bool> knows(const std::string &package);
-  llvm::Error forget(const std::string &package);
+  // Whether PACKAGE had anything to drop.
+  llvm::Expected<bool> forget(const std::string &package);
   llvm::Error clear();
 
   // Everything, or one package's, sorted by package then key.
@@ -110,14 +137,19 @@ private:
   llvm::Error error() const;
   llvm::Error error(const std::string &reason) const;
   llvm::Error exec(const char *sql);
-  llvm::Error enable_wal();
+  llvm::Error set_journal_mode(const char *mode);
+  // PRAGMA user_version: 0 for a database abitag did not make.
+  llvm::Expected<int> user_version();
+  // The schema version of an abitag store; anything else is an error.
   llvm::Expected<int> read_schema_version();
   llvm::Error upgrade();
-  // Takes the schema version read from the opened file; a file nothing was
-  // written to yet reads as an empty store of the current schema.
-  llvm::Error start_reading(llvm::Expected<int> version);
-  // Copies the store and its WAL into a folder of its own, removed with the Store.
-  llvm::Expected<std::string> private_copy();
+  // Makes a new store at PATH unless a file appeared there meanwhile.
+  static llvm::Error create(const std::string &path);
+  // An empty store of the current schema, in memory.
+  static llvm::Expected<std::unique_ptr<Store>> empty(const std::string &path);
+  // Copies the store and its side file (-wal or -journal) into a folder of
+  // its own, removed with the Store.
+  llvm::Expected<std::string> private_copy(const char *side);
   template <class Row>
   llvm::Expected<std::vector<Row>> rows(const char *sql, const std::optional<std::string> &package);
   // A statement prepared once per store: imports and the checker's walk run

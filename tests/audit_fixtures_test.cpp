@@ -16,12 +16,6 @@ using Json = nlohmann::json;
 
 namespace {
 
-Run audit(const std::vector<std::string> &args) {
-  std::vector<std::string> all{"audit"};
-  all.insert(all.end(), args.begin(), args.end());
-  return run(abitag_binary(), all);
-}
-
 std::vector<Json> findings_of(const Json &doc, const std::string &kind, const std::string &file) {
   std::vector<Json> out;
   for (const Json &f : doc["findings"])
@@ -146,7 +140,9 @@ TEST_CASE("audit text report groups findings by severity, each with what to rebu
   CHECK(shapes > broken);
   CHECK(shapes < summary);
   CHECK(r.out.find("    rebuild: /usr/lib/libshape.so.1 with the C++11 dual ABI", shapes) != std::string::npos);
-  CHECK(r.out.find("  cxxabi: 13 ELF files: libc++ 0, mixed 0, new 1, none 11, old 1") != std::string::npos);
+  // libstdc++.so.6 defines the std instances of both dual-ABI flavours (its
+  // transaction clones are the standard library's, not an interface): mixed.
+  CHECK(r.out.find("  cxxabi: 13 ELF files: libc++ 0, mixed 1, new 0, none 11, old 1") != std::string::npos);
   CHECK(r.err.empty()); // no progress bar when stderr is not a terminal
 }
 
@@ -178,7 +174,7 @@ TEST_CASE("audit --under audits part of ROOT, resolving libraries in all of it",
   CHECK(missing.out.empty());
 }
 
-TEST_CASE("audit --memory bounds the symbol tables kept; those not kept are read again, same report", "[audit]") {
+TEST_CASE("audit --memory bounds the symbol tables kept, and those not kept are read again, same report", "[audit]") {
   TempDir dir;
   std::string image = make_audit_image(dir, "broken");
   Run kept = audit({image, "--json"});
@@ -224,7 +220,7 @@ TEST_CASE("audit: an unusable ROOT exits 3, a damaged file under it is a finding
 }
 
 TEST_CASE("audit draws a progress bar on stderr only when it is a terminal", "[audit]") {
-  REQUIRE(have_tool("script")); // util-linux: runs a command on a pseudo-terminal
+  require_tool("script", "bsdutils"); // runs a command on a pseudo-terminal
   TempDir dir;
   std::string image = make_audit_image(dir, "clean");
   Run terminal = run("script", {"-qec", abitag_binary() + " audit --only cxxabi,linkage " + image, "/dev/null"});
@@ -268,5 +264,5 @@ TEST_CASE("audit census names a library whose interface mixes ABI families (at r
   CHECK(doc["counts"]["at-risk"] == 1);
   // The verdicts of `abitag cxxabi` (tests/fixtures/cxxabi/expected.tsv), summed by family.
   CHECK(doc["sections"]["cxxabi"]["families"] ==
-        Json({{"libc++", 1}, {"mixed", 1}, {"new", 5}, {"none", 4}, {"old", 3}}));
+        Json({{"libc++", 1}, {"mixed", 1}, {"new", 5}, {"none", 4}, {"old", 4}}));
 }

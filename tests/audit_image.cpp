@@ -20,6 +20,12 @@ std::string make_audit_image(const TempDir &dir, const std::string &tree) {
   return image;
 }
 
+Run audit(const std::vector<std::string> &args) {
+  std::vector<std::string> all{"audit"};
+  all.insert(all.end(), args.begin(), args.end());
+  return run(abitag_binary(), all);
+}
+
 LddVerdict ldd_verdict(const std::string &path) {
   LddVerdict out;
   Run r = run("ldd", {"-r", path});

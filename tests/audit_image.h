@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "tests/support.h"
 
@@ -24,6 +25,9 @@ struct LddVerdict {
   // object -> versions it requires that its library does not define
   std::map<std::string, std::set<std::string>> missing_versions;
 };
+
+// Runs `abitag audit ARGS...`.
+Run audit(const std::vector<std::string> &args);
 
 // Runs `ldd -r PATH` and parses what the loader reported.
 LddVerdict ldd_verdict(const std::string &path);

@@ -80,7 +80,7 @@ std::vector<std::string> host_sample() {
 } // namespace
 
 TEST_CASE("loader: missing libraries and undefined symbols equal ldd -r on the fixture trees", "[audit][ldd]") {
-  REQUIRE(have_tool("ldd")); // libc-bin: on every glibc system
+  require_tool("ldd", "libc-bin");
   for (const char *tree : {"broken", "clean", "rpath"}) {
     TempDir dir;
     std::string image = make_audit_image(dir, tree);
@@ -135,7 +135,7 @@ TEST_CASE("loader: DT_RPATH of the loading object is inherited, DT_RUNPATH is no
 }
 
 TEST_CASE("loader: undefined symbols and missing libraries equal ldd -r on this machine's files", "[audit][ldd]") {
-  REQUIRE(have_tool("ldd")); // libc-bin: on every glibc system
+  require_tool("ldd", "libc-bin");
   audit::Progress quiet(false);
   audit::ElfScan scan("/", host_sample(), quiet);
   audit::Loader loader(scan);

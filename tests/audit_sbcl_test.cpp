@@ -54,8 +54,7 @@ void install_wrapper(const std::string &root, const std::string &core) {
 
 TEST_CASE("audit sbcl: a core the runtime under ROOT refuses and one whose library is gone from ROOT are broken now, "
           "as the real sbcl finds", "[audit][sbcl][runtime]") {
-  if (!have_sbcl())
-    return;
+  require_sbcl();
   TempDir dir;
   std::string root = dir.path() + "/root";
   fs::create_directories(root + "/usr/bin");
@@ -129,9 +128,8 @@ TEST_CASE("audit sbcl: a core the runtime under ROOT refuses and one whose libra
   CHECK(run_image(plain, false, "(sb-ext:exit)").exit_code == 0);
 }
 
-TEST_CASE("audit sbcl: a clean root reports nothing; without its runtime, a core cannot start", "[audit][sbcl][runtime]") {
-  if (!have_sbcl())
-    return;
+TEST_CASE("audit sbcl: a clean root reports nothing, and without its runtime, a core cannot start", "[audit][sbcl][runtime]") {
+  require_sbcl();
   TempDir dir;
   std::string root = dir.path() + "/root";
   fs::create_directories(root + "/opt/app");

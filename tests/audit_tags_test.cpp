@@ -158,6 +158,7 @@ TEST_CASE("audit tags: a damaged store is one finding and the other sections sti
 }
 
 TEST_CASE("audit tags: a version 2 store is read as it is", "[audit][tags]") {
+  require_tool("sqlite3", "sqlite3");
   Root r;
   fs::create_directories(fs::path(r.store).parent_path());
   // The version 2 schema, as abitag wrote it before arguments were kept.
@@ -203,12 +204,16 @@ TEST_CASE("audit tags: no store is said in the summary, --db names another insid
 }
 
 TEST_CASE("audit tags: commits still in the WAL are read, and the WAL is left as it is", "[audit][tags]") {
+  require_tool("sqlite3", "sqlite3");
   for (std::string shm : {"with its -shm", "copied without -shm"}) {
     DYNAMIC_SECTION(shm) {
       Root r;
       r.record();
-      // A writer that has not checkpointed: base's new value is only in the WAL.
+      // A store in WAL mode, as an abitag before the rollback journal kept
+      // it, and a writer that has not checkpointed: base's new value is only
+      // in the WAL.
       Run wrote = run("sqlite3", {r.store}, ".dbconfig no_ckpt_on_close on\n"
+                                            "PRAGMA journal_mode=WAL;\n"
                                             "UPDATE tags SET value = 'rebuilt' WHERE package = 'dev-libs/base:0';\n");
       require_ok(wrote);
       REQUIRE(fs::exists(r.store + "-wal"));
@@ -224,6 +229,38 @@ TEST_CASE("audit tags: commits still in the WAL are read, and the WAL is left as
       CHECK(doc["findings"][1]["details"]["recorded"] == "rebuilt");
     }
   }
+}
+
+TEST_CASE("audit tags: a transaction cut off mid-write is rolled back in a copy, the journal left as it is",
+          "[audit][tags]") {
+  Root r;
+  r.record();
+  std::uintmax_t recorded_size = fs::file_size(r.store);
+  const std::string kTagsQuery = "SELECT package, value FROM tags ORDER BY package";
+  std::vector<std::string> recorded = sqlite_rows(r.store, kTagsQuery);
+  // The store and its journal copied in the middle of a transaction that has
+  // spilled pages into the store file: what a writer killed there leaves.
+  std::string cut = r.dir.path() + "/cut.db";
+  Run wrote = run("sqlite3", {r.store}, "PRAGMA cache_size=10;\n"
+                                        "BEGIN;\n"
+                                        "UPDATE tags SET value = 'rebuilt' WHERE package = 'dev-libs/base:0';\n"
+                                        "INSERT INTO tags VALUES ('x:0', 'k', hex(randomblob(200000)), 'manual', 1, NULL);\n"
+                                        "INSERT INTO locks VALUES ('x:0', 'y:0', 'k', hex(randomblob(200000)), 1);\n"
+                                        ".shell cp " + r.store + " " + cut + " && cp " + r.store + "-journal " + cut +
+                                        "-journal\n"
+                                        "ROLLBACK;\n");
+  require_ok(wrote);
+  fs::rename(cut, r.store);
+  fs::rename(cut + "-journal", r.store + "-journal");
+  // The cut transaction is in the file: read as it is, the tags differ (or
+  // do not read at all).
+  REQUIRE(fs::file_size(r.store) > recorded_size + 100'000);
+  REQUIRE(sqlite_rows("file:" + r.store + "?immutable=1", kTagsQuery) != recorded);
+  std::string journal = read_file(r.store + "-journal");
+  nlohmann::json doc = r.audit(0); // as recorded: base unchanged, no x:0
+  CHECK(doc["findings"].empty());
+  CHECK(doc["sections"]["tags"]["tags"] == 2);
+  CHECK(read_file(r.store + "-journal") == journal);
 }
 
 TEST_CASE("audit tags: a ghc --tag recorded from a registration file is run again with its flag", "[audit][tags]") {

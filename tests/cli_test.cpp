@@ -47,7 +47,7 @@ TEST_CASE("JSON output is one document with the value and every file", "[cli]") 
   Run r = abitag_cli({"cxxabi", "--json", "--scheme", "abi", fixture("cxxabi/new-O2"), fixture("cxxabi/libcxx")});
   REQUIRE(r.exit_code == 0);
   auto doc = nlohmann::json::parse(r.out);
-  CHECK(doc["value"] == "libstdc++-cxx11+libc++");
+  CHECK(doc["value"] == "libstdc++-cxx11,libc++");
   REQUIRE(doc["files"].size() == 2);
   CHECK(doc["files"][0]["verdict"] == "new-dual-abi");
   CHECK(doc["files"][1]["verdict"] == "libc++");
@@ -118,7 +118,7 @@ TEST_CASE("an unreadable file is an error, never a silent compat", "[cli]") {
   Run r;
   if (::geteuid() == 0) {
     // root reads everything: run abitag as nobody instead.
-    REQUIRE(have_tool("setpriv"));
+    require_tool("setpriv", "util-linux");
     r = run("setpriv", {"--reuid=65534", "--regid=65534", "--clear-groups", abitag_binary(), "cxxabi", dir.path()});
     if (r.err.find("Permission denied") != std::string::npos && r.err.find(lib) == std::string::npos)
       FAIL("nobody cannot execute " + abitag_binary() + ": " + r.err);

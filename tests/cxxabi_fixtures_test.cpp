@@ -2,6 +2,7 @@
 // verdict its build implies (tests/fixtures/cxxabi/expected.tsv).
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -101,16 +102,16 @@ TEST_CASE("the answer does not change with the optimisation level", "[cxxabi]") 
 
 TEST_CASE("seed scheme: compat, or sha1 of the compiler's --version like the pipeline", "[cxxabi]") {
   CHECK(analyze({fixture("cxxabi/capi"), fixture("cxxabi/pure-c")}).value == "compat");
-  if (!have_tool("gcc") || !have_tool("sha1sum"))
-    return;
+  require_tool("gcc", "gcc");
+  require_tool("sha1sum", "coreutils");
   CHECK(analyze({fixture("cxxabi/new-O2")}).value == expected_seed_value());
   // The dialect-only library is not compat: its interface carries dialect tags.
   CHECK(analyze({fixture("cxxabi/dialect")}).value == expected_seed_value());
 }
 
 TEST_CASE("the compiler option and the tools prefix choose the hashed compiler", "[cxxabi]") {
-  if (!have_tool("g++"))
-    return;
+  require_tool("g++", "g++");
+  require_tool("sha1sum", "coreutils");
   Run version = run("g++", {"--version"});
   Run sum = run("sha1sum", {}, version.out);
   CHECK(analyze({fixture("cxxabi/new-O2")}, {"--compiler", "g++"}).value ==
@@ -122,10 +123,32 @@ TEST_CASE("the compiler option and the tools prefix choose the hashed compiler",
 
 TEST_CASE("abi scheme joins the families of all files in a fixed order", "[cxxabi]") {
   CHECK(analyze({fixture("cxxabi/new-O2"), fixture("cxxabi/old-O2")}, {"--scheme", "abi"}).value ==
-        "libstdc++-old+libstdc++-cxx11");
+        "libstdc++-old,libstdc++-cxx11");
   CHECK(analyze({fixture("cxxabi/libcxx"), fixture("cxxabi/new-O2")}, {"--scheme", "abi"}).value ==
-        "libstdc++-cxx11+libc++");
+        "libstdc++-cxx11,libc++");
   CHECK(analyze({fixture("cxxabi/dialect")}, {"--scheme", "abi"}).value == "c++11-dialect");
+}
+
+TEST_CASE("an abi-scheme value splits back into exactly its families", "[cxxabi][cli]") {
+  // One folder with an old-ABI, a new-ABI and a libc++ library, as an image
+  // would hold them; the real binary's value, split on ','.
+  TempDir image;
+  std::filesystem::copy_file(fixture("cxxabi/old-O2/libold.so"), image.path() + "/libold.so");
+  std::filesystem::copy_file(fixture("cxxabi/new-O2/libnew.so"), image.path() + "/libnew.so");
+  std::filesystem::copy_file(fixture("cxxabi/libcxx/liblibcxx.so"), image.path() + "/liblibcxx.so");
+  Run r = run(abitag_binary(), {"cxxabi", "--scheme", "abi", image.path()});
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.out.size() > 1);
+  std::vector<std::string> families;
+  std::istringstream value(r.out.substr(0, r.out.size() - 1));
+  for (std::string family; std::getline(value, family, ',');)
+    families.push_back(family);
+  CHECK(families == std::vector<std::string>{"libstdc++-old", "libstdc++-cxx11", "libc++"});
+  // With the dialect library too, every family, none of which holds ','.
+  std::filesystem::copy_file(fixture("cxxabi/dialect/libdialect.so"), image.path() + "/libdialect.so");
+  Run all = run(abitag_binary(), {"cxxabi", "--scheme", "abi", image.path()});
+  CHECK(all.out == "libstdc++-old,libstdc++-cxx11,libc++,c++11-dialect\n");
+  CHECK(lines(all.out).size() == 1);
 }
 
 TEST_CASE("a damaged file among good ones gives no value at all", "[cxxabi]") {

@@ -133,3 +133,12 @@ TEST_CASE("named inputs that cannot be used are errors naming them", "[discover]
   CHECK(d.errors[0].reason == "No such file or directory");
   CHECK(d.errors[1].reason == "not an ELF file or ar archive");
 }
+
+TEST_CASE("a folder named with a trailing slash shows its files' paths whole", "[discover]") {
+  TempDir dir;
+  write(dir.path() + "/top/lib/libx.so", "\x7f" "ELF\x02\x01\x01");
+  Discovery plain = discover({dir.path() + "/top"}, elf_or_ar());
+  Discovery slashed = discover({dir.path() + "/top/"}, elf_or_ar());
+  REQUIRE(paths(plain) == std::vector<std::string>{dir.path() + "/top/lib/libx.so"});
+  CHECK(paths(slashed) == paths(plain));
+}

@@ -3,8 +3,21 @@
 # in a subshell with CATEGORY, PN, SLOT, IMAGE... set and `die` and `require`
 # as the package manager provides them, against a temporary store.
 # usage: exlibs_test.sh ABITAG_BINARY EXLIBS_DIR FIXTURES_DIR
+# Exits 0 when every check passed, 1 when one failed. Every tool it needs is
+# one scripts/setup installs, so a missing one fails it (the policy is in
+# tests/support.h); it never skips (exit 77).
 set -uo pipefail
 abitag=$1 exlibs=$2 fixtures=$3
+
+# require_tool TOOL PACKAGE: fails unless TOOL is on PATH and not named in
+# ABITAG_TEST_HIDE_TOOLS (commas between), as the Catch2 tests do.
+require_tool() {
+    if [[ ,${ABITAG_TEST_HIDE_TOOLS:-}, == *,$1,* ]] || ! command -v "$1" >/dev/null; then
+        echo "FAIL: $1 is not installed: install package $2 (scripts/setup installs it)" >&2
+        exit 1
+    fi
+}
+require_tool sqlite3 sqlite3
 work=$(mktemp -d)
 trap 'rm -rf "${work}"' EXIT
 export ABITAG=${abitag} ABITAG_DB=${work}/var/lib/abitag/tags.db
@@ -103,10 +116,8 @@ phase app-misc/never-tagged:0 /nonexistent haskell abitag_pkg_postrm || fail "po
 expect_eq "$("${abitag}" check --json | grep -c '"reason": "package-gone"')" 1 "text's lock reports array gone"
 
 # The sqlite3 tool agrees with abitag's view of the store.
-if command -v sqlite3 >/dev/null; then
-    expect_eq "$(sqlite3 "${ABITAG_DB}" "SELECT count(*) FROM tags WHERE package = 'dev-haskell/array:0'")" 0 \
-        "sqlite3: array's tags are gone"
-fi
+expect_eq "$(sqlite3 "${ABITAG_DB}" "SELECT count(*) FROM tags WHERE package = 'dev-haskell/array:0'")" 0 \
+    "sqlite3: array's tags are gone"
 
 if ((failures)); then
     echo "${failures} failure(s)" >&2

@@ -238,10 +238,7 @@ TEST_CASE("ghc: --check names cycles, duplicates and whole dependant chains in o
 // stack of two databases of units with only ids and depends (no files for
 // ghc-pkg to look for), with dependencies removed at random.
 TEST_CASE("ghc: --check agrees with the installed ghc-pkg check", "[ghc][cli][check][ghc-pkg]") {
-  if (!have_tool("ghc-pkg")) {
-    WARN("ghc-pkg is not installed: comparison with the real ghc-pkg check skipped");
-    return;
-  }
+  skip_unless_tool("ghc-pkg", "ghc");
   std::uint32_t seed = 12345;
   auto random = [&](std::uint32_t n) {
     seed = seed * 1103515245u + 12345u;
@@ -297,10 +294,7 @@ TEST_CASE("ghc: --check agrees with the installed ghc-pkg check", "[ghc][cli][ch
 // Every conf of this machine's global database, read by abitag and by
 // ghc-pkg itself (from the .conf files and from `ghc-pkg dump` on stdin).
 TEST_CASE("ghc: fields of the installed global database agree with ghc-pkg field", "[ghc][cli][ghc-pkg]") {
-  if (!have_tool("ghc-pkg")) {
-    WARN("ghc-pkg is not installed: comparison with the real ghc-pkg field skipped");
-    return;
-  }
+  skip_unless_tool("ghc-pkg", "ghc");
   Run list = run("ghc-pkg", {"--no-user-package-db", "--global", "list"});
   REQUIRE(list.exit_code == 0);
   std::string global = lines(list.out).at(0);

@@ -31,6 +31,7 @@ Run abitag_limited(std::size_t limit_mb, const std::vector<std::string> &args) {
   all.insert(all.end(), args.begin(), args.end());
   return run("env", all);
 #else
+  require_tool("prlimit", "util-linux");
   std::vector<std::string> all = {"--as=" + std::to_string(limit_mb << 20), abitag_binary()};
   all.insert(all.end(), args.begin(), args.end());
   return run("prlimit", all);
@@ -256,7 +257,7 @@ TEST_CASE("limits: symbolic link loops give one line or a note, never a hang", "
 
 TEST_CASE("limits: two million symbols and 1 MB names are read in bounded memory", "[limits]") {
 #ifdef ABITAG_SANITIZED
-  constexpr int kSymbols = 200000; // ten times slower per symbol; the sanitizers look for bad reads, not memory use
+  constexpr int kSymbols = 200000; // far slower per symbol; the sanitizers look for bad reads, not memory use
 #else
   constexpr int kSymbols = 2000000;
 #endif
@@ -379,7 +380,7 @@ TEST_CASE("limits: archive members and ELF sections claiming huge sizes are bad 
 
 TEST_CASE("limits: an SBCL core whose directory claims terabytes is bad input, nothing that size allocated",
           "[limits]") {
-  REQUIRE(have_tool("zstd"));
+  require_tool("zstd", "zstd");
   TempDir dir;
   std::string stub = read_file(fixture("sbcl/zstd.stub.core")); // a 32 KiB header page, then the trailer
   constexpr std::size_t kPage = 32768;
@@ -489,6 +490,7 @@ namespace {
 // the binary and its libraries take before any work. With a thread stack
 // of STACK_MB, so that a limit just above it leaves no room for another.
 std::size_t starting_address_space(std::size_t stack_mb) {
+  require_tool("prlimit", "util-linux");
   for (std::size_t mb = 16; mb <= 2048; mb += 4) {
     Run r = run("prlimit", {"--stack=" + std::to_string(stack_mb << 20), "--as=" + std::to_string(mb << 20),
                             abitag_binary(), "analyzers"});

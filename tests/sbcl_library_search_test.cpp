@@ -12,10 +12,7 @@ using abitag::sbcl::LibrarySearch;
 using abitag::sbcl::soname_resolves;
 
 TEST_CASE("sbcl: every x86-64 soname ldconfig -p lists resolves", "[sbcl]") {
-  if (!have_tool("ldconfig")) {
-    WARN("ldconfig is not installed: skipped");
-    return;
-  }
+  require_tool("ldconfig", "libc-bin");
   Run listing = run("ldconfig", {"-p"});
   REQUIRE(listing.exit_code == 0);
   std::size_t checked = 0;
@@ -55,10 +52,8 @@ TEST_CASE("sbcl: sonames in ld.so.conf and default directories resolve, other fi
 }
 
 TEST_CASE("sbcl: inside a root, sonames resolve through the root's own ld.so.cache, never the host's", "[sbcl]") {
-  if (!have_tool("ldconfig") || !have_tool("cc")) {
-    WARN("ldconfig or cc is not installed: skipped");
-    return;
-  }
+  require_tool("ldconfig", "libc-bin");
+  require_tool("cc", "gcc");
   TempDir dir;
   std::string root = dir.path();
   std::filesystem::create_directories(root + "/etc");

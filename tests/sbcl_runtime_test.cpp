@@ -43,8 +43,7 @@ nlohmann::json describe(const std::string &image) {
 } // namespace
 
 TEST_CASE("sbcl: the runtime refuses a one-byte-patched core, naming the two ids abitag prints", "[sbcl][runtime]") {
-  if (!have_sbcl())
-    return;
+  require_sbcl();
   TempDir dir;
   std::string plain = save_image(dir, "plain.core", {});
   std::string sbcl = first_line(run("sh", {"-c", "command -v sbcl"}).out);
@@ -126,8 +125,7 @@ TEST_CASE("sbcl: the runtime refuses a one-byte-patched core, naming the two ids
 }
 
 TEST_CASE("sbcl: the saved foreign-library list is what the image reports, plain, zstd and executable", "[sbcl][runtime]") {
-  if (!have_sbcl())
-    return;
+  require_sbcl();
   TempDir dir;
   std::string absolute = make_library(dir.path() + "/lib/libfpdemo.so");
   std::string non_ascii = make_library(dir.path() + "/dir\xc3\xa9/libuni.so"); // "diré"
@@ -164,8 +162,7 @@ TEST_CASE("sbcl: the saved foreign-library list is what the image reports, plain
 }
 
 TEST_CASE("sbcl: a missing library makes both the image and --check fail", "[sbcl][runtime]") {
-  if (!have_sbcl())
-    return;
+  require_sbcl();
   TempDir dir;
   std::string absolute = make_library(dir.path() + "/lib/libfpdemo.so");
   std::string by_soname = make_library(dir.path() + "/private/libabitagonly.so");
@@ -195,8 +192,7 @@ TEST_CASE("sbcl: a missing library makes both the image and --check fail", "[sbc
 }
 
 TEST_CASE("sbcl: a corrupt zstd stream is bad input, the header still gives the build id", "[sbcl][runtime]") {
-  if (!have_sbcl())
-    return;
+  require_sbcl();
   TempDir dir;
   std::string core = save_image(dir, "z.core", {"ABITAG_COMPRESSION=1"});
   nlohmann::json doc = describe(core);
@@ -221,8 +217,7 @@ TEST_CASE("sbcl: a corrupt zstd stream is bad input, the header still gives the 
 }
 
 TEST_CASE("sbcl: when the list cannot be followed, foreign_libraries is unknown with the reason", "[sbcl][runtime]") {
-  if (!have_sbcl())
-    return;
+  require_sbcl();
   TempDir dir;
   std::string library = make_library(dir.path() + "/lib/libfpdemo.so");
   std::string core = save_image(dir, "so.core", {"ABITAG_LIBS=" + library});

@@ -9,11 +9,9 @@ namespace fs = std::filesystem;
 
 namespace abitag::test {
 
-bool have_sbcl() {
-  if (have_tool("sbcl") && have_tool("cc"))
-    return true;
-  WARN("sbcl or cc is not installed (scripts/setup installs them): skipped");
-  return false;
+void require_sbcl() {
+  require_tool("sbcl", "sbcl");
+  require_tool("cc", "gcc");
 }
 
 std::string sbcl_runtime_path() {

@@ -9,8 +9,8 @@
 
 namespace abitag::test {
 
-// True when sbcl and cc are installed; otherwise warns that the test is skipped.
-bool have_sbcl();
+// Fails the test case unless sbcl and cc (scripts/setup installs both) are there.
+void require_sbcl();
 
 // The installed runtime, links resolved (`command -v sbcl`, canonical).
 std::string sbcl_runtime_path();

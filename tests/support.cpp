@@ -1,5 +1,6 @@
 #include "tests/support.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -10,6 +11,8 @@
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
 
+#include <catch2/catch.hpp>
+
 namespace bp = boost::process;
 
 namespace abitag::test {
@@ -18,9 +21,49 @@ std::string fixture(const std::string &relative) { return std::string(ABITAG_FIX
 
 std::string abitag_binary() { return ABITAG_BINARY; }
 
-bool have_tool(const std::string &program) { return !bp::search_path(program).empty(); }
+namespace {
+
+bool hidden(const std::string &program) {
+  const char *list = std::getenv("ABITAG_TEST_HIDE_TOOLS");
+  std::istringstream names(list ? list : "");
+  for (std::string name; std::getline(names, name, ',');)
+    if (name == program)
+      return true;
+  return false;
+}
+
+std::vector<std::string> skips;
+
+} // namespace
+
+bool have_tool(const std::string &program) { return !hidden(program) && !bp::search_path(program).empty(); }
+
+void require_tool(const std::string &program, const std::string &package) {
+  if (!have_tool(program))
+    FAIL(program << " is not installed: install package " << package << " (scripts/setup installs it)");
+}
+
+void skip_unless_tool(const std::string &program, const std::string &package) {
+  if (have_tool(program))
+    return;
+  skip(program + " is not installed (package " + package + "; scripts/setup --all installs it)");
+}
+
+void skip(const std::string &reason) {
+  skips.push_back(Catch::getResultCapture().getCurrentTestName() + ": " + reason);
+  WARN("skipped: " << reason);
+  // Catch2 v2 has no skip: the one passing assertion keeps -w NoAssertions
+  // quiet, and the exception a failed REQUIRE throws ends the test case
+  // without a failure. main() turns the recorded skip into kSkipExitCode.
+  SUCCEED("skipped");
+  throw Catch::TestFailureException();
+}
+
+const std::vector<std::string> &skipped_test_cases() { return skips; }
 
 Run run(const std::string &program, const std::vector<std::string> &args, const std::string &input) {
+  if (program.find('/') == std::string::npos && !have_tool(program))
+    FAIL(program << " is not on PATH: the test must call require_tool or skip_unless_tool for it first");
   boost::filesystem::path exe = program.find('/') == std::string::npos ? bp::search_path(program)
                                                                        : boost::filesystem::path(program);
   boost::asio::io_context io;

@@ -119,8 +119,8 @@ const char *kSystemLibraries[] = {
 } // namespace
 
 TEST_CASE("symbols equal nm's on every fixture", "[symbols][nm]") {
-  if (!have_tool("nm") || !have_tool("readelf"))
-    FAIL("binutils (nm, readelf) are required: run scripts/setup");
+  require_tool("nm", "binutils");
+  require_tool("readelf", "binutils");
   for (const char *f : {"old-O0/libold.so", "old-O2/libold.so", "new-O0/libnew.so", "new-O2/libnew.so",
                         "libcxx/liblibcxx.so", "i686-new/libnew.so", "exe/app", "archive/libmix.a",
                         "thin/libthin.a", "thin/members/lib.o", "lto/liblto.a", "mixed/libmixed.so",
@@ -131,13 +131,15 @@ TEST_CASE("symbols equal nm's on every fixture", "[symbols][nm]") {
 
 TEST_CASE("symbols equal the cross nm's on big-endian s390x fixtures", "[symbols][nm]") {
   // The host's nm reads only its own targets; the cross binutils read s390x.
-  if (!have_tool("s390x-linux-gnu-nm"))
-    FAIL("s390x-linux-gnu-nm is required: run scripts/setup");
+  require_tool("s390x-linux-gnu-nm", "binutils-s390x-linux-gnu");
+  require_tool("readelf", "binutils");
   for (const char *f : {"s390x-new/libnew.so", "s390x-old/libold.so"})
     compare_with_nm("s390x-linux-gnu-nm", fixture(std::string("cxxabi/") + f));
 }
 
 TEST_CASE("symbols equal nm's on libraries of this machine", "[symbols][nm][system]") {
+  require_tool("nm", "binutils");
+  require_tool("readelf", "binutils");
   int compared = 0;
   for (const char *path : kSystemLibraries) {
     if (!std::filesystem::exists(path))
@@ -149,8 +151,7 @@ TEST_CASE("symbols equal nm's on libraries of this machine", "[symbols][nm][syst
 }
 
 TEST_CASE("demangled names equal c++filt's up to spelling", "[symbols][cxxfilt]") {
-  if (!have_tool("c++filt"))
-    FAIL("c++filt is required: run scripts/setup");
+  require_tool("c++filt", "binutils");
   std::vector<std::string> files = {fixture("cxxabi/old-O0/libold.so"), fixture("cxxabi/new-O0/libnew.so"),
                                     fixture("cxxabi/libcxx/liblibcxx.so"), fixture("cxxabi/dialect/libdialect.so"),
                                     "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"};

@@ -86,7 +86,8 @@ TEST_CASE("end to end: record, rebuild a dependency, check orders the dependants
   // The sqlite3 tool sees the same store.
   CHECK(sqlite_rows(db, "SELECT value FROM locks WHERE package = 'app-misc/top:0' ORDER BY dependency") ==
         std::vector<std::string>{"a2", "b1"});
-  CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"wal"});
+  // A rollback journal: readers need no file beside the store.
+  CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"delete"});
   CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"3"});
 }
 
@@ -242,15 +243,41 @@ TEST_CASE("ABITAG_DB names the store, --db wins over it", "[tagger][cli]") {
   CHECK(sqlite_rows(flag_db, "SELECT package FROM tags") == std::vector<std::string>{"b:0"});
 }
 
-TEST_CASE("reading a store that does not exist yet finds nothing and creates nothing", "[tagger][cli]") {
+TEST_CASE("reading a store that is not there says so with exit 3, --if-exists reads nothing, nothing is created",
+          "[tagger][cli]") {
   TempDir dir;
   std::string db = dir.path() + "/none/tags.db";
-  Run check = tagger(db, "check");
+  for (std::string command : {"check", "show", "export"}) {
+    INFO(command);
+    Run missing = tagger(db, command);
+    CHECK(missing.exit_code == 3);
+    CHECK(missing.out.empty());
+    CHECK(missing.err == "abitag: " + db + ": no tag store here (nothing recorded yet, or a mistyped --db or $ABITAG_DB)\n");
+  }
+  Run check = tagger(db, "check", {"--if-exists"});
   CHECK(check.exit_code == 0);
   CHECK(check.out.empty());
-  CHECK(tagger(db, "show").out.empty());
-  CHECK(nlohmann::json::parse(tagger(db, "export").out)["packages"].empty());
+  CHECK(check.err.empty());
+  Run show = tagger(db, "show", {"--if-exists"});
+  CHECK(show.exit_code == 0);
+  CHECK(show.out.empty());
+  Run exported = tagger(db, "export", {"--if-exists"});
+  CHECK(exported.exit_code == 0);
+  CHECK(nlohmann::json::parse(exported.out)["packages"].empty());
+  // A link to a file that does not exist is no store either, and a writer
+  // does not create one through it.
+  std::string link = dir.path() + "/link.db";
+  fs::create_symlink(db, link);
+  Run linked = tagger(link, "show");
+  CHECK(linked.exit_code == 3);
+  CHECK(linked.err == "abitag: " + link + ": no tag store here (a link to " + db + ", which does not exist)\n");
+  CHECK(tagger(link, "show", {"--if-exists"}).exit_code == 0);
+  Run write = tagger(link, "set", {"a:0", "k", "v"});
+  CHECK(write.exit_code == 3);
+  CHECK(write.err == "abitag: " + link + ": a link to " + db +
+                         ", which does not exist (a new store is made only where there is no file)\n");
   CHECK(!fs::exists(dir.path() + "/none"));
+  CHECK(fs::is_symlink(link));
 }
 
 TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options exit 2, and bad analyzer input records nothing",
@@ -282,6 +309,7 @@ TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options e
 
 TEST_CASE("a version 1 store is upgraded in place with its data, and a newer or foreign one is refused",
           "[tagger][cli]") {
+  require_tool("sqlite3", "sqlite3");
   TempDir dir;
   std::string db = dir.path() + "/old.db";
   // The version 1 schema, as the first abitag release wrote it.
@@ -292,8 +320,11 @@ TEST_CASE("a version 1 store is upgraded in place with its data, and a newer or 
   REQUIRE(made.exit_code == 0);
   CHECK(tagger(db, "check").exit_code == 0); // a reader reads version 1 as it is
   CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"1"});
+  CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"wal"}); // as that release kept it
   require_ok(tagger(db, "set", {"a:0", "k", "new"}));
   CHECK(sqlite_rows(db, "PRAGMA user_version") == std::vector<std::string>{"3"});
+  CHECK(sqlite_rows(db, "PRAGMA journal_mode") == std::vector<std::string>{"delete"}); // the writer switched it
+  CHECK(!fs::exists(db + "-wal"));
   CHECK(sqlite_rows(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'locks_by_dependency'") ==
         std::vector<std::string>{"locks_by_dependency"});
   CHECK(tagger(db, "check", {"--format", "lines"}).out == "b:0\n");
@@ -361,6 +392,7 @@ TEST_CASE("tag records the analyzer's options and its paths as seen inside --roo
 }
 
 TEST_CASE("a version 2 store is read as it is and upgraded to keep arguments by the first writer", "[tagger][cli]") {
+  require_tool("sqlite3", "sqlite3");
   TempDir dir;
   std::string db = dir.path() + "/v2.db";
   // The version 2 schema, as abitag wrote it before arguments were kept.

@@ -40,6 +40,7 @@ inline Run tagger(const std::string &db, const std::string &command, std::vector
 
 // The rows sqlite3 prints for SQL, one "a|b|c" line each.
 inline std::vector<std::string> sqlite_rows(const std::string &db, const std::string &sql) {
+  require_tool("sqlite3", "sqlite3");
   Run r = run("sqlite3", {db, sql});
   if (r.exit_code != 0)
     return {"sqlite3 failed: " + r.err};

@@ -22,23 +22,6 @@ std::string abi_scheme_value(std::uint8_t families) {
                        "compat");
 }
 
-nlohmann::ordered_json file_json(const FileVerdict &v) {
-  nlohmann::ordered_json evidence = nlohmann::ordered_json::array();
-  for (const EvidenceSymbol &e : v.evidence) {
-    nlohmann::ordered_json item;
-    if (!e.member.empty())
-      item["member"] = e.member;
-    item["mangled"] = e.name;
-    item["demangled"] = demangle(e.name);
-    item["class"] = e.families;
-    item["scope"] = scope_name(e.scope);
-    evidence.push_back(std::move(item));
-  }
-  return {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
-          {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
-          {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
-}
-
 void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
   std::string head = v.path + ": " + v.verdict;
   if (!v.flags.empty()) {
@@ -59,6 +42,58 @@ void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
                     (e.member.empty() ? "" : e.member + ": ") + e.name + "  " + demangle(e.name));
 }
 
+// How many files of each kind were read: with none, `compat` says only that
+// nothing here has a C++ interface, and --explain and --json say so.
+struct FilesRead {
+  std::size_t elf = 0, archives = 0;
+};
+
+FilesRead count_files(const std::vector<InputFile> &files) {
+  FilesRead read;
+  for (const InputFile &file : files)
+    (sniff_content(file.head) == ContentKind::Elf ? read.elf : read.archives)++;
+  return read;
+}
+
+std::string files_read_line(const FilesRead &read, std::size_t other_files) {
+  std::string line = std::to_string(read.elf + read.archives) + " files read (" + std::to_string(read.elf) +
+                     " ELF files, " + std::to_string(read.archives) + " archives), " +
+                     std::to_string(other_files) + " other files skipped";
+  if (read.elf + read.archives == 0)
+    line += ": no ELF file or archive here, so no C++ interface";
+  return line;
+}
+
+// Reads and judges every file found, on all cores, largest first; a file
+// that cannot be read is an error and gets no verdict.
+std::vector<FileVerdict> judge_files(const Discovery &found, std::vector<InputError> &errors) {
+  std::vector<std::optional<FileVerdict>> verdicts(found.files.size());
+  std::vector<std::string> failures(found.files.size());
+  std::vector<std::uint64_t> sizes;
+  for (const InputFile &input : found.files)
+    sizes.push_back(input.size);
+  std::vector<std::size_t> order = largest_first(sizes);
+  parallel_for(order.size(), [&](std::size_t n) {
+    thread_local NameClassifier classifier;
+    std::size_t i = order[n];
+    const InputFile &input = found.files[i];
+    llvm::Expected<SymbolFile> symbols = read_symbol_file(input.open_path);
+    if (!symbols) {
+      failures[i] = to_message(symbols.takeError());
+      return;
+    }
+    verdicts[i] = judge_file(input.path, classify_file(std::move(*symbols), classifier, Detail::Families));
+  });
+  std::vector<FileVerdict> judged;
+  for (std::size_t i = 0; i < failures.size(); ++i) {
+    if (!failures[i].empty())
+      errors.push_back({found.files[i].path, failures[i]});
+    else
+      judged.push_back(std::move(*verdicts[i]));
+  }
+  return judged;
+}
+
 class CxxabiAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "cxxabi"; }
@@ -69,7 +104,7 @@ public:
   void add_options(CLI::App &command) override {
     command.add_option("--scheme", scheme_,
                        "seed: 'compat' or sha1 of '<compiler> --version' (the old pipeline's "
-                       "value); abi: 'compat' or the ABI families used")
+                       "value); abi: 'compat' or the ABI families used, joined by ','")
         ->check(CLI::IsMember({"seed", "abi"}))
         ->capture_default_str();
     auto *compiler = command.add_option("--compiler", compiler_,
@@ -89,33 +124,13 @@ public:
     Analysis out;
     Discovery found = discover(inputs.paths, binary_inputs(inputs.root));
     out.errors = found.errors;
-
-    std::vector<std::optional<FileVerdict>> verdicts(found.files.size());
-    std::vector<std::string> failures(found.files.size());
-    std::vector<std::uint64_t> sizes;
-    for (const InputFile &input : found.files)
-      sizes.push_back(input.size);
-    std::vector<std::size_t> order = largest_first(sizes);
-    parallel_for(order.size(), [&](std::size_t n) {
-      thread_local NameClassifier classifier;
-      std::size_t i = order[n];
-      const InputFile &input = found.files[i];
-      llvm::Expected<SymbolFile> symbols = read_symbol_file(input.open_path);
-      if (!symbols) {
-        failures[i] = to_message(symbols.takeError());
-        return;
-      }
-      verdicts[i] = judge_file(input.path, classify_file(std::move(*symbols), classifier, Detail::Families));
-    });
-    for (std::size_t i = 0; i < failures.size(); ++i)
-      if (!failures[i].empty())
-        out.errors.push_back({found.files[i].path, failures[i]});
+    std::vector<FileVerdict> verdicts = judge_files(found, out.errors);
     if (!out.errors.empty())
       return out;
 
     std::uint8_t families = 0;
-    for (const auto &v : verdicts)
-      families |= v->tag_families;
+    for (const FileVerdict &v : verdicts)
+      families |= v.tag_families;
     out.value = abi_scheme_value(families);
     std::string compiler;
     if (scheme_ == "seed" && families) {
@@ -130,7 +145,14 @@ public:
     } else if (scheme_ == "seed") {
       out.value = "compat";
     }
+    describe(found, verdicts, families, compiler, inputs, out);
+    return out;
+  }
 
+private:
+  // What --json and --explain add to the value.
+  void describe(const Discovery &found, const std::vector<FileVerdict> &verdicts, std::uint8_t families,
+                const std::string &compiler, const AnalysisInputs &inputs, Analysis &out) const {
     out.document["analyzer"] = "cxxabi";
     out.document["scheme"] = scheme_;
     out.document["value"] = out.value;
@@ -138,31 +160,31 @@ public:
       out.document["compiler"] = compiler;
     out.document["families"] = abi_scheme_value(families);
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
-    for (const auto &v : verdicts)
-      files.push_back(file_json(*v));
+    for (const FileVerdict &v : verdicts)
+      files.push_back(file_json(v));
     out.document["files"] = std::move(files);
     nlohmann::ordered_json links = nlohmann::ordered_json::array();
     for (const SkippedLink &link : found.links)
       links.push_back({{"path", link.path}, {"what", link.what}});
     out.document["skipped_links"] = std::move(links);
+    FilesRead read = count_files(found.files);
+    out.document["files_read"] = read.elf + read.archives;
+    out.document["elf_files"] = read.elf;
+    out.document["archives"] = read.archives;
     out.document["other_files"] = found.other_files;
     out.document["note"] = kNoProofNote;
-
-    if (inputs.explain) {
-      for (const auto &v : verdicts)
-        explain_file(*v, out.explanation);
-      for (const SkippedLink &link : found.links)
-        out.explanation.push_back(link.path + ": skipped: " + link.what);
-      out.explanation.push_back(std::to_string(verdicts.size()) + " files read, " +
-                                std::to_string(found.other_files) + " other files skipped");
-      out.explanation.push_back(std::string("note: ") + kNoProofNote);
-      if (!compiler.empty())
-        out.explanation.push_back("value: sha1 of '" + compiler + " --version'");
-    }
-    return out;
+    if (!inputs.explain)
+      return;
+    for (const FileVerdict &v : verdicts)
+      explain_file(v, out.explanation);
+    for (const SkippedLink &link : found.links)
+      out.explanation.push_back(link.path + ": skipped: " + link.what);
+    out.explanation.push_back(files_read_line(read, found.other_files));
+    out.explanation.push_back(std::string("note: ") + kNoProofNote);
+    if (!compiler.empty())
+      out.explanation.push_back("value: sha1 of '" + compiler + " --version'");
   }
 
-private:
   std::string scheme_ = "seed";
   std::string compiler_;
   std::string tools_prefix_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "analyzers/cxxabi/scan.h"
+
 namespace abitag::cxxabi {
 namespace {
 
@@ -53,9 +55,12 @@ ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier, Detail
       NameClass c = classifier.classify(symbol.name, detail);
       // Only anchors count: ordinary libraries define std entities strongly
       // too (numeric_limits<UserType> members, typeinfo of std templates).
-      // (By name: at Detail::Families an anchor is not parsed.)
+      // (By name: at Detail::Families an anchor is not parsed.) A strong
+      // transaction clone of a std function is one too: only libstdc++
+      // defines those (its cow-stdexcept.o, which devtoolset builds link in
+      // from libstdc++_nonshared.a).
       if (strong_definition(symbol))
-        anchor |= is_runtime_anchor(symbol.name);
+        anchor |= is_runtime_anchor(symbol.name) || (c.transaction_clone && c.std_scoped);
       classes.push_back(c);
     }
   }
@@ -162,6 +167,23 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
 
   out.tag_families = abis | (dialect || gcc47_hazard ? kDialect : 0);
   return out;
+}
+
+nlohmann::ordered_json file_json(const FileVerdict &v) {
+  nlohmann::ordered_json evidence = nlohmann::ordered_json::array();
+  for (const EvidenceSymbol &e : v.evidence) {
+    nlohmann::ordered_json item;
+    if (!e.member.empty())
+      item["member"] = e.member;
+    item["mangled"] = e.name;
+    item["demangled"] = demangle(e.name);
+    item["class"] = e.families;
+    item["scope"] = scope_name(e.scope);
+    evidence.push_back(std::move(item));
+  }
+  return {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
+          {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
+          {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
 }
 
 } // namespace abitag::cxxabi

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/symbol_reader.h"
 
@@ -50,5 +52,8 @@ struct FileVerdict {
 };
 
 FileVerdict judge_file(const std::string &path, const ClassifiedFile &file);
+
+// What `abitag cxxabi --json` prints of one file.
+nlohmann::ordered_json file_json(const FileVerdict &v);
 
 } // namespace abitag::cxxabi

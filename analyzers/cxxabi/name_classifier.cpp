@@ -476,7 +476,31 @@ bool cannot_show_family(std::string_view name) {
   return name.find("cxx11") == std::string_view::npos;
 }
 
+std::string transaction_clone_target(std::string_view name) {
+  constexpr std::string_view kPrefix = "_ZGTt";
+  if (name.substr(0, kPrefix.size()) != kPrefix)
+    return {};
+  return "_Z" + std::string(name.substr(kPrefix.size()));
+}
+
+// Special names are classified as the entity they belong to: LLVM's parse
+// tree already leads from a thunk (_ZTh, _ZTv, _ZTc), a guard variable (_ZGV)
+// or a reference temporary (_ZGR) to it (see entity_of); a transaction clone
+// is classified as the function it clones, so that a clone of a std::
+// function (libstdc++'s own, linked statically from devtoolset's
+// libstdc++_nonshared.a) is the standard library's, never the library's
+// interface. Its scope is always worked out: a strong clone of a std entity
+// marks an embedded standard library (classify_file).
 NameClass NameClassifier::classify(std::string_view name, Detail detail) {
+  std::string cloned = transaction_clone_target(name);
+  if (cloned.empty())
+    return classify_name(name, detail);
+  NameClass out = classify_name(cloned, Detail::Full);
+  out.transaction_clone = true;
+  return out;
+}
+
+NameClass NameClassifier::classify_name(std::string_view name, Detail detail) {
   NameClass out;
   if (name.size() < 2 || name[0] != '_' || name[1] != 'Z')
     return out;
@@ -508,7 +532,7 @@ std::string join_families(uint8_t families, const FamilyNames &names, const char
     if (!(families & (1u << i)))
       continue;
     if (!out.empty())
-      out += '+';
+      out += kFamilySeparator;
     out += names[i];
   }
   return out.empty() ? none : out;

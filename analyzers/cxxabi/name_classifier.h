@@ -30,6 +30,7 @@ struct NameClass {
   bool std_scoped = false;      // the named entity lives in std, __gnu_cxx or __cxxabiv1
   bool old_list_entity = false; // a member of the old std::list or std::_List_base
   bool pair_by_value = false;   // takes or returns std::pair by value
+  bool transaction_clone = false; // GCC's transaction-safe clone (_ZGTt) of the entity
 };
 
 // Names longer than this are not parsed (the demangler recurses once per
@@ -49,6 +50,12 @@ enum class Detail {
 // that name std under /usr.
 bool cannot_show_family(std::string_view name);
 
+// The function a transaction-safe clone (g++ -fgnu-tm) clones, as a name of
+// its own: "_ZGTt<encoding>" -> "_Z<encoding>"; empty for any other name.
+// LLVM 14's demangler does not know the prefix (c++filt prints
+// "transaction clone for ..."), and the clone belongs to that function.
+std::string transaction_clone_target(std::string_view name);
+
 // Reusable and not thread-safe: it keeps its parse arena between names.
 class NameClassifier {
 public:
@@ -60,19 +67,25 @@ public:
   NameClass classify(std::string_view name, Detail detail = Detail::Full);
 
 private:
+  NameClass classify_name(std::string_view name, Detail detail);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-// The names of the families in FAMILIES, in bit order, joined by '+'; NONE
-// when there are none.
+// What joins family names: ',' is in none of them ("libc++" holds '+'), so
+// a joined value splits back into exactly its families.
+inline constexpr char kFamilySeparator = ',';
+
+// The names of the families in FAMILIES, in bit order, joined by
+// kFamilySeparator; NONE when there are none.
 using FamilyNames = std::array<const char *, 4>; // kOldAbi, kNewAbi, kLibcxx, kDialect
 std::string join_families(std::uint8_t families, const FamilyNames &names, const char *none);
 
 // How many families FAMILIES holds (C++17, for the clang 14 fuzz build).
 inline std::size_t family_count(std::uint8_t families) { return std::bitset<8>(families).count(); }
 
-// "old", "new", "libc++", "dialect" joined by '+', or "-" for none.
+// "old", "new", "libc++", "dialect" joined by ',', or "-" for none.
 std::string family_string(std::uint8_t families);
 
 } // namespace abitag::cxxabi

@@ -1,7 +1,7 @@
 // GNU symbol versions of a shared object's .dynsym, read from .gnu.version,
 // .gnu.version_d and .gnu.version_r once per file. (LLVM 14's
-// readDynsymVersions copies its version map once per symbol: 0.5 s and
-// 300 MB for libLLVM alone.)
+// readDynsymVersions copies its version map once per symbol, which on a
+// library with many symbols costs far more time and memory than the read.)
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/scan.h"
 #include "fingerprint/output.h"
+#include "fingerprint/row_field.h"
 
 namespace abitag::cxxabi {
 namespace {
@@ -73,20 +74,22 @@ private:
       for (std::size_t i = 0; i < object.symbols.size(); ++i) {
         const Symbol &s = object.symbols[i];
         const NameClass &c = classified.classes[o][i];
-        out += path;
+        append_row_field(out, path);
         out += '\t';
-        out += object.member.empty() ? "-" : object.member;
+        append_row_field(out, object.member.empty() ? "-" : object.member);
         out += '\t';
         out += s.type;
         out += '\t';
-        out += s.name;
+        append_row_field(out, s.name);
         out += '\t';
         if (s.version.empty())
           out += '-';
-        else
-          out += (s.default_version ? "@@" : "@") + s.version.str();
+        else {
+          out += s.default_version ? "@@" : "@";
+          append_row_field(out, s.version);
+        }
         out += '\t';
-        out += demangle(s.name);
+        append_row_field(out, demangle(s.name));
         out += '\t';
         out += family_string(c.families);
         out += '\t';

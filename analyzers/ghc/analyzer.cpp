@@ -7,24 +7,6 @@
 namespace abitag::ghc {
 namespace {
 
-nlohmann::ordered_json component_json(const Unit &unit) {
-  const PackageInfo &info = unit.info;
-  nlohmann::ordered_json abi_depends = nlohmann::ordered_json::array();
-  for (const AbiDependency &dep : info.abi_depends)
-    abi_depends.push_back({{"id", dep.unit_id}, {"abi", dep.abi}});
-  nlohmann::ordered_json out;
-  out["path"] = unit.path;
-  out["id"] = info.id;
-  out["abi"] = info.abi;
-  out["name"] = info.name;
-  out["version"] = info.version;
-  out["package-name"] = info.package();
-  out["lib-name"] = info.lib_name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(info.lib_name);
-  out["depends"] = info.depends;
-  out["abi-depends"] = std::move(abi_depends);
-  return out;
-}
-
 void add_discovery_json(nlohmann::ordered_json &doc, const ReadResult &read) {
   nlohmann::ordered_json links = nlohmann::ordered_json::array();
   for (const SkippedLink &link : read.links)
@@ -100,7 +82,7 @@ private:
     }
     if (lines.empty()) {
       for (const std::string &path : inputs.paths)
-        out.errors.push_back({path, read.units.empty() ? "no package description found"
+        out.errors.push_back({path, read.units.empty() ? "no GHC package here"
                                                        : "only sub-libraries here (--all shows them)"});
       return;
     }

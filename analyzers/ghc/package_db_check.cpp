@@ -182,4 +182,22 @@ CheckResult check_package_dbs(const std::vector<Unit> &units) {
   return result;
 }
 
+nlohmann::ordered_json component_json(const Unit &unit) {
+  const PackageInfo &info = unit.info;
+  nlohmann::ordered_json abi_depends = nlohmann::ordered_json::array();
+  for (const AbiDependency &dep : info.abi_depends)
+    abi_depends.push_back({{"id", dep.unit_id}, {"abi", dep.abi}});
+  nlohmann::ordered_json out;
+  out["path"] = unit.path;
+  out["id"] = info.id;
+  out["abi"] = info.abi;
+  out["name"] = info.name;
+  out["version"] = info.version;
+  out["package-name"] = info.package();
+  out["lib-name"] = info.lib_name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(info.lib_name);
+  out["depends"] = info.depends;
+  out["abi-depends"] = std::move(abi_depends);
+  return out;
+}
+
 } // namespace abitag::ghc

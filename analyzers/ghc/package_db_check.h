@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "analyzers/ghc/package_info.h"
 
 namespace abitag::ghc {
@@ -17,6 +19,9 @@ struct Unit {
   std::string path;   // the file it came from
   std::size_t db = 0; // its database's place in the stack, global (0) first
 };
+
+// What `abitag ghc --json` prints of one unit.
+nlohmann::ordered_json component_json(const Unit &unit);
 
 enum class ProblemKind {
   MissingDependency, // a `depends` unit id exists nowhere in the stack (ghc-pkg check)
