@@ -111,11 +111,11 @@ llvm::Expected<int> run_tag(StoreArguments &o) {
   std::unique_ptr<Analyzer> analyzer = builtin_registry().create(o.analyzer);
   if (!analyzer)
     return usage_error("no analyzer named '" + o.analyzer + "' ('abitag analyzers' lists them)");
-  // Open the store before a possibly long analysis, so a bad store fails
-  // fast; the write lock is only taken once the value is known.
-  llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_writing(o.db);
-  if (!store)
-    return store.takeError();
+  // Check the store before a possibly long analysis, so a bad store fails
+  // fast; it is created, and the write lock taken, only once the value is
+  // known, so an analysis that fails leaves no new store behind.
+  if (llvm::Error e = Store::check_writable(o.db))
+    return e;
   // The rest of the command line is the analyzer's, exactly as after
   // `abitag ANALYZER` (e.g. `abitag tag PKG ghc --tag IMAGE`).
   AnalysisInputs inputs;
@@ -130,7 +130,6 @@ llvm::Expected<int> run_tag(StoreArguments &o) {
   // store untouched.
   if (auto why = tagger::invalid_value(analysis.value))
     return make_error(o.analyzer + ": " + *why + "; nothing recorded");
-  store->reset();
   if (llvm::Error e = write(o.db, [&](Store &s) {
         return s.set_tag({o.package, std::string(analyzer->name()), analysis.value, std::string(analyzer->name()),
                           now(), *recorded});

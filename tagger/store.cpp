@@ -422,6 +422,38 @@ llvm::Expected<std::unique_ptr<Store>> Store::empty(const std::string &path) {
   return store;
 }
 
+namespace {
+
+// Whether a new store could be made at PATH, where inspect() found nothing
+// (so what exists of its folders are folders): create() makes the missing
+// ones, so the nearest that exists must let this user add entries. The
+// error reads as create()'s.
+llvm::Error check_creatable(const std::string &path) {
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code ignored;
+  while (!folder.empty() && !std::filesystem::exists(folder, ignored) && folder != folder.parent_path())
+    folder = folder.parent_path();
+  if (::access(folder.empty() ? "." : folder.c_str(), W_OK | X_OK) != 0)
+    return make_error(path + ": cannot create the store: " + std::strerror(errno));
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error Store::check_writable(const std::string &path) {
+  if (path != ":memory:") {
+    llvm::Expected<StoreFile> file = inspect(path);
+    if (!file)
+      return file.takeError();
+    if (file->found == Found::Nothing)
+      return check_creatable(path);
+  }
+  // A file, or a dangling link: open_for_writing opens the one and refuses
+  // the other, creating nothing.
+  llvm::Expected<std::unique_ptr<Store>> store = open_for_writing(path);
+  return store ? llvm::Error::success() : store.takeError();
+}
+
 llvm::Expected<std::unique_ptr<Store>> Store::open_for_writing(const std::string &path) {
   if (path == ":memory:")
     return empty(path);

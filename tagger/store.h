@@ -91,6 +91,11 @@ public:
   // Opens the store, creating it if there is no file at PATH. ":memory:" is a
   // private store in memory. Errors read "PATH: reason".
   static llvm::Expected<std::unique_ptr<Store>> open_for_writing(const std::string &path);
+  // Whether open_for_writing(PATH) would succeed, asked before a long
+  // computation whose result is then written: an existing store is opened
+  // and closed; where there is none, nothing is created, only the folder it
+  // would be made in is checked.
+  static llvm::Error check_writable(const std::string &path);
   // Opens an existing store; needs no write access to it or its folder.
   static llvm::Expected<std::unique_ptr<Store>> open_for_reading(const std::string &path,
                                                                  IfMissing missing = IfMissing::Fail);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -305,6 +306,61 @@ TEST_CASE("usage errors: blank ids or keys, unknown analyzers or their options e
   Run help = run(abitag_binary(), {"check", "--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("Exit codes:") != std::string::npos);
+}
+
+TEST_CASE("tag whose analysis fails creates no store, and a store it could not create fails before the analysis",
+          "[tagger][cli]") {
+  TempDir dir;
+  std::string empty = dir.path() + "/empty", db = dir.path() + "/new/tags.db";
+  fs::create_directory(empty);
+  auto nothing_made = [&] {
+    std::vector<std::string> entries;
+    for (const fs::directory_entry &entry : fs::directory_iterator(dir.path()))
+      entries.push_back(entry.path().filename().string());
+    CHECK(entries == std::vector<std::string>{"empty"});
+  };
+  Run sbcl = tagger(db, "tag", {"dev-lisp/app:0", "sbcl", empty});
+  CHECK(sbcl.exit_code == 3);
+  CHECK(sbcl.out.empty());
+  CHECK(sbcl.err == "abitag: " + empty + ": no SBCL core or runtime here\n");
+  nothing_made();
+  // No value (a field the package lacks), or a bad analyzer option: no store either.
+  std::string conf = fixture("ghc/db-good/tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf");
+  CHECK(tagger(db, "tag", {"dev-haskell/foo:0", "ghc", "--field", "maintainer", conf}).exit_code == 3);
+  CHECK(tagger(db, "tag", {"a:0", "cxxabi", "--scheme", "bogus", fixture("cxxabi/new-O2")}).exit_code == 2);
+  nothing_made();
+  // Where no store can be (under a file, or a new folder under a file), tag
+  // says so before it analyzes.
+  write_file(dir.path() + "/file", "x");
+  std::string under_file = dir.path() + "/file/tags.db";
+  Run blocked = tagger(under_file, "tag", {"dev-lisp/app:0", "sbcl", empty});
+  CHECK(blocked.exit_code == 3);
+  CHECK(blocked.err == "abitag: " + under_file + ": cannot be reached: Not a directory\n");
+  std::string deeper = dir.path() + "/file/new/tags.db";
+  Run deeper_blocked = tagger(deeper, "tag", {"dev-lisp/app:0", "sbcl", empty});
+  CHECK(deeper_blocked.exit_code == 3);
+  CHECK(deeper_blocked.err == "abitag: " + deeper + ": cannot be reached: Not a directory\n");
+  fs::remove(dir.path() + "/file");
+  // A folder this user may not add to (root may add to any: be nobody).
+  std::string locked = dir.path() + "/locked";
+  fs::create_directory(locked);
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                              fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  std::vector<std::string> args = {"tag", "--db", locked + "/new/tags.db", "dev-lisp/app:0", "sbcl", empty};
+  if (::geteuid() == 0) {
+    require_tool("setpriv", "util-linux");
+    args.insert(args.begin(), {"--reuid=65534", "--regid=65534", "--clear-groups", abitag_binary()});
+  }
+  Run denied = ::geteuid() == 0 ? run("setpriv", args) : run(abitag_binary(), args);
+  CHECK(denied.exit_code == 3);
+  CHECK(denied.err == "abitag: " + locked + "/new/tags.db: cannot create the store: Permission denied\n");
+  fs::remove(locked);
+  // Once the value is known, the store and its folder are made.
+  Run tagged = tagger(db, "tag", {"dev-libs/new:0", "cxxabi", fixture("cxxabi/new-O2")});
+  require_ok(tagged);
+  CHECK(sqlite_rows(db, "SELECT package, key FROM tags") == std::vector<std::string>{"dev-libs/new:0|cxxabi"});
 }
 
 TEST_CASE("a version 1 store is upgraded in place with its data, and a newer or foreign one is refused",
