@@ -1,0 +1,168 @@
+#include "analyzers/kmod/decompress.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "fingerprint/errors.h"
+
+namespace abitag::kmod {
+namespace {
+
+// An output buffer that grows as a decoder fills it, never past the limit.
+class Output {
+public:
+  // Room for more output; false once the limit is reached.
+  bool grow() {
+    if (bytes_.size() >= kMaxDecompressed)
+      return false;
+    std::uint64_t next = std::max<std::uint64_t>(bytes_.size() * 2, 1 << 16);
+    bytes_.resize(std::min(next, kMaxDecompressed));
+    return true;
+  }
+  char *free_space() { return bytes_.data() + used_; }
+  std::size_t free_size() const { return bytes_.size() - used_; }
+  void produced(std::size_t count) { used_ += count; }
+  std::string take() {
+    bytes_.resize(used_);
+    return std::move(bytes_);
+  }
+
+private:
+  std::string bytes_;
+  std::size_t used_ = 0;
+};
+
+llvm::Error too_large(const char *format) {
+  return make_error(std::string("corrupt ") + format + " stream: it decompresses to more than " +
+                    std::to_string(kMaxDecompressed) + " bytes");
+}
+
+llvm::Expected<std::string> decompress_xz(std::string_view bytes) {
+  lzma_stream stream = LZMA_STREAM_INIT;
+  // LZMA_CONCATENATED: several streams one after another, as xz writes them.
+  if (lzma_stream_decoder(&stream, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+    return make_error("out of memory for xz");
+  std::unique_ptr<lzma_stream, void (*)(lzma_stream *)> guard(&stream, lzma_end);
+  stream.next_in = reinterpret_cast<const std::uint8_t *>(bytes.data());
+  stream.avail_in = bytes.size();
+  Output out;
+  for (;;) {
+    if (out.free_size() == 0 && !out.grow())
+      return too_large("xz");
+    stream.next_out = reinterpret_cast<std::uint8_t *>(out.free_space());
+    stream.avail_out = out.free_size();
+    std::size_t before = stream.avail_out;
+    lzma_ret result = lzma_code(&stream, stream.avail_in ? LZMA_RUN : LZMA_FINISH);
+    out.produced(before - stream.avail_out);
+    if (result == LZMA_STREAM_END)
+      return out.take();
+    if (result == LZMA_BUF_ERROR)
+      return make_error("corrupt xz stream: it ends before its end marker");
+    if (result != LZMA_OK)
+      return make_error(std::string("corrupt xz stream: ") +
+                        (result == LZMA_DATA_ERROR     ? "data error"
+                         : result == LZMA_FORMAT_ERROR ? "not an xz stream"
+                         : result == LZMA_MEM_ERROR    ? "out of memory"
+                         : result == LZMA_OPTIONS_ERROR ? "unsupported options"
+                                                        : "error " + std::to_string(result)));
+  }
+}
+
+llvm::Expected<std::string> decompress_zstd(std::string_view bytes) {
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  if (!context)
+    return make_error("out of memory for zstd");
+  ZSTD_inBuffer input{bytes.data(), bytes.size(), 0};
+  Output out;
+  std::size_t last = 1; // ZSTD_decompressStream's hint: 0 once a frame is complete
+  while (input.pos < input.size || last != 0) {
+    if (out.free_size() == 0 && !out.grow())
+      return too_large("zstd");
+    ZSTD_outBuffer output{out.free_space(), out.free_size(), 0};
+    std::size_t before_in = input.pos;
+    last = ZSTD_decompressStream(context.get(), &output, &input);
+    out.produced(output.pos);
+    if (ZSTD_isError(last))
+      return make_error(std::string("corrupt zstd stream: ") + ZSTD_getErrorName(last));
+    if (last != 0 && input.pos == input.size && output.pos < output.size && input.pos == before_in)
+      return make_error("corrupt zstd stream: it ends inside a frame");
+  }
+  return out.take();
+}
+
+llvm::Expected<std::string> decompress_gzip(std::string_view bytes) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) // 16: a gzip wrapper
+    return make_error("out of memory for zlib");
+  std::unique_ptr<z_stream, int (*)(z_stream *)> guard(&stream, inflateEnd);
+  stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(bytes.data()));
+  stream.avail_in = static_cast<uInt>(std::min<std::size_t>(bytes.size(), UINT32_MAX));
+  if (bytes.size() > UINT32_MAX)
+    return make_error("gzip stream larger than 4 GiB");
+  Output out;
+  for (;;) {
+    if (out.free_size() == 0 && !out.grow())
+      return too_large("gzip");
+    stream.next_out = reinterpret_cast<Bytef *>(out.free_space());
+    stream.avail_out = static_cast<uInt>(std::min<std::size_t>(out.free_size(), UINT32_MAX));
+    uInt before = stream.avail_out;
+    int result = inflate(&stream, Z_NO_FLUSH);
+    out.produced(before - stream.avail_out);
+    if (result == Z_STREAM_END) {
+      if (stream.avail_in == 0)
+        return out.take();
+      inflateReset(&stream); // another gzip member follows, as `cat a.gz b.gz` makes
+      continue;
+    }
+    if (result == Z_BUF_ERROR && stream.avail_in == 0)
+      return make_error("corrupt gzip stream: it ends before its last block");
+    if (result != Z_OK && result != Z_BUF_ERROR)
+      return make_error(std::string("corrupt gzip stream: ") + (stream.msg ? stream.msg : "inflate failed"));
+  }
+}
+
+} // namespace
+
+Compression compression_of(std::string_view head) {
+  if (head.substr(0, 6) == std::string_view("\xFD" "7zXZ\0", 6))
+    return Compression::Xz;
+  if (head.substr(0, 4) == "\x28\xB5\x2F\xFD")
+    return Compression::Zstd;
+  if (head.substr(0, 2) == "\x1F\x8B")
+    return Compression::Gzip;
+  return Compression::None;
+}
+
+const char *compression_name(Compression compression) {
+  switch (compression) {
+  case Compression::Xz:
+    return "xz";
+  case Compression::Zstd:
+    return "zstd";
+  case Compression::Gzip:
+    return "gzip";
+  case Compression::None:
+    break;
+  }
+  return "none";
+}
+
+llvm::Expected<std::string> decompress(std::string_view bytes, Compression compression) {
+  switch (compression) {
+  case Compression::Xz:
+    return decompress_xz(bytes);
+  case Compression::Zstd:
+    return decompress_zstd(bytes);
+  case Compression::Gzip:
+    return decompress_gzip(bytes);
+  case Compression::None:
+    break;
+  }
+  return std::string(bytes);
+}
+
+} // namespace abitag::kmod

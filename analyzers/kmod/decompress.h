@@ -1,0 +1,28 @@
+// Compressed modules and symbol lists, as distributions ship them
+// (CONFIG_MODULE_COMPRESS_{XZ,ZSTD,GZIP}; RHEL's symvers-R.gz).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <llvm/Support/Error.h>
+
+namespace abitag::kmod {
+
+enum class Compression { None, Xz, Zstd, Gzip };
+
+// Chosen by the magic bytes, never by the file name, as kmod does
+// (libkmod-file.c): xz FD 37 7A 58 5A 00, zstd 28 B5 2F FD, gzip 1F 8B.
+Compression compression_of(std::string_view head);
+const char *compression_name(Compression compression);
+
+// The most a file is decompressed to. The largest modules distributions
+// ship (GPU drivers) are tens of megabytes; a stream that claims more is
+// refused rather than allowed to fill memory.
+inline constexpr std::uint64_t kMaxDecompressed = std::uint64_t(512) << 20;
+
+// BYTES decompressed; the whole input must be one or more complete streams.
+llvm::Expected<std::string> decompress(std::string_view bytes, Compression compression);
+
+} // namespace abitag::kmod
