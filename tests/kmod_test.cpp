@@ -314,3 +314,64 @@ TEST_CASE("kmod: bad input gets one line and exit 3", "[kmod][errors]") {
     }
   }
 }
+
+TEST_CASE("kmod: the extended version sections replace __versions when present", "[kmod][check]") {
+  require_tool("objcopy", "binutils");
+  TempDir dir;
+  // Every import of uio_pci_generic with the CRC __versions has, but one
+  // changed: the kernel then goes by the extended sections alone.
+  Run dump = run(abitag_binary(), {"kmod", "--json", uio_pci_generic()});
+  REQUIRE(dump.exit_code == 0);
+  const nlohmann::json versions = json_of(dump)["files"][0]["versions"];
+  REQUIRE(versions.size() == 12);
+  auto add_extended = [&](const std::string &name, const std::string &changed, const std::string &source) {
+    std::string crcs, names;
+    for (const auto &version : versions) {
+      auto crc = static_cast<std::uint32_t>(std::stoul(version["crc"].get<std::string>(), nullptr, 16));
+      if (version["name"] == changed)
+        crc ^= 1;
+      for (int i = 0; i < 4; ++i)
+        crcs += static_cast<char>((crc >> (8 * i)) & 0xff);
+      names += version["name"].get<std::string>() + std::string(1, '\0');
+    }
+    write_file(dir.path() + "/crcs", crcs);
+    write_file(dir.path() + "/names", names);
+    std::string out = dir.path() + "/" + name;
+    Run r = run("objcopy", {"--add-section", "__version_ext_crcs=" + dir.path() + "/crcs", "--set-section-flags",
+                            "__version_ext_crcs=alloc,load,readonly,contents", "--add-section",
+                            "__version_ext_names=" + dir.path() + "/names", "--set-section-flags",
+                            "__version_ext_names=alloc,load,readonly,contents", source, out});
+    REQUIRE(r.exit_code == 0);
+    return out;
+  };
+  std::string changed = add_extended("changed.ko", "pci_clear_master", uio_pci_generic());
+  std::string stale_basic = write_copy(dir, "stale.ko", with_crc_flipped(read_file(uio_pci_generic()), "pci_clear_master"));
+  std::string rescued = add_extended("rescued.ko", "", stale_basic);
+  Run r = check61({changed, rescued});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out == changed + ": uio_pci_generic: disagrees about version of symbol pci_clear_master\n" + changed +
+                     ": uio_pci_generic: Unknown symbol pci_clear_master (err -22)\n");
+  nlohmann::json file = json_of(kmod({"--json", changed}))["files"][0];
+  CHECK(file["has_extended_versions"] == true);
+  CHECK(file["extended_versions"].size() == file["versions"].size());
+}
+
+TEST_CASE("kmod: --kernel as a build tree or a Module.symvers; a kernel without one", "[kmod][check]") {
+  std::string headers = root61() + "/usr/src/linux-headers-" + kRelease61;
+  TempDir dir;
+  std::string crc = write_copy(dir, "crc.ko", with_crc_flipped(read_file(uio_pci_generic()), "pci_clear_master"));
+  for (const std::string &kernel : {headers, headers + "/Module.symvers"}) {
+    Run r = kmod({"--check", "--explain", "--kernel", kernel, crc, uio_pci_generic()});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == crc + ": uio_pci_generic: disagrees about version of symbol pci_clear_master\n" + crc +
+                       ": uio_pci_generic: Unknown symbol pci_clear_master (err -22)\n");
+    CHECK(r.err.find("vermagic not compared") != std::string::npos);
+  }
+  // Without Module.symvers the exports of vmlinux are unknown: no verdict.
+  fs::create_directories(dir.path() + "/root");
+  fs::copy(root61() + "/lib", dir.path() + "/root/lib", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  Run r = kmod({"--check", "--root", dir.path() + "/root", "--kernel", kRelease61, uio_pci_generic()});
+  CHECK(r.exit_code == 4);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("no Module.symvers") != std::string::npos);
+}
