@@ -1,7 +1,10 @@
 #include "analyzers/kmod/decompress.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
+#include <new>
+#include <utility>
 
 #include <lzma.h>
 #include <zlib.h>
@@ -10,38 +13,43 @@
 #include "fingerprint/errors.h"
 
 namespace abitag::kmod {
+
+Decompressed::Decompressed(Decompressed &&other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)) {}
+
+Decompressed &Decompressed::operator=(Decompressed &&other) noexcept {
+  if (this != &other) {
+    std::free(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+  }
+  return *this;
+}
+
+Decompressed::~Decompressed() { std::free(data_); }
+
+bool Decompressed::grow() {
+  if (capacity_ >= kMaxDecompressed)
+    return false;
+  std::size_t next = std::min<std::uint64_t>(std::max<std::size_t>(capacity_ * 2, 1 << 16), kMaxDecompressed);
+  void *bigger = std::realloc(data_, next);
+  if (!bigger)
+    throw std::bad_alloc(); // as a std::string would: abitag reports it as out of memory
+  data_ = static_cast<char *>(bigger);
+  capacity_ = next;
+  return true;
+}
+
 namespace {
-
-// An output buffer that grows as a decoder fills it, never past the limit.
-class Output {
-public:
-  // Room for more output; false once the limit is reached.
-  bool grow() {
-    if (bytes_.size() >= kMaxDecompressed)
-      return false;
-    std::uint64_t next = std::max<std::uint64_t>(bytes_.size() * 2, 1 << 16);
-    bytes_.resize(std::min(next, kMaxDecompressed));
-    return true;
-  }
-  char *free_space() { return bytes_.data() + used_; }
-  std::size_t free_size() const { return bytes_.size() - used_; }
-  void produced(std::size_t count) { used_ += count; }
-  std::string take() {
-    bytes_.resize(used_);
-    return std::move(bytes_);
-  }
-
-private:
-  std::string bytes_;
-  std::size_t used_ = 0;
-};
 
 llvm::Error too_large(const char *format) {
   return make_error(std::string("corrupt ") + format + " stream: it decompresses to more than " +
                     std::to_string(kMaxDecompressed) + " bytes");
 }
 
-llvm::Expected<std::string> decompress_xz(std::string_view bytes) {
+llvm::Expected<Decompressed> decompress_xz(std::string_view bytes) {
   lzma_stream stream = LZMA_STREAM_INIT;
   // LZMA_CONCATENATED: several streams one after another, as xz writes them.
   if (lzma_stream_decoder(&stream, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
@@ -49,7 +57,7 @@ llvm::Expected<std::string> decompress_xz(std::string_view bytes) {
   std::unique_ptr<lzma_stream, void (*)(lzma_stream *)> guard(&stream, lzma_end);
   stream.next_in = reinterpret_cast<const std::uint8_t *>(bytes.data());
   stream.avail_in = bytes.size();
-  Output out;
+  Decompressed out;
   for (;;) {
     if (out.free_size() == 0 && !out.grow())
       return too_large("xz");
@@ -59,7 +67,7 @@ llvm::Expected<std::string> decompress_xz(std::string_view bytes) {
     lzma_ret result = lzma_code(&stream, stream.avail_in ? LZMA_RUN : LZMA_FINISH);
     out.produced(before - stream.avail_out);
     if (result == LZMA_STREAM_END)
-      return out.take();
+      return out;
     if (result == LZMA_BUF_ERROR)
       return make_error("corrupt xz stream: it ends before its end marker");
     if (result != LZMA_OK)
@@ -72,12 +80,12 @@ llvm::Expected<std::string> decompress_xz(std::string_view bytes) {
   }
 }
 
-llvm::Expected<std::string> decompress_zstd(std::string_view bytes) {
+llvm::Expected<Decompressed> decompress_zstd(std::string_view bytes) {
   std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), ZSTD_freeDCtx);
   if (!context)
     return make_error("out of memory for zstd");
   ZSTD_inBuffer input{bytes.data(), bytes.size(), 0};
-  Output out;
+  Decompressed out;
   std::size_t last = 1; // ZSTD_decompressStream's hint: 0 once a frame is complete
   while (input.pos < input.size || last != 0) {
     if (out.free_size() == 0 && !out.grow())
@@ -91,10 +99,10 @@ llvm::Expected<std::string> decompress_zstd(std::string_view bytes) {
     if (last != 0 && input.pos == input.size && output.pos < output.size && input.pos == before_in)
       return make_error("corrupt zstd stream: it ends inside a frame");
   }
-  return out.take();
+  return out;
 }
 
-llvm::Expected<std::string> decompress_gzip(std::string_view bytes) {
+llvm::Expected<Decompressed> decompress_gzip(std::string_view bytes) {
   z_stream stream{};
   if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) // 16: a gzip wrapper
     return make_error("out of memory for zlib");
@@ -103,7 +111,7 @@ llvm::Expected<std::string> decompress_gzip(std::string_view bytes) {
   stream.avail_in = static_cast<uInt>(std::min<std::size_t>(bytes.size(), UINT32_MAX));
   if (bytes.size() > UINT32_MAX)
     return make_error("gzip stream larger than 4 GiB");
-  Output out;
+  Decompressed out;
   for (;;) {
     if (out.free_size() == 0 && !out.grow())
       return too_large("gzip");
@@ -114,7 +122,7 @@ llvm::Expected<std::string> decompress_gzip(std::string_view bytes) {
     out.produced(before - stream.avail_out);
     if (result == Z_STREAM_END) {
       if (stream.avail_in == 0)
-        return out.take();
+        return out;
       inflateReset(&stream); // another gzip member follows, as `cat a.gz b.gz` makes
       continue;
     }
@@ -151,7 +159,7 @@ const char *compression_name(Compression compression) {
   return "none";
 }
 
-llvm::Expected<std::string> decompress(std::string_view bytes, Compression compression) {
+llvm::Expected<Decompressed> decompress(std::string_view bytes, Compression compression) {
   switch (compression) {
   case Compression::Xz:
     return decompress_xz(bytes);
@@ -162,7 +170,7 @@ llvm::Expected<std::string> decompress(std::string_view bytes, Compression compr
   case Compression::None:
     break;
   }
-  return std::string(bytes);
+  return make_error("not compressed");
 }
 
 } // namespace abitag::kmod

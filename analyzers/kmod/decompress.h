@@ -22,7 +22,29 @@ const char *compression_name(Compression compression);
 // refused rather than allowed to fill memory.
 inline constexpr std::uint64_t kMaxDecompressed = std::uint64_t(512) << 20;
 
+// Decompressed bytes, in memory taken from the system as the decoder fills
+// it: a stream of zeros that claims the limit costs the pages it really
+// fills, once (realloc moves large blocks by remapping them, not copying).
+class Decompressed {
+public:
+  Decompressed() = default;
+  Decompressed(Decompressed &&other) noexcept;
+  Decompressed &operator=(Decompressed &&other) noexcept;
+  ~Decompressed();
+  std::string_view bytes() const { return {data_, size_}; }
+
+  // Room for at least one more byte, up to kMaxDecompressed; false at the limit.
+  bool grow();
+  char *free_space() { return data_ + size_; }
+  std::size_t free_size() const { return capacity_ - size_; }
+  void produced(std::size_t count) { size_ += count; }
+
+private:
+  char *data_ = nullptr;
+  std::size_t size_ = 0, capacity_ = 0;
+};
+
 // BYTES decompressed; the whole input must be one or more complete streams.
-llvm::Expected<std::string> decompress(std::string_view bytes, Compression compression);
+llvm::Expected<Decompressed> decompress(std::string_view bytes, Compression compression);
 
 } // namespace abitag::kmod

@@ -193,13 +193,13 @@ llvm::Expected<std::vector<ImportedVersion>> parse_extended_versions(const ElfIm
 
 llvm::Expected<std::optional<Module>> read_module_if_any(std::string_view bytes, const std::string &path) {
   Compression compression = compression_of(bytes);
-  std::string decompressed;
+  Decompressed decompressed;
   if (compression != Compression::None) {
-    llvm::Expected<std::string> plain = decompress(bytes, compression);
+    llvm::Expected<Decompressed> plain = decompress(bytes, compression);
     if (!plain)
       return plain.takeError();
     decompressed = std::move(*plain);
-    bytes = decompressed;
+    bytes = decompressed.bytes();
   }
   llvm::Expected<ElfImage> image = read_elf_image(bytes);
   if (!image)
@@ -232,13 +232,13 @@ llvm::Expected<KmodFile> read_kmod_file(std::string_view bytes, const std::strin
   KmodFile out;
   Compression compression = compression_of(bytes);
   out.compression = compression_name(compression);
-  std::string decompressed;
+  Decompressed decompressed;
   if (compression != Compression::None) {
-    llvm::Expected<std::string> plain = decompress(bytes, compression);
+    llvm::Expected<Decompressed> plain = decompress(bytes, compression);
     if (!plain)
       return plain.takeError();
     decompressed = std::move(*plain);
-    bytes = decompressed;
+    bytes = decompressed.bytes();
   }
   if (looks_like_symvers(bytes.substr(0, 32))) {
     llvm::Expected<std::vector<ExportedSymbol>> symvers = parse_symvers(bytes);

@@ -70,13 +70,13 @@ llvm::Expected<ExportedSymbol> parse_line(std::string_view line) {
 } // namespace
 
 llvm::Expected<std::vector<ExportedSymbol>> parse_symvers(std::string_view bytes) {
-  std::string decompressed;
+  Decompressed decompressed;
   if (Compression compression = compression_of(bytes); compression != Compression::None) {
-    llvm::Expected<std::string> plain = decompress(bytes, compression);
+    llvm::Expected<Decompressed> plain = decompress(bytes, compression);
     if (!plain)
       return plain.takeError();
     decompressed = std::move(*plain);
-    bytes = decompressed;
+    bytes = decompressed.bytes();
   }
   std::vector<ExportedSymbol> out;
   std::size_t number = 0;
