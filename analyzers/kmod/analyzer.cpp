@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <unistd.h>
 
 #include "analyzers/kmod/kmod.h"
 #include "analyzers/kmod/module_reader.h"
