@@ -1,7 +1,9 @@
 // The kmod analyzer: the tag of a kernel (its vermagic and a hash of what it
 // exports), the kernel each out-of-tree module was built for, and --check,
 // which says whether a kernel would load each module.
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -191,10 +193,10 @@ private:
 
   // The kernel for a module: --kernel, else the release it is installed
   // under, else the release its vermagic names. Loaded once per release.
-  const Kernel *kernel_for(const Module &module, const AnalysisInputs &inputs, Analysis &out) {
+  const Kernel *kernel_for(const Module &module, const std::string &root, Analysis &out) {
     std::string wanted = kernel_;
     if (wanted.empty())
-      wanted = installed_release(absolute(module.path), inputs.root)
+      wanted = installed_release(absolute(module.path), root)
                    .value_or(module.info("vermagic").value_or("").substr(0, module.info("vermagic").value_or("").find(' ')));
     if (wanted.empty()) {
       out.errors.push_back({module.path, "no vermagic, and not installed under /lib/modules: give --kernel"});
@@ -203,7 +205,7 @@ private:
     auto cached = kernels_.find(wanted);
     if (cached != kernels_.end())
       return &cached->second;
-    llvm::Expected<Kernel> kernel = load_kernel(wanted, inputs.root);
+    llvm::Expected<Kernel> kernel = load_kernel(wanted, root);
     if (!kernel) {
       std::string message = to_message(kernel.takeError());
       if (kernel_.empty() && wanted.find('/') == std::string::npos)
@@ -224,13 +226,20 @@ private:
   }
 
   Analysis &check(const std::vector<Read> &reads, const AnalysisInputs &inputs, Analysis &out) {
+    // The kernel is looked for inside --root, and an installed module's
+    // release read from its path inside it: both need the root's real path.
+    char canonical[PATH_MAX];
+    if (!::realpath(inputs.root.c_str(), canonical)) {
+      out.errors.push_back({inputs.root, std::strerror(errno)});
+      return out;
+    }
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     std::vector<std::string> lines;
     for (const Read &read : reads) {
       if (!read.file.module)
         continue;
       const Module &module = *read.file.module;
-      const Kernel *kernel = kernel_for(module, inputs, out);
+      const Kernel *kernel = kernel_for(module, canonical, out);
       if (!kernel)
         return out;
       CheckResult result = check_module(module, *kernel);
