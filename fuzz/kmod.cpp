@@ -1,6 +1,8 @@
-// What `abitag kmod` reads of a file: decompression (xz, zstd, gzip), the
-// module's ELF sections (.modinfo, __versions, the extended version
-// sections, exports, .gnu.linkonce.this_module) or a Module.symvers; then the
+// What `abitag kmod` reads of a file: decompression (xz, zstd, gzip, lz4),
+// the module's ELF sections (.modinfo, __versions, the extended version
+// sections, exports and their namespaces' relocations,
+// .gnu.linkonce.this_module), a Module.symvers, or a kernel image (its boot
+// header, the vmlinux inside and its export tables); then the
 // loader's decision for the module against a kernel made of its own
 // exports, the kernel tag, and that what --json prints of them, under a file
 // name made of the input's bytes, is JSON that reads back the same.
@@ -37,6 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   }
   if (file->module)
     check_module(*file->module);
+  if (file->image) {
+    fuzz::check_json_round_trip(kmod::image_json(*file->image, fuzz::name_from(data, size)));
+    kmod::Kernel kernel;
+    kmod::add_exports(kernel, file->image->exports);
+    (void)kmod::kernel_tag(kernel);
+  }
   if (file->symvers) {
     kmod::Kernel kernel;
     kmod::add_exports(kernel, *file->symvers);

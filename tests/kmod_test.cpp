@@ -375,3 +375,65 @@ TEST_CASE("kmod: --kernel as a build tree or a Module.symvers; a kernel without 
   CHECK(r.out.empty());
   CHECK(r.err.find("no Module.symvers") != std::string::npos);
 }
+
+TEST_CASE("kmod: a kernel image's exports, as its Module.symvers lists vmlinux's", "[kmod][image]") {
+  // expected-images.tsv: release, exports, GPL-only, in a namespace (from the full Module.symvers).
+  std::istringstream expected(read_file(fixture("kmod/expected-images.tsv")));
+  std::map<std::string, std::string> compression = {{kRelease61, "lz4"}, {kRelease612, "zstd"}};
+  int images = 0;
+  for (std::string release, exports, gpl, spaced; expected >> release >> exports >> gpl >> spaced; ++images) {
+    std::string root = release == kRelease61 ? root61() : root612();
+    Run r = kmod({"--json", root + "/boot/vmlinuz-" + release});
+    REQUIRE(r.exit_code == 0);
+    nlohmann::json image = json_of(r)["files"][0];
+    CHECK(image["kind"] == "kernel-image");
+    CHECK(image["release"] == release);
+    CHECK(image["compression"] == compression[release]);
+    CHECK(image["exports"] == std::stoul(exports));
+    CHECK(image["gpl_only_exports"] == std::stoul(gpl));
+    CHECK(image["exports_in_namespaces"] == std::stoul(spaced));
+  }
+  CHECK(images == 2);
+}
+
+TEST_CASE("kmod: a kernel with its image and no Module.symvers decides the same", "[kmod][image]") {
+  TempDir dir;
+  fs::create_directories(dir.path() + "/root");
+  for (const char *part : {"/lib", "/boot"})
+    fs::copy(root61() + part, dir.path() + "/root" + part, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  std::string crc = write_copy(dir, "crc.ko", with_crc_flipped(read_file(uio_pci_generic()), "pci_clear_master"));
+  std::string ofb = write_copy(dir, "ofb.ko", patched(read_file(tree61() + "/kernel/crypto/ofb.ko"),
+                                                      "import_ns=CRYPTO_INTERNAL", "import_ns=CRYPTO_INTERNAX"));
+  for (const std::string &root : {root61(), dir.path() + "/root"}) {
+    INFO(root);
+    Run accepted = kmod({"--check", "--root", root, root + "/lib/modules"});
+    CHECK(accepted.exit_code == 0);
+    CHECK(accepted.out.empty());
+    Run refused = kmod({"--check", "--root", root, "--kernel", kRelease61, crc, ofb});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.out == crc + ": uio_pci_generic: disagrees about version of symbol pci_clear_master\n" + crc +
+                             ": uio_pci_generic: Unknown symbol pci_clear_master (err -22)\n" + ofb +
+                             ": ofb: module uses symbol (crypto_cipher_encrypt_one) from namespace CRYPTO_INTERNAL, "
+                             "but does not import it.\n" +
+                             ofb + ": ofb: Unknown symbol crypto_cipher_encrypt_one (err -22)\n");
+  }
+}
+
+TEST_CASE("kmod: the namespaces of a module's exports, from its relocations", "[kmod]") {
+  Run r = kmod({"--json", tree61() + "/kernel/drivers/thermal/intel/int340x_thermal/processor_thermal_mbox.ko"});
+  REQUIRE(r.exit_code == 0);
+  std::string symvers = read_file(root61() + "/usr/src/linux-headers-" + kRelease61 + "/Module.symvers");
+  nlohmann::json exports = json_of(r)["files"][0]["exports"];
+  CHECK(exports.size() == 4);
+  int in_namespace = 0;
+  for (const auto &symbol : exports) {
+    INFO(symbol.dump());
+    in_namespace += symbol["namespace"] == "INT340X_THERMAL";
+    CHECK(symvers.find(symbol["crc"].get<std::string>() + "\t" + symbol["name"].get<std::string>() +
+                       "\tdrivers/thermal/intel/int340x_thermal/processor_thermal_mbox\tEXPORT_SYMBOL_GPL\t" +
+                       symbol["namespace"].get<std::string>() + "\n") != std::string::npos);
+  }
+  CHECK(in_namespace == 2);
+  for (const auto &symbol : json_of(kmod({"--json", tree61() + "/kernel/drivers/uio/uio.ko"}))["files"][0]["exports"])
+    CHECK(symbol["namespace"] == "");
+}

@@ -53,7 +53,7 @@ std::vector<Read> read_inputs(const AnalysisInputs &inputs, Analysis &out, std::
   DiscoverOptions options;
   options.root = inputs.root;
   options.accept = may_be_kmod_file;
-  options.wanted = "not a kernel module or Module.symvers (ELF, xz, zstd or gzip)";
+  options.wanted = "not a kernel module, Module.symvers or kernel image (ELF, xz, zstd, gzip or MZ)";
   Discovery found = discover(inputs.paths, options);
   out.errors = found.errors;
   other = found.other_files;
@@ -69,11 +69,12 @@ std::vector<Read> read_inputs(const AnalysisInputs &inputs, Analysis &out, std::
   });
   std::vector<Read> kept;
   for (Read &read : reads) {
-    if (read.error.empty() && !read.file.module && !read.file.symvers && read.named)
-      read.error = "not a kernel module or Module.symvers";
+    bool ours = read.file.module || read.file.symvers || read.file.image;
+    if (read.error.empty() && !ours && read.named)
+      read.error = "not a kernel module, Module.symvers or kernel image";
     if (!read.error.empty())
       out.errors.push_back({read.path, read.error});
-    else if (read.file.module || read.file.symvers)
+    else if (ours)
       kept.push_back(std::move(read));
     else
       ++other;
@@ -96,6 +97,12 @@ Kernel kernel_of(const std::vector<Read> &reads) {
       kernel.has_symvers = true;
       kernel.sources.push_back(read.path);
       add_exports(kernel, *read.file.symvers);
+    }
+    if (read.file.image) {
+      kernel.has_image = true;
+      kernel.release = read.file.image->release;
+      kernel.sources.push_back(read.path);
+      add_exports(kernel, read.file.image->exports);
     }
   }
   for (const Read &read : reads) {
@@ -143,13 +150,17 @@ private:
   Analysis &describe(const std::vector<Read> &reads, std::size_t other, const AnalysisInputs &inputs,
                      Analysis &out) {
     Kernel kernel = kernel_of(reads);
-    bool is_kernel = kernel.has_symvers || kernel.vermagic;
+    bool is_kernel = kernel.vmlinux_exports_known() || kernel.vermagic;
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     std::vector<std::pair<std::string, std::string>> built_for; // out-of-tree modules: vermagic, path
     for (const Read &read : reads) {
       if (read.file.symvers) {
         files.push_back({{"path", read.path}, {"kind", "symvers"}, {"compression", read.file.compression},
                          {"exports", read.file.symvers->size()}});
+        continue;
+      }
+      if (read.file.image) {
+        files.push_back(image_json(*read.file.image, read.path));
         continue;
       }
       const Module &module = *read.file.module;
@@ -165,7 +176,8 @@ private:
       out.value = kernel_tag(kernel);
       if (inputs.explain)
         out.explanation.push_back("kernel " + kernel.release + ": " + std::to_string(kernel.exports.size()) +
-                                  " exports" + (kernel.has_symvers ? "" : " (no Module.symvers: vmlinux's are not counted)"));
+                                  " exports" +
+                                  (kernel.vmlinux_exports_known() ? "" : " (no Module.symvers or image: vmlinux's are not counted)"));
     } else {
       out.value = built_for_value(built_for);
     }
@@ -214,12 +226,12 @@ private:
         out.errors.push_back({wanted, message});
       return nullptr;
     }
-    if (!kernel->has_symvers) {
-      // The exports of vmlinux are in no file of the kernel's own package;
-      // without them every import from vmlinux would look unknown.
-      out.failure = "kernel " + kernel->release + ": no Module.symvers in its build tree (" +
-                    "/lib/modules/" + kernel->release + "/build): its exports are not known; install its headers, " +
-                    "or give --kernel PATH to a build tree or a Module.symvers";
+    if (!kernel->vmlinux_exports_known()) {
+      // Without them every import from vmlinux would look unknown.
+      out.failure = "kernel " + kernel->release + ": no Module.symvers in its build tree (/lib/modules/" +
+                    kernel->release + "/build) and no image /boot/vmlinuz-" + kernel->release +
+                    ": the exports of vmlinux are not known; install its headers, or give --kernel PATH to a " +
+                    "build tree or a Module.symvers";
       return nullptr;
     }
     return &kernels_.emplace(wanted, std::move(*kernel)).first->second;

@@ -6,6 +6,7 @@
 #include <new>
 #include <utility>
 
+#include <lz4.h>
 #include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -133,6 +134,40 @@ llvm::Expected<Decompressed> decompress_gzip(std::string_view bytes) {
   }
 }
 
+// The lz4 legacy format (lz4 -l, as the kernel's build compresses an image):
+// the magic, then blocks of a little-endian u32 size and that many bytes,
+// each at most 8 MiB once decompressed; the magic may appear again between
+// blocks (files concatenated).
+llvm::Expected<Decompressed> decompress_lz4(std::string_view bytes) {
+  constexpr std::uint32_t kMagic = 0x184C2102;
+  constexpr std::size_t kBlockMax = 8 << 20;
+  auto u32 = [&](std::size_t at) {
+    return std::uint32_t(std::uint8_t(bytes[at])) | std::uint32_t(std::uint8_t(bytes[at + 1])) << 8 |
+           std::uint32_t(std::uint8_t(bytes[at + 2])) << 16 | std::uint32_t(std::uint8_t(bytes[at + 3])) << 24;
+  };
+  Decompressed out;
+  for (std::size_t at = 0; at < bytes.size();) {
+    if (bytes.size() - at < 4)
+      return make_error("corrupt lz4 stream: it ends inside a block's size");
+    std::uint32_t size = u32(at);
+    at += 4;
+    if (size == kMagic)
+      continue;
+    if (size > bytes.size() - at || size > static_cast<std::uint32_t>(LZ4_compressBound(kBlockMax)))
+      return make_error("corrupt lz4 stream: a block of " + std::to_string(size) + " bytes runs past its end");
+    while (out.free_size() < kBlockMax)
+      if (!out.grow())
+        return too_large("lz4");
+    int produced = LZ4_decompress_safe(bytes.data() + at, out.free_space(), static_cast<int>(size),
+                                       static_cast<int>(kBlockMax));
+    if (produced < 0)
+      return make_error("corrupt lz4 stream: a block does not decompress");
+    out.produced(static_cast<std::size_t>(produced));
+    at += size;
+  }
+  return out;
+}
+
 } // namespace
 
 Compression compression_of(std::string_view head) {
@@ -153,6 +188,8 @@ const char *compression_name(Compression compression) {
     return "zstd";
   case Compression::Gzip:
     return "gzip";
+  case Compression::Lz4:
+    return "lz4";
   case Compression::None:
     break;
   }
@@ -167,6 +204,8 @@ llvm::Expected<Decompressed> decompress(std::string_view bytes, Compression comp
     return decompress_zstd(bytes);
   case Compression::Gzip:
     return decompress_gzip(bytes);
+  case Compression::Lz4:
+    return decompress_lz4(bytes);
   case Compression::None:
     break;
   }

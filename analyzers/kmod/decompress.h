@@ -10,7 +10,9 @@
 
 namespace abitag::kmod {
 
-enum class Compression { None, Xz, Zstd, Gzip };
+// Lz4 is only ever met in a kernel image's payload (the lz4 "legacy" format
+// of CONFIG_KERNEL_LZ4, Debian 12's own kernels): no module is compressed so.
+enum class Compression { None, Xz, Zstd, Gzip, Lz4 };
 
 // Chosen by the magic bytes, never by the file name, as kmod does
 // (libkmod-file.c): xz FD 37 7A 58 5A 00, zstd 28 B5 2F FD, gzip 1F 8B.

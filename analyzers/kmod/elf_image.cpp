@@ -32,6 +32,38 @@ llvm::Error read_symbols(const llvm::object::ELFFile<ELFT> &file, const typename
   return llvm::Error::success();
 }
 
+bool wanted_target(std::string_view name) { return name.substr(0, 9) == "__ksymtab"; }
+
+// The relocations of SECTION (SHT_REL or SHT_RELA) when the section they
+// patch is one the readers want.
+template <class ELFT>
+llvm::Error read_relocations(const llvm::object::ELFFile<ELFT> &file, const typename ELFT::Shdr &section,
+                             ElfImage &image) {
+  std::uint32_t target = section.sh_info;
+  if (target == 0 || target >= image.sections.size() || !wanted_target(image.sections[target].name))
+    return llvm::Error::success();
+  auto add = [&](std::uint64_t offset, std::uint32_t symbol, std::int64_t addend) {
+    image.relocations.push_back({target, offset, symbol, addend});
+  };
+  bool mips64el = image.machine == llvm::ELF::EM_MIPS && ELFT::Is64Bits && image.little_endian; // its r_info differs
+  if (section.sh_type == llvm::ELF::SHT_RELA) {
+    auto relocations = file.relas(section);
+    if (!relocations)
+      return relocations.takeError();
+    for (const typename ELFT::Rela &r : *relocations)
+      add(r.r_offset, r.getSymbol(mips64el), r.r_addend);
+    return llvm::Error::success();
+  }
+  auto relocations = file.rels(section);
+  if (!relocations)
+    return relocations.takeError();
+  std::string_view place = image.sections[target].contents;
+  for (const typename ELFT::Rel &r : *relocations) // the addend is the 32-bit word at the place
+    add(r.r_offset, r.getSymbol(mips64el),
+        r.r_offset + 4 <= place.size() ? static_cast<std::int32_t>(read_u32(image, place, r.r_offset)) : 0);
+  return llvm::Error::success();
+}
+
 template <class ELFT> llvm::Expected<ElfImage> read_image(std::string_view bytes) {
   llvm::Expected<llvm::object::ELFFile<ELFT>> file =
       llvm::object::ELFFile<ELFT>::create(llvm::StringRef(bytes.data(), bytes.size()));
@@ -50,7 +82,7 @@ template <class ELFT> llvm::Expected<ElfImage> read_image(std::string_view bytes
     llvm::Expected<llvm::StringRef> name = file->getSectionName(section);
     if (!name)
       return name.takeError();
-    ElfSection out{view(*name), section.sh_type, section.sh_flags, section.sh_size, {}};
+    ElfSection out{view(*name), section.sh_type, section.sh_flags, section.sh_addr, section.sh_size, {}};
     if (section.sh_type != llvm::ELF::SHT_NOBITS) {
       llvm::Expected<llvm::ArrayRef<std::uint8_t>> contents = file->getSectionContents(section);
       if (!contents)
@@ -64,6 +96,10 @@ template <class ELFT> llvm::Expected<ElfImage> read_image(std::string_view bytes
   if (symtab)
     if (llvm::Error e = read_symbols(*file, *symtab, image))
       return e;
+  for (const typename ELFT::Shdr &section : *sections)
+    if (section.sh_type == llvm::ELF::SHT_RELA || section.sh_type == llvm::ELF::SHT_REL)
+      if (llvm::Error e = read_relocations(*file, section, image))
+        return e;
   return image;
 }
 
@@ -97,6 +133,16 @@ const ElfSection *find_any_section(const ElfImage &image, std::string_view name)
     if (image.sections[i].name == name)
       return &image.sections[i];
   return nullptr;
+}
+
+bool uses_place_relative_symbols(const ElfImage &image) {
+  return image.is_64 && (image.machine == llvm::ELF::EM_X86_64 || image.machine == llvm::ELF::EM_AARCH64 ||
+                         image.machine == llvm::ELF::EM_PPC64 || image.machine == llvm::ELF::EM_RISCV ||
+                         image.machine == llvm::ELF::EM_S390);
+}
+
+std::uint64_t namespace_field(const ElfImage &image, std::uint64_t offset) {
+  return offset + (uses_place_relative_symbols(image) ? 8 : 2 * (image.is_64 ? 8 : 4));
 }
 
 std::uint32_t read_u32(const ElfImage &image, std::string_view bytes, std::size_t offset) {

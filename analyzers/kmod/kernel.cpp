@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "analyzers/kmod/decompress.h"
+#include "analyzers/kmod/kernel_image.h"
 #include "analyzers/kmod/kmod.h"
 #include "analyzers/kmod/module_reader.h"
 #include "fingerprint/discover.h"
@@ -70,6 +71,26 @@ llvm::Error add_symvers(const std::string &path, Kernel &kernel) {
   kernel.has_symvers = true;
   kernel.sources.push_back(path);
   add_exports(kernel, *exports);
+  return llvm::Error::success();
+}
+
+// The exports of vmlinux from the kernel's image, /boot/vmlinuz-R, when
+// there is one.
+llvm::Error add_image(const std::string &root, Kernel &kernel) {
+  std::optional<std::string> path = under_root(root, "/boot/vmlinuz-" + kernel.release);
+  if (!path || !is_file(*path))
+    return llvm::Error::success();
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = map_file(*path);
+  if (!buffer)
+    return make_error(*path + ": " + to_message(buffer.takeError()));
+  auto image = read_kernel_image(std::string_view((*buffer)->getBufferStart(), (*buffer)->getBufferSize()));
+  if (!image)
+    return make_error(*path + ": " + to_message(image.takeError()));
+  if (!*image)
+    return make_error(*path + ": not a kernel image (no boot header)");
+  kernel.has_image = true;
+  kernel.sources.push_back(*path);
+  add_exports(kernel, (*image)->exports);
   return llvm::Error::success();
 }
 
@@ -147,6 +168,9 @@ llvm::Expected<Kernel> load_tree(const std::string &tree, const std::string &roo
       if (llvm::Error e = add_symvers(join_path(*build, "Module.symvers"), kernel))
         return e;
   }
+  if (!kernel.has_symvers)
+    if (llvm::Error e = add_image(root, kernel))
+      return e;
   if (llvm::Error e = add_tree_modules(tree, root, kernel))
     return e;
   return kernel;

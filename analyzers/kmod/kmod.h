@@ -83,7 +83,9 @@ struct Kernel {
   std::optional<std::string> vermagic; // its VERMAGIC_STRING, from an in-tree module
   std::optional<std::uint64_t> this_module_size; // sizeof(struct module), from an in-tree module
   std::map<std::string, ExportedSymbol> exports;
-  bool has_symvers = false;            // the exports of vmlinux are known (Module.symvers)
+  bool has_symvers = false;            // Module.symvers: the exports of vmlinux and its modules are known
+  bool has_image = false;              // the exports of vmlinux are known from the kernel image
+  bool vmlinux_exports_known() const { return has_symvers || has_image; }
   // The kernel's configuration, where it was found (/boot/config-R, the
   // build tree's .config); the defaults otherwise.
   bool config_known = false;
@@ -95,7 +97,9 @@ struct Kernel {
 // The kernel RELEASE installed under ROOT (ROOT/lib/modules/RELEASE, else
 // ROOT/usr/lib/modules/RELEASE), or the kernel a PATH stands for: a modules
 // tree (/lib/modules/R), a build or headers tree holding Module.symvers, or
-// a Module.symvers file. An error names what is missing or unreadable.
+// a Module.symvers file. The exports of vmlinux come from R/build's
+// Module.symvers, else from the image ROOT/boot/vmlinuz-R. An error names
+// what is unreadable.
 llvm::Expected<Kernel> load_kernel(const std::string &release_or_path, const std::string &root = "/");
 
 // The kernel a module at PATH (on the host, under ROOT) is installed for:

@@ -39,8 +39,28 @@ std::string name_from_path(const std::string &path) {
   return base;
 }
 
+// The namespace of the export whose kernel_symbol lies at OFFSET of
+// SECTION: the string its namespace field's relocation points to (an empty
+// one, or none, for no namespace).
+std::string export_namespace(const ElfImage &image, std::uint16_t section, std::uint64_t offset) {
+  std::uint64_t field = namespace_field(image, offset);
+  for (const ElfRelocation &relocation : image.relocations) {
+    if (relocation.target != section || relocation.offset != field)
+      continue;
+    const ElfSymbol *symbol = image.symbol(relocation.symbol);
+    if (!symbol || symbol->section == kSectionUndefined || symbol->section >= image.sections.size())
+      return {};
+    std::string_view strings = image.sections[symbol->section].contents;
+    std::uint64_t at = symbol->value + static_cast<std::uint64_t>(relocation.addend);
+    if (at >= strings.size())
+      return {};
+    return std::string(strings.substr(at, strings.find('\0', at) - at));
+  }
+  return {};
+}
+
 // The exported symbols: one __ksymtab_NAME label per entry of __ksymtab or
-// __ksymtab_gpl, and its CRC at __crc_NAME (an offset into __kcrctab[_gpl],
+// __ksymtab_gpl, its namespace through the entry's relocation, and its CRC at __crc_NAME (an offset into __kcrctab[_gpl],
 // or on older kernels an absolute symbol whose value is the CRC), as kmod's
 // --show-exports reads them.
 llvm::Expected<std::vector<ExportedSymbol>> read_exports(const ElfImage &image, const std::string &owner) {
@@ -63,7 +83,8 @@ llvm::Expected<std::vector<ExportedSymbol>> read_exports(const ElfImage &image, 
                symbol.section != kSectionUndefined) {
       std::string_view section = image.sections[symbol.section].name;
       if (section == "__ksymtab" || section == "__ksymtab_gpl")
-        out.push_back({std::string(symbol.name.substr(10)), std::nullopt, section == "__ksymtab_gpl", {}, owner});
+        out.push_back({std::string(symbol.name.substr(10)), std::nullopt, section == "__ksymtab_gpl",
+                       export_namespace(image, symbol.section, symbol.value), owner});
     }
   }
   for (ExportedSymbol &symbol : out)
@@ -225,11 +246,19 @@ bool looks_like_symvers(std::string_view head) {
 } // namespace
 
 bool may_be_kmod_file(std::string_view head) {
-  return head.substr(0, 4) == "\x7f" "ELF" || compression_of(head) != Compression::None || looks_like_symvers(head);
+  return head.substr(0, 4) == "\x7f" "ELF" || compression_of(head) != Compression::None || looks_like_symvers(head) ||
+         may_be_kernel_image(head);
 }
 
 llvm::Expected<KmodFile> read_kmod_file(std::string_view bytes, const std::string &path) {
   KmodFile out;
+  if (may_be_kernel_image(bytes)) {
+    llvm::Expected<std::optional<KernelImage>> image = read_kernel_image(bytes);
+    if (!image)
+      return make_error("kernel image: " + to_message(image.takeError()));
+    out.image = std::move(*image);
+    return out;
+  }
   Compression compression = compression_of(bytes);
   out.compression = compression_name(compression);
   Decompressed decompressed;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "analyzers/kmod/elf_image.h"
+#include "analyzers/kmod/kernel_image.h"
 #include "analyzers/kmod/kmod.h"
 
 namespace abitag::kmod {
@@ -32,16 +33,17 @@ llvm::Expected<std::vector<ImportedVersion>> parse_extended_versions(const ElfIm
 llvm::Expected<std::optional<Module>> read_module_if_any(std::string_view bytes, const std::string &path);
 
 // What a file given to `abitag kmod` holds, once decompressed: a module, a
-// Module.symvers, or neither (both empty).
+// Module.symvers, a kernel image, or none of them (all empty).
 struct KmodFile {
   std::optional<Module> module;
   std::optional<std::vector<ExportedSymbol>> symvers;
+  std::optional<KernelImage> image;
   const char *compression = "none";
 };
 llvm::Expected<KmodFile> read_kmod_file(std::string_view bytes, const std::string &path);
 
 // Whether HEAD (a file's first bytes) may start a module or a
-// Module.symvers, plain or compressed.
+// Module.symvers, plain or compressed, or a kernel image.
 bool may_be_kmod_file(std::string_view head);
 
 } // namespace abitag::kmod

@@ -22,7 +22,8 @@ nlohmann::ordered_json exports_json(const std::vector<ExportedSymbol> &exports) 
   for (const ExportedSymbol &symbol : exports)
     out.push_back({{"name", symbol.name},
                    {"crc", symbol.crc ? nlohmann::ordered_json(crc_text(*symbol.crc)) : nlohmann::ordered_json()},
-                   {"gpl_only", symbol.gpl_only}});
+                   {"gpl_only", symbol.gpl_only},
+                   {"namespace", symbol.name_space}});
   return out;
 }
 
@@ -84,12 +85,28 @@ nlohmann::ordered_json kernel_json(const Kernel &kernel) {
   j["this_module_size"] =
       kernel.this_module_size ? nlohmann::ordered_json(*kernel.this_module_size) : nlohmann::ordered_json();
   j["exports"] = kernel.exports.size();
-  j["vmlinux_exports_known"] = kernel.has_symvers;
+  j["vmlinux_exports_known"] = kernel.vmlinux_exports_known();
   j["config_known"] = kernel.config_known;
   j["force_load"] = kernel.force_load;
   j["allow_missing_namespace_imports"] = kernel.allow_missing_namespace_imports;
   j["sources"] = kernel.sources;
   return j;
+}
+
+nlohmann::ordered_json image_json(const KernelImage &image, const std::string &path) {
+  std::size_t gpl = 0, with_namespace = 0;
+  for (const ExportedSymbol &symbol : image.exports) {
+    gpl += symbol.gpl_only;
+    with_namespace += !symbol.name_space.empty();
+  }
+  return {{"path", path},
+          {"kind", "kernel-image"},
+          {"release", image.release},
+          {"version", image.version},
+          {"compression", image.compression},
+          {"exports", image.exports.size()},
+          {"gpl_only_exports", gpl},
+          {"exports_in_namespaces", with_namespace}};
 }
 
 nlohmann::ordered_json check_json(const CheckResult &result) {
