@@ -123,7 +123,8 @@ class KmodAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "kmod"; }
   std::string_view description() const override {
-    return "kernel modules (vermagic, symbol CRCs) and the kernels they load into";
+    return "kernel modules (vermagic, symbol CRCs), Module.symvers and kernel images: a kernel's tag, and "
+           "--check whether it loads a module";
   }
 
   void add_options(CLI::App &command) override {
@@ -131,9 +132,10 @@ public:
                                    "say whether the kernel would load each module, one line per refusal in the "
                                    "kernel's words; exit 1 on a refusal");
     command.add_option("--kernel", kernel_,
-                       "the kernel for --check: a RELEASE under --root's /lib/modules, or a PATH (a modules tree, "
-                       "a build tree or a Module.symvers); default: the kernel each module is installed for, "
-                       "else the release in its vermagic")
+                       "the kernel for --check: a RELEASE under --root's /lib/modules (its exports from "
+                       "RELEASE/build/Module.symvers, else /boot/vmlinuz-RELEASE, and its modules), or a PATH (a "
+                       "modules tree, a build tree or a Module.symvers); default: the kernel each module is "
+                       "installed for, else the release in its vermagic")
         ->needs(check);
   }
 
