@@ -15,7 +15,6 @@
 #include "analyzers/kmod/report.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/mapped_file.h"
-#include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::kmod {
@@ -59,13 +58,8 @@ std::vector<Read> read_inputs(const AnalysisInputs &inputs, Analysis &out, std::
   other = found.other_files;
   std::set<std::string> named(inputs.paths.begin(), inputs.paths.end());
   std::vector<Read> reads(found.files.size());
-  std::vector<std::uint64_t> sizes;
-  for (const InputFile &input : found.files)
-    sizes.push_back(input.size);
-  std::vector<std::size_t> order = largest_first(sizes);
-  parallel_for(order.size(), [&](std::size_t n) {
-    const InputFile &input = found.files[order[n]];
-    reads[order[n]] = read_input(input, named.count(input.path) > 0);
+  for_each_file_largest_first(found.files, [&](std::size_t i) {
+    reads[i] = read_input(found.files[i], named.count(found.files[i].path) > 0);
   });
   std::vector<Read> kept;
   for (Read &read : reads) {

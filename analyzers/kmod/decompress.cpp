@@ -212,4 +212,15 @@ llvm::Expected<Decompressed> decompress(std::string_view bytes, Compression comp
   return make_error("not compressed");
 }
 
+llvm::Expected<std::string_view> plain_bytes(std::string_view bytes, Decompressed &holder) {
+  Compression compression = compression_of(bytes);
+  if (compression == Compression::None)
+    return bytes;
+  llvm::Expected<Decompressed> plain = decompress(bytes, compression);
+  if (!plain)
+    return plain.takeError();
+  holder = std::move(*plain);
+  return holder.bytes();
+}
+
 } // namespace abitag::kmod

@@ -46,6 +46,10 @@ private:
   std::size_t size_ = 0, capacity_ = 0;
 };
 
+// BYTES as they are when they are not compressed, else decompressed into
+// HOLDER, which keeps them: what every reader here starts with.
+llvm::Expected<std::string_view> plain_bytes(std::string_view bytes, Decompressed &holder);
+
 // BYTES decompressed; the whole input must be one or more complete streams.
 llvm::Expected<Decompressed> decompress(std::string_view bytes, Compression compression);
 

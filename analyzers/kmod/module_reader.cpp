@@ -213,15 +213,11 @@ llvm::Expected<std::vector<ImportedVersion>> parse_extended_versions(const ElfIm
 }
 
 llvm::Expected<std::optional<Module>> read_module_if_any(std::string_view bytes, const std::string &path) {
-  Compression compression = compression_of(bytes);
   Decompressed decompressed;
-  if (compression != Compression::None) {
-    llvm::Expected<Decompressed> plain = decompress(bytes, compression);
-    if (!plain)
-      return plain.takeError();
-    decompressed = std::move(*plain);
-    bytes = decompressed.bytes();
-  }
+  llvm::Expected<std::string_view> plain = plain_bytes(bytes, decompressed);
+  if (!plain)
+    return plain.takeError();
+  bytes = *plain;
   llvm::Expected<ElfImage> image = read_elf_image(bytes);
   if (!image)
     return image.takeError();
@@ -259,16 +255,12 @@ llvm::Expected<KmodFile> read_kmod_file(std::string_view bytes, const std::strin
     out.image = std::move(*image);
     return out;
   }
-  Compression compression = compression_of(bytes);
-  out.compression = compression_name(compression);
+  out.compression = compression_name(compression_of(bytes));
   Decompressed decompressed;
-  if (compression != Compression::None) {
-    llvm::Expected<Decompressed> plain = decompress(bytes, compression);
-    if (!plain)
-      return plain.takeError();
-    decompressed = std::move(*plain);
-    bytes = decompressed.bytes();
-  }
+  llvm::Expected<std::string_view> plain = plain_bytes(bytes, decompressed);
+  if (!plain)
+    return plain.takeError();
+  bytes = *plain;
   if (looks_like_symvers(bytes.substr(0, 32))) {
     llvm::Expected<std::vector<ExportedSymbol>> symvers = parse_symvers(bytes);
     if (!symvers)

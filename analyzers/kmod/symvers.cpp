@@ -71,13 +71,10 @@ llvm::Expected<ExportedSymbol> parse_line(std::string_view line) {
 
 llvm::Expected<std::vector<ExportedSymbol>> parse_symvers(std::string_view bytes) {
   Decompressed decompressed;
-  if (Compression compression = compression_of(bytes); compression != Compression::None) {
-    llvm::Expected<Decompressed> plain = decompress(bytes, compression);
-    if (!plain)
-      return plain.takeError();
-    decompressed = std::move(*plain);
-    bytes = decompressed.bytes();
-  }
+  llvm::Expected<std::string_view> plain = plain_bytes(bytes, decompressed);
+  if (!plain)
+    return plain.takeError();
+  bytes = *plain;
   std::vector<ExportedSymbol> out;
   std::size_t number = 0;
   std::size_t start = 0;
