@@ -356,7 +356,8 @@ TEST_CASE("kmod: the extended version sections replace __versions when present",
   CHECK(file["extended_versions"].size() == file["versions"].size());
 }
 
-TEST_CASE("kmod: --kernel as a build tree or a Module.symvers; a kernel without one", "[kmod][check]") {
+TEST_CASE("kmod: --kernel as a build tree or a Module.symvers; modules checked together; a kernel without one",
+          "[kmod][check]") {
   std::string headers = root61() + "/usr/src/linux-headers-" + kRelease61;
   TempDir dir;
   std::string crc = write_copy(dir, "crc.ko", with_crc_flipped(read_file(uio_pci_generic()), "pci_clear_master"));
@@ -367,6 +368,21 @@ TEST_CASE("kmod: --kernel as a build tree or a Module.symvers; a kernel without 
                        ": uio_pci_generic: Unknown symbol pci_clear_master (err -22)\n");
     CHECK(r.err.find("vermagic not compared") != std::string::npos);
   }
+  // Modules checked together may import from each other: uio_pci_generic
+  // from uio, against vmlinux's exports alone.
+  std::string vmlinux_only;
+  std::istringstream symvers(read_file(headers + "/Module.symvers"));
+  for (std::string line; std::getline(symvers, line);)
+    if (line.find("\tvmlinux\t") != std::string::npos)
+      vmlinux_only += line + "\n";
+  write_file(dir.path() + "/vmlinux.symvers", vmlinux_only);
+  Run alone = kmod({"--check", "--kernel", dir.path() + "/vmlinux.symvers", uio_pci_generic()});
+  CHECK(alone.exit_code == 1);
+  CHECK(alone.out == uio_pci_generic() + ": uio_pci_generic: Unknown symbol __devm_uio_register_device (err -2)\n");
+  Run together = kmod({"--check", "--kernel", dir.path() + "/vmlinux.symvers", uio_pci_generic(),
+                       tree61() + "/kernel/drivers/uio/uio.ko"});
+  CHECK(together.exit_code == 0);
+  CHECK(together.out.empty());
   // Without Module.symvers the exports of vmlinux are unknown: no verdict.
   fs::create_directories(dir.path() + "/root");
   fs::copy(root61() + "/lib", dir.path() + "/root/lib", fs::copy_options::recursive | fs::copy_options::copy_symlinks);

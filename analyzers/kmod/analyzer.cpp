@@ -230,6 +230,10 @@ private:
                     "build tree or a Module.symvers";
       return nullptr;
     }
+    // The modules checked together are loaded together (modprobe loads a
+    // module's dependencies first): each may import from the others.
+    for (const Module *given : given_)
+      add_exports(*kernel, given->exports);
     return &kernels_.emplace(wanted, std::move(*kernel)).first->second;
   }
 
@@ -243,6 +247,9 @@ private:
     }
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
     std::vector<std::string> lines;
+    for (const Read &read : reads)
+      if (read.file.module)
+        given_.push_back(&*read.file.module);
     for (const Read &read : reads) {
       if (!read.file.module)
         continue;
@@ -277,6 +284,7 @@ private:
   bool check_ = false;
   std::string kernel_;
   std::map<std::string, Kernel> kernels_;
+  std::vector<const Module *> given_; // the modules --check was given
 };
 
 } // namespace
