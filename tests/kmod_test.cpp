@@ -453,3 +453,33 @@ TEST_CASE("kmod: the namespaces of a module's exports, from its relocations", "[
   for (const auto &symbol : json_of(kmod({"--json", tree61() + "/kernel/drivers/uio/uio.ko"}))["files"][0]["exports"])
     CHECK(symbol["namespace"] == "");
 }
+
+TEST_CASE("kmod: a module package locked on its kernel goes stale when the kernel's exports change",
+          "[kmod][tag]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  fs::create_directories(dir.path() + "/root");
+  fs::copy(root61(), dir.path() + "/root", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  // Its exports from its Module.symvers: the image, which would count first, is left out.
+  fs::remove(dir.path() + "/root/boot/vmlinuz-" + kRelease61);
+  auto abitag = [&](std::vector<std::string> args) {
+    args.insert(args.begin() + 1, {"--db", db});
+    return run(abitag_binary(), args);
+  };
+  REQUIRE(abitag({"tag", "sys-kernel/linux:6.1", "kmod", dir.path() + "/root"}).exit_code == 0);
+  REQUIRE(abitag({"lock", "sys-fs/hello-dkms:0", "sys-kernel/linux:6.1", "kmod"}).exit_code == 0);
+  Run fresh = abitag({"check", "--format", "lines"});
+  CHECK(fresh.exit_code == 0);
+  CHECK(fresh.out.empty());
+  // The kernel rebuilt under the same release, one export's CRC changed.
+  std::string symvers = dir.path() + "/root/usr/src/linux-headers-" + kRelease61 + "/Module.symvers";
+  std::string text = read_file(symvers);
+  std::size_t at = text.find("\t_printk\t");
+  REQUIRE(at != std::string::npos);
+  text[at - 1] = text[at - 1] == '0' ? '1' : '0'; // the last hex digit of its CRC
+  write_file(symvers, text);
+  REQUIRE(abitag({"tag", "sys-kernel/linux:6.1", "kmod", dir.path() + "/root"}).exit_code == 0);
+  Run stale = abitag({"check", "--format", "lines"});
+  CHECK(stale.exit_code == 1);
+  CHECK(stale.out == "sys-fs/hello-dkms:0\n");
+}

@@ -86,17 +86,20 @@ std::string absolute(const std::string &path) {
 // The kernel the inputs make up: their Module.symvers and in-tree modules.
 Kernel kernel_of(const std::vector<Read> &reads) {
   Kernel kernel;
+  // The image first: where a Module.symvers disagrees with it, the kernel that boots counts.
   for (const Read &read : reads) {
-    if (read.file.symvers) {
-      kernel.has_symvers = true;
-      kernel.sources.push_back(read.path);
-      add_exports(kernel, *read.file.symvers);
-    }
     if (read.file.image) {
       kernel.has_image = true;
       kernel.release = read.file.image->release;
       kernel.sources.push_back(read.path);
       add_exports(kernel, read.file.image->exports);
+    }
+  }
+  for (const Read &read : reads) {
+    if (read.file.symvers) {
+      kernel.has_symvers = true;
+      kernel.sources.push_back(read.path);
+      add_exports(kernel, *read.file.symvers);
     }
   }
   for (const Read &read : reads) {

@@ -160,6 +160,10 @@ llvm::Expected<Kernel> load_tree(const std::string &tree, const std::string &roo
   kernel.release = inside.substr(inside.rfind('/') + 1);
   if (std::optional<std::string> config = under_root(root, "/boot/config-" + kernel.release); config && is_file(*config))
     read_config(*config, kernel);
+  // The image is the kernel that boots: where the headers' Module.symvers
+  // (another build of the same release, say) disagrees, the image counts.
+  if (llvm::Error e = add_image(root, kernel))
+    return e;
   std::optional<std::string> build = under_root(root, join_path(inside, "build"));
   if (build && is_directory(*build)) {
     if (!kernel.config_known && is_file(join_path(*build, ".config")))
@@ -168,9 +172,6 @@ llvm::Expected<Kernel> load_tree(const std::string &tree, const std::string &roo
       if (llvm::Error e = add_symvers(join_path(*build, "Module.symvers"), kernel))
         return e;
   }
-  if (!kernel.has_symvers)
-    if (llvm::Error e = add_image(root, kernel))
-      return e;
   if (llvm::Error e = add_tree_modules(tree, root, kernel))
     return e;
   return kernel;

@@ -97,9 +97,10 @@ struct Kernel {
 // The kernel RELEASE installed under ROOT (ROOT/lib/modules/RELEASE, else
 // ROOT/usr/lib/modules/RELEASE), or the kernel a PATH stands for: a modules
 // tree (/lib/modules/R), a build or headers tree holding Module.symvers, or
-// a Module.symvers file. The exports of vmlinux come from R/build's
-// Module.symvers, else from the image ROOT/boot/vmlinuz-R. An error names
-// what is unreadable.
+// a Module.symvers file. The exports of vmlinux come from the image
+// ROOT/boot/vmlinuz-R and from R/build's Module.symvers (the image counting
+// where they disagree), those of in-tree modules from Module.symvers, else
+// from the modules. An error names what is unreadable.
 llvm::Expected<Kernel> load_kernel(const std::string &release_or_path, const std::string &root = "/");
 
 // The kernel a module at PATH (on the host, under ROOT) is installed for:
