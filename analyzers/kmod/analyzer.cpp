@@ -130,7 +130,7 @@ public:
                                    "kernel's words; exit 1 on a refusal");
     command.add_option("--kernel", kernel_,
                        "the kernel for --check: a RELEASE under --root's /lib/modules (its exports from "
-                       "RELEASE/build/Module.symvers, else /boot/vmlinuz-RELEASE, and its modules), or a PATH (a "
+                       "/boot/vmlinuz-RELEASE, RELEASE/build/Module.symvers and its modules), or a PATH (a "
                        "modules tree, a build tree or a Module.symvers); default: the kernel each module is "
                        "installed for, else the release in its vermagic")
         ->needs(check);
