@@ -214,7 +214,8 @@ TEST_CASE("kmod: a changed CRC is refused in the kernel's words", "[kmod][check]
                      ": uio_pci_generic: disagrees about version of symbol module_layout\n");
 }
 
-TEST_CASE("kmod: an import nobody exports, a namespace not imported, a GPL-only export to another licence",
+TEST_CASE("kmod: an import nobody exports, a namespace not imported, a GPL-only export to another licence, "
+          "another machine",
           "[kmod][check]") {
   TempDir dir;
   std::string unknown = write_copy(dir, "unknown.ko", patched(read_file(uio_pci_generic()), "__devm_uio_register_device",
@@ -223,13 +224,19 @@ TEST_CASE("kmod: an import nobody exports, a namespace not imported, a GPL-only 
                                                       "import_ns=CRYPTO_INTERNAL", "import_ns=CRYPTO_INTERNAX"));
   std::string licence = write_copy(dir, "licence.ko", patched(read_file(tree61() + "/updates/dkms/hello.ko"),
                                                               "license=GPL", "license=BSD"));
-  Run r = check61({unknown, ofb, licence});
+  // EM_AARCH64 (183) in e_machine, little-endian at offset 18.
+  std::string arm = read_file(uio_pci_generic());
+  arm[18] = static_cast<char>(183);
+  arm[19] = 0;
+  std::string machine = write_copy(dir, "machine.ko", arm);
+  Run r = check61({unknown, ofb, licence, machine});
   CHECK(r.exit_code == 1);
   CHECK(r.out == unknown + ": uio_pci_generic: Unknown symbol __devm_uio_register_devicX (err -2)\n" + ofb +
                      ": ofb: module uses symbol (crypto_cipher_encrypt_one) from namespace CRYPTO_INTERNAL, but "
                      "does not import it.\n" +
                      ofb + ": ofb: Unknown symbol crypto_cipher_encrypt_one (err -22)\n" + licence +
-                     ": hello: Unknown symbol ktime_get (err -2)\n");
+                     ": hello: Unknown symbol ktime_get (err -2)\n" + machine +
+                     ": Invalid architecture in ELF header: 183\n");
 }
 
 TEST_CASE("kmod: a module of another kernel: module_layout on 6.1, the struct module size on 6.12", "[kmod][check]") {

@@ -110,6 +110,7 @@ Kernel kernel_of(const std::vector<Read> &reads) {
       kernel.vermagic = module->info("vermagic");
       kernel.release = kernel.vermagic->substr(0, kernel.vermagic->find(' '));
       kernel.this_module_size = module->this_module_size;
+      kernel.machine = module->machine;
     }
     add_exports(kernel, module->exports);
   }

@@ -123,7 +123,7 @@ public:
       : module_(module), kernel_(kernel), crcs_(kernel_has_crcs(kernel)) {}
 
   CheckResult run() {
-    if (module_section() && module_layout() && vermagic())
+    if (architecture() && module_section() && module_layout() && vermagic())
       symbols();
     return std::move(out_);
   }
@@ -151,6 +151,14 @@ private:
                 (kernel_.config_known ? std::string("is built without")
                                       : std::string("is taken to be built without (its configuration was not found)")) +
                 " CONFIG_MODULE_FORCE_LOAD");
+  }
+
+  // elf_validity_ehdr: the kernel's words, without the module's name.
+  bool architecture() {
+    if (!kernel_.machine || *kernel_.machine == module_.machine)
+      return true;
+    refuse(RefusalKind::Architecture, {}, {"Invalid architecture in ELF header: " + std::to_string(module_.machine)});
+    return false;
   }
 
   bool module_section() {

@@ -146,6 +146,7 @@ llvm::Error add_tree_modules(const std::string &tree, const std::string &root, K
     if (module.in_tree() && !kernel.vermagic) {
       kernel.vermagic = module.info("vermagic");
       kernel.this_module_size = module.this_module_size;
+      kernel.machine = module.machine;
       kernel.sources.push_back(module.path);
     }
     add_exports(kernel, module.exports);

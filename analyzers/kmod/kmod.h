@@ -82,6 +82,7 @@ struct Kernel {
   std::string release;                 // "6.1.0-57-cloud-amd64"
   std::optional<std::string> vermagic; // its VERMAGIC_STRING, from an in-tree module
   std::optional<std::uint64_t> this_module_size; // sizeof(struct module), from an in-tree module
+  std::optional<std::uint16_t> machine;          // ELF e_machine, from an in-tree module
   std::map<std::string, ExportedSymbol> exports;
   bool has_symvers = false;            // Module.symvers: the exports of vmlinux and its modules are known
   bool has_image = false;              // the exports of vmlinux are known from the kernel image
@@ -112,6 +113,7 @@ std::optional<std::string> installed_release(const std::string &path, const std:
 void add_exports(Kernel &kernel, const std::vector<ExportedSymbol> &exports);
 
 enum class RefusalKind {
+  Architecture,     // a module for another machine
   ModuleStructSize, // .gnu.linkonce.this_module's size
   ModuleLayout,     // the CRC of module_layout
   NoVersions,       // no CRCs at all, and the kernel cannot force the load
@@ -132,10 +134,9 @@ struct CheckResult {
   std::vector<std::string> notes; // what loads with a taint, or what could not be decided
 };
 
-// Decides as the kernel's loader does (load_module: the struct module size,
-// module_layout, vermagic, then every undefined symbol in turn) whether
-// KERNEL would load MODULE; stops where the loader stops. Exports of the
-// module itself are never taken to resolve its own imports.
+// Decides as the kernel's loader does (load_module: the machine, the struct
+// module size, module_layout, vermagic, then every undefined symbol in turn) whether
+// KERNEL would load MODULE; stops where the loader stops.
 CheckResult check_module(const Module &module, const Kernel &kernel);
 
 // The tag of a kernel: its vermagic (words joined by single spaces), then

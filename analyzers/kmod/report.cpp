@@ -29,6 +29,8 @@ nlohmann::ordered_json exports_json(const std::vector<ExportedSymbol> &exports) 
 
 const char *kind_name(RefusalKind kind) {
   switch (kind) {
+  case RefusalKind::Architecture:
+    return "architecture";
   case RefusalKind::ModuleStructSize:
     return "struct-module-size";
   case RefusalKind::ModuleLayout:
@@ -84,6 +86,7 @@ nlohmann::ordered_json kernel_json(const Kernel &kernel) {
   j["vermagic"] = optional_json(kernel.vermagic);
   j["this_module_size"] =
       kernel.this_module_size ? nlohmann::ordered_json(*kernel.this_module_size) : nlohmann::ordered_json();
+  j["machine"] = kernel.machine ? nlohmann::ordered_json(*kernel.machine) : nlohmann::ordered_json();
   j["exports"] = kernel.exports.size();
   j["vmlinux_exports_known"] = kernel.vmlinux_exports_known();
   j["config_known"] = kernel.config_known;
