@@ -3,6 +3,7 @@
 
 #include "analyzers/cxxabi/register.h"
 #include "analyzers/ghc/register.h"
+#include "analyzers/kmod/register.h"
 #include "analyzers/qt/register.h"
 #include "analyzers/sbcl/register.h"
 
@@ -13,6 +14,7 @@ Registry &builtin_registry() {
     Registry r;
     cxxabi::register_analyzer(r);
     ghc::register_analyzer(r);
+    kmod::register_analyzer(r);
     qt::register_analyzer(r);
     sbcl::register_analyzer(r);
     return r;

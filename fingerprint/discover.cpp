@@ -1,6 +1,7 @@
 #include "fingerprint/discover.h"
 
 #include "fingerprint/open_path.h"
+#include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 #include "fingerprint/walk.h"
 
@@ -360,6 +361,14 @@ Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions 
   for (const std::string &path : paths)
     walker.named(path);
   return out;
+}
+
+void for_each_file_largest_first(const std::vector<InputFile> &files, const std::function<void(std::size_t)> &body) {
+  std::vector<std::uint64_t> sizes;
+  for (const InputFile &file : files)
+    sizes.push_back(file.size);
+  std::vector<std::size_t> order = largest_first(sizes);
+  parallel_for(order.size(), [&](std::size_t n) { body(order[n]); });
 }
 
 } // namespace abitag

@@ -448,6 +448,28 @@ TEST_CASE("limits: an SBCL core whose directory claims terabytes is bad input, n
   }
 }
 
+TEST_CASE("limits: a compressed module that decompresses past 512 MiB is bad input, in bounded memory",
+          "[limits][kmod]") {
+  require_tool("zstd", "zstd");
+  TempDir dir;
+  // 600 frames of 1 MiB of zeros, one after another, as zstd concatenates
+  // them: 600 MiB from a few kilobytes.
+  std::string zeros_path = dir.path() + "/zeros";
+  write_file(zeros_path, std::string(1 << 20, '\0'));
+  Run frame = run("zstd", {"-q", "-c", zeros_path});
+  REQUIRE(frame.exit_code == 0);
+  std::string bytes;
+  for (int i = 0; i < 600; ++i)
+    bytes += frame.out;
+  std::string path = dir.path() + "/huge.ko.zst";
+  write_file(path, bytes);
+  Run r = abitag_limited(1024, {"kmod", path});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.empty());
+  REQUIRE(lines(r.err).size() == 1);
+  CHECK(r.err == "abitag: " + path + ": corrupt zstd stream: it decompresses to more than 536870912 bytes\n");
+}
+
 TEST_CASE("limits: GHC inputs of tens of megabytes are read in bounded memory", "[limits]") {
   const std::string conf = read_file(fixture("ghc/db-abi-lower/tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf"));
   const std::string tag = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s:95a09e9fce30b8741b608160113fc723\n";
