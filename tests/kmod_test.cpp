@@ -363,7 +363,7 @@ TEST_CASE("kmod: the extended version sections replace __versions when present",
   CHECK(file["extended_versions"].size() == file["versions"].size());
 }
 
-TEST_CASE("kmod: --kernel as a build tree or a Module.symvers; modules checked together; a kernel without one",
+TEST_CASE("kmod: --kernel as a build tree or a Module.symvers, modules checked together, and a kernel without one",
           "[kmod][check]") {
   std::string headers = root61() + "/usr/src/linux-headers-" + kRelease61;
   TempDir dir;
