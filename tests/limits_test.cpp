@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <fcntl.h>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -365,16 +367,31 @@ TEST_CASE("limits: archive members and ELF sections claiming huge sizes are bad 
       CHECK(r.err.find(c.reason) != std::string::npos);
     }
   }
-  // The audit reads programs and libraries: a damaged one is a finding.
+  // The audit reads programs and libraries as the loader does: a section
+  // table claiming 65,535 sections is passed over (the symbols are read
+  // through the dynamic segment), a load segment claiming 2^40 file bytes
+  // is a finding.
   std::string root = dir.path() + "/root";
   std::string library = read_file(fixture("cxxabi/new-O2/libnew.so"));
   set_le(library, 0x3c, 0xffff, 2);
   std::filesystem::create_directories(root + "/usr/lib");
   write_file(root + "/usr/lib/libhuge.so", library);
+  std::string segment = read_file(fixture("cxxabi/new-O2/libnew.so"));
+  std::size_t phoff = get_le(segment, 0x20, 8);
+  REQUIRE(get_le(segment, phoff, 4) == 1); // the first program header is PT_LOAD
+  set_le(segment, phoff + 32, 1ULL << 40, 8); // its p_filesz
+  set_le(segment, phoff + 40, 1ULL << 40, 8); // its p_memsz
+  write_file(root + "/usr/lib/libhugeload.so", segment);
   Run audit = abitag_limited(512, {"audit", "--json", "--only", "linkage", root});
   CHECK(audit.exit_code == 0);
-  CHECK(audit.out.find("/usr/lib/libhuge.so") != std::string::npos);
-  CHECK(audit.out.find("section table goes past the end of file") != std::string::npos);
+  std::map<std::string, std::string> unreadable; // file -> reason
+  nlohmann::json report = nlohmann::json::parse(audit.out);
+  for (const auto &finding : report["findings"])
+    if (finding["kind"] == "unreadable")
+      unreadable[finding["file"].get<std::string>()] = finding["reason"].get<std::string>();
+  CHECK(unreadable.count("/usr/lib/libhuge.so") == 0);
+  CHECK(unreadable["/usr/lib/libhugeload.so"] ==
+        "cannot be read: a PT_LOAD segment (1099511627776 bytes at offset 0x0) runs past the end of the file");
 }
 
 TEST_CASE("limits: an SBCL core whose directory claims terabytes is bad input, nothing that size allocated",

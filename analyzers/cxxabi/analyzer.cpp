@@ -34,9 +34,13 @@ nlohmann::ordered_json file_json(const FileVerdict &v) {
     item["scope"] = scope_name(e.scope);
     evidence.push_back(std::move(item));
   }
-  return {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
-          {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
-          {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
+  nlohmann::ordered_json out = {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
+                                {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
+                                {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
+  out["symbols_from"] = v.read_through_loader.empty() ? "section-headers" : "dynamic-segment";
+  if (!v.read_through_loader.empty())
+    out["symbols_from_reason"] = v.read_through_loader;
+  return out;
 }
 
 void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
@@ -52,6 +56,9 @@ void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
   for (const auto &[key, n] : v.counts)
     counts += " " + key + "=" + std::to_string(n);
   lines.push_back(counts + " symbols=" + std::to_string(v.symbols));
+  if (!v.read_through_loader.empty())
+    lines.push_back("  symbols read through the dynamic segment, as the loader reads them: " +
+                    v.read_through_loader + " (no .comment to name the compiler)");
   for (const std::string &compiler : v.compilers)
     lines.push_back("  compiler: " + compiler);
   for (const EvidenceSymbol &e : v.evidence)

@@ -92,6 +92,8 @@ FileVerdict judge_file(const std::string &path, const ClassifiedFile &classified
   for (std::size_t o = 0; o < file.objects.size(); ++o) {
     const ObjectSymbols &object = file.objects[o];
     lto |= object.slim_lto;
+    if (out.read_through_loader.empty())
+      out.read_through_loader = object.read_through_loader;
     for (llvm::StringRef comment : object.compilers) {
       gcc47_broken |= is_gcc_47_broken(comment);
       if (std::find(out.compilers.begin(), out.compilers.end(), comment.str()) == out.compilers.end())
