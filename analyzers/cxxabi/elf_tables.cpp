@@ -213,9 +213,7 @@ llvm::Error check_sections_against_loader(const ELFFile<ELFT> &elf, typename ELF
                                           const ElfTables<ELFT> &read, const LoaderView &loader,
                                           const DynamicSymbolTable<ELFT> &dynamic) {
   using llvm::ELF::SHT_GNU_verdef, llvm::ELF::SHT_GNU_verneed, llvm::ELF::SHT_GNU_versym;
-  const typename ELFT::Shdr *dynsym = section_of_type<ELFT>(sections, llvm::ELF::SHT_DYNSYM);
-  if (llvm::Error e = check_same_table<ELFT>(dynsym, ".dynsym", loader, llvm::ELF::DT_SYMTAB, "DT_SYMTAB"))
-    return e;
+  const typename ELFT::Shdr *dynsym = section_of_type<ELFT>(sections, llvm::ELF::SHT_DYNSYM); // checked
   auto strings = elf.getSection(dynsym->sh_link);
   if (!strings)
     return strings.takeError();
@@ -325,6 +323,9 @@ template <class ELFT> Expected<ElfTables<ELFT>> locate_loaded_tables(const ELFFi
   Expected<ElfTables<ELFT>> read = from_sections(elf, *sections);
   if (!read)
     return read.takeError();
+  if (llvm::Error e = check_same_table<ELFT>(section_of_type<ELFT>(*sections, llvm::ELF::SHT_DYNSYM), ".dynsym",
+                                             *loader, llvm::ELF::DT_SYMTAB, "DT_SYMTAB"))
+    return e;
   if (!counted->admits(read->symbols.size()))
     return make_error(".dynsym holds " + std::to_string(read->symbols.size()) + " symbols, the hash table counts " +
                       (counted->exact ? "" : "at least ") + std::to_string(counted->count));
