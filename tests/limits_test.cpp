@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/audit_image.h"
+#include "tests/elf_edit.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
@@ -44,11 +45,6 @@ Run run_abitag(const std::vector<std::string> &args) { return run(abitag_binary(
 void put_le(std::string &out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i)
     out += static_cast<char>(value >> (8 * i) & 0xff);
-}
-
-void set_le(std::string &out, std::size_t at, std::uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    out[at + i] = static_cast<char>(value >> (8 * i) & 0xff);
 }
 
 void align(std::string &out, std::size_t to) {
@@ -314,13 +310,6 @@ std::string ar_header(const std::string &name, const std::string &size) {
   };
   return field(name, 16) + field("0", 12) + field("0", 6) + field("0", 6) + field("644", 8) +
          field(size, 10) + "`\n";
-}
-
-std::uint64_t get_le(const std::string &bytes, std::size_t at, int size) {
-  std::uint64_t value = 0;
-  for (int i = size - 1; i >= 0; --i)
-    value = value << 8 | static_cast<unsigned char>(bytes[at + i]);
-  return value;
 }
 
 } // namespace
