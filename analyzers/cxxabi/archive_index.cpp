@@ -13,6 +13,21 @@ namespace {
 
 constexpr std::size_t kHeaderSize = 60;
 
+// What ar writes in a member header: a name of text, then the date, owner,
+// group (decimal) and mode (octal) padded with spaces, the size, and "`\n".
+// A zeroed or overwritten name would be shown as the member's name.
+llvm::Error check_header_text(llvm::StringRef header, const std::string &where) {
+  for (char c : header.take_front(16))
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || static_cast<unsigned char>(c) == 0xff)
+      return make_error(where + ": its name is not text)");
+  llvm::StringRef numbers = header.substr(16, 32);
+  if (!std::all_of(numbers.begin(), numbers.end(), [](char c) { return c == ' ' || (c >= '0' && c <= '9'); }))
+    return make_error(where + ": its date, owner, group or mode is not a number)");
+  if (header.substr(58) != "`\n")
+    return make_error(where + " does not end with the header's magic)");
+  return llvm::Error::success();
+}
+
 // LLVM 14 trusts some member header fields before it checks them: a BSD
 // name length ("#1/N") is read in Archive::create itself, past the end of
 // the file when N is large (found by fuzz_cxxabi). So every header is
@@ -29,6 +44,8 @@ llvm::Error walk_member_headers(llvm::StringRef archive, bool thin, ArchiveLayou
       return make_error(where + " is cut short)");
     llvm::StringRef header = archive.substr(offset, kHeaderSize);
     llvm::StringRef name = header.take_front(16);
+    if (llvm::Error e = check_header_text(header, where))
+      return e;
     std::uint64_t size = 0;
     if (header.substr(48, 10).rtrim(' ').getAsInteger(10, size))
       return make_error(where + ": its size is not a number)");

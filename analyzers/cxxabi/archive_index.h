@@ -29,7 +29,8 @@ struct ArchiveLayout {
 // Walks the member headers of ARCHIVE (its whole bytes; THIN: a thin
 // archive, which stores only its symbol and name tables), and reads its GNU
 // symbol index. Fails on a header that is cut short, a size that is not a
-// number or runs past the file, a BSD name longer than its member, an index
+// number or runs past the file, a name that is not text, a BSD name longer
+// than its member, an index
 // whose entries run past it, and an index entry that names an offset where
 // no member header starts.
 llvm::Expected<ArchiveLayout> read_archive_layout(llvm::StringRef archive, bool thin);

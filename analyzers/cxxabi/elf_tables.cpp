@@ -2,6 +2,7 @@
 
 #include <llvm/BinaryFormat/ELF.h>
 
+#include "analyzers/cxxabi/elf_consistency.h"
 #include "analyzers/cxxabi/segment_letters.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
@@ -12,8 +13,6 @@ using llvm::Expected;
 using namespace llvm::object;
 
 namespace {
-
-std::string hex(std::uint64_t value) { return "0x" + llvm::utohexstr(value); }
 
 // nm's letter for a symbol defined in a section, from the section's flags.
 template <class ELFT> char section_letter(const ELFFile<ELFT> &elf, const typename ELFT::Shdr &section) {
@@ -51,15 +50,6 @@ template <class ELFT> void ask_ahead(const ElfTables<ELFT> &tables, llvm::ArrayR
     return;
   ask(file, tables.versions.definitions);
   ask(file, tables.versions.needs);
-}
-
-// The section of TYPE, or null; the first when there are several.
-template <class ELFT>
-const typename ELFT::Shdr *section_of_type(typename ELFT::ShdrRange sections, std::uint32_t type) {
-  for (const typename ELFT::Shdr &section : sections)
-    if (section.sh_type == type)
-      return &section;
-  return nullptr;
 }
 
 // .comment, the LTO symbol tables, and each section's kind.
@@ -154,12 +144,16 @@ Expected<ElfTables<ELFT>> from_sections(const ELFFile<ELFT> &elf, typename ELFT:
       return indexes.takeError();
     out.extended_indexes = *indexes;
   }
-  if (out.relocatable)
+  if (out.relocatable) {
+    if (llvm::Error e = check_symbol_kinds<ELFT>(sections, out.symbols))
+      return e;
     return out;
+  }
   if (llvm::Error e = read_section_versions(elf, sections, out.versions))
     return e;
   // nm's own check: one version entry per symbol.
-  if (!out.versions.versym.empty() && out.versions.versym.size() != 2 * out.symbols.size())
+  if (section_of_type<ELFT>(sections, llvm::ELF::SHT_GNU_versym) &&
+      out.versions.versym.size() != 2 * out.symbols.size())
     return make_error(".gnu.version has " + std::to_string(out.versions.versym.size() / 2) + " entries for the " +
                       std::to_string(out.symbols.size()) + " symbols of .dynsym");
   return out;
@@ -186,63 +180,6 @@ SectionTable judge_section_table(const std::optional<typename ELFT::ShdrRange> &
       return SectionTable::DebugOnly;
   }
   return SectionTable::Garbage;
-}
-
-// Section SECTION (named NAME) must be the table the dynamic entry TAG
-// points to, or both must be absent.
-template <class ELFT>
-llvm::Error check_same_table(const typename ELFT::Shdr *section, const char *name, const LoaderView &loader,
-                             std::int64_t tag, const char *tag_name) {
-  std::optional<std::uint64_t> address = loader.value(tag);
-  if (!section && !address)
-    return llvm::Error::success();
-  if (!section || !address)
-    return make_error(std::string("the dynamic segment ") + (address ? "has " : "has no ") + tag_name +
-                      " but the section headers " + (section ? "have " : "have no ") + name);
-  if (section->sh_addr != *address)
-    return make_error(std::string(name) + " is at address " + hex(section->sh_addr) + ", " + tag_name + " at " +
-                      hex(*address));
-  if (loader.offset_of(*address) != std::optional<std::uint64_t>(section->sh_offset))
-    return make_error(std::string(name) + "'s file offset " + hex(section->sh_offset) +
-                      " is not where its address " + hex(*address) + " is loaded from");
-  return llvm::Error::success();
-}
-
-template <class ELFT>
-llvm::Error check_sections_against_loader(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections,
-                                          const ElfTables<ELFT> &read, const LoaderView &loader,
-                                          const DynamicSymbolTable<ELFT> &dynamic) {
-  using llvm::ELF::SHT_GNU_verdef, llvm::ELF::SHT_GNU_verneed, llvm::ELF::SHT_GNU_versym;
-  const typename ELFT::Shdr *dynsym = section_of_type<ELFT>(sections, llvm::ELF::SHT_DYNSYM); // checked
-  auto strings = elf.getSection(dynsym->sh_link);
-  if (!strings)
-    return strings.takeError();
-  if (llvm::Error e = check_same_table<ELFT>(*strings, ".dynstr", loader, llvm::ELF::DT_STRTAB, "DT_STRTAB"))
-    return e;
-  if (read.strings.size() != dynamic.strings.size())
-    return make_error(".dynstr holds " + std::to_string(read.strings.size()) + " bytes, DT_STRSZ says " +
-                      std::to_string(dynamic.strings.size()));
-  struct Versions {
-    std::uint32_t type;
-    const char *name;
-    std::int64_t tag;
-    const char *tag_name;
-    std::uint64_t count, dynamic_count;
-  };
-  const VersionTables &mine = read.versions, &theirs = dynamic.versions;
-  for (const Versions &v : {Versions{SHT_GNU_versym, ".gnu.version", llvm::ELF::DT_VERSYM, "DT_VERSYM", 0, 0},
-                            Versions{SHT_GNU_verdef, ".gnu.version_d", llvm::ELF::DT_VERDEF, "DT_VERDEF",
-                                     mine.definition_count, theirs.definition_count},
-                            Versions{SHT_GNU_verneed, ".gnu.version_r", llvm::ELF::DT_VERNEED, "DT_VERNEED",
-                                     mine.need_count, theirs.need_count}}) {
-    if (llvm::Error e = check_same_table<ELFT>(section_of_type<ELFT>(sections, v.type), v.name, loader, v.tag,
-                                               v.tag_name))
-      return e;
-    if (v.count != v.dynamic_count)
-      return make_error(std::string(v.name) + " counts " + std::to_string(v.count) + " entries, the dynamic segment " +
-                        std::to_string(v.dynamic_count));
-  }
-  return llvm::Error::success();
 }
 
 template <class ELFT>
@@ -324,7 +261,7 @@ template <class ELFT> Expected<ElfTables<ELFT>> locate_loaded_tables(const ELFFi
   if (!read)
     return read.takeError();
   if (llvm::Error e = check_same_table<ELFT>(section_of_type<ELFT>(*sections, llvm::ELF::SHT_DYNSYM), ".dynsym",
-                                             *loader, llvm::ELF::DT_SYMTAB, "DT_SYMTAB"))
+                                             *loader, llvm::ELF::DT_SYMTAB))
     return e;
   if (!counted->admits(read->symbols.size()))
     return make_error(".dynsym holds " + std::to_string(read->symbols.size()) + " symbols, the hash table counts " +
@@ -332,7 +269,9 @@ template <class ELFT> Expected<ElfTables<ELFT>> locate_loaded_tables(const ELFFi
   Expected<DynamicSymbolTable<ELFT>> table = read_dynamic_symbol_table<ELFT>(*loader, read->symbols.size());
   if (!table)
     return table.takeError();
-  if (llvm::Error e = check_sections_against_loader(elf, *sections, *read, *loader, *table))
+  if (llvm::Error e = check_sections_against_loader(elf, *sections, read->strings, read->versions, *loader, *table))
+    return e;
+  if (llvm::Error e = check_symbol_sections<ELFT>(*sections, read->symbols, *loader))
     return e;
   return read;
 }

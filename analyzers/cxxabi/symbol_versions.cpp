@@ -30,16 +30,26 @@ llvm::StringRef string_at(llvm::StringRef table, uint64_t offset) {
 }
 
 // Walks a chain of records linked by relative "next" offsets. The count
-// comes from sh_info or DT_VER*NUM, and is capped by what could fit in the
-// table, so a crafted chain cannot loop for ever.
+// comes from sh_info or DT_VER*NUM; a count of more records than fit in the
+// table, or a record past its end, is an error: versions silently left out
+// would turn into symbols without versions.
+template <class Record>
+llvm::Error check_count(uint64_t count, llvm::ArrayRef<uint8_t> table, const char *what) {
+  if (count > table.size() / sizeof(Record))
+    return make_error(std::string("the ") + what + " count " + std::to_string(count) +
+                      " records, more than their table of " + std::to_string(table.size()) + " bytes holds");
+  return llvm::Error::success();
+}
+
 template <class ELFT> class VersionReader {
 public:
   explicit VersionReader(SymbolVersions &out) : out_(out) {}
 
   llvm::Error definitions(llvm::ArrayRef<uint8_t> data, uint64_t count, llvm::StringRef table) {
     uint64_t offset = 0;
-    uint64_t limit = std::min<uint64_t>(count, data.size() / sizeof(typename ELFT::Verdef));
-    for (uint64_t i = 0; i < limit; ++i) {
+    if (llvm::Error e = check_count<typename ELFT::Verdef>(count, data, "version definitions"))
+      return e;
+    for (uint64_t i = 0; i < count; ++i) {
       auto def = record_at<typename ELFT::Verdef>(data, offset);
       if (!def)
         return def.takeError();
@@ -57,14 +67,16 @@ public:
 
   llvm::Error needs(llvm::ArrayRef<uint8_t> data, uint64_t count, llvm::StringRef table) {
     uint64_t offset = 0;
-    uint64_t limit = std::min<uint64_t>(count, data.size() / sizeof(typename ELFT::Verneed));
-    for (uint64_t i = 0; i < limit; ++i) {
+    if (llvm::Error e = check_count<typename ELFT::Verneed>(count, data, "version needs"))
+      return e;
+    for (uint64_t i = 0; i < count; ++i) {
       auto need = record_at<typename ELFT::Verneed>(data, offset);
       if (!need)
         return need.takeError();
       uint64_t aux_offset = offset + (*need)->vn_aux;
-      uint64_t aux_limit = std::min<uint64_t>((*need)->vn_cnt, data.size() / sizeof(typename ELFT::Vernaux));
-      for (uint64_t j = 0; j < aux_limit; ++j) {
+      if (llvm::Error e = check_count<typename ELFT::Vernaux>((*need)->vn_cnt, data, "versions needed from a file"))
+        return e;
+      for (uint64_t j = 0; j < (*need)->vn_cnt; ++j) {
         auto aux = record_at<typename ELFT::Vernaux>(data, aux_offset);
         if (!aux)
           return aux.takeError();
