@@ -119,6 +119,38 @@ TEST_CASE("damaged: section headers that disagree with the dynamic segment are b
   }
 }
 
+TEST_CASE("damaged: the sections nm's letters come from must be what the loader loads", "[damaged][cxxabi]") {
+  TempDir dir;
+  Damaged d{dir};
+  ElfEdit good(read_file(fixture("cxxabi/new-O2/libnew.so")));
+  std::size_t text = *good.section_named(".text"), versym = *good.section_of_type(kShtVersym);
+  ElfEdit unloaded = good; // every function would show as 'N'
+  unloaded.set(unloaded.sh_flags(text), 0);
+  ElfEdit unversioned = good; // every symbol would lose its version
+  unversioned.set(unversioned.sh_size(versym), 0);
+  struct Case {
+    std::string name, bytes, reason;
+  };
+  std::vector<Case> cases = {{"unloaded.so", unloaded.bytes, "which is not loaded (no SHF_ALLOC)"},
+                             {"unversioned.so", unversioned.bytes, ".gnu.version has 0 entries for the 25 symbols"}};
+  // Data and .bss of libstdc++, which every machine with g++ has.
+  std::string system = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
+  if (std::filesystem::exists(system)) {
+    ElfEdit library(read_file(std::filesystem::canonical(system)));
+    std::size_t data = *library.section_named(".data"), bss = *library.section_named(".bss");
+    ElfEdit flagged = library; // SHF_TLS among all the flags: 'D' would read as 'T'
+    flagged.set(flagged.sh_flags(data), ~0ULL);
+    ElfEdit filled = library; // .bss with contents: 'B' would read as 'D'
+    filled.set(filled.sh_type(bss), kShtProgbits);
+    cases.push_back({"flagged.so", flagged.bytes, "not a TLS variable, in TLS section"});
+    cases.push_back({"filled.so", filled.bytes, "has contents, but not where its segment loads them from"});
+  }
+  for (const Case &c : cases) {
+    INFO(c.name);
+    check_refused(d.run_on(c.name, c.bytes, {"symbols"}), d.path(c.name), c.reason);
+  }
+}
+
 TEST_CASE("damaged: a dynamic segment that does not hold together is bad input", "[damaged][cxxabi]") {
   TempDir dir;
   Damaged d{dir};
@@ -169,6 +201,10 @@ TEST_CASE("damaged: an archive cut at a member boundary, or whose index lists wh
   check_refused(d.run_on("renamed.a", renamed, {"symbols"}), d.path("renamed.a"),
                 "member 'lib.o': the archive's symbol index lists '_ZN3lXb10get_stringEi' for this member, "
                 "which does not define it");
+  std::string nameless = archive; // a member's name wiped: it would be listed under a name of NULs
+  std::fill(nameless.begin() + members[1], nameless.begin() + members[1] + 16, '\0');
+  check_refused(d.run_on("nameless.a", nameless, {"symbols"}), d.path("nameless.a"),
+                "member header at offset " + std::to_string(members[1]) + ": its name is not text");
 }
 
 TEST_CASE("damaged: a slim LTO member whose LTO table cannot be read is bad input", "[damaged][cxxabi]") {

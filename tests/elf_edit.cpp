@@ -51,6 +51,7 @@ std::size_t ElfEdit::program_header(std::size_t i) const { return get(e_phoff())
 
 Field ElfEdit::sh_name(std::size_t i) const { return quarter(section_header(i)); }
 Field ElfEdit::sh_type(std::size_t i) const { return quarter(section_header(i) + 4); }
+Field ElfEdit::sh_flags(std::size_t i) const { std::size_t h = section_header(i); return word(h + 8, h + 8); }
 Field ElfEdit::sh_addr(std::size_t i) const { std::size_t h = section_header(i); return word(h + 12, h + 16); }
 Field ElfEdit::sh_offset(std::size_t i) const { std::size_t h = section_header(i); return word(h + 16, h + 24); }
 Field ElfEdit::sh_size(std::size_t i) const { std::size_t h = section_header(i); return word(h + 20, h + 32); }

@@ -30,8 +30,8 @@ public:
   // ELF header fields.
   Field e_phoff() const, e_shoff() const, e_phnum() const, e_shnum() const, e_shstrndx() const;
   // Fields of section header INDEX and program header INDEX.
-  Field sh_name(std::size_t i) const, sh_type(std::size_t i) const, sh_addr(std::size_t i) const,
-      sh_offset(std::size_t i) const, sh_size(std::size_t i) const;
+  Field sh_name(std::size_t i) const, sh_type(std::size_t i) const, sh_flags(std::size_t i) const,
+      sh_addr(std::size_t i) const, sh_offset(std::size_t i) const, sh_size(std::size_t i) const;
   Field p_type(std::size_t i) const, p_offset(std::size_t i) const, p_filesz(std::size_t i) const,
       p_memsz(std::size_t i) const;
 
