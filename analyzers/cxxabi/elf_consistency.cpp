@@ -34,24 +34,12 @@ const Segment *load_holding(const LoaderView &loader, std::uint64_t address, std
   return nullptr;
 }
 
-template <class ELFT>
-llvm::Error check_loaded_section(const typename ELFT::Shdr &section, std::size_t index, const LoaderView &loader) {
-  std::string what = "section " + std::to_string(index) + ", which dynamic symbols are defined in,";
-  std::uint64_t flags = section.sh_flags;
-  if (!(flags & llvm::ELF::SHF_ALLOC))
-    return make_error(what + " is not loaded (no SHF_ALLOC)");
-  if (flags & llvm::ELF::SHF_TLS) { // its symbols' values are offsets into the TLS template
-    const Segment *tls = loader.tls ? &*loader.tls : nullptr;
-    if (!tls || section.sh_addr < tls->address || section.sh_addr - tls->address > tls->memory_size ||
-        section.sh_size > tls->memory_size - (section.sh_addr - tls->address))
-      return make_error(what + " is a TLS section (SHF_TLS) outside the TLS segment");
-    return llvm::Error::success();
-  }
-  const Segment *load = load_holding(loader, section.sh_addr, section.sh_size);
-  if (!load)
-    return make_error(what + " (" + std::to_string(section.sh_size) + " bytes at address " + hex(section.sh_addr) +
-                      ") is not inside a load segment");
-  std::uint64_t file_end = load->address + load->file_size;
+// A section with contents lies before FILE_END, the end of the file bytes
+// of its segment (or of the TLS template), loaded from its offset; one
+// without (NOBITS: .bss, .tbss) at or past it.
+template <class Shdr>
+llvm::Error check_contents(const Shdr &section, const LoaderView &loader, const std::string &what,
+                           std::uint64_t file_end) {
   bool nobits = section.sh_type == llvm::ELF::SHT_NOBITS;
   if (nobits && section.sh_size && section.sh_addr < file_end)
     return make_error(what + " has no contents (SHT_NOBITS) but lies in its segment's file bytes");
@@ -59,6 +47,47 @@ llvm::Error check_loaded_section(const typename ELFT::Shdr &section, std::size_t
       (section.sh_addr + section.sh_size > file_end ||
        loader.offset_of(section.sh_addr) != std::optional<std::uint64_t>(section.sh_offset)))
     return make_error(what + " has contents, but not where its segment loads them from");
+  return llvm::Error::success();
+}
+
+// An allocated section that is not TLS: inside a load segment (LOAD), and
+// its contents (check_contents) where that segment has them.
+template <class Shdr>
+llvm::Error check_section_bytes(const Shdr &section, const LoaderView &loader, const std::string &what,
+                                const Segment *&load) {
+  load = load_holding(loader, section.sh_addr, section.sh_size);
+  if (!load)
+    return make_error(what + " (" + std::to_string(section.sh_size) + " bytes at address " + hex(section.sh_addr) +
+                      ") is not inside a load segment");
+  return check_contents(section, loader, what, load->address + load->file_size);
+}
+
+template <class ELFT>
+llvm::Error check_loaded_section(const typename ELFT::Shdr &section, std::size_t index, const LoaderView &loader) {
+  std::string what = "section " + std::to_string(index) + ", which dynamic symbols are defined in,";
+  std::uint64_t flags = section.sh_flags;
+  // A section that is not loaded has no address (the gABI): Rust's .rustc
+  // metadata, whose symbol nm shows as 'N'. One that has an address is
+  // loaded, whatever its flags say.
+  if (!(flags & llvm::ELF::SHF_ALLOC)) {
+    if (section.sh_addr != 0)
+      return make_error(what + " has an address (" + hex(section.sh_addr) + ") but is not loaded (no SHF_ALLOC)");
+    return llvm::Error::success();
+  }
+  const Segment *load = nullptr;
+  if (flags & llvm::ELF::SHF_TLS) { // its symbols' values are offsets into the TLS template
+    const Segment *tls = loader.tls ? &*loader.tls : nullptr;
+    if (!tls || section.sh_addr < tls->address || section.sh_addr - tls->address > tls->memory_size ||
+        section.sh_size > tls->memory_size - (section.sh_addr - tls->address))
+      return make_error(what + " is a TLS section (SHF_TLS) outside the TLS segment");
+    load = load_holding(loader, tls->address, tls->file_size); // where the template is loaded from
+    if (!load)
+      return make_error("the TLS segment is not inside a load segment");
+    if (llvm::Error e = check_contents(section, loader, what, tls->address + tls->file_size))
+      return e;
+  } else if (llvm::Error e = check_section_bytes(section, loader, what, load)) {
+    return e;
+  }
   if ((flags & llvm::ELF::SHF_EXECINSTR) && !(load->flags & llvm::ELF::PF_X))
     return make_error(what + " holds code (SHF_EXECINSTR) in a segment that is not executable");
   if ((flags & llvm::ELF::SHF_WRITE) && !(load->flags & llvm::ELF::PF_W))
@@ -160,14 +189,14 @@ llvm::Error check_symbol_kinds(typename ELFT::ShdrRange sections, llvm::ArrayRef
 template <class ELFT>
 llvm::Error check_symbol_sections(typename ELFT::ShdrRange sections, llvm::ArrayRef<typename ELFT::Sym> symbols,
                                   const LoaderView &loader) {
+  // By section only: BOLT leaves the dynamic symbols of the files it
+  // rewrites (Rust's librustc_driver, its libLLVM) with section indexes that
+  // no longer match their kinds, or past the table, and nm shows them so.
   std::vector<bool> checked(sections.size());
   for (std::size_t i = 1; i < symbols.size(); ++i) {
-    const typename ELFT::Sym &symbol = symbols[i];
-    if (llvm::Error e = check_symbol_kind<ELFT>(sections, symbol, i))
-      return e;
-    std::uint32_t index = symbol.st_shndx;
-    if (index == llvm::ELF::SHN_UNDEF || index >= llvm::ELF::SHN_LORESERVE || checked[index])
-      continue;
+    std::uint32_t index = symbols[i].st_shndx;
+    if (index == llvm::ELF::SHN_UNDEF || index >= sections.size() || checked[index])
+      continue; // past the table (BOLT's too): '?', as nm shows it
     checked[index] = true;
     if (llvm::Error e = check_loaded_section<ELFT>(sections[index], index, loader))
       return e;

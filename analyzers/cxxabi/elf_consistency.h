@@ -41,18 +41,20 @@ llvm::Error check_sections_against_loader(const llvm::object::ELFFile<ELFT> &elf
                                           const LoaderView &loader, const DynamicSymbolTable<ELFT> &dynamic);
 
 // nm's letters come from the sections the dynamic symbols are defined in:
-// each must be what the loader loads at its address (allocated, inside a
+// each allocated one must be what the loader loads at its address (inside a
 // load segment, its contents where the segment takes its file bytes from, a
-// NOBITS section past them) and no more executable or writable than its
-// segment.
+// NOBITS section past them, a TLS section inside PT_TLS) and no more
+// executable or writable than its segment; one that is not allocated must
+// have no address.
 template <class ELFT>
 llvm::Error check_symbol_sections(typename ELFT::ShdrRange sections, llvm::ArrayRef<typename ELFT::Sym> symbols,
                                   const LoaderView &loader);
 
-// Every defined symbol of SYMBOLS (a .symtab or .dynsym) names a section
-// that exists, and one of its kind: a function, global data object or TLS
-// variable lies in an allocated section, a TLS variable (STT_TLS) in a TLS
-// section (SHF_TLS) and no other function or variable there.
+// Every defined symbol of the relocatable object's SYMBOLS (its .symtab)
+// names a section that exists, and one of its kind: a function lies in an
+// allocated section, a TLS variable (STT_TLS) in a TLS section (SHF_TLS) and
+// no other function or variable there. (Not for a program or library: BOLT
+// leaves their section indexes stale.)
 template <class ELFT>
 llvm::Error check_symbol_kinds(typename ELFT::ShdrRange sections, llvm::ArrayRef<typename ELFT::Sym> symbols);
 
