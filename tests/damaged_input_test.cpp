@@ -131,8 +131,9 @@ TEST_CASE("damaged: the sections nm's letters come from must be what the loader 
   struct Case {
     std::string name, bytes, reason;
   };
-  std::vector<Case> cases = {{"unloaded.so", unloaded.bytes, "which is not loaded (no SHF_ALLOC)"},
-                             {"unversioned.so", unversioned.bytes, ".gnu.version has 0 entries for the 25 symbols"}};
+  std::vector<Case> cases = {
+      {"unloaded.so", unloaded.bytes, "has an address (0x10C0) but is not loaded (no SHF_ALLOC)"},
+      {"unversioned.so", unversioned.bytes, ".gnu.version has 0 entries for the 25 symbols"}};
   // Data and .bss of libstdc++, which every machine with g++ has.
   std::string system = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
   if (std::filesystem::exists(system)) {
@@ -142,7 +143,7 @@ TEST_CASE("damaged: the sections nm's letters come from must be what the loader 
     flagged.set(flagged.sh_flags(data), ~0ULL);
     ElfEdit filled = library; // .bss with contents: 'B' would read as 'D'
     filled.set(filled.sh_type(bss), kShtProgbits);
-    cases.push_back({"flagged.so", flagged.bytes, "not a TLS variable, in TLS section"});
+    cases.push_back({"flagged.so", flagged.bytes, "is a TLS section (SHF_TLS) outside the TLS segment"});
     cases.push_back({"filled.so", filled.bytes, "has contents, but not where its segment loads them from"});
   }
   for (const Case &c : cases) {
@@ -201,6 +202,16 @@ TEST_CASE("damaged: an archive cut at a member boundary, or whose index lists wh
   check_refused(d.run_on("renamed.a", renamed, {"symbols"}), d.path("renamed.a"),
                 "member 'lib.o': the archive's symbol index lists '_ZN3lXb10get_stringEi' for this member, "
                 "which does not define it");
+  // A member's .text no longer loaded: its functions would show as 'N'.
+  ElfEdit member(archive.substr(members[1] + 60));
+  member.set(member.sh_flags(*member.section_named(".text")), 0);
+  std::string unloaded = archive;
+  unloaded.replace(members[1] + 60, member.bytes.size(), member.bytes);
+  check_refused(d.run_on("unloaded.a", unloaded, {"symbols"}), d.path("unloaded.a"),
+                "member 'lib.o': symbol ");
+  CHECK(run(abitag_binary(), {"symbols", d.path("unloaded.a")}).err.find(
+            ", a function or variable, is defined in section 2, which is not loaded (no SHF_ALLOC)") !=
+        std::string::npos);
   std::string nameless = archive; // a member's name wiped: it would be listed under a name of NULs
   std::fill(nameless.begin() + members[1], nameless.begin() + members[1] + 16, '\0');
   check_refused(d.run_on("nameless.a", nameless, {"symbols"}), d.path("nameless.a"),
