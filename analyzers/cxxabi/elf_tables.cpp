@@ -175,8 +175,9 @@ SectionTable judge_section_table(const std::optional<typename ELFT::ShdrRange> &
     if (section.sh_type == llvm::ELF::SHT_DYNAMIC && section.sh_offset == dynamic.offset)
       return SectionTable::Sound;
     // A separate debug-info file: the sections keep their addresses but
-    // not their contents, and the program headers point at nothing.
-    if (section.sh_type == llvm::ELF::SHT_NOBITS)
+    // not their contents (.dynsym too), and the program headers point at
+    // nothing.
+    if (section.sh_type == llvm::ELF::SHT_NOBITS && !section_of_type<ELFT>(*sections, llvm::ELF::SHT_DYNSYM))
       return SectionTable::DebugOnly;
   }
   return SectionTable::Garbage;
