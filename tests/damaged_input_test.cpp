@@ -107,7 +107,8 @@ TEST_CASE("damaged: section headers that disagree with the dynamic segment are b
   struct Case {
     std::string name, bytes, reason;
   } cases[] = {{"one.so", one.bytes, ".gnu.version has 25 entries for the 1 symbols of .dynsym"},
-               {"retyped.so", retyped.bytes, "the dynamic segment has DT_SYMTAB but the section headers have no .dynsym"},
+               {"retyped.so", retyped.bytes,
+                "the dynamic segment has DT_SYMTAB but the section headers have no .dynsym"},
                {"moved.so", moved.bytes, ".dynsym is at address"},
                {"strings.so", strings.bytes, ".dynstr is at address"},
                {"longer.so", longer.bytes, "DT_STRSZ says"},

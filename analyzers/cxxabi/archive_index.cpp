@@ -16,15 +16,15 @@ constexpr std::size_t kHeaderSize = 60;
 // What ar writes in a member header: a name of text, then the date, owner,
 // group (decimal) and mode (octal) padded with spaces, the size, and "`\n".
 // A zeroed or overwritten name would be shown as the member's name.
-llvm::Error check_header_text(llvm::StringRef header, const std::string &where) {
+llvm::Error check_header_text(llvm::StringRef header, llvm::function_ref<std::string()> where) {
   for (char c : header.take_front(16))
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || static_cast<unsigned char>(c) == 0xff)
-      return make_error(where + ": its name is not text)");
+      return make_error(where() + ": its name is not text)");
   llvm::StringRef numbers = header.substr(16, 32);
   if (!std::all_of(numbers.begin(), numbers.end(), [](char c) { return c == ' ' || (c >= '0' && c <= '9'); }))
-    return make_error(where + ": its date, owner, group or mode is not a number)");
+    return make_error(where() + ": its date, owner, group or mode is not a number)");
   if (header.substr(58) != "`\n")
-    return make_error(where + " does not end with the header's magic)");
+    return make_error(where() + " does not end with the header's magic)");
   return llvm::Error::success();
 }
 
@@ -39,24 +39,27 @@ llvm::Error walk_member_headers(llvm::StringRef archive, bool thin, ArchiveLayou
                                 bool &wide) {
   std::size_t offset = 8; // after "!<arch>\n" or "!<thin>\n"
   while (offset < archive.size()) {
-    std::string where = "truncated or malformed archive (member header at offset " + std::to_string(offset);
+    // Made only for an error: an archive has thousands of members.
+    auto where = [at = offset] {
+      return "truncated or malformed archive (member header at offset " + std::to_string(at);
+    };
     if (archive.size() - offset < kHeaderSize)
-      return make_error(where + " is cut short)");
+      return make_error(where() + " is cut short)");
     llvm::StringRef header = archive.substr(offset, kHeaderSize);
     llvm::StringRef name = header.take_front(16);
     if (llvm::Error e = check_header_text(header, where))
       return e;
     std::uint64_t size = 0;
     if (header.substr(48, 10).rtrim(' ').getAsInteger(10, size))
-      return make_error(where + ": its size is not a number)");
+      return make_error(where() + ": its size is not a number)");
     if (name.startswith("#1/")) {
       // A BSD name is stored after the header, as the member's first bytes;
       // GNU thin archives, which store no member, never use one.
       std::uint64_t name_length = 0;
       if (thin)
-        return make_error(where + ": a BSD long name in a thin archive)");
+        return make_error(where() + ": a BSD long name in a thin archive)");
       if (name.drop_front(3).rtrim(' ').getAsInteger(10, name_length) || name_length > size)
-        return make_error(where + ": a BSD name longer than the member)");
+        return make_error(where() + ": a BSD name longer than the member)");
     }
     layout.members.push_back(offset);
     offset += kHeaderSize;
@@ -64,7 +67,7 @@ llvm::Error walk_member_headers(llvm::StringRef archive, bool thin, ArchiveLayou
     if (!stored)
       continue;
     if (size > archive.size() - offset)
-      return make_error(where + " claims " + std::to_string(size) + " bytes, past the end of the file)");
+      return make_error(where() + " claims " + std::to_string(size) + " bytes, past the end of the file)");
     if (layout.members.size() == 1 && (name.rtrim(' ') == "/" || name.rtrim(' ') == "/SYM64/")) {
       index = archive.substr(offset, size);
       wide = name.startswith("/SYM64/");
@@ -101,8 +104,9 @@ llvm::Error read_index(llvm::StringRef index, bool wide, std::uint64_t archive_s
     layout.index.push_back({member, names.take_front(end)});
     names = names.drop_front(end + 1);
   }
-  std::stable_sort(layout.index.begin(), layout.index.end(),
-                   [](const IndexEntry &a, const IndexEntry &b) { return a.member < b.member; });
+  auto by_member = [](const IndexEntry &a, const IndexEntry &b) { return a.member < b.member; };
+  if (!std::is_sorted(layout.index.begin(), layout.index.end(), by_member)) // ar writes them in member order
+    std::stable_sort(layout.index.begin(), layout.index.end(), by_member);
   return llvm::Error::success();
 }
 

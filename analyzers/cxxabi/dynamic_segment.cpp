@@ -51,7 +51,8 @@ template <class ELFT> Expected<SymbolCount> count_by_gnu_hash(const LoaderView &
   if (last_bucket < first_hashed)
     return make_error("the GNU hash table (DT_GNU_HASH) starts a chain at symbol " + std::to_string(last_bucket) +
                       ", before its first hashed symbol " + std::to_string(first_hashed));
-  for (std::uint64_t at = chain_start + 4 * (last_bucket - first_hashed); at + 4 <= table->size(); at += 4, ++last_bucket)
+  std::uint64_t at = chain_start + 4 * (last_bucket - first_hashed);
+  for (; at + 4 <= table->size(); at += 4, ++last_bucket)
     if (word_at<ELFT>(*table, at, 4) & 1) // the chain's last entry
       return SymbolCount{last_bucket + 1, true};
   return cut();
@@ -225,7 +226,8 @@ Expected<DynamicSymbolTable<ELFT>> read_dynamic_symbol_table(const LoaderView &v
   std::optional<std::uint64_t> symtab = view.value(llvm::ELF::DT_SYMTAB), strtab = view.value(llvm::ELF::DT_STRTAB),
                                strsz = view.value(llvm::ELF::DT_STRSZ), syment = view.value(llvm::ELF::DT_SYMENT);
   if (!symtab || !strtab || !strsz)
-    return make_error(std::string("the dynamic segment has no ") + (!symtab ? "DT_SYMTAB" : !strtab ? "DT_STRTAB" : "DT_STRSZ"));
+    return make_error(std::string("the dynamic segment has no ") +
+                      (!symtab ? "DT_SYMTAB" : !strtab ? "DT_STRTAB" : "DT_STRSZ"));
   if (syment && *syment != sizeof(Sym))
     return make_error("DT_SYMENT is " + std::to_string(*syment) + ", not the " + std::to_string(sizeof(Sym)) +
                       " bytes of a symbol");

@@ -95,34 +95,6 @@ llvm::Error check_loaded_section(const typename ELFT::Shdr &section, std::size_t
   return llvm::Error::success();
 }
 
-// Symbol I: see check_symbol_kinds.
-template <class ELFT>
-llvm::Error check_symbol_kind(typename ELFT::ShdrRange sections, const typename ELFT::Sym &symbol, std::size_t i) {
-  std::uint32_t index = symbol.st_shndx;
-  if (index == llvm::ELF::SHN_UNDEF || index >= llvm::ELF::SHN_LORESERVE)
-    return llvm::Error::success();
-  std::string what = "symbol " + std::to_string(i);
-  if (index >= sections.size())
-    return make_error(what + " is defined in section " + std::to_string(index) + ", past the " +
-                      std::to_string(sections.size()) + " of the section header table");
-  std::uint8_t type = symbol.getType();
-  if (type != llvm::ELF::STT_FUNC && type != llvm::ELF::STT_OBJECT && type != llvm::ELF::STT_GNU_IFUNC &&
-      type != llvm::ELF::STT_TLS)
-    return llvm::Error::success(); // labels (STT_NOTYPE) may mark any section
-  std::uint64_t flags = sections[index].sh_flags;
-  bool tls = type == llvm::ELF::STT_TLS;
-  // A local variable may sit in a section that is never loaded: glibc's
-  // link warnings (__evoke_link_warning_*, in .gnu.warning.*).
-  bool local_object = type == llvm::ELF::STT_OBJECT && symbol.getBinding() == llvm::ELF::STB_LOCAL;
-  if (!(flags & llvm::ELF::SHF_ALLOC) && !local_object)
-    return make_error(what + ", a function or variable, is defined in section " + std::to_string(index) +
-                      ", which is not loaded (no SHF_ALLOC)");
-  if (tls != bool(flags & llvm::ELF::SHF_TLS))
-    return make_error(what + (tls ? ", a TLS variable, is defined in section " : ", not a TLS variable, in TLS section ") +
-                      std::to_string(index));
-  return llvm::Error::success();
-}
-
 } // namespace
 
 template <class ELFT>
@@ -178,11 +150,25 @@ llvm::Error check_sections_against_loader(const ELFFile<ELFT> &elf, typename ELF
   return llvm::Error::success();
 }
 
-template <class ELFT>
-llvm::Error check_symbol_kinds(typename ELFT::ShdrRange sections, llvm::ArrayRef<typename ELFT::Sym> symbols) {
-  for (std::size_t i = 1; i < symbols.size(); ++i)
-    if (llvm::Error e = check_symbol_kind<ELFT>(sections, symbols[i], i))
-      return e;
+llvm::Error check_object_symbol(std::size_t i, std::uint8_t type, std::uint8_t binding, std::uint32_t shndx,
+                                const SectionKind *section) {
+  if (!section)
+    return make_error("symbol " + std::to_string(i) + " is defined in section " + std::to_string(shndx) +
+                      ", past the section header table");
+  if (type != llvm::ELF::STT_FUNC && type != llvm::ELF::STT_OBJECT && type != llvm::ELF::STT_GNU_IFUNC &&
+      type != llvm::ELF::STT_TLS)
+    return llvm::Error::success(); // labels (STT_NOTYPE) may mark any section
+  bool tls = type == llvm::ELF::STT_TLS;
+  // A local variable may sit in a section that is never loaded: glibc's
+  // link warnings (__evoke_link_warning_*, in .gnu.warning.*).
+  bool local_object = type == llvm::ELF::STT_OBJECT && binding == llvm::ELF::STB_LOCAL;
+  if (!section->loaded && !local_object)
+    return make_error("symbol " + std::to_string(i) + ", a function or variable, is defined in section " +
+                      std::to_string(shndx) + ", which is not loaded (no SHF_ALLOC)");
+  if (tls != section->tls)
+    return make_error("symbol " + std::to_string(i) +
+                      (tls ? ", a TLS variable, is defined in section " : ", not a TLS variable, in TLS section ") +
+                      std::to_string(shndx));
   return llvm::Error::success();
 }
 
@@ -209,8 +195,7 @@ llvm::Error check_symbol_sections(typename ELFT::ShdrRange sections, llvm::Array
   template llvm::Error check_sections_against_loader(const ELFFile<ELFT> &, ELFT::ShdrRange, llvm::StringRef,    \
                                                      const VersionTables &, const LoaderView &,                  \
                                                      const DynamicSymbolTable<ELFT> &);                          \
-  template llvm::Error check_symbol_sections<ELFT>(ELFT::ShdrRange, llvm::ArrayRef<ELFT::Sym>, const LoaderView &); \
-  template llvm::Error check_symbol_kinds<ELFT>(ELFT::ShdrRange, llvm::ArrayRef<ELFT::Sym>);
+  template llvm::Error check_symbol_sections<ELFT>(ELFT::ShdrRange, llvm::ArrayRef<ELFT::Sym>, const LoaderView &);
 ABITAG_INSTANTIATE(ELF32LE)
 ABITAG_INSTANTIATE(ELF32BE)
 ABITAG_INSTANTIATE(ELF64LE)

@@ -16,6 +16,16 @@
 
 namespace abitag::cxxabi {
 
+// What a defined symbol's section says of it: nm's letter (lower case),
+// whether it is a COMDAT group, whose signature symbol nm does not show,
+// and whether it is loaded (SHF_ALLOC) and thread-local (SHF_TLS).
+struct SectionKind {
+  char letter = '?';
+  bool group = false;
+  bool loaded = true;
+  bool tls = false;
+};
+
 // The first section of TYPE, or null.
 template <class ELFT>
 const typename ELFT::Shdr *section_of_type(typename ELFT::ShdrRange sections, std::uint32_t type) {
@@ -50,12 +60,14 @@ template <class ELFT>
 llvm::Error check_symbol_sections(typename ELFT::ShdrRange sections, llvm::ArrayRef<typename ELFT::Sym> symbols,
                                   const LoaderView &loader);
 
-// Every defined symbol of the relocatable object's SYMBOLS (its .symtab)
-// names a section that exists, and one of its kind: a function lies in an
-// allocated section, a TLS variable (STT_TLS) in a TLS section (SHF_TLS) and
-// no other function or variable there. (Not for a program or library: BOLT
-// leaves their section indexes stale.)
-template <class ELFT>
-llvm::Error check_symbol_kinds(typename ELFT::ShdrRange sections, llvm::ArrayRef<typename ELFT::Sym> symbols);
+// Symbol I of a relocatable object (its TYPE and BINDING), defined in
+// section SHNDX of kind SECTION (null when the table has no such section):
+// a function, a global variable or a TLS variable lies in an allocated
+// section (a local variable may not: glibc's link warnings), a TLS variable
+// (STT_TLS) in a TLS section (SHF_TLS) and no other function or variable
+// there. (Not for a program or library: BOLT leaves their section indexes
+// stale.) Checked as the symbols are read, not in a pass of its own.
+llvm::Error check_object_symbol(std::size_t i, std::uint8_t type, std::uint8_t binding, std::uint32_t shndx,
+                                const SectionKind *section);
 
 } // namespace abitag::cxxabi

@@ -57,7 +57,9 @@ template <class ELFT>
 llvm::Error read_section_kinds(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections, ElfTables<ELFT> &out) {
   out.sections.reserve(sections.size());
   for (const typename ELFT::Shdr &section : sections) {
-    out.sections.push_back({section_letter(elf, section), section.sh_type == llvm::ELF::SHT_GROUP});
+    std::uint64_t flags = section.sh_flags;
+    out.sections.push_back({section_letter(elf, section), section.sh_type == llvm::ELF::SHT_GROUP,
+                            bool(flags & llvm::ELF::SHF_ALLOC), bool(flags & llvm::ELF::SHF_TLS)});
     if (section.sh_type != llvm::ELF::SHT_PROGBITS)
       continue;
     Expected<llvm::StringRef> name = elf.getSectionName(section);
@@ -144,11 +146,8 @@ Expected<ElfTables<ELFT>> from_sections(const ELFFile<ELFT> &elf, typename ELFT:
       return indexes.takeError();
     out.extended_indexes = *indexes;
   }
-  if (out.relocatable) {
-    if (llvm::Error e = check_symbol_kinds<ELFT>(sections, out.symbols))
-      return e;
-    return out;
-  }
+  if (out.relocatable)
+    return out; // its symbols are checked as they are read (check_object_symbol)
   if (llvm::Error e = read_section_versions(elf, sections, out.versions))
     return e;
   // nm's own check: one version entry per symbol.
@@ -191,7 +190,7 @@ ElfTables<ELFT> from_loader(LoaderView loader, const DynamicSymbolTable<ELFT> *d
     out.strings = dynamic->strings;
     out.versions = dynamic->versions;
     for (char letter : section_letters_by_segment<ELFT>(loader, dynamic->symbols))
-      out.sections.push_back({letter, false});
+      out.sections.push_back({letter, false, true, false});
   }
   out.loader = std::move(loader);
   out.read_through_loader = std::move(why);

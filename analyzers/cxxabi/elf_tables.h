@@ -19,16 +19,10 @@
 #include <llvm/Support/Error.h>
 
 #include "analyzers/cxxabi/dynamic_segment.h"
+#include "analyzers/cxxabi/elf_consistency.h"
 #include "analyzers/cxxabi/symbol_versions.h"
 
 namespace abitag::cxxabi {
-
-// What a defined symbol's section says of it: nm's letter (lower case) and
-// whether it is a COMDAT group, whose signature symbol nm does not show.
-struct SectionKind {
-  char letter = '?';
-  bool group = false;
-};
 
 template <class ELFT> struct ElfTables {
   llvm::ArrayRef<typename ELFT::Sym> symbols; // empty when the object has none

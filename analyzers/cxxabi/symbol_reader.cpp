@@ -4,7 +4,6 @@
 
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/Archive.h>
-#include <llvm/Object/Binary.h>
 #include <llvm/Support/Path.h>
 
 #include "analyzers/cxxabi/archive_index.h"
@@ -38,7 +37,9 @@ bool is_mapping_symbol(StringRef name) {
 }
 
 // A section letter as nm shows it for a global symbol (they are ASCII).
-char global_letter(char letter) { return letter >= 'a' && letter <= 'z' ? static_cast<char>(letter - 'a' + 'A') : letter; }
+char global_letter(char letter) {
+  return letter >= 'a' && letter <= 'z' ? static_cast<char>(letter - 'a' + 'A') : letter;
+}
 
 // Fills in undefined/weak/local and nm's letter for one ELF symbol defined
 // in a section of kind SECTION (or SHN_UNDEF, SHN_ABS, SHN_COMMON).
@@ -110,6 +111,10 @@ public:
         return make_error("symbol " + std::to_string(i) + " has no extended section index");
       shndx = tables_.extended_indexes[i];
     }
+    if (tables_.relocatable && shndx != llvm::ELF::SHN_UNDEF && shndx < llvm::ELF::SHN_LORESERVE)
+      if (llvm::Error e = check_object_symbol(i, type, raw.getBinding(), shndx,
+                                              shndx < tables_.sections.size() ? &tables_.sections[shndx] : nullptr))
+        return e;
     symbol.name = *name;
     symbol.index = static_cast<uint32_t>(i);
     SectionKind section = tables_.section_of(shndx, raw);
