@@ -213,6 +213,13 @@ TEST_CASE("damaged: an archive cut at a member boundary, or whose index lists wh
   CHECK(run(abitag_binary(), {"symbols", d.path("unloaded.a")}).err.find(
             ", a function or variable, is defined in section 2, which is not loaded (no SHF_ALLOC)") !=
         std::string::npos);
+  // The same .text retyped a section group: its functions would show as 'n'.
+  ElfEdit grouped(archive.substr(members[1] + 60));
+  grouped.set(grouped.sh_type(*grouped.section_named(".text")), 17 /*SHT_GROUP*/);
+  std::string regrouped = archive;
+  regrouped.replace(members[1] + 60, grouped.bytes.size(), grouped.bytes);
+  check_refused(d.run_on("grouped.a", regrouped, {"symbols"}), d.path("grouped.a"),
+                ", a function or variable, is defined in section 2, a section group (SHT_GROUP)");
   std::string nameless = archive; // a member's name wiped: it would be listed under a name of NULs
   std::fill(nameless.begin() + members[1], nameless.begin() + members[1] + 16, '\0');
   check_refused(d.run_on("nameless.a", nameless, {"symbols"}), d.path("nameless.a"),

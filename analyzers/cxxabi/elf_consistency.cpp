@@ -66,6 +66,8 @@ template <class ELFT>
 llvm::Error check_loaded_section(const typename ELFT::Shdr &section, std::size_t index, const LoaderView &loader) {
   std::string what = "section " + std::to_string(index) + ", which dynamic symbols are defined in,";
   std::uint64_t flags = section.sh_flags;
+  if (section.sh_type == llvm::ELF::SHT_GROUP)
+    return make_error(what + " is a section group (SHT_GROUP), which only relocatable objects have");
   // A section that is not loaded has no address (the gABI): Rust's .rustc
   // metadata, whose symbol nm shows as 'N'. One that has an address is
   // loaded, whatever its flags say.
@@ -165,6 +167,9 @@ llvm::Error check_object_symbol(std::size_t i, std::uint8_t type, std::uint8_t b
   if (!section->loaded && !local_object)
     return make_error("symbol " + std::to_string(i) + ", a function or variable, is defined in section " +
                       std::to_string(shndx) + ", which is not loaded (no SHF_ALLOC)");
+  if (section->group) // a group's own section lists its members; only a label may name it
+    return make_error("symbol " + std::to_string(i) + ", a function or variable, is defined in section " +
+                      std::to_string(shndx) + ", a section group (SHT_GROUP)");
   if (tls != section->tls)
     return make_error("symbol " + std::to_string(i) +
                       (tls ? ", a TLS variable, is defined in section " : ", not a TLS variable, in TLS section ") +

@@ -51,7 +51,8 @@ llvm::Error check_sections_against_loader(const llvm::object::ELFFile<ELFT> &elf
                                           const LoaderView &loader, const DynamicSymbolTable<ELFT> &dynamic);
 
 // nm's letters come from the sections the dynamic symbols are defined in:
-// each allocated one must be what the loader loads at its address (inside a
+// none is a section group; each allocated one must be what the loader loads
+// at its address (inside a
 // load segment, its contents where the segment takes its file bytes from, a
 // NOBITS section past them, a TLS section inside PT_TLS) and no more
 // executable or writable than its segment; one that is not allocated must
@@ -63,9 +64,9 @@ llvm::Error check_symbol_sections(typename ELFT::ShdrRange sections, llvm::Array
 // Symbol I of a relocatable object (its TYPE and BINDING), defined in
 // section SHNDX of kind SECTION (null when the table has no such section):
 // a function, a global variable or a TLS variable lies in an allocated
-// section (a local variable may not: glibc's link warnings), a TLS variable
-// (STT_TLS) in a TLS section (SHF_TLS) and no other function or variable
-// there. (Not for a program or library: BOLT leaves their section indexes
+// section (a local variable may not: glibc's link warnings) that is not a
+// section group, a TLS variable (STT_TLS) in a TLS section (SHF_TLS) and no
+// other function or variable there. (Not for a program or library: BOLT leaves their section indexes
 // stale.) Checked as the symbols are read, not in a pass of its own.
 llvm::Error check_object_symbol(std::size_t i, std::uint8_t type, std::uint8_t binding, std::uint32_t shndx,
                                 const SectionKind *section);
