@@ -214,6 +214,31 @@ template <class ELFT> const typename ELFT::Phdr *first_dynamic_header(typename E
   return nullptr;
 }
 
+// The tables as section headers that describe the file give them, once
+// checked against what the loader reads (elf_consistency.h); COUNTED: the
+// number of symbols by the hash tables.
+template <class ELFT>
+Expected<ElfTables<ELFT>> from_checked_sections(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections,
+                                                const LoaderView &loader, SymbolCount counted) {
+  Expected<ElfTables<ELFT>> read = from_sections(elf, sections);
+  if (!read)
+    return read.takeError();
+  if (llvm::Error e = check_same_table<ELFT>(section_of_type<ELFT>(sections, llvm::ELF::SHT_DYNSYM), ".dynsym",
+                                             loader, llvm::ELF::DT_SYMTAB))
+    return e;
+  if (!counted.admits(read->symbols.size()))
+    return make_error(".dynsym holds " + std::to_string(read->symbols.size()) + " symbols, the hash table counts " +
+                      (counted.exact ? "" : "at least ") + std::to_string(counted.count));
+  Expected<DynamicSymbolTable<ELFT>> table = read_dynamic_symbol_table<ELFT>(loader, read->symbols.size());
+  if (!table)
+    return table.takeError();
+  if (llvm::Error e = check_sections_against_loader(elf, sections, read->strings, read->versions, loader, *table))
+    return e;
+  if (llvm::Error e = check_symbol_sections<ELFT>(sections, read->symbols, loader))
+    return e;
+  return read;
+}
+
 // A program or shared object: see elf_tables.h.
 template <class ELFT> Expected<ElfTables<ELFT>> locate_loaded_tables(const ELFFile<ELFT> &elf) {
   std::string unreadable;
@@ -257,23 +282,7 @@ template <class ELFT> Expected<ElfTables<ELFT>> locate_loaded_tables(const ELFFi
       return table.takeError();
     return from_loader(std::move(*loader), &*table, why);
   }
-  Expected<ElfTables<ELFT>> read = from_sections(elf, *sections);
-  if (!read)
-    return read.takeError();
-  if (llvm::Error e = check_same_table<ELFT>(section_of_type<ELFT>(*sections, llvm::ELF::SHT_DYNSYM), ".dynsym",
-                                             *loader, llvm::ELF::DT_SYMTAB))
-    return e;
-  if (!counted->admits(read->symbols.size()))
-    return make_error(".dynsym holds " + std::to_string(read->symbols.size()) + " symbols, the hash table counts " +
-                      (counted->exact ? "" : "at least ") + std::to_string(counted->count));
-  Expected<DynamicSymbolTable<ELFT>> table = read_dynamic_symbol_table<ELFT>(*loader, read->symbols.size());
-  if (!table)
-    return table.takeError();
-  if (llvm::Error e = check_sections_against_loader(elf, *sections, read->strings, read->versions, *loader, *table))
-    return e;
-  if (llvm::Error e = check_symbol_sections<ELFT>(*sections, read->symbols, *loader))
-    return e;
-  return read;
+  return from_checked_sections(elf, *sections, *loader, *counted);
 }
 
 } // namespace
