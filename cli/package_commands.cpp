@@ -1,0 +1,238 @@
+#include "cli/package_commands.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "fingerprint/json_text.h"
+#include "fingerprint/output.h"
+#include "packages/owner_index.h"
+
+namespace abitag::cli {
+namespace {
+
+using packages::Database;
+using packages::Manager;
+using packages::OwnerIndex;
+using packages::Package;
+using packages::PackageId;
+
+// What both commands are given besides their words.
+struct DatabaseOptions {
+  std::string root = "/";
+  std::string manager; // empty: every database detected under the root
+  bool json = false;
+};
+
+void add_database_options(CLI::App &command, DatabaseOptions &options) {
+  command.add_option("--root", options.root, "the system whose package databases are read: / or an image, a chroot")
+      ->capture_default_str()
+      ->type_name("DIR");
+  std::vector<std::string> names;
+  for (Manager manager : packages::all_managers())
+    names.emplace_back(packages::manager_name(manager));
+  command.add_option("--package-manager", options.manager,
+                     "read only this manager's database (exit 3 when it is not under the root); default: every "
+                     "database found there")
+      ->type_name("NAME")
+      ->check(CLI::IsMember(names));
+  command.add_flag("--json", options.json, "print one JSON document");
+}
+
+// The databases the options name, read, and the index over them; damaged
+// entries stay in each database's `damaged`.
+llvm::Expected<OwnerIndex> read_index(const DatabaseOptions &options) {
+  std::vector<Manager> managers;
+  if (!options.manager.empty())
+    managers.push_back(*packages::manager_named(options.manager));
+  else
+    managers = packages::detect(options.root);
+  if (managers.empty())
+    return input_errors({{options.root, "no package database found (dpkg, exndbam, vdb, pacman, rpm)"}});
+  std::vector<Database> databases;
+  for (Manager manager : managers) {
+    llvm::Expected<Database> database = packages::read_database(options.root, manager);
+    // The readers name the file they missed inside the root or on the
+    // host; the root said first makes the line the same for every manager.
+    if (!database)
+      return input_errors({{options.root, "no " + std::string(packages::manager_name(manager)) +
+                                              " database: " + to_message(database.takeError())}});
+    databases.push_back(std::move(*database));
+  }
+  return OwnerIndex(std::move(databases), packages::RootAliases::read(options.root));
+}
+
+// Each damaged entry as "abitag: ENTRY: REASON" on stderr; whether there was one.
+bool report_damage(const OwnerIndex &index) {
+  bool damaged = false;
+  for (const Database &database : index.databases())
+    for (const packages::DamagedEntry &entry : database.damaged) {
+      std::fprintf(stderr, "abitag: %s: %s\n", entry.entry.c_str(), entry.reason.c_str());
+      damaged = true;
+    }
+  return damaged;
+}
+
+// The name a person asks the manager by: dpkg's NAME[:ARCH] as dpkg -S
+// prints it, CATEGORY/PN:SLOT for VDB and exndbam, the name for the others.
+std::string owner_name(const PackageId &id) {
+  return id.manager == Manager::dpkg ? id.qualified_name() : id.short_name();
+}
+
+nlohmann::ordered_json package_json(const PackageId &id) {
+  return {{"manager", packages::manager_name(id.manager)},
+          {"name", id.name},
+          {"version", id.version},
+          {"slot", id.slot},
+          {"architecture", id.architecture},
+          {"repository", id.repository}};
+}
+
+// PATH as seen inside ROOT: a relative path is taken from the current
+// folder, and a host path under a ROOT other than / loses the ROOT prefix
+// (as pacman -Qo takes them); any other absolute path is already one inside
+// ROOT (as dpkg --root -S takes them).
+std::string path_inside_root(const std::string &root, const std::string &path) {
+  namespace fs = std::filesystem;
+  std::string absolute = fs::absolute(path).lexically_normal().string();
+  std::string prefix = fs::path(root).lexically_normal().string();
+  while (prefix.size() > 1 && prefix.back() == '/')
+    prefix.pop_back();
+  if (prefix != "/" && absolute.rfind(prefix + "/", 0) == 0)
+    absolute.erase(0, prefix.size());
+  while (absolute.size() > 1 && absolute.back() == '/')
+    absolute.pop_back();
+  return absolute;
+}
+
+class OwnerCommand final : public Command {
+public:
+  std::string_view name() const override { return "owner"; }
+  std::string_view description() const override {
+    return "name the installed packages that own each PATH, as dpkg -S, pacman -Qo, rpm -qf";
+  }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("paths", paths_,
+                       "files or folders, as seen inside the root; a path under a --root other than / is "
+                       "also taken as the host path of the file inside it")
+        ->required()
+        ->type_name("PATH");
+    add_database_options(command, options_);
+  }
+
+  llvm::Expected<int> run() override {
+    llvm::Expected<OwnerIndex> index = read_index(options_);
+    if (!index)
+      return index.takeError();
+    int code = report_damage(*index) ? kExitFindings : kExitOk;
+    nlohmann::ordered_json document = nlohmann::ordered_json::array();
+    for (const std::string &given : paths_) {
+      std::string path = path_inside_root(options_.root, given);
+      std::vector<const Package *> owners = index->owners(path);
+      if (owners.empty()) {
+        // As dpkg -S: the finding on stderr, stdout keeps the answers.
+        std::fprintf(stderr, "abitag: %s: not owned by any installed package\n", path.c_str());
+        code = kExitFindings;
+      }
+      if (options_.json) {
+        nlohmann::ordered_json names = nlohmann::ordered_json::array();
+        for (const Package *owner : owners)
+          names.push_back(package_json(owner->id));
+        document.push_back({{"path", path}, {"owners", std::move(names)}});
+      } else if (!owners.empty()) {
+        write_stdout(owner_line(owners, path));
+      }
+    }
+    if (options_.json)
+      write_stdout(json_text(document, 2) + "\n");
+    return code;
+  }
+
+private:
+  // "NAME, NAME: PATH", as dpkg -S prints it.
+  static std::string owner_line(const std::vector<const Package *> &owners, const std::string &path) {
+    std::string line;
+    for (const Package *owner : owners)
+      line += (line.empty() ? "" : ", ") + owner_name(owner->id);
+    return line + ": " + path + "\n";
+  }
+
+  std::vector<std::string> paths_;
+  DatabaseOptions options_;
+};
+
+// The installed packages NAME names: by name, dpkg's NAME:ARCH, or
+// CATEGORY/PN:SLOT (PackageId::short_name()).
+std::vector<const Package *> packages_called(const OwnerIndex &index, const std::string &name) {
+  std::vector<const Package *> found = index.packages_named(name);
+  if (!found.empty())
+    return found;
+  for (const Database &database : index.databases())
+    for (const Package &package : database.packages)
+      if (package.id.short_name() == name)
+        found.push_back(&package);
+  return found;
+}
+
+class FilesCommand final : public Command {
+public:
+  std::string_view name() const override { return "files"; }
+  std::string_view description() const override {
+    return "list the files each installed PACKAGE owns, as dpkg -L, pacman -Ql, rpm -ql";
+  }
+
+  void add_options(CLI::App &command) override {
+    command.add_option("packages", names_,
+                       "installed packages: a name, dpkg's NAME:ARCH, or CATEGORY/PN or CATEGORY/PN:SLOT")
+        ->required()
+        ->type_name("PACKAGE");
+    add_database_options(command, options_);
+  }
+
+  llvm::Expected<int> run() override {
+    llvm::Expected<OwnerIndex> index = read_index(options_);
+    if (!index)
+      return index.takeError();
+    int code = report_damage(*index) ? kExitFindings : kExitOk;
+    nlohmann::ordered_json document = nlohmann::ordered_json::array();
+    for (const std::string &name : names_) {
+      std::vector<const Package *> found = packages_called(*index, name);
+      if (found.empty()) {
+        std::fprintf(stderr, "abitag: %s: not installed\n", name.c_str());
+        code = kExitFindings;
+      }
+      for (const Package *package : found) {
+        if (options_.json) {
+          nlohmann::ordered_json files = nlohmann::ordered_json::array();
+          for (packages::FileView file : package->files)
+            files.push_back(file.path);
+          document.push_back({{"package", package_json(package->id)}, {"files", std::move(files)}});
+          continue;
+        }
+        for (packages::FileView file : package->files)
+          if (!write_stdout(std::string(file.path) + "\n"))
+            return code;
+      }
+    }
+    if (options_.json)
+      write_stdout(json_text(document, 2) + "\n");
+    return code;
+  }
+
+private:
+  std::vector<std::string> names_;
+  DatabaseOptions options_;
+};
+
+} // namespace
+
+std::vector<std::unique_ptr<Command>> make_package_commands() {
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(std::make_unique<OwnerCommand>());
+  commands.push_back(std::make_unique<FilesCommand>());
+  return commands;
+}
+
+} // namespace abitag::cli
