@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/package_rollup.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 #include "packages/owner_index.h"
@@ -80,14 +81,6 @@ std::string owner_name(const PackageId &id) {
   return id.manager == Manager::dpkg ? id.qualified_name() : id.short_name();
 }
 
-nlohmann::ordered_json package_json(const PackageId &id) {
-  return {{"manager", packages::manager_name(id.manager)},
-          {"name", id.name},
-          {"version", id.version},
-          {"slot", id.slot},
-          {"architecture", id.architecture},
-          {"repository", id.repository}};
-}
 
 // PATH as seen inside ROOT: a relative path is taken from the current
 // folder, and a host path under a ROOT other than / loses the ROOT prefix
@@ -139,7 +132,7 @@ public:
       if (options_.json) {
         nlohmann::ordered_json names = nlohmann::ordered_json::array();
         for (const Package *owner : owners)
-          names.push_back(package_json(owner->id));
+          names.push_back(audit::package_json(owner->id));
         document.push_back({{"path", path}, {"owners", std::move(names)}});
       } else if (!owners.empty()) {
         write_stdout(owner_line(owners, path));
@@ -208,7 +201,7 @@ public:
           nlohmann::ordered_json files = nlohmann::ordered_json::array();
           for (packages::FileView file : package->files)
             files.push_back(file.path);
-          document.push_back({{"package", package_json(package->id)}, {"files", std::move(files)}});
+          document.push_back({{"package", audit::package_json(package->id)}, {"files", std::move(files)}});
           continue;
         }
         for (packages::FileView file : package->files)
