@@ -15,6 +15,7 @@
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 #include "fingerprint/row_field.h"
+#include "packages/specs.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
@@ -256,17 +257,6 @@ llvm::Expected<int> run_import(StoreArguments &o) {
   return kExitOk;
 }
 
-// Quotes a word for a shell when it needs it.
-std::string shell_word(const std::string &word) {
-  if (word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-./:=@") ==
-      std::string::npos)
-    return word;
-  std::string out = "'";
-  for (char c : word)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string cycle_text(const std::vector<std::string> &cycle) {
   std::string members;
   for (const std::string &package : cycle)
@@ -304,7 +294,7 @@ std::string check_rebuild(const tagger::CheckReport &report, const std::string &
   } else if (!report.rebuild.order.empty()) {
     out = "cave resolve --execute --preserve-world";
     for (const std::string &package : report.rebuild.order)
-      out += " " + shell_word(tagger::cave_spec(package));
+      out += " " + packages::shell_word(tagger::cave_spec(package));
     out += "\n";
   }
   return out;

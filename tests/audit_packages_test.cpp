@@ -57,6 +57,14 @@ TEST_CASE("audit by package: the library built with the other dual ABI is the on
     }
   CHECK(named);
 
+  for (const auto &[format, command] : std::vector<std::pair<std::string, std::string>>{
+           {"pacman", "pacman -S libabidemo\n"}, {"lines", "libabidemo\n"}}) {
+    Run rebuild = audit({image, "--only", "linkage", "--format", format});
+    INFO(format << rebuild.err);
+    CHECK(rebuild.exit_code == 1);
+    CHECK(rebuild.out == command);
+  }
+
   Run text = audit({image, "--only", "linkage"});
   CHECK(block(text.out, "PACKAGES TO REBUILD") ==
         std::vector<std::string>{"PACKAGES TO REBUILD, dependencies first (1)", "  libabidemo 1:1.0-2",
@@ -72,6 +80,42 @@ TEST_CASE("audit by package: the same on an rpm root", "[audit][packages][rpm]")
   CHECK(report["packages"][0]["manager"] == "rpm");
   CHECK(report["packages"][0]["name"] == "libabidemo");
   CHECK(report["packages"][0]["version"] == "1:1.0-2");
+  Run dnf = audit({image, "--only", "linkage", "--format", "dnf"});
+  CHECK(dnf.exit_code == 1);
+  CHECK(dnf.out == "dnf reinstall libabidemo-1:1.0-2.x86_64\n");
+}
+
+TEST_CASE("audit --format: nothing to rebuild prints nothing and exits 0", "[audit][packages][rpm]") {
+  TempDir dir;
+  std::string image = make_audit_image(dir, "clean");
+  rpm_install(image, "-i", {"libabidemo-1.0-1", "abidemo-1.0-1"});
+  for (const char *format : {"dnf", "lines", "cave"}) {
+    Run rebuild = audit({image, "--only", "linkage", "--format", format});
+    INFO(format << rebuild.err);
+    CHECK(rebuild.exit_code == 0);
+    CHECK(rebuild.out.empty());
+  }
+}
+
+TEST_CASE("audit --format cave and emerge: the package of a program whose library was removed, with its version "
+          "and slot, on the VDB and exndbam fixture roots",
+          "[audit][packages]") {
+  for (const char *manager : {"vdb", "exndbam"}) {
+    TempDir dir;
+    std::string image = make_audit_image(dir, "clean");
+    fs::copy(fixture("packages/") + manager, image,
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing | fs::copy_options::copy_symlinks);
+    REQUIRE(fs::remove(image + "/usr/lib/x86_64-linux-gnu/libbz2.so.1.0.4"));
+    Run cave = audit({image, "--only", "linkage", "--format", "cave"});
+    Run emerge = audit({image, "--only", "linkage", "--format", "emerge"});
+    Run lines_format = audit({image, "--only", "linkage", "--format", "lines"});
+    INFO(manager << cave.err);
+    CHECK(cave.exit_code == 1);
+    std::string version = "1.0.8-r5";
+    CHECK(cave.out == "cave resolve --execute --preserve-world =app-arch/bzip2-" + version + ":0\n");
+    CHECK(emerge.out == "emerge --oneshot =app-arch/bzip2-" + version + "\n");
+    CHECK(lines_format.out == "app-arch/bzip2:0\n");
+  }
 }
 
 TEST_CASE("audit by package: broken files no package owns are orphans, and a damaged entry is a finding",
