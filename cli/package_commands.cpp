@@ -9,6 +9,7 @@
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 #include "packages/owner_index.h"
+#include "packages/specs.h"
 
 namespace abitag::cli {
 namespace {
@@ -27,41 +28,12 @@ struct DatabaseOptions {
 };
 
 void add_database_options(CLI::App &command, DatabaseOptions &options) {
-  command.add_option("--root", options.root, "the system whose package databases are read: / or an image, a chroot")
-      ->capture_default_str()
-      ->type_name("DIR");
-  std::vector<std::string> names;
-  for (Manager manager : packages::all_managers())
-    names.emplace_back(packages::manager_name(manager));
-  command.add_option("--package-manager", options.manager,
-                     "read only this manager's database (exit 3 when it is not under the root); default: every "
-                     "database found there")
-      ->type_name("NAME")
-      ->check(CLI::IsMember(names));
+  add_package_database_options(command, options.root, options.manager);
   command.add_flag("--json", options.json, "print one JSON document");
 }
 
-// The databases the options name, read, and the index over them; damaged
-// entries stay in each database's `damaged`.
 llvm::Expected<OwnerIndex> read_index(const DatabaseOptions &options) {
-  std::vector<Manager> managers;
-  if (!options.manager.empty())
-    managers.push_back(*packages::manager_named(options.manager));
-  else
-    managers = packages::detect(options.root);
-  if (managers.empty())
-    return input_errors({{options.root, "no package database found (dpkg, exndbam, vdb, pacman, rpm)"}});
-  std::vector<Database> databases;
-  for (Manager manager : managers) {
-    llvm::Expected<Database> database = packages::read_database(options.root, manager);
-    // The readers name the file they missed inside the root or on the
-    // host; the root said first makes the line the same for every manager.
-    if (!database)
-      return input_errors({{options.root, "no " + std::string(packages::manager_name(manager)) +
-                                              " database: " + to_message(database.takeError())}});
-    databases.push_back(std::move(*database));
-  }
-  return OwnerIndex(std::move(databases), packages::RootAliases::read(options.root));
+  return read_package_index(options.root, options.manager, false);
 }
 
 // Each damaged entry as "abitag: ENTRY: REASON" on stderr; whether there was one.
@@ -156,19 +128,6 @@ private:
   DatabaseOptions options_;
 };
 
-// The installed packages NAME names: by name, dpkg's NAME:ARCH, or
-// CATEGORY/PN:SLOT (PackageId::short_name()).
-std::vector<const Package *> packages_called(const OwnerIndex &index, const std::string &name) {
-  std::vector<const Package *> found = index.packages_named(name);
-  if (!found.empty())
-    return found;
-  for (const Database &database : index.databases())
-    for (const Package &package : database.packages)
-      if (package.id.short_name() == name)
-        found.push_back(&package);
-  return found;
-}
-
 class FilesCommand final : public Command {
 public:
   std::string_view name() const override { return "files"; }
@@ -191,7 +150,7 @@ public:
     int code = report_damage(*index) ? kExitFindings : kExitOk;
     nlohmann::ordered_json document = nlohmann::ordered_json::array();
     for (const std::string &name : names_) {
-      std::vector<const Package *> found = packages_called(*index, name);
+      std::vector<const Package *> found = packages::packages_for_id(*index, name);
       if (found.empty()) {
         std::fprintf(stderr, "abitag: %s: not installed\n", name.c_str());
         code = kExitFindings;
@@ -220,6 +179,42 @@ private:
 };
 
 } // namespace
+
+void add_package_database_options(CLI::App &command, std::string &root, std::string &manager) {
+  command.add_option("--root", root, "the system whose package databases are read: / or an image, a chroot")
+      ->capture_default_str()
+      ->type_name("DIR");
+  std::vector<std::string> names;
+  for (Manager each : packages::all_managers())
+    names.emplace_back(packages::manager_name(each));
+  command.add_option("--package-manager", manager,
+                     "read only this manager's database (exit 3 when it is not under the root); default: every "
+                     "database found there")
+      ->type_name("NAME")
+      ->check(CLI::IsMember(names));
+}
+
+llvm::Expected<OwnerIndex> read_package_index(const std::string &root, const std::string &manager_name,
+                                              bool allow_none) {
+  std::vector<Manager> managers;
+  if (!manager_name.empty())
+    managers.push_back(*packages::manager_named(manager_name));
+  else
+    managers = packages::detect(root);
+  if (managers.empty() && !allow_none)
+    return input_errors({{root, "no package database found (dpkg, exndbam, vdb, pacman, rpm)"}});
+  std::vector<Database> databases;
+  for (Manager manager : managers) {
+    llvm::Expected<Database> database = packages::read_database(root, manager);
+    // The readers name the file they missed inside the root or on the
+    // host; the root said first makes the line the same for every manager.
+    if (!database)
+      return input_errors({{root, "no " + std::string(packages::manager_name(manager)) +
+                                              " database: " + to_message(database.takeError())}});
+    databases.push_back(std::move(*database));
+  }
+  return OwnerIndex(std::move(databases), packages::RootAliases::read(root));
+}
 
 std::vector<std::unique_ptr<Command>> make_package_commands() {
   std::vector<std::unique_ptr<Command>> commands;

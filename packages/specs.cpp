@@ -40,13 +40,13 @@ std::string package_spec(const PackageId &id, std::string_view format) {
   return id.name; // pacman
 }
 
-std::string rebuild_command(const std::vector<PackageId> &packages, std::string_view format) {
-  if (packages.empty())
+std::string rebuild_command(const std::vector<std::string> &specs, std::string_view format) {
+  if (specs.empty())
     return "";
   std::string out;
   if (format == "lines") {
-    for (const PackageId &id : packages)
-      out += package_spec(id, format) + "\n";
+    for (const std::string &spec : specs)
+      out += spec + "\n";
     return out;
   }
   if (format == "cave")
@@ -59,9 +59,29 @@ std::string rebuild_command(const std::vector<PackageId> &packages, std::string_
     out = "dnf reinstall";
   else
     out = "apt-get install --reinstall";
-  for (const PackageId &id : packages)
-    out += " " + shell_word(package_spec(id, format));
+  for (const std::string &spec : specs)
+    out += " " + shell_word(spec);
   return out + "\n";
+}
+
+std::string rebuild_command(const std::vector<PackageId> &packages, std::string_view format) {
+  std::vector<std::string> specs;
+  for (const PackageId &id : packages)
+    specs.push_back(package_spec(id, format));
+  return rebuild_command(specs, format);
+}
+
+std::vector<const Package *> packages_for_id(const OwnerIndex &index, std::string_view id) {
+  if (std::size_t repository = id.find("::"); repository != std::string_view::npos)
+    id = id.substr(0, repository);
+  std::vector<const Package *> found = index.packages_named(id);
+  if (!found.empty())
+    return found;
+  for (const Database &database : index.databases())
+    for (const Package &package : database.packages)
+      if (package.id.short_name() == id)
+        found.push_back(&package);
+  return found;
 }
 
 } // namespace abitag::packages

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "packages/database.h"
+#include "packages/owner_index.h"
 
 namespace abitag::packages {
 
@@ -28,5 +28,13 @@ std::string package_spec(const PackageId &id, std::string_view format);
 // The command line (with its newline) for PACKAGES in FORMAT, or for lines
 // one a line; empty when there are none.
 std::string rebuild_command(const std::vector<PackageId> &packages, std::string_view format);
+// The same for specs already in FORMAT's syntax.
+std::string rebuild_command(const std::vector<std::string> &specs, std::string_view format);
+
+// The installed packages a free-form package id (a tag store's, or one a
+// person typed) names: by name, dpkg's NAME:ARCH, CATEGORY/PN (every slot)
+// or CATEGORY/PN:SLOT (PackageId::short_name()); a trailing "::REPOSITORY"
+// is ignored. Empty when none matches.
+std::vector<const Package *> packages_for_id(const OwnerIndex &index, std::string_view id);
 
 } // namespace abitag::packages

@@ -177,3 +177,34 @@ TEST_CASE("owner: a manager whose database is not under the root is exit 3 namin
   CHECK(damaged.err == "abitag: " + program + ": files: No such file or directory\n"
                        "abitag: /usr/bin/abidemo: not owned by any installed package\n");
 }
+
+TEST_CASE("check --format takes versions and slots from the package database for store ids of installed packages",
+          "[packages][check]") {
+  TempDir dir;
+  std::string db = dir.path() + "/tags.db";
+  auto store = [&](std::vector<std::string> args) {
+    args.insert(args.begin() + 1, {"--db", db});
+    Run r = run_abitag(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  // app-arch/bzip2:0 (installed in the VDB fixture) and a package that is not.
+  store({"set", "app-arch/libbz2:0", "abi", "1"});
+  store({"lock", "app-arch/bzip2:0", "app-arch/libbz2:0", "abi"});
+  store({"lock", "dev-libs/gone-1.0:0", "app-arch/libbz2:0", "abi"});
+  store({"set", "app-arch/libbz2:0", "abi", "2"});
+  std::string root = fixture("packages/vdb");
+  auto check = [&](const std::string &format) {
+    Run r = run_abitag({"check", "--db", db, "--root", root, "--package-manager", "vdb", "--format", format});
+    INFO(format << r.err);
+    CHECK(r.exit_code == 1);
+    return r.out;
+  };
+  CHECK(check("cave") == "cave resolve --execute --preserve-world =app-arch/bzip2-1.0.8-r5:0 =dev-libs/gone-1.0:0\n");
+  CHECK(check("emerge") == "emerge --oneshot =app-arch/bzip2-1.0.8-r5 dev-libs/gone-1.0:0\n");
+  CHECK(check("lines") == "app-arch/bzip2:0\ndev-libs/gone-1.0:0\n");
+
+  Run missing = run_abitag({"check", "--db", db, "--root", root, "--package-manager", "rpm", "--format", "dnf"});
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.out.empty());
+}
