@@ -32,10 +32,6 @@ void add_database_options(CLI::App &command, DatabaseOptions &options) {
   command.add_flag("--json", options.json, "print one JSON document");
 }
 
-llvm::Expected<OwnerIndex> read_index(const DatabaseOptions &options) {
-  return read_package_index(options.root, options.manager, false);
-}
-
 // Each damaged entry as "abitag: ENTRY: REASON" on stderr; whether there was one.
 bool report_damage(const OwnerIndex &index) {
   bool damaged = false;
@@ -71,7 +67,34 @@ std::string path_inside_root(const std::string &root, const std::string &path) {
   return absolute;
 }
 
-class OwnerCommand final : public Command {
+// What owner and files share: the databases read, damaged entries reported,
+// each word answered, the JSON document printed at the end.
+class DatabaseCommand : public Command {
+public:
+  llvm::Expected<int> run() override {
+    llvm::Expected<OwnerIndex> index = read_package_index(options_.root, options_.manager, false);
+    if (!index)
+      return index.takeError();
+    int code = report_damage(*index) ? kExitFindings : kExitOk;
+    nlohmann::ordered_json document = nlohmann::ordered_json::array();
+    for (const std::string &word : words_)
+      if (!answer(*index, word, document))
+        code = kExitFindings;
+    if (options_.json)
+      write_stdout(json_text(document, 2) + "\n");
+    return code;
+  }
+
+protected:
+  // Prints the answer for WORD, or adds it to DOCUMENT (--json); false for a
+  // finding (nothing owns it, it is not installed), said on stderr.
+  virtual bool answer(const OwnerIndex &index, const std::string &word, nlohmann::ordered_json &document) = 0;
+
+  std::vector<std::string> words_;
+  DatabaseOptions options_;
+};
+
+class OwnerCommand final : public DatabaseCommand {
 public:
   std::string_view name() const override { return "owner"; }
   std::string_view description() const override {
@@ -79,7 +102,7 @@ public:
   }
 
   void add_options(CLI::App &command) override {
-    command.add_option("paths", paths_,
+    command.add_option("paths", words_,
                        "files or folders, as seen inside the root; a path under a --root other than / is "
                        "also taken as the host path of the file inside it")
         ->required()
@@ -87,35 +110,23 @@ public:
     add_database_options(command, options_);
   }
 
-  llvm::Expected<int> run() override {
-    llvm::Expected<OwnerIndex> index = read_index(options_);
-    if (!index)
-      return index.takeError();
-    int code = report_damage(*index) ? kExitFindings : kExitOk;
-    nlohmann::ordered_json document = nlohmann::ordered_json::array();
-    for (const std::string &given : paths_) {
-      std::string path = path_inside_root(options_.root, given);
-      std::vector<const Package *> owners = index->owners(path);
-      if (owners.empty()) {
-        // As dpkg -S: the finding on stderr, stdout keeps the answers.
-        std::fprintf(stderr, "abitag: %s: not owned by any installed package\n", path.c_str());
-        code = kExitFindings;
-      }
-      if (options_.json) {
-        nlohmann::ordered_json names = nlohmann::ordered_json::array();
-        for (const Package *owner : owners)
-          names.push_back(audit::package_json(owner->id));
-        document.push_back({{"path", path}, {"owners", std::move(names)}});
-      } else if (!owners.empty()) {
-        write_stdout(owner_line(owners, path));
-      }
+private:
+  bool answer(const OwnerIndex &index, const std::string &given, nlohmann::ordered_json &document) override {
+    std::string path = path_inside_root(options_.root, given);
+    std::vector<const Package *> owners = index.owners(path);
+    if (options_.json) {
+      nlohmann::ordered_json names = nlohmann::ordered_json::array();
+      for (const Package *owner : owners)
+        names.push_back(audit::package_json(owner->id));
+      document.push_back({{"path", path}, {"owners", std::move(names)}});
+    } else if (!owners.empty()) {
+      write_stdout(owner_line(owners, path));
     }
-    if (options_.json)
-      write_stdout(json_text(document, 2) + "\n");
-    return code;
+    if (owners.empty()) // as dpkg -S: the finding on stderr, stdout keeps the answers
+      std::fprintf(stderr, "abitag: %s: not owned by any installed package\n", path.c_str());
+    return !owners.empty();
   }
 
-private:
   // "NAME, NAME: PATH", as dpkg -S prints it.
   static std::string owner_line(const std::vector<const Package *> &owners, const std::string &path) {
     std::string line;
@@ -123,12 +134,9 @@ private:
       line += (line.empty() ? "" : ", ") + owner_name(owner->id);
     return line + ": " + path + "\n";
   }
-
-  std::vector<std::string> paths_;
-  DatabaseOptions options_;
 };
 
-class FilesCommand final : public Command {
+class FilesCommand final : public DatabaseCommand {
 public:
   std::string_view name() const override { return "files"; }
   std::string_view description() const override {
@@ -136,46 +144,31 @@ public:
   }
 
   void add_options(CLI::App &command) override {
-    command.add_option("packages", names_,
+    command.add_option("packages", words_,
                        "installed packages: a name, dpkg's NAME:ARCH, or CATEGORY/PN or CATEGORY/PN:SLOT")
         ->required()
         ->type_name("PACKAGE");
     add_database_options(command, options_);
   }
 
-  llvm::Expected<int> run() override {
-    llvm::Expected<OwnerIndex> index = read_index(options_);
-    if (!index)
-      return index.takeError();
-    int code = report_damage(*index) ? kExitFindings : kExitOk;
-    nlohmann::ordered_json document = nlohmann::ordered_json::array();
-    for (const std::string &name : names_) {
-      std::vector<const Package *> found = packages::packages_for_id(*index, name);
-      if (found.empty()) {
-        std::fprintf(stderr, "abitag: %s: not installed\n", name.c_str());
-        code = kExitFindings;
-      }
-      for (const Package *package : found) {
-        if (options_.json) {
-          nlohmann::ordered_json files = nlohmann::ordered_json::array();
-          for (packages::FileView file : package->files)
-            files.push_back(file.path);
-          document.push_back({{"package", audit::package_json(package->id)}, {"files", std::move(files)}});
-          continue;
-        }
-        for (packages::FileView file : package->files)
-          if (!write_stdout(std::string(file.path) + "\n"))
-            return code;
-      }
-    }
-    if (options_.json)
-      write_stdout(json_text(document, 2) + "\n");
-    return code;
-  }
-
 private:
-  std::vector<std::string> names_;
-  DatabaseOptions options_;
+  bool answer(const OwnerIndex &index, const std::string &name, nlohmann::ordered_json &document) override {
+    std::vector<const Package *> found = packages::packages_for_id(index, name);
+    if (found.empty())
+      std::fprintf(stderr, "abitag: %s: not installed\n", name.c_str());
+    for (const Package *package : found) {
+      if (options_.json) {
+        nlohmann::ordered_json files = nlohmann::ordered_json::array();
+        for (packages::FileView file : package->files)
+          files.push_back(file.path);
+        document.push_back({{"package", audit::package_json(package->id)}, {"files", std::move(files)}});
+        continue;
+      }
+      for (packages::FileView file : package->files)
+        write_stdout(std::string(file.path) + "\n");
+    }
+    return !found.empty();
+  }
 };
 
 } // namespace
