@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "audit/package_rollup.h"
 #include "audit/root_files.h"
 #include "audit/section.h"
 #include "fingerprint/discover.h"
@@ -78,6 +79,7 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   report.files_read = context->elf_scan_done() ? context->elf_scan().entries().size() : 0;
   if (context->walked()) // no section walked ROOT (--only tags): nothing to say of a walk
     report.walk = walk_report(context->files(), *root, options.one_file_system);
+  roll_up_by_package(report, context->owners());
   if (options.leave_to_exit) {
     context->owners().wait_ahead(); // no thread of the audit outlives this call
     left_to_exit = context.release();

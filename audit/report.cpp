@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "fingerprint/errors.h"
+#include "audit/package_rollup.h"
 #include "fingerprint/row_field.h"
 
 namespace abitag::audit {
@@ -62,6 +63,41 @@ std::size_t count(const AuditReport &report, Severity severity) {
   return n;
 }
 
+namespace {
+
+// The packages to rebuild with their files under each, then the files no
+// package owns.
+std::string packages_text(const AuditReport &report) {
+  std::string out;
+  if (!report.packages.empty())
+    out += "\nPACKAGES TO REBUILD, dependencies first (" + std::to_string(report.packages.size()) + ")\n";
+  for (const PackageToRebuild &package : report.packages) {
+    out += "  " + row_field(package.id.display()) + "\n";
+    for (const std::string &file : package.files)
+      out += "    " + row_field(file) + "\n";
+  }
+  for (const std::vector<std::string> &cycle : report.rebuild_cycles) {
+    std::string members;
+    for (const std::string &member : cycle)
+      members += (members.empty() ? "" : ", ") + row_field(member);
+    out += "  dependency cycle, rebuilt together: " + members + "\n";
+  }
+  if (!report.orphans.empty())
+    out += "\nNOT OWNED BY ANY INSTALLED PACKAGE (" + std::to_string(report.orphans.size()) + ")\n";
+  for (const std::string &file : report.orphans)
+    out += "  " + row_field(file) + "\n";
+  return out;
+}
+
+nlohmann::ordered_json packages_json(const std::vector<packages::PackageId> &ids) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const packages::PackageId &id : ids)
+    out.push_back(package_json(id));
+  return out;
+}
+
+} // namespace
+
 std::string render_text(const AuditReport &report) {
   // A finding is one line whatever bytes its names hold (fingerprint/row_field.h).
   std::string out = "abitag audit of " + row_field(report.root) + ": " + std::to_string(report.files_read) +
@@ -83,6 +119,7 @@ std::string render_text(const AuditReport &report) {
         out += "    rebuild: " + row_field(target) + "\n";
     }
   }
+  out += packages_text(report);
   out += "\nSUMMARY\n";
   for (const std::string &line : report.walk.summary_lines)
     out += "  walk: " + line + "\n";
@@ -102,7 +139,7 @@ nlohmann::ordered_json object_with_room(std::size_t keys) {
 }
 
 nlohmann::ordered_json render_json(AuditReport &&report) {
-  nlohmann::ordered_json doc = object_with_room(6);
+  nlohmann::ordered_json doc = object_with_room(9);
   doc["root"] = report.root;
   doc["files_read"] = report.files_read;
   if (!report.walk.name.empty())
@@ -117,13 +154,24 @@ nlohmann::ordered_json render_json(AuditReport &&report) {
     finding["severity"] = severity_name(f->severity);
     finding["section"] = std::move(f->section);
     finding["kind"] = std::move(f->kind);
-    finding["file"] = std::move(f->file);
+    finding["file"] = f->file;
     finding["reason"] = std::move(f->reason);
     finding["rebuild"] = std::move(f->rebuild);
     finding["details"] = std::move(f->details);
+    auto owners = report.owners.find(f->file);
+    finding["packages"] = owners == report.owners.end() ? nlohmann::ordered_json::array() : packages_json(owners->second);
     findings.push_back(std::move(finding));
   }
   doc["findings"] = std::move(findings);
+  nlohmann::ordered_json rebuild = nlohmann::ordered_json::array();
+  for (const PackageToRebuild &package : report.packages) {
+    nlohmann::ordered_json entry = package_json(package.id);
+    entry["files"] = package.files;
+    rebuild.push_back(std::move(entry));
+  }
+  doc["packages"] = std::move(rebuild);
+  doc["rebuild_cycles"] = report.rebuild_cycles;
+  doc["orphans"] = report.orphans;
   nlohmann::ordered_json sections = object_with_room(report.sections.size());
   for (SectionReport &section : report.sections)
     sections[section.name] = std::move(section.summary);

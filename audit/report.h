@@ -4,11 +4,14 @@
 // print, so a new section (ghc, sbcl, tags) needs no change here.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "packages/database.h"
 
 namespace abitag::audit {
 
@@ -29,6 +32,12 @@ struct Finding {
   nlohmann::ordered_json details = nlohmann::ordered_json::object(); // for --json
 };
 
+// A package a broken or at-risk finding's file belongs to, with those files.
+struct PackageToRebuild {
+  packages::PackageId id;
+  std::vector<std::string> files;
+};
+
 // What one section hands back: its findings and a summary of what it looked at.
 struct SectionReport {
   std::string name;
@@ -44,6 +53,14 @@ struct AuditReport {
   SectionReport walk;
   std::vector<SectionReport> sections;
   std::size_t files_read = 0;
+  // The broken and at-risk findings by package (package_rollup.h):
+  // dependencies first, each cycle's members next to each other.
+  std::vector<PackageToRebuild> packages;
+  std::vector<std::vector<std::string>> rebuild_cycles; // PackageId::display() each
+  std::vector<std::string> orphans;                      // their files no package owns
+  // The installed packages that own each finding's file (kept here, not in
+  // Finding, whose sections build it field by field).
+  std::map<std::string, std::vector<packages::PackageId>> owners;
 };
 
 // An empty JSON object with room for KEYS keys. nlohmann's ordered_json keeps

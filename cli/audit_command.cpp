@@ -5,6 +5,7 @@
 #include "audit/progress.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
+#include "packages/specs.h"
 
 namespace abitag {
 namespace {
@@ -22,6 +23,14 @@ public:
         ->capture_default_str()
         ->type_name("DIR");
     command.add_flag("--json", json_, "print the report as one JSON document");
+    std::vector<std::string> formats = packages::spec_format_names();
+    formats.insert(formats.begin(), "text");
+    command.add_option("--format", format_,
+                       "text (the report), or only the one command that rebuilds or reinstalls the packages to "
+                       "rebuild: cave, emerge, pacman, dnf, apt, or lines (one package a line); nothing when there "
+                       "are none (exit 0); files no package owns are named on stderr")
+        ->capture_default_str()
+        ->check(CLI::IsMember(formats));
     command.add_option("--under", options_.under,
                        "audit only the files and package databases under these paths inside ROOT "
                        "(libraries they load are found anywhere in ROOT); a named file that is neither "
@@ -72,6 +81,8 @@ public:
     static nlohmann::ordered_json *json_left_to_exit = nullptr;
     left_to_exit = new audit::AuditReport(std::move(*report));
     int code = audit::exit_code(*left_to_exit);
+    if (format_ != "text")
+      return print_rebuild(*left_to_exit);
     if (json_) {
       json_left_to_exit = new nlohmann::ordered_json(audit::render_json(std::move(*left_to_exit)));
       write_stdout(json_text(*json_left_to_exit, 2) + "\n");
@@ -82,7 +93,20 @@ public:
   }
 
 private:
+  // Only the packages to rebuild, in the manager's syntax; exit 1 when
+  // there is something to rebuild, or a broken file no package owns.
+  int print_rebuild(const audit::AuditReport &report) const {
+    std::vector<packages::PackageId> ids;
+    for (const audit::PackageToRebuild &package : report.packages)
+      ids.push_back(package.id);
+    for (const std::string &orphan : report.orphans)
+      std::fprintf(stderr, "abitag: %s: not owned by any installed package\n", orphan.c_str());
+    write_stdout(packages::rebuild_command(ids, format_));
+    return ids.empty() && report.orphans.empty() ? kExitOk : kExitFindings;
+  }
+
   audit::AuditOptions options_;
+  std::string format_ = "text";
   bool json_ = false;
   std::size_t memory_mib_ = audit::kDefaultKeyBudget >> 20;
 };

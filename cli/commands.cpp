@@ -3,6 +3,7 @@
 #include "cli/analyzer_command.h"
 #include "cli/audit_command.h"
 #include "cli/completion.h"
+#include "cli/package_commands.h"
 #include "cli/tagger_commands.h"
 #include "cli/usage.h"
 #include "fingerprint/output.h"
@@ -75,6 +76,8 @@ CommandTable add_commands(CLI::App &root, const Registry &registry, const std::s
   for (std::unique_ptr<Command> &command : make_store_commands())
     own(std::move(command));
   own(make_audit_command());
+  for (std::unique_ptr<Command> &command : make_package_commands())
+    own(std::move(command));
   own(std::make_unique<HelpCommand>(root));
   own(make_completion_command(root, registry));
   for (Command *command : commands) {

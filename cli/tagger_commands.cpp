@@ -12,9 +12,11 @@
 #include <sstream>
 
 #include "cli/analyzer_command.h"
+#include "cli/package_commands.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 #include "fingerprint/row_field.h"
+#include "packages/specs.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
@@ -32,6 +34,7 @@ struct StoreArguments {
   std::string db;              // --db, else ABITAG_DB, else the default
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
   std::vector<std::string> packages;
+  std::string root = "/", package_manager; // check: the databases its formats take versions from
   bool json = false, replace = false, if_known = false;
   bool if_exists = false; // readers: no store reads as an empty one
 };
@@ -256,17 +259,6 @@ llvm::Expected<int> run_import(StoreArguments &o) {
   return kExitOk;
 }
 
-// Quotes a word for a shell when it needs it.
-std::string shell_word(const std::string &word) {
-  if (word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+-./:=@") ==
-      std::string::npos)
-    return word;
-  std::string out = "'";
-  for (char c : word)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string cycle_text(const std::vector<std::string> &cycle) {
   std::string members;
   for (const std::string &package : cycle)
@@ -292,7 +284,10 @@ std::string check_text(const tagger::CheckReport &report) {
 
 // For a package manager: stdout carries only the rebuild (one package a
 // line, or a cave command), the reasons go to stderr.
-std::string check_rebuild(const tagger::CheckReport &report, const std::string &format) {
+// Versions and slots come from INDEX, the package databases, for the store
+// ids that name an installed package (packages::packages_for_id).
+std::string check_rebuild(const tagger::CheckReport &report, const std::string &format,
+                          const packages::OwnerIndex &index) {
   for (const tagger::StaleLock &stale : report.stale)
     std::fprintf(stderr, "abitag: stale: %s\n", tagger::describe(stale).c_str());
   for (const auto &cycle : report.rebuild.cycles)
@@ -301,13 +296,19 @@ std::string check_rebuild(const tagger::CheckReport &report, const std::string &
   if (format == "lines") {
     for (const std::string &package : report.rebuild.order)
       out += row_field(package) + "\n";
-  } else if (!report.rebuild.order.empty()) {
-    out = "cave resolve --execute --preserve-world";
-    for (const std::string &package : report.rebuild.order)
-      out += " " + shell_word(tagger::cave_spec(package));
-    out += "\n";
+    return out;
   }
-  return out;
+  std::vector<std::string> specs;
+  for (const std::string &package : report.rebuild.order) {
+    std::vector<const packages::Package *> installed = packages::packages_for_id(index, package);
+    for (const packages::Package *each : installed)
+      specs.push_back(packages::package_spec(each->id, format));
+    // A package the databases do not list: its store id as it is (cave:
+    // =ID when the id carries a version, tagger/names.h).
+    if (installed.empty())
+      specs.push_back(format == "cave" ? tagger::cave_spec(package) : package);
+  }
+  return packages::rebuild_command(specs, format);
 }
 
 llvm::Expected<int> run_check(StoreArguments &o) {
@@ -317,8 +318,18 @@ llvm::Expected<int> run_check(StoreArguments &o) {
       return report.takeError();
     if (o.json)
       write_stdout(json_text(tagger::to_json(*report), 2) + "\n");
-    else
-      write_stdout(o.format == "text" ? check_text(*report) : check_rebuild(*report, o.format));
+    else if (o.format == "text")
+      write_stdout(check_text(*report));
+    else {
+      // The databases are read only for a format that names packages the
+      // manager's way; none under the root leaves the store's ids as they are.
+      llvm::Expected<packages::OwnerIndex> index = o.format == "lines"
+                                                       ? packages::OwnerIndex()
+                                                       : read_package_index(o.root, o.package_manager, true);
+      if (!index)
+        return index.takeError();
+      write_stdout(check_rebuild(*report, o.format, *index));
+    }
     return report->stale.empty() ? kExitOk : kExitFindings;
   });
 }
@@ -428,8 +439,12 @@ void declare_import(CLI::App &import, StoreArguments &o) {
 void declare_check(CLI::App &check, StoreArguments &o) {
   check.add_option("packages", o.packages, "check only the locks of these packages");
   check.add_flag("--json", o.json, "print one JSON document");
-  check.add_option("--format", o.format, "text, lines (one package a line) or cave (a cave resolve command)")
-      ->check(CLI::IsMember({"text", "lines", "cave"}));
+  check.add_option("--format", o.format,
+                   "text, lines (one package a line), or the one command that rebuilds or reinstalls them: cave, "
+                   "emerge, pacman, dnf, apt (versions and slots from the package database for the ids that name "
+                   "an installed package)")
+      ->check(CLI::IsMember({"text", "lines", "cave", "emerge", "pacman", "dnf", "apt"}));
+  add_package_database_options(check, o.root, o.package_manager);
   declare_if_exists(check, o);
 }
 

@@ -17,6 +17,7 @@
 #include "fingerprint/errors.h"
 #include "packages/pacman.h"
 #include "packages/rpm.h"
+#include "tests/packages_support.h"
 #include "tests/support.h"
 
 using namespace abitag::packages;
@@ -31,59 +32,6 @@ std::vector<FileEntry> entries_of(const Package &package) {
   for (FileView file : package.files)
     out.push_back({std::string(file.path), file.type, std::string(file.link_target)});
   return out;
-}
-
-// pacman refuses to install as another user than root, and rpm chroots into
-// the root: a test run by another user installs in a user namespace in which
-// it is root.
-Run as_root(const std::string &program, std::vector<std::string> args) {
-  if (::geteuid() == 0)
-    return run(program, args);
-  require_tool("unshare", "util-linux");
-  args.insert(args.begin(), {"--map-root-user", program});
-  return run("unshare", args);
-}
-
-std::string pacman_package(const std::string &name_version) {
-  return fixture("packages/pacman/" + name_version + "-x86_64.pkg.tar.zst");
-}
-
-std::string rpm_package(const std::string &name_version) {
-  return fixture("packages/rpm/" + name_version + ".x86_64.rpm");
-}
-
-std::vector<std::string> pacman_args(const std::string &root, const std::vector<std::string> &args) {
-  std::vector<std::string> all = {"-r", root, "--dbpath", root + "/var/lib/pacman"};
-  all.insert(all.end(), args.begin(), args.end());
-  return all;
-}
-
-std::vector<std::string> rpm_args(const std::string &root, const std::vector<std::string> &args) {
-  std::vector<std::string> all = {"--root", root, "--dbpath", "/var/lib/rpm"};
-  all.insert(all.end(), args.begin(), args.end());
-  return all;
-}
-
-void pacman_install(const std::string &root, const std::vector<std::string> &packages) {
-  require_tool("pacman", "pacman-package-manager");
-  fs::create_directories(root + "/var/lib/pacman");
-  // --nodeps twice: the fixtures depend on gcc-libs, which the root lacks.
-  std::vector<std::string> args = {"-U", "--noconfirm", "--nodeps", "--nodeps"};
-  for (const std::string &package : packages)
-    args.push_back(pacman_package(package));
-  Run installed = as_root("pacman", pacman_args(root, args));
-  INFO(installed.out << installed.err);
-  REQUIRE(installed.exit_code == 0);
-}
-
-void rpm_install(const std::string &root, const std::string &mode, const std::vector<std::string> &packages) {
-  require_tool("rpm", "rpm");
-  std::vector<std::string> args = {mode, "--nodeps"};
-  for (const std::string &package : packages)
-    args.push_back(rpm_package(package));
-  Run installed = as_root("rpm", rpm_args(root, args));
-  INFO(installed.out << installed.err);
-  REQUIRE(installed.exit_code == 0);
 }
 
 // What the package manager says, asked the way a person would.
