@@ -10,7 +10,7 @@
 #include <map>
 #include <mutex>
 
-#include "adopt/elf_locks.h"
+#include "adopt/locks.h"
 #include "audit/progress.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/parallel.h"
@@ -176,7 +176,7 @@ llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
     chosen.insert(chosen.end(), found.begin(), found.end());
   }
   audit::Progress progress(options.progress);
-  ElfLocks locks(options.root, index, store);
+  Locks locks(options.root, index, store);
   // Adopted round by round: the providers of the libraries a round's files
   // load that the store knows nothing of are adopted in the next.
   while (!chosen.empty()) {

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +15,20 @@ using namespace abitag::test;
 namespace fs = std::filesystem;
 
 namespace {
+
+// A dpkg database under ROOT listing PACKAGES (name -> the files it owns).
+void write_dpkg_database(const std::string &root, const std::map<std::string, std::vector<std::string>> &packages) {
+  fs::create_directories(root + "/var/lib/dpkg/info");
+  std::string status;
+  for (const auto &[name, files] : packages) {
+    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\n";
+    std::string list = "/.\n";
+    for (const std::string &file : files)
+      list += file + "\n";
+    write_file(root + "/var/lib/dpkg/info/" + name + ".list", list);
+  }
+  write_file(root + "/var/lib/dpkg/status", status);
+}
 
 const char *kLibrary = "#include <string>\nstd::string greet(const std::string &who) { return \"hi \" + who; }\n";
 const char *kProgram =
@@ -31,21 +46,14 @@ struct CxxRoot {
     require_tool("g++", "g++");
     fs::create_directories(root + "/usr/lib/x86_64-linux-gnu");
     fs::create_directories(root + "/usr/bin");
-    fs::create_directories(root + "/var/lib/dpkg/info");
     write_file(dir.path() + "/foo.cpp", kLibrary);
     write_file(dir.path() + "/prog.cpp", kProgram);
     build_library(false);
     for (const char *program : {"prog-a", "prog-b"})
       compile({"-o", root + "/usr/bin/" + program, dir.path() + "/prog.cpp", library});
-    std::string status;
-    for (const char *package : {"libfoo1", "prog-a", "prog-b"})
-      status += std::string("Package: ") + package + "\nStatus: install ok installed\nArchitecture: amd64\n"
-                "Version: 1\n\n";
-    write_file(root + "/var/lib/dpkg/status", status);
-    write_file(root + "/var/lib/dpkg/info/libfoo1.list",
-               "/.\n/usr\n/usr/lib\n/usr/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu/libfoo.so.1\n");
-    write_file(root + "/var/lib/dpkg/info/prog-a.list", "/.\n/usr\n/usr/bin\n/usr/bin/prog-a\n");
-    write_file(root + "/var/lib/dpkg/info/prog-b.list", "/.\n/usr\n/usr/bin\n/usr/bin/prog-b\n");
+    write_dpkg_database(root, {{"libfoo1", {"/usr/lib/x86_64-linux-gnu/libfoo.so.1"}},
+                               {"prog-a", {"/usr/bin/prog-a"}},
+                               {"prog-b", {"/usr/bin/prog-b"}}});
   }
 
   void compile(std::vector<std::string> args) {
@@ -67,9 +75,10 @@ struct CxxRoot {
   }
 };
 
-nlohmann::json adopt_json(CxxRoot &r, std::vector<std::string> args = {}) {
-  args.insert(args.begin(), {"adopt", r.root, "--json"});
-  Run run = r.abitag(args);
+nlohmann::json adopt_json(const std::string &root, const std::string &db, std::vector<std::string> args = {}) {
+  args.insert(args.begin(), {"adopt", root, "--json"});
+  args.insert(args.end(), {"--db", db});
+  Run run = abitag::test::run(abitag_binary(), args);
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   return nlohmann::json::parse(run.out);
@@ -94,7 +103,7 @@ TEST_CASE("adopt: a C++ library and two programs, then a dual-ABI rebuild that c
                           });
   CHECK(!fs::exists(r.db)); // a dry run makes no store
 
-  nlohmann::json first = adopt_json(r);
+  nlohmann::json first = adopt_json(r.root, r.db);
   CHECK(first["tags"].size() == 4);
   CHECK(first["locks"].size() == 4);
   CHECK(r.abitag({"check"}).exit_code == 0);
@@ -103,7 +112,7 @@ TEST_CASE("adopt: a C++ library and two programs, then a dual-ABI rebuild that c
   CHECK(shown.out.find("/usr/bin/prog-a") != std::string::npos);
 
   SECTION("adopting again changes nothing") {
-    nlohmann::json again = adopt_json(r);
+    nlohmann::json again = adopt_json(r.root, r.db);
     CHECK(again["tags"].empty());
     CHECK(again["locks"].empty());
     CHECK(again["unchanged_tags"] == 4);
@@ -113,7 +122,7 @@ TEST_CASE("adopt: a C++ library and two programs, then a dual-ABI rebuild that c
 
   SECTION("the library rebuilt with the old ABI and adopted alone: check names both programs and nothing else") {
     r.build_library(true);
-    nlohmann::json rebuilt = adopt_json(r, {"--package", "libfoo1"});
+    nlohmann::json rebuilt = adopt_json(r.root, r.db, {"--package", "libfoo1"});
     CHECK(rebuilt["adopted"] == nlohmann::json::array({"libfoo1"}));
     REQUIRE(rebuilt["tags"].size() == 1);
     CHECK(rebuilt["tags"][0]["value"] == "libstdc++-old");
@@ -121,10 +130,10 @@ TEST_CASE("adopt: a C++ library and two programs, then a dual-ABI rebuild that c
     CHECK(check.exit_code == 1);
     CHECK(lines(check.out) == std::vector<std::string>{"prog-a", "prog-b"});
     // A whole adopt afterwards keeps the programs' locks: still stale.
-    CHECK(adopt_json(r)["locks"].empty());
+    CHECK(adopt_json(r.root, r.db)["locks"].empty());
     CHECK(r.abitag({"check"}).exit_code == 1);
     // The programs rebuilt and adopted: clean again.
-    nlohmann::json relocked = adopt_json(r, {"--package", "prog-a", "--package", "prog-b"});
+    nlohmann::json relocked = adopt_json(r.root, r.db, {"--package", "prog-a", "--package", "prog-b"});
     CHECK(relocked["locks"].size() == 2);
     CHECK(r.abitag({"check"}).exit_code == 0);
   }
@@ -146,4 +155,43 @@ TEST_CASE("adopt: a package whose files are gone, and a name not installed, are 
   Run named = r.abitag({"adopt", r.root, "--package", "no-such-package"});
   CHECK(named.exit_code == 3);
   CHECK(named.err == "abitag: no-such-package: not installed under " + r.root + "\n");
+}
+
+TEST_CASE("adopt: GHC units locked on the packages of the units they depend on; a rebuild changing the abi",
+          "[adopt][ghc]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  const std::string conf_d = "/var/lib/ghc/package.conf.d/";
+  const std::string tinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
+  const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+  const std::vector<std::string> twolib = {"twolib-0.2.0-5b25lSRGE9gFBaoA0k3FCe.conf",
+                                           "twolib-0.2.0-8FpzfYs13ClA3n8z4aSyz5-twolib-internal.conf"};
+  fs::create_directories(root + conf_d);
+  for (const std::string &conf : {tinylib, uselib, twolib[0], twolib[1]})
+    fs::copy_file(fixture("ghc/db-good/" + conf), root + conf_d + conf);
+  write_dpkg_database(root, {{"libghc-tinylib-dev", {conf_d + tinylib}},
+                             {"libghc-uselib-dev", {conf_d + uselib}},
+                             {"libghc-twolib-dev", {conf_d + twolib[0], conf_d + twolib[1]}}});
+  nlohmann::json first = adopt_json(root, db);
+  CHECK(first["tags"].size() == 3);
+  std::vector<std::string> locks;
+  for (const nlohmann::json &lock : first["locks"])
+    locks.push_back(lock["package"].get<std::string>() + " " + lock["dependency"].get<std::string>() + " " +
+                    lock["key"].get<std::string>());
+  // uselib depends on tinylib and twolib; twolib's main library on its own
+  // internal one only: no lock on itself.
+  CHECK(locks == std::vector<std::string>{"libghc-uselib-dev libghc-tinylib-dev ghc",
+                                          "libghc-uselib-dev libghc-twolib-dev ghc"});
+  CHECK(run(abitag_binary(), {"check", "--db", db}).exit_code == 0);
+
+  // The rebuild kept the unit id and changed the abi hash (tests/fixtures/ghc/tinylib-rebuilt).
+  std::string conf = read_file(root + conf_d + tinylib);
+  std::size_t abi = conf.find("e7b1f9d6eef442698aa888701e2ef5ff");
+  REQUIRE(abi != std::string::npos);
+  conf.replace(abi, 32, "95a09e9fce30b8741b608160113fc723");
+  write_file(root + conf_d + tinylib, conf);
+  adopt_json(root, db, {"--package", "libghc-tinylib-dev"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"libghc-uselib-dev"}); // not twolib
 }

@@ -1,13 +1,16 @@
-#include "adopt/elf_locks.h"
+#include "adopt/locks.h"
 
 #include <ctime>
 #include <mutex>
+#include <sstream>
 #include <unordered_map>
 
 #include "adopt/adopt.h"
 #include "audit/loader.h"
+#include "fingerprint/analyzer.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
+#include "tagger/analyzer_arguments.h"
 
 namespace abitag::adopt {
 
@@ -71,7 +74,7 @@ std::string joined(const std::set<std::string> &words) {
 
 } // namespace
 
-ElfLocks::Providers ElfLocks::providers_of(const PackageFiles &files, ElfRound &round) {
+Locks::Providers Locks::providers_of(const PackageFiles &files, ElfRound &round) {
   Providers out;
   for (const PackageFile &file : files.files) {
     auto found = round.by_path.find(file.path);
@@ -86,14 +89,19 @@ ElfLocks::Providers ElfLocks::providers_of(const PackageFiles &files, ElfRound &
       for (const packages::Package *owner : index_.owners(library->path)) {
         std::string id = store_id(owner->id);
         if (id != files.id)
-          out[id] = out[id] || round.shows_cxx_abi(*library);
+          {
+          out[id].insert(kSonamesKey);
+          if (round.shows_cxx_abi(*library))
+            out[id].insert("cxxabi");
+        }
       }
     }
   }
+  add_ghc_providers(files, out);
   return out;
 }
 
-llvm::Expected<std::vector<const packages::Package *>> ElfLocks::add_round(std::vector<PackageFiles> &round,
+llvm::Expected<std::vector<const packages::Package *>> Locks::add_round(std::vector<PackageFiles> &round,
                                                                            audit::Progress &progress) {
   std::vector<std::string> elf_files;
   for (const PackageFiles &files : round) {
@@ -128,17 +136,17 @@ llvm::Expected<std::vector<const packages::Package *>> ElfLocks::add_round(std::
       values_[tag.package][tag.key] = tag.value;
       tags_.push_back(std::move(tag));
     }
-    for (const auto &[provider, cxx] : providers[i])
+    for (const auto &[provider, keys] : providers[i])
       if (!adopted_.count(provider))
         unknown.insert(provider);
     needs_[files.id] = std::move(providers[i]);
   }
   std::vector<const packages::Package *> next;
   for (const std::string &provider : unknown) {
-    llvm::Expected<std::optional<std::string>> recorded = store_.tag_value(provider, kSonamesKey);
-    if (!recorded)
-      return recorded.takeError();
-    if (*recorded)
+    llvm::Expected<bool> known = store_.knows(provider);
+    if (!known)
+      return known.takeError();
+    if (*known)
       continue;
     for (const packages::Database &database : index_.databases())
       for (const packages::Package &package : database.packages)
@@ -148,7 +156,7 @@ llvm::Expected<std::vector<const packages::Package *>> ElfLocks::add_round(std::
   return next;
 }
 
-llvm::Expected<std::optional<std::string>> ElfLocks::value_of(const std::string &package, const std::string &key) {
+llvm::Expected<std::optional<std::string>> Locks::value_of(const std::string &package, const std::string &key) {
   if (auto found = values_.find(package); found != values_.end()) {
     auto value = found->second.find(key);
     return value == found->second.end() ? std::nullopt : std::optional<std::string>(value->second);
@@ -156,14 +164,12 @@ llvm::Expected<std::optional<std::string>> ElfLocks::value_of(const std::string 
   return store_.tag_value(package, key);
 }
 
-llvm::Expected<std::vector<tagger::Lock>> ElfLocks::take_locks() {
+llvm::Expected<std::vector<tagger::Lock>> Locks::take_locks() {
   std::vector<tagger::Lock> out;
   std::int64_t time = static_cast<std::int64_t>(std::time(nullptr));
   for (const auto &[dependant, providers] : needs_)
-    for (const auto &[provider, cxx] : providers)
-      for (const char *key : {"cxxabi", kSonamesKey}) {
-        if (key == std::string_view("cxxabi") && !cxx)
-          continue;
+    for (const auto &[provider, keys] : providers)
+      for (const std::string &key : keys) {
         llvm::Expected<std::optional<std::string>> value = value_of(provider, key);
         if (!value)
           return value.takeError();
@@ -171,6 +177,32 @@ llvm::Expected<std::vector<tagger::Lock>> ElfLocks::take_locks() {
           out.push_back({dependant, provider, key, **value, time});
       }
   return out;
+}
+
+void Locks::add_ghc_providers(const PackageFiles &files, Providers &out) {
+  std::unique_ptr<Analyzer> ghc = builtin_registry().create("ghc");
+  if (!ghc)
+    return;
+  for (const PackageFile &file : files.files) {
+    if (!ghc->adopts(file.path, file.head))
+      continue;
+    // The unit's depends, as `abitag ghc --field depends` prints them.
+    std::unique_ptr<Analyzer> reader = builtin_registry().create("ghc");
+    AnalysisInputs inputs;
+    llvm::Expected<tagger::TagArguments> parsed = tagger::parse_analyzer_arguments(
+        *reader, {"--field", "depends", "--root", root_, "--", file.host_path}, inputs);
+    if (!parsed) {
+      llvm::consumeError(parsed.takeError());
+      continue;
+    }
+    Analysis analysis = reader->analyze(inputs);
+    std::istringstream units(analysis.value);
+    // Registered in the same database, as UNIT-ID.conf (ghc-pkg's name).
+    for (std::string unit; units >> unit;)
+      for (const packages::Package *owner : index_.owners(parent_dir(file.path) + "/" + unit + ".conf"))
+        if (std::string id = store_id(owner->id); id != files.id)
+          out[id].insert("ghc");
+  }
 }
 
 } // namespace abitag::adopt

@@ -1,9 +1,11 @@
-// What adopted packages' ELF files show they were built against: every
-// DT_NEEDED library resolved as the audit's loader resolves it inside the
-// root gives the package that owns it. The dependant is locked on that
-// package's `sonames` tag (its libraries' DT_SONAMEs: a soname bump), and on
-// its cxxabi tag when the library's interface shows C++ standard-library ABI
-// evidence (what a dual-ABI rebuild breaks).
+// What adopted packages' files show they were built against.
+//  - ELF: every DT_NEEDED library resolved as the audit's loader resolves it
+//    inside the root gives the package that owns it. The dependant is locked
+//    on that package's `sonames` tag (its libraries' DT_SONAMEs: a soname
+//    bump), and on its cxxabi tag when the library's interface shows C++
+//    standard-library ABI evidence (what a dual-ABI rebuild breaks).
+//  - GHC: each unit's `depends` names units registered in the same package
+//    database; the package owning a unit's .conf is locked on by its ghc tag.
 #pragma once
 
 #include <map>
@@ -39,11 +41,11 @@ struct PackageFiles {
 constexpr const char *kSonamesKey = "sonames";
 constexpr const char *kSonamesSource = "adopt";
 
-struct ElfRound; // one round's ELF files, read and linked (elf_locks.cpp)
+struct ElfRound; // one round's ELF files, read and linked (locks.cpp)
 
-class ElfLocks {
+class Locks {
 public:
-  ElfLocks(std::string root, const packages::OwnerIndex &index, tagger::Store &store)
+  Locks(std::string root, const packages::OwnerIndex &index, tagger::Store &store)
       : root_(std::move(root)), index_(index), store_(store) {}
 
   // Takes the tags of ROUND's packages (those not skipped), reads their ELF
@@ -57,8 +59,9 @@ public:
   llvm::Expected<std::vector<tagger::Lock>> take_locks();
 
 private:
-  // Per provider: whether a library of it loaded shows C++ ABI evidence.
-  using Providers = std::map<std::string, bool>;
+  // Per provider: the keys of its tags locked on.
+  using Providers = std::map<std::string, std::set<std::string>>;
+  void add_ghc_providers(const PackageFiles &files, Providers &out);
   Providers providers_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
