@@ -1,7 +1,10 @@
 // abitag adopt through the binary, on a temporary root with a dpkg database
 // and a C++ library and two programs built here: tags and locks from the
 // files alone, idempotence, --dry-run, --json, and a dual-ABI rebuild that
-// check then names exactly.
+// check then names exactly. Then the dpkg hook (hooks/dpkg) with the real
+// dpkg: .deb packages built with dpkg-deb, installed, upgraded and removed
+// under --root, with the hook as dpkg's pre- and post-invoke, as
+// hooks/dpkg/abitag-dpkg.cfg sets it.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -75,6 +78,51 @@ struct CxxRoot {
   }
 };
 
+struct DpkgRoot {
+  TempDir dir;
+  std::string root = dir.path() + "/root";
+  std::string db = root + "/var/lib/abitag/tags.db";
+  std::string hook = std::string(ABITAG_SOURCE) + "/hooks/dpkg/abitag-dpkg-hook";
+
+  DpkgRoot() {
+    require_tool("dpkg", "dpkg");
+    require_tool("dpkg-deb", "dpkg");
+    require_tool("g++", "g++");
+    fs::create_directories(root + "/var/lib/dpkg/info");
+    fs::create_directories(root + "/var/lib/dpkg/updates");
+    write_file(root + "/var/lib/dpkg/status", "");
+    write_file(dir.path() + "/foo.cpp", kLibrary);
+    write_file(dir.path() + "/prog.cpp", kProgram);
+  }
+  void ok(const std::string &program, const std::vector<std::string> &args) {
+    Run r = run(program, args);
+    INFO(program << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  // A .deb of PACKAGE at VERSION holding FILE (under the package's tree) built by BUILD.
+  std::string deb(const std::string &package, const std::string &version, const std::string &file,
+                  std::vector<std::string> build) {
+    std::string tree = dir.path() + "/" + package + "-" + version;
+    fs::create_directories(tree + "/DEBIAN");
+    fs::create_directories(fs::path(tree + file).parent_path());
+    write_file(tree + "/DEBIAN/control", "Package: " + package + "\nVersion: " + version +
+                                             "\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: t\n");
+    build.insert(build.end(), {"-o", tree + file});
+    ok("g++", build);
+    ok("dpkg-deb", {"-Zgzip", "--build", tree, tree + ".deb"});
+    return tree + ".deb";
+  }
+  void dpkg(std::vector<std::string> args) {
+    args.insert(args.begin(), {"ABITAG=" + abitag_binary(), "dpkg", "--root=" + root, "--log=/dev/null",
+                               "--pre-invoke=" + hook + " pre", "--post-invoke=" + hook + " post"});
+    ok("env", args);
+  }
+  Run abitag(std::vector<std::string> args) {
+    args.insert(args.end(), {"--db", db});
+    return run(abitag_binary(), args);
+  }
+};
+
 nlohmann::json adopt_json(const std::string &root, const std::string &db, std::vector<std::string> args = {}) {
   args.insert(args.begin(), {"adopt", root, "--json"});
   args.insert(args.end(), {"--db", db});
@@ -86,7 +134,7 @@ nlohmann::json adopt_json(const std::string &root, const std::string &db, std::v
 
 } // namespace
 
-TEST_CASE("adopt: a C++ library and two programs, then a dual-ABI rebuild that check names exactly",
+TEST_CASE("adopt: a C++ library and two programs then a dual-ABI rebuild that check names exactly",
           "[adopt]") {
   CxxRoot r;
   Run dry = r.abitag({"adopt", r.root, "--dry-run"});
@@ -139,7 +187,7 @@ TEST_CASE("adopt: a C++ library and two programs, then a dual-ABI rebuild that c
   }
 }
 
-TEST_CASE("adopt: a package whose files are gone, and a name not installed, are reported; the others adopted",
+TEST_CASE("adopt: a package whose files are gone and a name not installed are reported and the others adopted",
           "[adopt]") {
   CxxRoot r;
   std::string status = read_file(r.root + "/var/lib/dpkg/status");
@@ -157,7 +205,7 @@ TEST_CASE("adopt: a package whose files are gone, and a name not installed, are 
   CHECK(named.err == "abitag: no-such-package: not installed under " + r.root + "\n");
 }
 
-TEST_CASE("adopt: GHC units locked on the packages of the units they depend on; a rebuild changing the abi",
+TEST_CASE("adopt: GHC units locked on the packages of the units they depend on and a rebuild changing the abi",
           "[adopt][ghc]") {
   TempDir dir;
   std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
@@ -194,4 +242,40 @@ TEST_CASE("adopt: GHC units locked on the packages of the units they depend on; 
   Run check = run(abitag_binary(), {"check", "--db", db, "--format", "lines"});
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"libghc-uselib-dev"}); // not twolib
+}
+
+TEST_CASE("hooks dpkg: install then a dual-ABI upgrade of the library then removal through the real dpkg", "[hooks]") {
+  DpkgRoot d;
+  std::string library = "/usr/lib/x86_64-linux-gnu/libfoo.so.1";
+  std::string built = d.dir.path() + "/libfoo1-1" + library;
+  std::string lib1 = d.deb("libfoo1", "1", library,
+                           {"-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", d.dir.path() + "/foo.cpp"});
+  std::string prog = d.deb("prog-a", "1", "/usr/bin/prog-a", {d.dir.path() + "/prog.cpp", built});
+  d.dpkg({"-i", lib1, prog});
+  Run shown = d.abitag({"show", "prog-a"});
+  CHECK(shown.out.find("lock libfoo1 cxxabi=libstdc++-cxx11") != std::string::npos);
+  CHECK(shown.out.find("lock libfoo1 sonames=libfoo.so.1") != std::string::npos);
+  CHECK(d.abitag({"check"}).exit_code == 0);
+
+  std::string lib2 = d.deb("libfoo1", "2", library,
+                           {"-D_GLIBCXX_USE_CXX11_ABI=0", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1",
+                            d.dir.path() + "/foo.cpp"});
+  d.dpkg({"-i", lib2});
+  Run check = d.abitag({"check", "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"prog-a"});
+
+  d.dpkg({"--remove", "prog-a"});
+  CHECK(d.abitag({"show", "prog-a"}).exit_code == 3); // forgotten
+  CHECK(d.abitag({"check"}).exit_code == 0);
+}
+
+TEST_CASE("hooks dpkg: an abitag that fails never fails the dpkg run", "[hooks]") {
+  DpkgRoot d;
+  std::string lib1 = d.deb("libfoo1", "1", "/usr/lib/x86_64-linux-gnu/libfoo.so.1",
+                           {"-shared", "-fPIC", d.dir.path() + "/foo.cpp"});
+  Run r = run("env", {"ABITAG=/nonexistent/abitag", "dpkg", "--root=" + d.root, "--log=/dev/null",
+                      "--pre-invoke=" + d.hook + " pre", "--post-invoke=" + d.hook + " post", "-i", lib1});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("/nonexistent/abitag") != std::string::npos);
 }
