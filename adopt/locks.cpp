@@ -98,6 +98,7 @@ Locks::Providers Locks::providers_of(const PackageFiles &files, ElfRound &round)
     }
   }
   add_ghc_providers(files, out);
+  add_sbcl_providers(files, out);
   return out;
 }
 
@@ -177,6 +178,29 @@ llvm::Expected<std::vector<tagger::Lock>> Locks::take_locks() {
           out.push_back({dependant, provider, key, **value, time});
       }
   return out;
+}
+
+// Each SBCL core the package ships is locked on the build id of the runtime
+// that would load it: the first of /usr/local/bin/sbcl and /usr/bin/sbcl
+// inside the root (where `abitag sbcl --check --root` looks).
+void Locks::add_sbcl_providers(const PackageFiles &files, Providers &out) {
+  std::unique_ptr<Analyzer> sbcl = builtin_registry().create("sbcl");
+  if (!sbcl)
+    return;
+  bool has_core = false;
+  for (const PackageFile &file : files.files)
+    has_core |= sbcl->adopts(file.path, file.head) && file.head.substr(0, 4) != "\x7f" "ELF";
+  if (!has_core)
+    return;
+  for (const char *runtime : {"/usr/local/bin/sbcl", "/usr/bin/sbcl"}) {
+    std::vector<const packages::Package *> owners = index_.owners(runtime);
+    if (owners.empty())
+      continue;
+    for (const packages::Package *owner : owners)
+      if (std::string id = store_id(owner->id); id != files.id)
+        out[id].insert("sbcl");
+    return;
+  }
 }
 
 void Locks::add_ghc_providers(const PackageFiles &files, Providers &out) {

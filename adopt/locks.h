@@ -6,6 +6,8 @@
 //    standard-library ABI evidence (what a dual-ABI rebuild breaks).
 //  - GHC: each unit's `depends` names units registered in the same package
 //    database; the package owning a unit's .conf is locked on by its ghc tag.
+//  - SBCL: a package's cores are locked on the sbcl tag (the build id) of the
+//    package owning the runtime that would load them.
 #pragma once
 
 #include <map>
@@ -62,6 +64,7 @@ private:
   // Per provider: the keys of its tags locked on.
   using Providers = std::map<std::string, std::set<std::string>>;
   void add_ghc_providers(const PackageFiles &files, Providers &out);
+  void add_sbcl_providers(const PackageFiles &files, Providers &out);
   Providers providers_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 

@@ -279,3 +279,38 @@ TEST_CASE("hooks dpkg: an abitag that fails never fails the dpkg run", "[hooks]"
   CHECK(r.exit_code == 0);
   CHECK(r.err.find("/nonexistent/abitag") != std::string::npos);
 }
+
+TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package and a runtime rebuild",
+          "[adopt][sbcl]") {
+  skip_unless_tool("sbcl", "sbcl");
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  fs::create_directories(root + "/usr/bin");
+  fs::create_directories(root + "/usr/lib/app");
+  std::string runtime = read_file("/usr/bin/sbcl");
+  write_file(root + "/usr/bin/sbcl", runtime);
+  fs::copy_file(fixture("sbcl/plain.stub.core"), root + "/usr/lib/app/app.core");
+  write_dpkg_database(root, {{"sbcl", {"/usr/bin/sbcl"}}, {"app", {"/usr/lib/app/app.core"}}});
+  Run core_id = run(abitag_binary(), {"sbcl", fixture("sbcl/plain.stub.core")});
+  REQUIRE(core_id.exit_code == 0);
+  Run runtime_id = run(abitag_binary(), {"sbcl", "/usr/bin/sbcl"});
+  if (runtime_id.out != core_id.out)
+    skip("this machine's sbcl is not the build the fixtures were saved with");
+  std::string id = lines(core_id.out).at(0);
+
+  nlohmann::json first = adopt_json(root, db);
+  REQUIRE(first["locks"].size() == 1);
+  CHECK(first["locks"][0] == nlohmann::json({{"package", "app"}, {"dependency", "sbcl"}, {"key", "sbcl"}, {"value", id}}));
+  CHECK(run(abitag_binary(), {"check", "--db", db}).exit_code == 0);
+
+  // A runtime of another build: its build_id string changed, as the fixtures' patched core.
+  std::size_t at = runtime.find(id + '\0');
+  REQUIRE(at != std::string::npos);
+  runtime[at] = 'X';
+  fs::remove(root + "/usr/bin/sbcl");
+  write_file(root + "/usr/bin/sbcl", runtime);
+  adopt_json(root, db, {"--package", "sbcl"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"app"});
+}
