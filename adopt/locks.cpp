@@ -16,8 +16,11 @@ namespace abitag::adopt {
 
 // One round's ELF files read by the audit's scan, and its loader over them.
 struct ElfRound {
+  // No files is no walk (a walk of no paths is one of the whole root).
   ElfRound(const std::string &root, const std::vector<std::string> &files, audit::Progress &progress)
-      : scan(root, files, progress, /*census=*/true), loader(scan) {
+      : scan(files.empty() ? audit::ElfScan(root, std::vector<InputFile>{}, {}, progress, /*census=*/true)
+                           : audit::ElfScan(root, files, progress, /*census=*/true)),
+        loader(scan) {
     for (const audit::ElfEntry &entry : scan.entries())
       by_path.emplace(entry.path, &entry);
   }

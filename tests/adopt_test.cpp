@@ -314,3 +314,19 @@ TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package a
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"app"});
 }
+
+TEST_CASE("adopt: an analyzer reads only the files it declares: no ld.so.conf.d file for ghc and no text for sbcl",
+          "[adopt]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  fs::create_directories(root + "/etc/ld.so.conf.d");
+  fs::create_directories(root + "/usr/share/doc/sbcl");
+  write_file(root + "/etc/ld.so.conf.d/x86_64-linux-gnu.conf", "/usr/lib/x86_64-linux-gnu\n");
+  // Debian's sbcl documentation starts with the cores' magic.
+  write_file(root + "/usr/share/doc/sbcl/BUGS", "SBCL uses the bug tracker at Launchpad\n");
+  write_dpkg_database(root, {{"libc6", {"/etc/ld.so.conf.d/x86_64-linux-gnu.conf"}},
+                             {"sbcl-doc", {"/usr/share/doc/sbcl/BUGS"}}});
+  nlohmann::json adopted = adopt_json(root, db);
+  CHECK(adopted["skipped"].empty());
+  CHECK(adopted["tags"].empty());
+}

@@ -101,10 +101,11 @@ public:
         ->excludes(check);
   }
 
-  // A package's cores (by their magic) and its runtime (an ELF file named sbcl).
+  // A package's cores (by their magic and name: a text file may start with
+  // "SBCL", /usr/share/doc/sbcl/BUGS does) and its runtime (an ELF file named sbcl).
   bool adopts(std::string_view path, std::string_view head) const override {
     if (starts_with_core_magic(head))
-      return true;
+      return path.ends_with(".core");
     return head.substr(0, 4) == "\x7f" "ELF" && path.substr(path.rfind('/') + 1) == "sbcl";
   }
   std::vector<std::string> adoption_options() const override { return {"--common"}; }
