@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include "cli/adopt_command.h"
 #include "cli/analyzer_command.h"
 #include "cli/audit_command.h"
 #include "cli/completion.h"
@@ -78,6 +79,7 @@ CommandTable add_commands(CLI::App &root, const Registry &registry, const std::s
   own(make_audit_command());
   for (std::unique_ptr<Command> &command : make_package_commands())
     own(std::move(command));
+  own(make_adopt_command());
   own(std::make_unique<HelpCommand>(root));
   own(make_completion_command(root, registry));
   for (Command *command : commands) {

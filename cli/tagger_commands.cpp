@@ -334,14 +334,6 @@ llvm::Expected<int> run_check(StoreArguments &o) {
   });
 }
 
-// A full disk or an I/O error under the store is the machine's, not the
-// store's: exit 4, where any other store error is exit 3.
-llvm::Error machine_failures(llvm::Error error) {
-  return llvm::handleErrors(std::move(error), [](const tagger::StoreEnvironmentError &e) {
-    return environment_error(e.message());
-  });
-}
-
 // One store command: its arguments, the options it declares on them, and
 // what runs it.
 class StoreCommand final : public Command {
@@ -449,6 +441,12 @@ void declare_check(CLI::App &check, StoreArguments &o) {
 }
 
 } // namespace
+
+llvm::Error machine_failures(llvm::Error error) {
+  return llvm::handleErrors(std::move(error), [](const tagger::StoreEnvironmentError &e) {
+    return environment_error(e.message());
+  });
+}
 
 std::vector<std::unique_ptr<Command>> make_store_commands() {
   std::vector<std::unique_ptr<Command>> out;

@@ -11,4 +11,8 @@ namespace abitag::cli {
 
 std::vector<std::unique_ptr<Command>> make_store_commands();
 
+// A full disk or an I/O error under the store is the machine's, not the
+// store's: exit 4, where any other store error is exit 3.
+llvm::Error machine_failures(llvm::Error error);
+
 } // namespace abitag::cli

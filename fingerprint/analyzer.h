@@ -47,7 +47,20 @@ public:
   // running it (a compiler's version) rather than from the files alone, or
   // empty. The audit does not re-run such an analyzer to judge installed files.
   virtual std::string host_dependence() const { return {}; }
+
+  // Adopting an installed package (`abitag adopt`): whether this analyzer
+  // reads FILE, a file the package owns (PATH inside the root, HEAD its first
+  // bytes, up to kAdoptionHeadBytes). The analyzer runs once per package on
+  // all the files it reads, with adoption_options(); a package with none gets
+  // no tag from it. The default: the analyzer takes no part in adoption.
+  virtual bool adopts(std::string_view /*path*/, std::string_view /*head*/) const { return false; }
+  // The options adoption runs it with: ones whose value comes from the files
+  // alone, so that the audit can compute it again.
+  virtual std::vector<std::string> adoption_options() const { return {}; }
 };
+
+// How many first bytes of a file Analyzer::adopts is shown.
+constexpr std::size_t kAdoptionHeadBytes = 64;
 
 // A subcommand of abitag: one an analyzer brings along (e.g. `abitag
 // symbols`) and, in cli/, every other (each analyzer through one adapter,

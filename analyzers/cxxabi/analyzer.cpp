@@ -123,6 +123,13 @@ public:
     return {};
   }
 
+  // Every ELF file and ar archive a package owns: what discover() reads.
+  bool adopts(std::string_view, std::string_view head) const override {
+    return head.substr(0, 4) == "\x7f" "ELF" || head.substr(0, 8) == "!<arch>\n" || head.substr(0, 8) == "!<thin>\n";
+  }
+  // The abi scheme: the seed scheme hashes this machine's compiler.
+  std::vector<std::string> adoption_options() const override { return {"--scheme", "abi"}; }
+
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
     Discovery found = discover(inputs.paths, binary_inputs(inputs.root));

@@ -56,6 +56,20 @@ public:
     tag->excludes(field);
   }
 
+  // The .conf files of a GHC package database (Debian's
+  // /var/lib/ghc/package.conf.d, ghc-pkg's package.db folders): the units a
+  // package registered. Not any .conf.d (/etc/ld.so.conf.d).
+  bool adopts(std::string_view path, std::string_view) const override {
+    std::size_t slash = path.rfind('/');
+    if (slash == std::string_view::npos || !path.ends_with(".conf"))
+      return false;
+    std::string_view folder = path.substr(0, slash);
+    folder = folder.substr(folder.rfind('/') + 1);
+    return folder.ends_with("package.conf.d") || folder == "package.db";
+  }
+  // id:abi, which changes when a rebuild keeps the id.
+  std::vector<std::string> adoption_options() const override { return {"--tag"}; }
+
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
     ReadResult read = read_inputs(inputs.paths, inputs.root);

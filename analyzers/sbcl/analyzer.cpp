@@ -9,6 +9,7 @@
 
 #include "analyzers/sbcl/check.h"
 #include "analyzers/sbcl/core_facts.h"
+#include "analyzers/sbcl/core_header.h"
 #include "analyzers/sbcl/heap_walk.h"
 #include "analyzers/sbcl/register.h"
 #include "analyzers/sbcl/report.h"
@@ -94,7 +95,20 @@ public:
                        "--root DIR: DIR/usr/local/bin/sbcl, DIR/usr/bin/sbcl)")
         ->needs(check)
         ->type_name("PATH");
+    command.add_flag("--common", common_,
+                     "one value for all the files (a runtime and the cores it ships agree): the build id "
+                     "once, an error naming the files when they differ")
+        ->excludes(check);
   }
+
+  // A package's cores (by their magic and name: a text file may start with
+  // "SBCL", /usr/share/doc/sbcl/BUGS does) and its runtime (an ELF file named sbcl).
+  bool adopts(std::string_view path, std::string_view head) const override {
+    if (starts_with_core_magic(head))
+      return path.ends_with(".core");
+    return head.substr(0, 4) == "\x7f" "ELF" && path.substr(path.rfind('/') + 1) == "sbcl";
+  }
+  std::vector<std::string> adoption_options() const override { return {"--common"}; }
 
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
@@ -146,7 +160,14 @@ private:
     std::string value;
     for (const Report *r : kept) {
       std::string shown = field_ == "sha256" ? r->sha256 : r->file.build_id;
-      value += (value.empty() ? "" : "\n") + (kept.size() == 1 ? shown : shown + "  " + r->path);
+      if (common_ && !value.empty() && shown != value) {
+        out.errors.push_back({r->path, field_ + " " + shown + " differs from " + kept.front()->path + "'s " + value});
+        return out;
+      }
+      if (common_)
+        value = shown;
+      else
+        value += (value.empty() ? "" : "\n") + (kept.size() == 1 ? shown : shown + "  " + r->path);
     }
     out.value = value;
     out.document["analyzer"] = "sbcl";
@@ -227,6 +248,7 @@ private:
 
   std::string field_ = "build-id";
   bool check_ = false;
+  bool common_ = false;
   std::string runtime_;
 };
 

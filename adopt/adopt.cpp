@@ -1,0 +1,205 @@
+#include "adopt/adopt.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <mutex>
+
+#include "adopt/locks.h"
+#include "audit/progress.h"
+#include "fingerprint/analyzer.h"
+#include "fingerprint/parallel.h"
+#include "fingerprint/paths.h"
+#include "packages/owner_index.h"
+#include "tagger/analyzer_arguments.h"
+#include "tagger/names.h"
+
+namespace abitag::adopt {
+
+std::string store_id(const packages::PackageId &id) {
+  switch (id.manager) {
+  case packages::Manager::dpkg:
+    return id.qualified_name();
+  case packages::Manager::rpm:
+    return id.architecture.empty() ? id.name : id.name + "." + id.architecture;
+  case packages::Manager::pacman:
+    return id.name;
+  case packages::Manager::vdb:
+  case packages::Manager::exndbam:
+    return id.short_name();
+  }
+  return id.name;
+}
+
+namespace {
+
+std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// The first bytes of PATH, or none with why it cannot be read.
+std::optional<std::string> read_head(const std::string &path, std::string &why) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string head(kAdoptionHeadBytes, '\0');
+  ssize_t got = ::read(fd, head.data(), head.size());
+  int saved = errno;
+  ::close(fd);
+  if (got < 0) {
+    why = std::strerror(saved);
+    return std::nullopt;
+  }
+  head.resize(static_cast<std::size_t>(got));
+  return head;
+}
+
+// Reads the first bytes of the regular files OUT's package owns; returns why
+// the package is skipped, or nothing.
+std::string read_files(const packages::OwnerIndex &index, const std::string &root, PackageFiles &out) {
+  const packages::Package &package = *out.package;
+  std::size_t listed = 0, gone = 0;
+  for (std::size_t i = 0; i < package.files.size(); ++i) {
+    packages::EntryType type = package.files[i].type;
+    if (type == packages::EntryType::directory || type == packages::EntryType::symlink)
+      continue;
+    std::string inside = index.placed_path(package, i);
+    std::string host = root == "/" ? inside : root + inside;
+    struct stat st;
+    if (::lstat(host.c_str(), &st) != 0) {
+      if (errno != ENOENT && errno != ENOTDIR)
+        return inside + ": " + std::strerror(errno);
+      // dpkg's path-exclude leaves listed files out on purpose: only a
+      // package whose files are all gone is skipped.
+      ++listed, ++gone;
+      continue;
+    }
+    if (!S_ISREG(st.st_mode))
+      continue;
+    ++listed;
+    std::string why;
+    std::optional<std::string> head = read_head(host, why);
+    if (!head)
+      return inside + ": " + why;
+    out.files.push_back({std::move(inside), std::move(host), std::move(*head)});
+  }
+  if (listed && gone == listed)
+    return "its files are gone (" + std::to_string(gone) + " listed, none on disk)";
+  return {};
+}
+
+// Runs every analyzer that reads some of the package's files on them.
+std::string run_analyzers(const std::string &root, const PackageFiles &files, std::vector<tagger::Tag> &tags) {
+  for (const AnalyzerFactory &factory : builtin_registry().analyzers()) {
+    std::unique_ptr<Analyzer> analyzer = factory();
+    std::vector<std::string> args = analyzer->adoption_options();
+    args.insert(args.end(), {"--root", root, "--"});
+    std::size_t options = args.size();
+    for (const PackageFile &file : files.files)
+      if (analyzer->adopts(file.path, file.head))
+        args.push_back(file.host_path);
+    if (args.size() == options)
+      continue;
+    AnalysisInputs inputs;
+    llvm::Expected<tagger::TagArguments> recorded = tagger::parse_analyzer_arguments(*analyzer, args, inputs);
+    if (!recorded)
+      return std::string(analyzer->name()) + ": " + to_message(recorded.takeError());
+    Analysis analysis = analyzer->analyze(inputs);
+    if (!analysis.errors.empty())
+      return path_inside_root(root, analysis.errors.front().path) + ": " + analysis.errors.front().reason;
+    if (!analysis.failure.empty())
+      return std::string(analyzer->name()) + ": " + analysis.failure;
+    if (tagger::invalid_value(analysis.value))
+      continue; // no value: never an empty tag
+    std::string name(analyzer->name());
+    tags.push_back({files.id, name, analysis.value, name, now(), std::move(*recorded)});
+  }
+  return {};
+}
+
+// The installed packages ID names: a store id, or a name in the manager's terms.
+std::vector<const packages::Package *> packages_called(const packages::OwnerIndex &index, const std::string &id) {
+  std::vector<const packages::Package *> out = index.packages_named(id);
+  if (!out.empty())
+    return out;
+  for (const packages::Database &database : index.databases())
+    for (const packages::Package &package : database.packages)
+      if (store_id(package.id) == id)
+        out.push_back(&package);
+  return out;
+}
+
+// Reads the files of PACKAGES and runs the analyzers, on all cores.
+void adopt_packages(const packages::OwnerIndex &index, const std::string &root,
+                    std::vector<PackageFiles> &round, audit::Progress &progress) {
+  progress.begin("adopting", round.size());
+  parallel_for(
+      round.size(),
+      [&](std::size_t i) {
+        PackageFiles &files = round[i];
+        files.problem = read_files(index, root, files);
+        if (files.problem.empty())
+          files.problem = run_analyzers(root, files, files.tags);
+        progress.advance();
+      },
+      io_threads());
+  progress.end();
+}
+
+} // namespace
+
+llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
+  packages::InstalledPackages installed(options.root);
+  const packages::OwnerIndex &index = installed.index();
+  if (index.databases().empty())
+    return make_error(options.root + ": no package database found (dpkg, exndbam, VDB, pacman or rpm)");
+  Plan out;
+  for (const packages::DamagedEntry &damaged : installed.problems())
+    out.problems.push_back({damaged.entry, damaged.reason});
+  std::vector<const packages::Package *> chosen;
+  if (options.packages.empty()) {
+    for (const packages::Database &database : index.databases())
+      for (const packages::Package &package : database.packages)
+        chosen.push_back(&package);
+  }
+  for (const std::string &id : options.packages) {
+    std::vector<const packages::Package *> found = packages_called(index, id);
+    if (found.empty())
+      out.problems.push_back({id, "not installed under " + options.root});
+    for (const packages::Package *package : found)
+      out.named.insert(store_id(package->id));
+    chosen.insert(chosen.end(), found.begin(), found.end());
+  }
+  audit::Progress progress(options.progress);
+  Locks locks(options.root, index, store);
+  // Adopted round by round: the providers of the libraries a round's files
+  // load that the store knows nothing of are adopted in the next.
+  while (!chosen.empty()) {
+    std::vector<PackageFiles> round;
+    for (const packages::Package *package : chosen)
+      if (out.adopted.insert(store_id(package->id)).second)
+        round.push_back({package, store_id(package->id), {}, {}, {}});
+    adopt_packages(index, options.root, round, progress);
+    for (PackageFiles &files : round)
+      if (!files.problem.empty())
+        out.problems.push_back({files.id, files.problem});
+    llvm::Expected<std::vector<const packages::Package *>> unknown = locks.add_round(round, progress);
+    if (!unknown)
+      return unknown.takeError();
+    chosen = std::move(*unknown);
+  }
+  for (tagger::Tag &tag : locks.take_tags())
+    out.tags.push_back(std::move(tag));
+  llvm::Expected<std::vector<tagger::Lock>> made = locks.take_locks();
+  if (!made)
+    return made.takeError();
+  out.locks = std::move(*made);
+  return out;
+}
+
+} // namespace abitag::adopt

@@ -1,0 +1,72 @@
+// Adopting a system that was never tagged: every installed package's tags
+// computed from its files by the analyzers that read them, and the locks its
+// files show it was built against, read from the package databases and the
+// audit's model of the dynamic loader, with no package edited.
+//
+// Store ids (what `abitag show`, `check` and the hooks name a package by):
+// dpkg: the name as dpkg prints it ("libfoo1", "libc6:amd64" for a
+// Multi-Arch: same or foreign-architecture package); pacman: the name; rpm:
+// NAME.ARCH; VDB and exndbam: CATEGORY/PN:SLOT (no sub-slot).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <llvm/Support/Error.h>
+#include <nlohmann/json.hpp>
+
+#include "fingerprint/errors.h"
+#include "packages/database.h"
+#include "tagger/store.h"
+
+namespace abitag::adopt {
+
+// The store id of a package (see above).
+std::string store_id(const packages::PackageId &id);
+
+struct AdoptOptions {
+  std::string root = "/";
+  // Store ids or names in the manager's terms; empty: every installed package.
+  std::vector<std::string> packages;
+  bool progress = false;
+};
+
+// What one run would record.
+struct Plan {
+  std::vector<tagger::Tag> tags;
+  std::vector<tagger::Lock> locks;
+  // Packages adopted, by store id: the named ones, and the providers of
+  // their libraries that the store did not know yet.
+  std::set<std::string> adopted;
+  // Packages named with --package: their own locks are recorded anew (they
+  // were just built); any other package's recorded locks are kept.
+  std::set<std::string> named;
+  // Packages skipped (files gone or unreadable, a damaged database entry),
+  // and names that match no installed package.
+  std::vector<InputError> problems;
+};
+
+// Reads the databases and the packages' files under ROOT and works out what
+// to record; STORE (read in a transaction the caller holds) gives the tags of
+// packages outside the run.
+llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store);
+
+// What of PLAN differs from STORE: the tags and locks to write (a tag whose
+// value, source and arguments are recorded already is not written again, nor
+// is a lock of a package not named that holds one on the same key).
+struct Changes {
+  std::vector<tagger::Tag> tags;
+  std::vector<tagger::Lock> locks;
+  std::size_t unchanged_tags = 0, kept_locks = 0;
+};
+llvm::Expected<Changes> changes(const Plan &plan, tagger::Store &store);
+
+// Writes CHANGES (inside the caller's write transaction).
+llvm::Error record(const Changes &changes, tagger::Store &store);
+
+nlohmann::ordered_json to_json(const Plan &plan, const Changes &changes, bool dry_run);
+// One line per tag and lock: "tag PKG KEY VALUE", "lock PKG DEP KEY VALUE".
+std::string to_text(const Changes &changes);
+
+} // namespace abitag::adopt

@@ -1,0 +1,235 @@
+#include "adopt/locks.h"
+
+#include <ctime>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+#include "adopt/adopt.h"
+#include "audit/loader.h"
+#include "fingerprint/analyzer.h"
+#include "fingerprint/parallel.h"
+#include "fingerprint/paths.h"
+#include "tagger/analyzer_arguments.h"
+
+namespace abitag::adopt {
+
+// One round's ELF files read by the audit's scan, and its loader over them.
+struct ElfRound {
+  // No files is no walk (a walk of no paths is one of the whole root).
+  ElfRound(const std::string &root, const std::vector<std::string> &files, audit::Progress &progress)
+      : scan(files.empty() ? audit::ElfScan(root, std::vector<InputFile>{}, {}, progress, /*census=*/true)
+                           : audit::ElfScan(root, files, progress, /*census=*/true)),
+        loader(scan) {
+    for (const audit::ElfEntry &entry : scan.entries())
+      by_path.emplace(entry.path, &entry);
+  }
+  audit::ElfScan scan;
+  audit::Loader loader;
+  std::unordered_map<std::string, const audit::ElfEntry *> by_path;
+
+  // Whether LIBRARY's interface shows C++ ABI evidence. The scan classified
+  // the files it walked; a library outside them, which the loader read
+  // without a census, is read again once with one.
+  bool shows_cxx_abi(const audit::ElfEntry &library) {
+    if (by_path.count(library.path))
+      return library.facts.census.interface_families != 0;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto [known, added] = outside.emplace(library.path, false);
+    if (added) {
+      llvm::Expected<audit::ElfFacts> facts = audit::read_elf_facts(library.host_path, /*census=*/true);
+      if (facts)
+        known->second = facts->census.interface_families != 0;
+      else
+        llvm::consumeError(facts.takeError()); // the loader read it: a lock on its sonames still holds
+    }
+    return known->second;
+  }
+
+  std::mutex mutex;
+  std::unordered_map<std::string, bool> outside;
+};
+
+namespace {
+
+std::string_view base_name(std::string_view path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// The library of SCOPE that DT_NEEDED entry NAME loaded: the loader's scope
+// holds each library once, by its soname or file name.
+const audit::ElfEntry *loaded_as(const std::vector<const audit::ElfEntry *> &scope, const std::string &name) {
+  for (std::size_t i = 1; i < scope.size(); ++i)
+    if (scope[i]->facts.soname == name || base_name(scope[i]->path) == base_name(name))
+      return scope[i];
+  return nullptr;
+}
+
+bool is_elf(const PackageFile &file) { return file.head.substr(0, 4) == "\x7f" "ELF"; }
+
+std::string joined(const std::set<std::string> &words) {
+  std::string out;
+  for (const std::string &word : words)
+    out += (out.empty() ? "" : ",") + word;
+  return out;
+}
+
+} // namespace
+
+Locks::Providers Locks::providers_of(const PackageFiles &files, ElfRound &round) {
+  Providers out;
+  for (const PackageFile &file : files.files) {
+    auto found = round.by_path.find(file.path);
+    if (found == round.by_path.end() || !found->second->facts.loadable())
+      continue;
+    const audit::ElfEntry &object = *found->second;
+    audit::Closure closure = round.loader.load_closure(object);
+    for (const std::string &needed : object.facts.needed) {
+      const audit::ElfEntry *library = loaded_as(closure.scope, needed);
+      if (!library)
+        continue; // missing: the audit's linkage section reports it
+      for (const packages::Package *owner : index_.owners(library->path)) {
+        std::string id = store_id(owner->id);
+        if (id != files.id)
+          {
+          out[id].insert(kSonamesKey);
+          if (round.shows_cxx_abi(*library))
+            out[id].insert("cxxabi");
+        }
+      }
+    }
+  }
+  add_ghc_providers(files, out);
+  add_sbcl_providers(files, out);
+  return out;
+}
+
+llvm::Expected<std::vector<const packages::Package *>> Locks::add_round(std::vector<PackageFiles> &round,
+                                                                           audit::Progress &progress) {
+  std::vector<std::string> elf_files;
+  for (const PackageFiles &files : round) {
+    adopted_.insert(files.id);
+    if (files.problem.empty())
+      for (const PackageFile &file : files.files)
+        if (is_elf(file))
+          elf_files.push_back(file.host_path);
+  }
+  ElfRound elf(root_, elf_files, progress);
+  std::vector<Providers> providers(round.size());
+  progress.begin("linking", round.size());
+  parallel_for(round.size(), [&](std::size_t i) {
+    if (round[i].problem.empty())
+      providers[i] = providers_of(round[i], elf);
+    progress.advance();
+  });
+  progress.end();
+  std::set<std::string> unknown;
+  for (std::size_t i = 0; i < round.size(); ++i) {
+    PackageFiles &files = round[i];
+    if (!files.problem.empty())
+      continue;
+    std::set<std::string> sonames;
+    for (const PackageFile &file : files.files)
+      if (auto found = elf.by_path.find(file.path); found != elf.by_path.end() && !found->second->facts.soname.empty())
+        sonames.insert(found->second->facts.soname);
+    if (!sonames.empty())
+      files.tags.push_back({files.id, kSonamesKey, joined(sonames), kSonamesSource,
+                            static_cast<std::int64_t>(std::time(nullptr)), std::nullopt});
+    for (tagger::Tag &tag : files.tags) {
+      values_[tag.package][tag.key] = tag.value;
+      tags_.push_back(std::move(tag));
+    }
+    for (const auto &[provider, keys] : providers[i])
+      if (!adopted_.count(provider))
+        unknown.insert(provider);
+    needs_[files.id] = std::move(providers[i]);
+  }
+  std::vector<const packages::Package *> next;
+  for (const std::string &provider : unknown) {
+    llvm::Expected<bool> known = store_.knows(provider);
+    if (!known)
+      return known.takeError();
+    if (*known)
+      continue;
+    for (const packages::Database &database : index_.databases())
+      for (const packages::Package &package : database.packages)
+        if (store_id(package.id) == provider)
+          next.push_back(&package);
+  }
+  return next;
+}
+
+llvm::Expected<std::optional<std::string>> Locks::value_of(const std::string &package, const std::string &key) {
+  if (auto found = values_.find(package); found != values_.end()) {
+    auto value = found->second.find(key);
+    return value == found->second.end() ? std::nullopt : std::optional<std::string>(value->second);
+  }
+  return store_.tag_value(package, key);
+}
+
+llvm::Expected<std::vector<tagger::Lock>> Locks::take_locks() {
+  std::vector<tagger::Lock> out;
+  std::int64_t time = static_cast<std::int64_t>(std::time(nullptr));
+  for (const auto &[dependant, providers] : needs_)
+    for (const auto &[provider, keys] : providers)
+      for (const std::string &key : keys) {
+        llvm::Expected<std::optional<std::string>> value = value_of(provider, key);
+        if (!value)
+          return value.takeError();
+        if (*value)
+          out.push_back({dependant, provider, key, **value, time});
+      }
+  return out;
+}
+
+// Each SBCL core the package ships is locked on the build id of the runtime
+// that would load it: the first of /usr/local/bin/sbcl and /usr/bin/sbcl
+// inside the root (where `abitag sbcl --check --root` looks).
+void Locks::add_sbcl_providers(const PackageFiles &files, Providers &out) {
+  std::unique_ptr<Analyzer> sbcl = builtin_registry().create("sbcl");
+  if (!sbcl)
+    return;
+  bool has_core = false;
+  for (const PackageFile &file : files.files)
+    has_core |= sbcl->adopts(file.path, file.head) && file.head.substr(0, 4) != "\x7f" "ELF";
+  if (!has_core)
+    return;
+  for (const char *runtime : {"/usr/local/bin/sbcl", "/usr/bin/sbcl"}) {
+    std::vector<const packages::Package *> owners = index_.owners(runtime);
+    if (owners.empty())
+      continue;
+    for (const packages::Package *owner : owners)
+      if (std::string id = store_id(owner->id); id != files.id)
+        out[id].insert("sbcl");
+    return;
+  }
+}
+
+void Locks::add_ghc_providers(const PackageFiles &files, Providers &out) {
+  std::unique_ptr<Analyzer> ghc = builtin_registry().create("ghc");
+  if (!ghc)
+    return;
+  for (const PackageFile &file : files.files) {
+    if (!ghc->adopts(file.path, file.head))
+      continue;
+    // The unit's depends, as `abitag ghc --field depends` prints them.
+    std::unique_ptr<Analyzer> reader = builtin_registry().create("ghc");
+    AnalysisInputs inputs;
+    llvm::Expected<tagger::TagArguments> parsed = tagger::parse_analyzer_arguments(
+        *reader, {"--field", "depends", "--root", root_, "--", file.host_path}, inputs);
+    if (!parsed) {
+      llvm::consumeError(parsed.takeError());
+      continue;
+    }
+    Analysis analysis = reader->analyze(inputs);
+    std::istringstream units(analysis.value);
+    // Registered in the same database, as UNIT-ID.conf (ghc-pkg's name).
+    for (std::string unit; units >> unit;)
+      for (const packages::Package *owner : index_.owners(parent_dir(file.path) + "/" + unit + ".conf"))
+        if (std::string id = store_id(owner->id); id != files.id)
+          out[id].insert("ghc");
+  }
+}
+
+} // namespace abitag::adopt

@@ -1,0 +1,81 @@
+// What adopted packages' files show they were built against.
+//  - ELF: every DT_NEEDED library resolved as the audit's loader resolves it
+//    inside the root gives the package that owns it. The dependant is locked
+//    on that package's `sonames` tag (its libraries' DT_SONAMEs: a soname
+//    bump), and on its cxxabi tag when the library's interface shows C++
+//    standard-library ABI evidence (what a dual-ABI rebuild breaks).
+//  - GHC: each unit's `depends` names units registered in the same package
+//    database; the package owning a unit's .conf is locked on by its ghc tag.
+//  - SBCL: a package's cores are locked on the sbcl tag (the build id) of the
+//    package owning the runtime that would load them.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <llvm/Support/Error.h>
+
+#include "audit/progress.h"
+#include "packages/owner_index.h"
+#include "tagger/store.h"
+
+namespace abitag::adopt {
+
+// One regular file a package owns, with its first bytes.
+struct PackageFile {
+  std::string path;      // inside the root
+  std::string host_path; // where abitag opens it
+  std::string head;
+};
+
+// One package being adopted.
+struct PackageFiles {
+  const packages::Package *package = nullptr;
+  std::string id; // store id
+  std::vector<PackageFile> files;
+  std::string problem; // why it is skipped, when it is
+  std::vector<tagger::Tag> tags; // the analyzers' values
+};
+
+// The tag key of a package's sonames, and its source (no analyzer makes it).
+constexpr const char *kSonamesKey = "sonames";
+constexpr const char *kSonamesSource = "adopt";
+
+struct ElfRound; // one round's ELF files, read and linked (locks.cpp)
+
+class Locks {
+public:
+  Locks(std::string root, const packages::OwnerIndex &index, tagger::Store &store)
+      : root_(std::move(root)), index_(index), store_(store) {}
+
+  // Takes the tags of ROUND's packages (those not skipped), reads their ELF
+  // files and finds the providers of the libraries they load. Returns the
+  // providers that neither this run nor the store has tags of: they are
+  // adopted next, so the locks have values.
+  llvm::Expected<std::vector<const packages::Package *>> add_round(std::vector<PackageFiles> &round,
+                                                                  audit::Progress &progress);
+  std::vector<tagger::Tag> take_tags() { return std::move(tags_); }
+  // The locks, with the providers' values from this run, else from the store.
+  llvm::Expected<std::vector<tagger::Lock>> take_locks();
+
+private:
+  // Per provider: the keys of its tags locked on.
+  using Providers = std::map<std::string, std::set<std::string>>;
+  void add_ghc_providers(const PackageFiles &files, Providers &out);
+  void add_sbcl_providers(const PackageFiles &files, Providers &out);
+  Providers providers_of(const PackageFiles &files, ElfRound &round);
+  llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
+
+  std::string root_;
+  const packages::OwnerIndex &index_;
+  tagger::Store &store_;
+  std::set<std::string> adopted_;
+  std::map<std::string, const packages::Package *> packages_;
+  std::map<std::string, std::map<std::string, std::string>> values_; // this run's: package -> key -> value
+  std::vector<tagger::Tag> tags_;
+  std::map<std::string, Providers> needs_; // dependant -> its providers
+};
+
+} // namespace abitag::adopt

@@ -1,0 +1,11 @@
+#pragma once
+
+#include <memory>
+
+#include "fingerprint/analyzer.h"
+
+namespace abitag::cli {
+
+std::unique_ptr<Command> make_adopt_command();
+
+} // namespace abitag::cli

@@ -1,0 +1,332 @@
+// abitag adopt through the binary, on a temporary root with a dpkg database
+// and a C++ library and two programs built here: tags and locks from the
+// files alone, idempotence, --dry-run, --json, and a dual-ABI rebuild that
+// check then names exactly. Then the dpkg hook (hooks/dpkg) with the real
+// dpkg: .deb packages built with dpkg-deb, installed, upgraded and removed
+// under --root, with the hook as dpkg's pre- and post-invoke, as
+// hooks/dpkg/abitag-dpkg.cfg sets it.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support.h"
+
+using namespace abitag::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A dpkg database under ROOT listing PACKAGES (name -> the files it owns).
+void write_dpkg_database(const std::string &root, const std::map<std::string, std::vector<std::string>> &packages) {
+  fs::create_directories(root + "/var/lib/dpkg/info");
+  std::string status;
+  for (const auto &[name, files] : packages) {
+    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\n";
+    std::string list = "/.\n";
+    for (const std::string &file : files)
+      list += file + "\n";
+    write_file(root + "/var/lib/dpkg/info/" + name + ".list", list);
+  }
+  write_file(root + "/var/lib/dpkg/status", status);
+}
+
+const char *kLibrary = "#include <string>\nstd::string greet(const std::string &who) { return \"hi \" + who; }\n";
+const char *kProgram =
+    "#include <string>\nstd::string greet(const std::string &who);\nint main() { return greet(\"x\").empty(); }\n";
+
+// A root with a dpkg database: libfoo1 (libfoo.so.1, C++ in its interface),
+// prog-a and prog-b linked against it.
+struct CxxRoot {
+  TempDir dir;
+  std::string root = dir.path() + "/root";
+  std::string db = dir.path() + "/tags.db";
+  std::string library = root + "/usr/lib/x86_64-linux-gnu/libfoo.so.1";
+
+  CxxRoot() {
+    require_tool("g++", "g++");
+    fs::create_directories(root + "/usr/lib/x86_64-linux-gnu");
+    fs::create_directories(root + "/usr/bin");
+    write_file(dir.path() + "/foo.cpp", kLibrary);
+    write_file(dir.path() + "/prog.cpp", kProgram);
+    build_library(false);
+    for (const char *program : {"prog-a", "prog-b"})
+      compile({"-o", root + "/usr/bin/" + program, dir.path() + "/prog.cpp", library});
+    write_dpkg_database(root, {{"libfoo1", {"/usr/lib/x86_64-linux-gnu/libfoo.so.1"}},
+                               {"prog-a", {"/usr/bin/prog-a"}},
+                               {"prog-b", {"/usr/bin/prog-b"}}});
+  }
+
+  void compile(std::vector<std::string> args) {
+    Run r = run("g++", args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  void build_library(bool old_abi) {
+    std::vector<std::string> args = {"-shared", "-fPIC", "-O2", "-Wl,-soname,libfoo.so.1", "-o", library,
+                                     dir.path() + "/foo.cpp"};
+    if (old_abi)
+      args.insert(args.begin(), "-D_GLIBCXX_USE_CXX11_ABI=0");
+    fs::remove(library); // a new file, as a package manager installs one
+    compile(args);
+  }
+  Run abitag(std::vector<std::string> args) {
+    args.insert(args.end(), {"--db", db});
+    return run(abitag_binary(), args);
+  }
+};
+
+struct DpkgRoot {
+  TempDir dir;
+  std::string root = dir.path() + "/root";
+  std::string db = root + "/var/lib/abitag/tags.db";
+  std::string hook = std::string(ABITAG_SOURCE) + "/hooks/dpkg/abitag-dpkg-hook";
+
+  DpkgRoot() {
+    require_tool("dpkg", "dpkg");
+    require_tool("dpkg-deb", "dpkg");
+    require_tool("g++", "g++");
+    fs::create_directories(root + "/var/lib/dpkg/info");
+    fs::create_directories(root + "/var/lib/dpkg/updates");
+    write_file(root + "/var/lib/dpkg/status", "");
+    write_file(dir.path() + "/foo.cpp", kLibrary);
+    write_file(dir.path() + "/prog.cpp", kProgram);
+  }
+  void ok(const std::string &program, const std::vector<std::string> &args) {
+    Run r = run(program, args);
+    INFO(program << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  // A .deb of PACKAGE at VERSION holding FILE (under the package's tree) built by BUILD.
+  std::string deb(const std::string &package, const std::string &version, const std::string &file,
+                  std::vector<std::string> build) {
+    std::string tree = dir.path() + "/" + package + "-" + version;
+    fs::create_directories(tree + "/DEBIAN");
+    fs::create_directories(fs::path(tree + file).parent_path());
+    write_file(tree + "/DEBIAN/control", "Package: " + package + "\nVersion: " + version +
+                                             "\nArchitecture: amd64\nMaintainer: t <t@example.org>\nDescription: t\n");
+    build.insert(build.end(), {"-o", tree + file});
+    ok("g++", build);
+    ok("dpkg-deb", {"-Zgzip", "--build", tree, tree + ".deb"});
+    return tree + ".deb";
+  }
+  void dpkg(std::vector<std::string> args) {
+    args.insert(args.begin(), {"ABITAG=" + abitag_binary(), "dpkg", "--root=" + root, "--log=/dev/null",
+                               "--pre-invoke=" + hook + " pre", "--post-invoke=" + hook + " post"});
+    ok("env", args);
+  }
+  Run abitag(std::vector<std::string> args) {
+    args.insert(args.end(), {"--db", db});
+    return run(abitag_binary(), args);
+  }
+};
+
+nlohmann::json adopt_json(const std::string &root, const std::string &db, std::vector<std::string> args = {}) {
+  args.insert(args.begin(), {"adopt", root, "--json"});
+  args.insert(args.end(), {"--db", db});
+  Run run = abitag::test::run(abitag_binary(), args);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  return nlohmann::json::parse(run.out);
+}
+
+} // namespace
+
+TEST_CASE("adopt: a C++ library and two programs then a dual-ABI rebuild that check names exactly",
+          "[adopt]") {
+  CxxRoot r;
+  Run dry = r.abitag({"adopt", r.root, "--dry-run"});
+  REQUIRE(dry.exit_code == 0);
+  CHECK(lines(dry.out) == std::vector<std::string>{
+                              "tag libfoo1 cxxabi libstdc++-cxx11",
+                              "tag libfoo1 sonames libfoo.so.1",
+                              "tag prog-a cxxabi libstdc++-cxx11",
+                              "tag prog-b cxxabi libstdc++-cxx11",
+                              "lock prog-a libfoo1 cxxabi libstdc++-cxx11",
+                              "lock prog-a libfoo1 sonames libfoo.so.1",
+                              "lock prog-b libfoo1 cxxabi libstdc++-cxx11",
+                              "lock prog-b libfoo1 sonames libfoo.so.1",
+                          });
+  CHECK(!fs::exists(r.db)); // a dry run makes no store
+
+  nlohmann::json first = adopt_json(r.root, r.db);
+  CHECK(first["tags"].size() == 4);
+  CHECK(first["locks"].size() == 4);
+  CHECK(r.abitag({"check"}).exit_code == 0);
+  // The tags record their arguments: the audit computes them again.
+  Run shown = r.abitag({"export"});
+  CHECK(shown.out.find("/usr/bin/prog-a") != std::string::npos);
+
+  SECTION("adopting again changes nothing") {
+    nlohmann::json again = adopt_json(r.root, r.db);
+    CHECK(again["tags"].empty());
+    CHECK(again["locks"].empty());
+    CHECK(again["unchanged_tags"] == 4);
+    CHECK(again["kept_locks"] == 4);
+    CHECK(r.abitag({"export"}).out == shown.out); // not even a time changed
+  }
+
+  SECTION("the library rebuilt with the old ABI and adopted alone: check names both programs and nothing else") {
+    r.build_library(true);
+    nlohmann::json rebuilt = adopt_json(r.root, r.db, {"--package", "libfoo1"});
+    CHECK(rebuilt["adopted"] == nlohmann::json::array({"libfoo1"}));
+    REQUIRE(rebuilt["tags"].size() == 1);
+    CHECK(rebuilt["tags"][0]["value"] == "libstdc++-old");
+    Run check = r.abitag({"check", "--format", "lines"});
+    CHECK(check.exit_code == 1);
+    CHECK(lines(check.out) == std::vector<std::string>{"prog-a", "prog-b"});
+    // A whole adopt afterwards keeps the programs' locks: still stale.
+    CHECK(adopt_json(r.root, r.db)["locks"].empty());
+    CHECK(r.abitag({"check"}).exit_code == 1);
+    // The programs rebuilt and adopted: clean again.
+    nlohmann::json relocked = adopt_json(r.root, r.db, {"--package", "prog-a", "--package", "prog-b"});
+    CHECK(relocked["locks"].size() == 2);
+    CHECK(r.abitag({"check"}).exit_code == 0);
+  }
+}
+
+TEST_CASE("adopt: a package whose files are gone and a name not installed are reported and the others adopted",
+          "[adopt]") {
+  CxxRoot r;
+  std::string status = read_file(r.root + "/var/lib/dpkg/status");
+  write_file(r.root + "/var/lib/dpkg/status",
+             status + "Package: gone\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n");
+  write_file(r.root + "/var/lib/dpkg/info/gone.list", "/.\n/usr\n/usr/bin\n/usr/bin/gone\n");
+  Run all = r.abitag({"adopt", r.root});
+  CHECK(all.exit_code == 3);
+  CHECK(all.err == "abitag: gone: its files are gone (1 listed, none on disk)\n");
+  CHECK(r.abitag({"show", "prog-a"}).exit_code == 0);
+  CHECK(r.abitag({"show", "gone"}).exit_code == 3);
+
+  Run named = r.abitag({"adopt", r.root, "--package", "no-such-package"});
+  CHECK(named.exit_code == 3);
+  CHECK(named.err == "abitag: no-such-package: not installed under " + r.root + "\n");
+}
+
+TEST_CASE("adopt: GHC units locked on the packages of the units they depend on and a rebuild changing the abi",
+          "[adopt][ghc]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  const std::string conf_d = "/var/lib/ghc/package.conf.d/";
+  const std::string tinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
+  const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+  const std::vector<std::string> twolib = {"twolib-0.2.0-5b25lSRGE9gFBaoA0k3FCe.conf",
+                                           "twolib-0.2.0-8FpzfYs13ClA3n8z4aSyz5-twolib-internal.conf"};
+  fs::create_directories(root + conf_d);
+  for (const std::string &conf : {tinylib, uselib, twolib[0], twolib[1]})
+    fs::copy_file(fixture("ghc/db-good/" + conf), root + conf_d + conf);
+  write_dpkg_database(root, {{"libghc-tinylib-dev", {conf_d + tinylib}},
+                             {"libghc-uselib-dev", {conf_d + uselib}},
+                             {"libghc-twolib-dev", {conf_d + twolib[0], conf_d + twolib[1]}}});
+  nlohmann::json first = adopt_json(root, db);
+  CHECK(first["tags"].size() == 3);
+  std::vector<std::string> locks;
+  for (const nlohmann::json &lock : first["locks"])
+    locks.push_back(lock["package"].get<std::string>() + " " + lock["dependency"].get<std::string>() + " " +
+                    lock["key"].get<std::string>());
+  // uselib depends on tinylib and twolib; twolib's main library on its own
+  // internal one only: no lock on itself.
+  CHECK(locks == std::vector<std::string>{"libghc-uselib-dev libghc-tinylib-dev ghc",
+                                          "libghc-uselib-dev libghc-twolib-dev ghc"});
+  CHECK(run(abitag_binary(), {"check", "--db", db}).exit_code == 0);
+
+  // The rebuild kept the unit id and changed the abi hash (tests/fixtures/ghc/tinylib-rebuilt).
+  std::string conf = read_file(root + conf_d + tinylib);
+  std::size_t abi = conf.find("e7b1f9d6eef442698aa888701e2ef5ff");
+  REQUIRE(abi != std::string::npos);
+  conf.replace(abi, 32, "95a09e9fce30b8741b608160113fc723");
+  write_file(root + conf_d + tinylib, conf);
+  adopt_json(root, db, {"--package", "libghc-tinylib-dev"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"libghc-uselib-dev"}); // not twolib
+}
+
+TEST_CASE("hooks dpkg: install then a dual-ABI upgrade of the library then removal through the real dpkg", "[hooks]") {
+  DpkgRoot d;
+  std::string library = "/usr/lib/x86_64-linux-gnu/libfoo.so.1";
+  std::string built = d.dir.path() + "/libfoo1-1" + library;
+  std::string lib1 = d.deb("libfoo1", "1", library,
+                           {"-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", d.dir.path() + "/foo.cpp"});
+  std::string prog = d.deb("prog-a", "1", "/usr/bin/prog-a", {d.dir.path() + "/prog.cpp", built});
+  d.dpkg({"-i", lib1, prog});
+  Run shown = d.abitag({"show", "prog-a"});
+  CHECK(shown.out.find("lock libfoo1 cxxabi=libstdc++-cxx11") != std::string::npos);
+  CHECK(shown.out.find("lock libfoo1 sonames=libfoo.so.1") != std::string::npos);
+  CHECK(d.abitag({"check"}).exit_code == 0);
+
+  std::string lib2 = d.deb("libfoo1", "2", library,
+                           {"-D_GLIBCXX_USE_CXX11_ABI=0", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1",
+                            d.dir.path() + "/foo.cpp"});
+  d.dpkg({"-i", lib2});
+  Run check = d.abitag({"check", "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"prog-a"});
+
+  d.dpkg({"--remove", "prog-a"});
+  CHECK(d.abitag({"show", "prog-a"}).exit_code == 3); // forgotten
+  CHECK(d.abitag({"check"}).exit_code == 0);
+}
+
+TEST_CASE("hooks dpkg: an abitag that fails never fails the dpkg run", "[hooks]") {
+  DpkgRoot d;
+  std::string lib1 = d.deb("libfoo1", "1", "/usr/lib/x86_64-linux-gnu/libfoo.so.1",
+                           {"-shared", "-fPIC", d.dir.path() + "/foo.cpp"});
+  Run r = run("env", {"ABITAG=/nonexistent/abitag", "dpkg", "--root=" + d.root, "--log=/dev/null",
+                      "--pre-invoke=" + d.hook + " pre", "--post-invoke=" + d.hook + " post", "-i", lib1});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.find("/nonexistent/abitag") != std::string::npos);
+}
+
+TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package and a runtime rebuild",
+          "[adopt][sbcl]") {
+  skip_unless_tool("sbcl", "sbcl");
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  fs::create_directories(root + "/usr/bin");
+  fs::create_directories(root + "/usr/lib/app");
+  std::string runtime = read_file("/usr/bin/sbcl");
+  write_file(root + "/usr/bin/sbcl", runtime);
+  fs::copy_file(fixture("sbcl/plain.stub.core"), root + "/usr/lib/app/app.core");
+  write_dpkg_database(root, {{"sbcl", {"/usr/bin/sbcl"}}, {"app", {"/usr/lib/app/app.core"}}});
+  Run core_id = run(abitag_binary(), {"sbcl", fixture("sbcl/plain.stub.core")});
+  REQUIRE(core_id.exit_code == 0);
+  Run runtime_id = run(abitag_binary(), {"sbcl", "/usr/bin/sbcl"});
+  if (runtime_id.out != core_id.out)
+    skip("this machine's sbcl is not the build the fixtures were saved with");
+  std::string id = lines(core_id.out).at(0);
+
+  nlohmann::json first = adopt_json(root, db);
+  REQUIRE(first["locks"].size() == 1);
+  CHECK(first["locks"][0] == nlohmann::json({{"package", "app"}, {"dependency", "sbcl"}, {"key", "sbcl"}, {"value", id}}));
+  CHECK(run(abitag_binary(), {"check", "--db", db}).exit_code == 0);
+
+  // A runtime of another build: its build_id string changed, as the fixtures' patched core.
+  std::size_t at = runtime.find(id + '\0');
+  REQUIRE(at != std::string::npos);
+  runtime[at] = 'X';
+  fs::remove(root + "/usr/bin/sbcl");
+  write_file(root + "/usr/bin/sbcl", runtime);
+  adopt_json(root, db, {"--package", "sbcl"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"app"});
+}
+
+TEST_CASE("adopt: an analyzer reads only the files it declares: no ld.so.conf.d file for ghc and no text for sbcl",
+          "[adopt]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  fs::create_directories(root + "/etc/ld.so.conf.d");
+  fs::create_directories(root + "/usr/share/doc/sbcl");
+  write_file(root + "/etc/ld.so.conf.d/x86_64-linux-gnu.conf", "/usr/lib/x86_64-linux-gnu\n");
+  // Debian's sbcl documentation starts with the cores' magic.
+  write_file(root + "/usr/share/doc/sbcl/BUGS", "SBCL uses the bug tracker at Launchpad\n");
+  write_dpkg_database(root, {{"libc6", {"/etc/ld.so.conf.d/x86_64-linux-gnu.conf"}},
+                             {"sbcl-doc", {"/usr/share/doc/sbcl/BUGS"}}});
+  nlohmann::json adopted = adopt_json(root, db);
+  CHECK(adopted["skipped"].empty());
+  CHECK(adopted["tags"].empty());
+}
