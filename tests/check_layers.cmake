@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Checks that every #include points down the layers HACKING.md draws:
 #
-#   fingerprint/ (the core)  <-  elf/  <-  packages/  <-  analyzers/<name>/  <-  tagger/, audit/  <-  cli/
+#   fingerprint/ (the core)  <-  elf/  <-  packages/  <-  analyzers/<name>/  <-  tagger/, audit/  <-  adopt/  <-  cli/
 #
 # and that the rest of the code reaches an analyzer only through its public
 # header analyzers/<name>/<name>.h. Tests and fuzz targets may include an
@@ -23,10 +23,11 @@ set(allowed_packages "fingerprint;elf")
 set(allowed_analyzers "fingerprint;elf;packages")
 set(allowed_tagger "fingerprint;elf;packages;analyzers")
 set(allowed_audit "fingerprint;elf;packages;analyzers;tagger")
-set(allowed_cli "fingerprint;elf;packages;analyzers;tagger;audit")
+set(allowed_adopt "fingerprint;elf;packages;analyzers;tagger;audit")
+set(allowed_cli "fingerprint;elf;packages;analyzers;tagger;audit;adopt")
 set(allowed_fuzz "fingerprint;elf;packages;analyzers;tagger;audit;fuzz")
-set(allowed_tests "fingerprint;elf;packages;analyzers;tagger;audit;cli;tests")
-set(layers fingerprint elf packages analyzers tagger audit cli fuzz tests)
+set(allowed_tests "fingerprint;elf;packages;analyzers;tagger;audit;adopt;cli;tests")
+set(layers fingerprint elf packages analyzers tagger audit adopt cli fuzz tests)
 set(may_use_cli11 analyzers cli tests)
 
 set(problems "")
