@@ -61,11 +61,15 @@ public:
   // package registered. Not any .conf.d (/etc/ld.so.conf.d).
   bool adopts(std::string_view path, std::string_view) const override {
     std::size_t slash = path.rfind('/');
-    if (slash == std::string_view::npos || !path.ends_with(".conf"))
+    // Spelled out, not ends_with: the fuzz build compiles this as C++17.
+    auto ends_with = [](std::string_view text, std::string_view end) {
+      return text.size() >= end.size() && text.substr(text.size() - end.size()) == end;
+    };
+    if (slash == std::string_view::npos || !ends_with(path, ".conf"))
       return false;
     std::string_view folder = path.substr(0, slash);
     folder = folder.substr(folder.rfind('/') + 1);
-    return folder.ends_with("package.conf.d") || folder == "package.db";
+    return ends_with(folder, "package.conf.d") || folder == "package.db";
   }
   // id:abi, which changes when a rebuild keeps the id.
   std::vector<std::string> adoption_options() const override { return {"--tag"}; }
