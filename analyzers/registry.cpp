@@ -1,10 +1,10 @@
 // The analyzers built into abitag: one registration line each.
-#include "fingerprint/analyzer.h"
+#include "analyzers/registry.h"
 
 #include "analyzers/cxxabi/register.h"
-#include "analyzers/ghc/register.h"
-#include "analyzers/qt/register.h"
-#include "analyzers/sbcl/register.h"
+#include "analyzers/ghc/ghc.h"
+#include "analyzers/qt/qt.h"
+#include "analyzers/sbcl/sbcl.h"
 
 namespace abitag {
 

@@ -8,7 +8,7 @@
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/symbol_reader.h"
-#include "analyzers/sbcl/core_header.h"
+#include "analyzers/sbcl/sbcl.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/name_hash.h"

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "analyzers/ghc/read_inputs.h"
+#include "analyzers/ghc/ghc.h"
 #include "audit/section.h"
 #include "fingerprint/paths.h"
 

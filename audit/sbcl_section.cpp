@@ -6,10 +6,7 @@
 #include <optional>
 #include <set>
 
-#include "analyzers/sbcl/check.h"
-#include "analyzers/sbcl/core_facts.h"
-#include "analyzers/sbcl/core_header.h"
-#include "analyzers/sbcl/file_reader.h"
+#include "analyzers/sbcl/sbcl.h"
 #include "audit/section.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "analyzers/registry.h"
 #include "audit/section.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/discover.h"

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <CLI/CLI.hpp>
+
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 

@@ -1,6 +1,8 @@
 // The `audit` subcommand: parses its options, runs audit/, prints the report.
 #include "cli/audit_command.h"
 
+#include <CLI/CLI.hpp>
+
 #include "audit/audit.h"
 #include "audit/progress.h"
 #include "fingerprint/json_text.h"

@@ -1,5 +1,7 @@
 #include "cli/commands.h"
 
+#include <CLI/CLI.hpp>
+
 #include "cli/analyzer_command.h"
 #include "cli/audit_command.h"
 #include "cli/completion.h"

@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "fingerprint/analyzer.h"
 
 namespace abitag::cli {

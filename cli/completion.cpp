@@ -1,5 +1,7 @@
 #include "cli/completion.h"
 
+#include <CLI/CLI.hpp>
+
 #include "cli/usage.h"
 #include "fingerprint/output.h"
 

@@ -10,6 +10,9 @@
 
 #include <llvm/Support/ErrorHandling.h>
 
+#include <CLI/CLI.hpp>
+
+#include "analyzers/registry.h"
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "cli/usage.h"

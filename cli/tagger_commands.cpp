@@ -11,6 +11,9 @@
 #include <iterator>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
+#include "analyzers/registry.h"
 #include "cli/analyzer_command.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"

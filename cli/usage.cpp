@@ -4,6 +4,8 @@
 
 #include <llvm/ADT/StringRef.h>
 
+#include <CLI/CLI.hpp>
+
 #include "fingerprint/errors.h"
 
 namespace abitag::cli {

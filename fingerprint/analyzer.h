@@ -12,10 +12,16 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include <llvm/Support/Error.h>
 #include <nlohmann/json.hpp>
 
 #include "fingerprint/errors.h"
+
+// The core knows no command-line parser: an analyzer declares its options on
+// CLI11's App in its own .cpp, and cli/ parses them.
+namespace CLI {
+class App;
+}
 
 namespace abitag {
 
@@ -83,8 +89,5 @@ private:
   std::vector<AnalyzerFactory> analyzers_;
   std::vector<std::unique_ptr<Command>> commands_;
 };
-
-// The registry with every analyzer built into abitag (analyzers/registry.cpp).
-Registry &builtin_registry();
 
 } // namespace abitag

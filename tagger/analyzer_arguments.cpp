@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <CLI/CLI.hpp>
+
 #include "fingerprint/paths.h"
 
 namespace abitag::tagger {

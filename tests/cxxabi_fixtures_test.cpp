@@ -6,6 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
+#include "analyzers/registry.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/child_process.h"
 #include "tests/support.h"

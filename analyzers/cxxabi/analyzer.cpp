@@ -2,6 +2,8 @@
 // the given paths expose, as one tag value.
 #include <optional>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/cxxabi/compiler_identity.h"
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/register.h"

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <optional>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/scan.h"
 #include "fingerprint/output.h"

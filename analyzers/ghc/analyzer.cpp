@@ -1,8 +1,10 @@
 // The ghc analyzer: the unit id (cabal id) and ABI hash of Haskell library
 // components, and `--check` of a stack of package databases.
+#include <CLI/CLI.hpp>
+
 #include "analyzers/ghc/package_db_check.h"
 #include "analyzers/ghc/read_inputs.h"
-#include "analyzers/ghc/register.h"
+#include "analyzers/ghc/ghc.h"
 
 namespace abitag::ghc {
 namespace {

@@ -6,8 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/qt/qt.h"
-#include "analyzers/qt/register.h"
 #include "analyzers/qt/report.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/parallel.h"

@@ -28,6 +28,8 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include "fingerprint/analyzer.h"
+
 namespace abitag::qt {
 
 struct QtVersion {
@@ -167,5 +169,9 @@ struct Finding {
 // At risk: USER's version is unknown, or the provider's, or the provider is
 // not found. One finding per private use at most; none when all is well.
 std::vector<Finding> check_private_uses(const QtFile &user, const std::string &origin, ProviderLookup &lookup);
+
+// Adds the qt analyzer: who exports and who uses Qt's private API, the exact
+// Qt version each records, and --check.
+void register_analyzer(Registry &registry);
 
 } // namespace abitag::qt

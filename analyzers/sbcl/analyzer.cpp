@@ -7,10 +7,12 @@
 #include <cstring>
 #include <set>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/sbcl/check.h"
 #include "analyzers/sbcl/core_facts.h"
 #include "analyzers/sbcl/heap_walk.h"
-#include "analyzers/sbcl/register.h"
+#include "analyzers/sbcl/sbcl.h"
 #include "analyzers/sbcl/report.h"
 #include "analyzers/sbcl/sbcl_file.h"
 #include "analyzers/sbcl/space_directory.h"
