@@ -362,4 +362,17 @@ Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions 
   return out;
 }
 
+nlohmann::ordered_json skipped_links_json(const std::vector<SkippedLink> &links) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const SkippedLink &link : links)
+    out.push_back({{"path", link.path}, {"what", link.what}});
+  return out;
+}
+
+void add_discovery_json(nlohmann::ordered_json &doc, const std::vector<SkippedLink> &links,
+                        std::size_t other_files) {
+  doc["skipped_links"] = skipped_links_json(links);
+  doc["other_files"] = other_files;
+}
+
 } // namespace abitag

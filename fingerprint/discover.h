@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fingerprint/errors.h"
 
 namespace abitag {
@@ -75,6 +77,13 @@ struct Discovery {
 };
 
 Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions &options);
+
+// What every analyzer's --json says of the walk: "skipped_links" (each link's
+// path and why it was not followed), then, by the second, "other_files" (how
+// many files it did not read).
+nlohmann::ordered_json skipped_links_json(const std::vector<SkippedLink> &links);
+void add_discovery_json(nlohmann::ordered_json &doc, const std::vector<SkippedLink> &links,
+                        std::size_t other_files);
 
 // Resolves PATH (absolute, meant inside ROOT) component by component, taking
 // absolute link targets under ROOT and never climbing above it. Fails on a

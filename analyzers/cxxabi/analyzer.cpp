@@ -9,6 +9,7 @@
 #include "analyzers/cxxabi/register.h"
 #include "analyzers/cxxabi/scan.h"
 #include "analyzers/cxxabi/symbols_command.h"
+#include "fingerprint/discover.h"
 #include "fingerprint/parallel.h"
 
 namespace abitag::cxxabi {
@@ -165,10 +166,7 @@ private:
     for (const FileVerdict &v : verdicts)
       files.push_back(file_json(v));
     out.document["files"] = std::move(files);
-    nlohmann::ordered_json links = nlohmann::ordered_json::array();
-    for (const SkippedLink &link : found.links)
-      links.push_back({{"path", link.path}, {"what", link.what}});
-    out.document["skipped_links"] = std::move(links);
+    out.document["skipped_links"] = skipped_links_json(found.links);
     FilesRead read = count_files(found.files);
     out.document["files_read"] = read.elf + read.archives;
     out.document["elf_files"] = read.elf;

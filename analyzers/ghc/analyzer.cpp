@@ -9,14 +9,6 @@
 namespace abitag::ghc {
 namespace {
 
-void add_discovery_json(nlohmann::ordered_json &doc, const ReadResult &read) {
-  nlohmann::ordered_json links = nlohmann::ordered_json::array();
-  for (const SkippedLink &link : read.links)
-    links.push_back({{"path", link.path}, {"what", link.what}});
-  doc["skipped_links"] = std::move(links);
-  doc["other_files"] = read.other_files;
-}
-
 std::string join_lines(const std::vector<std::string> &lines) {
   std::string out;
   for (const std::string &line : lines)
@@ -92,7 +84,7 @@ private:
     out.document["analyzer"] = "ghc";
     out.document["value"] = out.value;
     out.document["components"] = std::move(components);
-    add_discovery_json(out.document, read);
+    add_discovery_json(out.document, read.links, read.other_files);
   }
 
   void check(const AnalysisInputs &inputs, const ReadResult &read, Analysis &out) {
@@ -137,7 +129,7 @@ private:
     out.document["broken"] = std::move(broken);
     out.document["rebuild_order"] = std::move(order);
     out.document["cycles"] = result.cycles;
-    add_discovery_json(out.document, read);
+    add_discovery_json(out.document, read.links, read.other_files);
     if (inputs.explain)
       for (const Unit &unit : read.units)
         out.explanation.push_back(inputs.paths[unit.db] + ": " + unit.info.id + " abi " +

@@ -103,11 +103,7 @@ private:
       listed.push_back(file_json(file));
     out.document["files"] = std::move(listed);
     out.document["other_elf_files"] = in.other_elf;
-    nlohmann::ordered_json links = nlohmann::ordered_json::array();
-    for (const SkippedLink &link : found.links)
-      links.push_back({{"path", link.path}, {"what", link.what}});
-    out.document["skipped_links"] = std::move(links);
-    out.document["other_files"] = found.other_files;
+    add_discovery_json(out.document, found.links, found.other_files);
     if (!inputs.explain)
       return out;
     std::size_t exporting = 0, using_ = 0;

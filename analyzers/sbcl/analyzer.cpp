@@ -158,11 +158,7 @@ private:
     for (const Report *r : kept)
       files.push_back(report_json(*r));
     out.document["files"] = std::move(files);
-    nlohmann::ordered_json links = nlohmann::ordered_json::array();
-    for (const SkippedLink &link : found.links)
-      links.push_back({{"path", link.path}, {"what", link.what}});
-    out.document["skipped_links"] = std::move(links);
-    out.document["other_files"] = other;
+    add_discovery_json(out.document, found.links, other);
     if (inputs.explain) {
       for (const Report *r : kept)
         out.explanation.push_back(r->path + ": " + kind_name(r->file.kind) + ", build id " + r->file.build_id);
