@@ -9,10 +9,10 @@
 #include <unordered_map>
 
 #include "analyzers/cxxabi/name_classifier.h"
-#include "analyzers/cxxabi/scan.h"
 #include "audit/dual_abi.h"
 #include "audit/loader.h"
 #include "audit/search_paths.h"
+#include "elf/demangle.h"
 #include "fingerprint/discover.h"
 #include "audit/section.h"
 #include "fingerprint/parallel.h"
@@ -305,10 +305,10 @@ private:
       nlohmann::ordered_json entry = object_with_room(3);
       entry.emplace("name", symbol.name);
       entry.emplace("version", symbol.version);
-      entry.emplace("demangled", cxxabi::demangle(symbol.name));
+      entry.emplace("demangled", elf::demangle(symbol.name));
       plain.push_back(std::move(entry));
       if (plain_names.size() < kSymbolsInReason)
-        plain_names.push_back(cxxabi::demangle(symbol.name));
+        plain_names.push_back(elf::demangle(symbol.name));
     }
     out.listed = std::move(listed);
     if (plain.empty())
@@ -353,9 +353,9 @@ private:
 
   Finding dual_abi_finding(AuditContext &context, const ElfEntry &object, const DynamicSymbol &symbol,
                            const DualAbiTwin &twin) {
-    std::string reason = "undefined symbol " + cxxabi::demangle(symbol.name) + ": it was built with " +
+    std::string reason = "undefined symbol " + elf::demangle(symbol.name) + ": it was built with " +
                          string_abi_name(twin.importer_abi) + ", but " + twin.library + " exports only " +
-                         cxxabi::demangle(twin.name) + ", built with " + string_abi_name(twin.exporter_abi) +
+                         elf::demangle(twin.name) + ", built with " + string_abi_name(twin.exporter_abi) +
                          "; the two differ only by the dual ABI";
     // Rebuild the side that disagrees with the rest of ROOT.
     bool rebuild_library = twin.exporter_abi != majority_;
@@ -365,7 +365,7 @@ private:
     Finding f{Severity::BrokenNow, "linkage", "dual-abi-mismatch", object.path, reason, {target}};
     f.details = {{"symbol", symbol.name},
                  {"version", symbol.version},
-                 {"demangled", cxxabi::demangle(symbol.name)},
+                 {"demangled", elf::demangle(symbol.name)},
                  {"exported_instead", twin.name},
                  {"exported_version", twin.version},
                  {"library", twin.library},

@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     cxxabi::NameClass families = classifier.classify(name, cxxabi::Detail::Families);
     if (families.family_free && (c.families || families.families))
       __builtin_trap(); // Detail::Families skipped a name with a family
-    cxxabi::demangle(llvm::StringRef(name.data(), name.size()));
+    abitag::elf::demangle(llvm::StringRef(name.data(), name.size()));
   }
   return 0;
 }

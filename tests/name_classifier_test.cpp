@@ -7,6 +7,7 @@
 
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/scan.h"
+#include "elf/demangle.h"
 #include "analyzers/cxxabi/symbol_reader.h"
 #include "tests/support.h"
 
@@ -159,7 +160,7 @@ TEST_CASE("a skipped name never names the standard library, by the demangler's t
       return;
     }
     ++skipped;
-    std::string text = demangle(symbol.name);
+    std::string text = abitag::elf::demangle(symbol.name);
     INFO(path << ": " << symbol.name.str() << " = " << text);
     CHECK(text != symbol.name.str()); // the demangler understands it
     // decltype(nullptr), the builtin type Dn, is printed as std::nullptr_t.
@@ -209,7 +210,7 @@ TEST_CASE("a name Detail::Families skips shows no family when parsed", "[classif
   for_each_corpus_name([&](const std::string &path, const Symbol &symbol) {
     NameClass full = classifier.classify(symbol.name, Detail::Full);
     NameClass some = classifier.classify(symbol.name, Detail::Families);
-    INFO(path << ": " << symbol.name.str() << " = " << demangle(symbol.name));
+    INFO(path << ": " << symbol.name.str() << " = " << abitag::elf::demangle(symbol.name));
     with_family += full.families != 0;
     if (!some.family_free) {
       CHECK(some.families == full.families);

@@ -9,6 +9,7 @@
 #include "analyzers/cxxabi/register.h"
 #include "analyzers/cxxabi/scan.h"
 #include "analyzers/cxxabi/symbols_command.h"
+#include "elf/demangle.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/parallel.h"
 
@@ -42,7 +43,7 @@ void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
     lines.push_back("  compiler: " + compiler);
   for (const EvidenceSymbol &e : v.evidence)
     lines.push_back(std::string("  ") + scope_name(e.scope) + " " + e.families + ": " +
-                    (e.member.empty() ? "" : e.member + ": ") + e.name + "  " + demangle(e.name));
+                    (e.member.empty() ? "" : e.member + ": ") + e.name + "  " + elf::demangle(e.name));
 }
 
 // How many files of each kind were read: with none, `compat` says only that

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "analyzers/cxxabi/scan.h"
+#include "elf/demangle.h"
 
 namespace abitag::cxxabi {
 namespace {
@@ -193,7 +194,7 @@ nlohmann::ordered_json file_json(const FileVerdict &v) {
     if (!e.member.empty())
       item["member"] = e.member;
     item["mangled"] = e.name;
-    item["demangled"] = demangle(e.name);
+    item["demangled"] = elf::demangle(e.name);
     item["class"] = e.families;
     item["scope"] = scope_name(e.scope);
     evidence.push_back(std::move(item));

@@ -476,13 +476,6 @@ bool cannot_show_family(std::string_view name) {
   return name.find("cxx11") == std::string_view::npos;
 }
 
-std::string transaction_clone_target(std::string_view name) {
-  constexpr std::string_view kPrefix = "_ZGTt";
-  if (name.substr(0, kPrefix.size()) != kPrefix)
-    return {};
-  return "_Z" + std::string(name.substr(kPrefix.size()));
-}
-
 // Special names are classified as the entity they belong to: LLVM's parse
 // tree already leads from a thunk (_ZTh, _ZTv, _ZTc), a guard variable (_ZGV)
 // or a reference temporary (_ZGR) to it (see entity_of); a transaction clone

@@ -7,6 +7,7 @@
 
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/scan.h"
+#include "elf/demangle.h"
 #include "fingerprint/output.h"
 #include "fingerprint/row_field.h"
 
@@ -91,7 +92,7 @@ private:
           append_row_field(out, s.version);
         }
         out += '\t';
-        append_row_field(out, demangle(s.name));
+        append_row_field(out, elf::demangle(s.name));
         out += '\t';
         out += family_string(c.families);
         out += '\t';
