@@ -5,7 +5,7 @@
 #include <bit>
 #include <map>
 
-#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/cxxabi.h"
 #include "audit/section.h"
 
 namespace abitag::audit {

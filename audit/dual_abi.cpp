@@ -1,6 +1,6 @@
 #include "audit/dual_abi.h"
 
-#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/cxxabi.h"
 #include "elf/demangle.h"
 
 namespace abitag::audit {

@@ -8,7 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
-#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/cxxabi.h"
 #include "audit/dual_abi.h"
 #include "audit/loader.h"
 #include "audit/search_paths.h"
@@ -65,7 +65,7 @@ private:
       return out;
     }
     for (std::size_t i = 0; i < symbols->size(); ++i) {
-      const cxxabi::Symbol &s = symbols->all()[i];
+      const elf::Symbol &s = symbols->all()[i];
       if (!s.undefined && !s.local && s.name.startswith("_Z")) {
         std::string neutral = dual_abi_neutral(std::string_view(s.name.data(), s.name.size()));
         if (!neutral.empty())

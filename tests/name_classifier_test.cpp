@@ -8,10 +8,11 @@
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/scan.h"
 #include "elf/demangle.h"
-#include "analyzers/cxxabi/symbol_reader.h"
+#include "elf/symbol_reader.h"
 #include "tests/support.h"
 
 using namespace abitag::cxxabi;
+using namespace abitag::elf;
 using abitag::test::fixture;
 
 namespace {

@@ -6,7 +6,7 @@
 
 #include "analyzers/cxxabi/compiler_identity.h"
 #include "analyzers/cxxabi/file_verdict.h"
-#include "analyzers/cxxabi/register.h"
+#include "analyzers/cxxabi/cxxabi.h"
 #include "analyzers/cxxabi/scan.h"
 #include "analyzers/cxxabi/symbols_command.h"
 #include "elf/demangle.h"
@@ -81,7 +81,7 @@ std::vector<FileVerdict> judge_files(const Discovery &found, std::vector<InputEr
     thread_local NameClassifier classifier;
     std::size_t i = order[n];
     const InputFile &input = found.files[i];
-    llvm::Expected<SymbolFile> symbols = read_symbol_file(input.open_path);
+    llvm::Expected<elf::SymbolFile> symbols = elf::read_symbol_file(input.open_path);
     if (!symbols) {
       failures[i] = to_message(symbols.takeError());
       return;

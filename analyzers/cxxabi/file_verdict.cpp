@@ -21,7 +21,7 @@ bool is_runtime_anchor(llvm::StringRef name) {
   return std::find(anchors.begin(), anchors.end(), name) != anchors.end();
 }
 
-bool strong_definition(const Symbol &s) { return !s.undefined && !s.weak && !s.local; }
+bool strong_definition(const elf::Symbol &s) { return !s.undefined && !s.weak && !s.local; }
 
 // GCC 4.7.0 and 4.7.1 changed std::list and std::pair in C++11 mode under
 // the same mangled names (reverted in 4.7.2).
@@ -43,16 +43,16 @@ const char *scope_name(Scope scope) {
   return "?";
 }
 
-ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier, Detail detail) {
+ClassifiedFile classify_file(elf::SymbolFile file, NameClassifier &classifier, Detail detail) {
   ClassifiedFile out;
   bool anchor = false;
   out.classes.reserve(file.objects.size());
-  for (const ObjectSymbols &object : file.objects) {
+  for (const elf::ObjectSymbols &object : file.objects) {
     std::vector<NameClass> &classes = out.classes.emplace_back();
     classes.reserve(object.symbols.size());
     for (std::size_t i = 0; i < object.symbols.size(); ++i) {
-      prefetch_name_ahead(object.symbols, i);
-      const Symbol &symbol = object.symbols[i];
+      elf::prefetch_name_ahead(object.symbols, i);
+      const elf::Symbol &symbol = object.symbols[i];
       NameClass c = classifier.classify(symbol.name, detail);
       // Only anchors count: ordinary libraries define std entities strongly
       // too (numeric_limits<UserType> members, typeinfo of std templates).
@@ -70,7 +70,7 @@ ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier, Detail
   return out;
 }
 
-Scope scope_of(const Symbol &symbol, const NameClass &c, bool embeds_stdlib) {
+Scope scope_of(const elf::Symbol &symbol, const NameClass &c, bool embeds_stdlib) {
   if (symbol.undefined)
     return Scope::Undefined;
   if (symbol.local)
@@ -96,7 +96,7 @@ struct SymbolTally {
 };
 constexpr std::uint8_t kTallyBits[] = {kOldAbi, kNewAbi, kLibcxx, kDialect};
 
-void tally_symbol(const ObjectSymbols &object, const Symbol &symbol, const NameClass &c, bool embeds_stdlib,
+void tally_symbol(const elf::ObjectSymbols &object, const elf::Symbol &symbol, const NameClass &c, bool embeds_stdlib,
                   SymbolTally &tally, FileVerdict &out) {
   ++out.symbols;
   tally.unparsed += c.itanium && !c.parsed && !c.std_free && !c.family_free;
@@ -118,9 +118,9 @@ void tally_symbol(const ObjectSymbols &object, const Symbol &symbol, const NameC
 
 SymbolTally tally_file(const ClassifiedFile &classified, FileVerdict &out) {
   SymbolTally tally;
-  const SymbolFile &file = classified.file;
+  const elf::SymbolFile &file = classified.file;
   for (std::size_t o = 0; o < file.objects.size(); ++o) {
-    const ObjectSymbols &object = file.objects[o];
+    const elf::ObjectSymbols &object = file.objects[o];
     tally.lto |= object.slim_lto;
     for (llvm::StringRef comment : object.compilers) {
       tally.gcc47_broken |= is_gcc_47_broken(comment);

@@ -44,7 +44,7 @@ public:
           if (std::ferror(stdout))
             return;
           thread_local NameClassifier classifier;
-          llvm::Expected<SymbolFile> symbols = read_symbol_file(found.files[i].open_path);
+          llvm::Expected<elf::SymbolFile> symbols = elf::read_symbol_file(found.files[i].open_path);
           if (!symbols) {
             failures[i] = to_message(symbols.takeError());
             return;
@@ -73,9 +73,9 @@ private:
     constexpr std::size_t kBlock = 1 << 20;
     std::string out;
     for (std::size_t o = 0; o < classified.file.objects.size(); ++o) {
-      const ObjectSymbols &object = classified.file.objects[o];
+      const elf::ObjectSymbols &object = classified.file.objects[o];
       for (std::size_t i = 0; i < object.symbols.size(); ++i) {
-        const Symbol &s = object.symbols[i];
+        const elf::Symbol &s = object.symbols[i];
         const NameClass &c = classified.classes[o][i];
         append_row_field(out, path);
         out += '\t';

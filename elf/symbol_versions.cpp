@@ -1,8 +1,8 @@
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/symbol_versions.h"
 
 #include "fingerprint/errors.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 using namespace llvm::object;
 
@@ -181,4 +181,4 @@ llvm::Expected<SymbolVersions> read_symbol_versions(const ELFFile<ELF64BE> &elf)
   return read_versions(elf);
 }
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -11,7 +11,7 @@
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Support/Error.h>
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 class SymbolVersions {
 public:
@@ -34,4 +34,4 @@ llvm::Expected<SymbolVersions> read_symbol_versions(const llvm::object::ELFFile<
 llvm::Expected<SymbolVersions> read_symbol_versions(const llvm::object::ELFFile<llvm::object::ELF64LE> &);
 llvm::Expected<SymbolVersions> read_symbol_versions(const llvm::object::ELFFile<llvm::object::ELF64BE> &);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

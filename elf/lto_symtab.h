@@ -7,7 +7,7 @@
 #include <llvm/ADT/StringRef.h>
 #include <llvm/Support/Error.h>
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 struct LtoSymbol {
   llvm::StringRef name;
@@ -19,4 +19,4 @@ struct LtoSymbol {
 // so never interpreted here).
 llvm::Expected<std::vector<LtoSymbol>> parse_lto_symtab(llvm::StringRef section);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

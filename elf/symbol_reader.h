@@ -14,9 +14,9 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/symbol_versions.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 struct Symbol {
   llvm::StringRef name;    // without any @VERSION: versions are read separately
@@ -73,4 +73,4 @@ llvm::Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer
 // (the file changed since it was read) is an error.
 llvm::Expected<SymbolFile> read_symbols_at(const std::string &path, const std::vector<std::size_t> &indexes);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,4 +1,4 @@
-#include "analyzers/cxxabi/symbol_reader.h"
+#include "elf/symbol_reader.h"
 
 #include <vector>
 
@@ -7,12 +7,12 @@
 #include <llvm/Object/Binary.h>
 #include <llvm/Support/Path.h>
 
-#include "analyzers/cxxabi/lto_symtab.h"
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/lto_symtab.h"
+#include "elf/symbol_versions.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 using llvm::Expected;
 using llvm::MemoryBufferRef;
@@ -424,4 +424,4 @@ Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buff
   return file;
 }
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf
