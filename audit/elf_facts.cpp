@@ -6,8 +6,11 @@
 #include <llvm/Object/ELFObjectFile.h>
 
 #include "analyzers/cxxabi/cxxabi.h"
-#include "elf/symbol_reader.h"
 #include "analyzers/sbcl/sbcl.h"
+#include "elf/dynamic_segment.h"
+#include "elf/elf_file.h"
+#include "elf/elf_tables.h"
+#include "elf/symbol_reader.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/name_hash.h"
@@ -44,51 +47,28 @@ std::vector<std::string> split_path_list(llvm::StringRef list) {
 }
 
 // DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH, read through the dynamic
-// string table, which works on files without section headers too.
-template <class ELFT> llvm::Error read_dynamic(const ELFFile<ELFT> &elf, ElfFacts &out) {
-  auto entries = elf.dynamicEntries();
-  if (!entries) {
-    // A separate debug-info file keeps the program headers but not the
-    // contents (.dynamic is NOBITS): the loader never sees it.
-    auto sections = elf.sections();
-    bool has_dynamic = sections && std::any_of(sections->begin(), sections->end(), [](const auto &s) {
-                         return s.sh_type == llvm::ELF::SHT_DYNAMIC;
-                       });
-    if (!sections)
-      llvm::consumeError(sections.takeError());
-    if (sections && !sections->empty() && !has_dynamic) {
-      llvm::consumeError(entries.takeError());
-      out.dynamic = false;
-      return llvm::Error::success();
-    }
-    return entries.takeError();
-  }
-  std::uint64_t strtab = 0, strsz = 0;
+// segment as the loader reads them (analyzers/cxxabi/dynamic_segment.h),
+// which works on files without section headers too. Their string table
+// must lie whole in the file bytes of a load segment.
+llvm::Error read_dynamic(const elf::LoaderView &loader, ElfFacts &out) {
   struct Ref {
     std::int64_t tag;
     std::uint64_t offset;
   };
   std::vector<Ref> refs;
-  for (const auto &entry : *entries) {
-    std::int64_t tag = entry.getTag();
-    if (tag == llvm::ELF::DT_STRTAB)
-      strtab = entry.getPtr();
-    else if (tag == llvm::ELF::DT_STRSZ)
-      strsz = entry.getVal();
-    else if (tag == llvm::ELF::DT_NEEDED || tag == llvm::ELF::DT_SONAME ||
-             tag == llvm::ELF::DT_RPATH || tag == llvm::ELF::DT_RUNPATH)
-      refs.push_back({tag, entry.getVal()});
-  }
+  for (const elf::DynamicEntry &entry : loader.entries)
+    if (entry.tag == llvm::ELF::DT_NEEDED || entry.tag == llvm::ELF::DT_SONAME || entry.tag == llvm::ELF::DT_RPATH ||
+        entry.tag == llvm::ELF::DT_RUNPATH)
+      refs.push_back({entry.tag, entry.value});
   if (refs.empty())
     return llvm::Error::success();
-  if (!strtab)
+  std::optional<std::uint64_t> strtab = loader.value(llvm::ELF::DT_STRTAB), strsz = loader.value(llvm::ELF::DT_STRSZ);
+  if (!strtab || !strsz)
     return make_error("dynamic section has no string table");
-  auto base = elf.toMappedAddr(strtab);
-  if (!base)
-    return base.takeError();
-  const std::uint8_t *end = elf.base() + elf.getBufSize();
-  std::uint64_t available = static_cast<std::uint64_t>(end - *base);
-  llvm::StringRef strings(reinterpret_cast<const char *>(*base), std::min(strsz, available));
+  auto bytes = loader.bytes_at(*strtab, *strsz, "the dynamic string table (DT_STRTAB, DT_STRSZ)");
+  if (!bytes)
+    return bytes.takeError();
+  llvm::StringRef strings = llvm::toStringRef(*bytes);
   for (const Ref &ref : refs) {
     if (ref.offset >= strings.size())
       return make_error("dynamic string offset " + std::to_string(ref.offset) + " is past the string table");
@@ -112,49 +92,33 @@ template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, Elf
   out.data = header.e_ident[llvm::ELF::EI_DATA];
   out.machine = header.e_machine;
   out.type = header.e_type;
+  // A separate debug-info file keeps the program headers but not the
+  // contents: the loader never sees it.
+  if (elf::is_debug_only(elf))
+    return llvm::Error::success();
+  llvm::Expected<elf::LoaderView> loader = elf::read_loader_view(elf);
+  if (!loader)
+    return loader.takeError();
   auto phdrs = elf.program_headers();
   if (!phdrs)
     return phdrs.takeError();
-  auto past_the_end = [&](const auto &phdr) {
-    return phdr.p_offset > elf.getBufSize() || elf.getBufSize() - phdr.p_offset < phdr.p_filesz;
-  };
   for (const auto &phdr : *phdrs) {
-    if (phdr.p_type == llvm::ELF::PT_DYNAMIC && !out.dynamic) {
-      // LLVM 14's dynamicEntries() reads the first PT_DYNAMIC without
-      // checking it against the file (found by fuzz_audit).
-      if (past_the_end(phdr))
-        return make_error("PT_DYNAMIC runs past the end of the file");
-      out.dynamic = true;
-    }
     if (phdr.p_type != llvm::ELF::PT_INTERP)
       continue;
-    if (past_the_end(phdr))
+    if (phdr.p_offset > elf.getBufSize() || elf.getBufSize() - phdr.p_offset < phdr.p_filesz)
       return make_error("PT_INTERP runs past the end of the file");
     llvm::StringRef interp(reinterpret_cast<const char *>(elf.base() + phdr.p_offset), phdr.p_filesz);
     out.interpreter = interp.take_until([](char c) { return c == '\0'; }).str();
   }
+  out.dynamic = loader->dynamic.has_value();
   if (!out.dynamic)
     return llvm::Error::success();
-  if (llvm::Error e = read_dynamic(elf, out))
-    return e;
-  return llvm::Error::success();
+  return read_dynamic(*loader, out);
 }
 
 llvm::Error read_loader_view(llvm::MemoryBufferRef buffer, ElfFacts &out) {
   out.tail = buffer.getBuffer().take_back(sbcl::kTrailerBytes).str();
-  auto binary = createBinary(buffer);
-  if (!binary)
-    return binary.takeError();
-  auto *object = llvm::dyn_cast<ELFObjectFileBase>(binary->get());
-  if (!object)
-    return make_error("not an ELF object");
-  if (auto *o = llvm::dyn_cast<ELF32LEObjectFile>(object))
-    return read_loader_view(o->getELFFile(), out);
-  if (auto *o = llvm::dyn_cast<ELF32BEObjectFile>(object))
-    return read_loader_view(o->getELFFile(), out);
-  if (auto *o = llvm::dyn_cast<ELF64LEObjectFile>(object))
-    return read_loader_view(o->getELFFile(), out);
-  return read_loader_view(llvm::cast<ELF64BEObjectFile>(object)->getELFFile(), out);
+  return elf::with_elf_file(buffer.getBuffer(), [&](const auto &elf) { return read_loader_view(elf, out); });
 }
 
 // The versions a file defines and requires, from what the symbol reader

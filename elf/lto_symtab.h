@@ -16,7 +16,8 @@ struct LtoSymbol {
 
 // Each entry is: name NUL, comdat group NUL, kind byte, visibility byte,
 // an 8-byte size and a 4-byte slot (both in the compiling host's byte order,
-// so never interpreted here).
+// so never interpreted here). Fails on an entry that runs past the section,
+// has no name, or a kind or visibility GCC does not write.
 llvm::Expected<std::vector<LtoSymbol>> parse_lto_symtab(llvm::StringRef section);
 
 } // namespace abitag::elf

@@ -4,9 +4,11 @@
 
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/Archive.h>
-#include <llvm/Object/Binary.h>
 #include <llvm/Support/Path.h>
 
+#include "elf/archive_index.h"
+#include "elf/elf_file.h"
+#include "elf/elf_tables.h"
 #include "elf/lto_symtab.h"
 #include "elf/symbol_versions.h"
 #include "fingerprint/errors.h"
@@ -20,29 +22,6 @@ using llvm::StringRef;
 using namespace llvm::object;
 
 namespace {
-
-// nm's letter for a symbol defined in a section, from the section's flags.
-template <class ELFT>
-char section_letter(const ELFFile<ELFT> &elf, const typename ELFT::Shdr &section) {
-  uint64_t flags = section.sh_flags;
-  uint32_t type = section.sh_type;
-  if (type == llvm::ELF::SHT_GROUP)
-    return 'n';
-  if (!(flags & llvm::ELF::SHF_ALLOC)) {
-    Expected<StringRef> name = elf.getSectionName(section);
-    bool debug = name && name->startswith(".debug");
-    if (!name)
-      llvm::consumeError(name.takeError());
-    return debug ? 'N' : 'n';
-  }
-  if (flags & llvm::ELF::SHF_EXECINSTR)
-    return 't';
-  if (type == llvm::ELF::SHT_NOBITS)
-    return 'b';
-  if (flags & llvm::ELF::SHF_WRITE)
-    return 'd';
-  return 'r';
-}
 
 // ARM, AArch64 and RISC-V mapping symbols ($a, $d, $t, $x, "$d.1"...) mark
 // code and data inside sections; nm hides them, and so does abitag.
@@ -58,11 +37,13 @@ bool is_mapping_symbol(StringRef name) {
 }
 
 // A section letter as nm shows it for a global symbol (they are ASCII).
-char global_letter(char letter) { return letter >= 'a' && letter <= 'z' ? static_cast<char>(letter - 'a' + 'A') : letter; }
+char global_letter(char letter) {
+  return letter >= 'a' && letter <= 'z' ? static_cast<char>(letter - 'a' + 'A') : letter;
+}
 
-// Fills in undefined/weak/local and nm's letter for one ELF symbol.
-void set_kind(Symbol &out, uint8_t binding, uint8_t type, uint32_t shndx,
-              const std::vector<char> &letters) {
+// Fills in undefined/weak/local and nm's letter for one ELF symbol defined
+// in a section of kind SECTION (or SHN_UNDEF, SHN_ABS, SHN_COMMON).
+void set_kind(Symbol &out, uint8_t binding, uint8_t type, uint32_t shndx, char section) {
   out.undefined = shndx == llvm::ELF::SHN_UNDEF;
   out.weak = binding == llvm::ELF::STB_WEAK;
   out.local = binding == llvm::ELF::STB_LOCAL;
@@ -80,10 +61,8 @@ void set_kind(Symbol &out, uint8_t binding, uint8_t type, uint32_t shndx,
     letter = out.local ? 'c' : 'C';
   else if (shndx == llvm::ELF::SHN_ABS)
     letter = out.local ? 'a' : 'A';
-  else if (shndx < letters.size())
-    letter = out.local ? letters[shndx] : global_letter(letters[shndx]);
   else
-    letter = '?';
+    letter = out.local ? section : global_letter(section);
   out.type = letter;
 }
 
@@ -109,186 +88,133 @@ llvm::Error read_lto_symbols(StringRef contents, ObjectSymbols &out) {
   return llvm::Error::success();
 }
 
-// The tables read_elf walks, asked for ahead of the walk: of a large file
-// mapped in parts, each is then read in one go (fingerprint/mapped_file.h).
-template <class ELFT>
-void ask_ahead(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections, const typename ELFT::Shdr &symtab,
-               bool relocatable) {
-  StringRef whole(reinterpret_cast<const char *>(elf.base()), elf.getBufSize());
-  auto ask = [&](const typename ELFT::Shdr &section) {
-    if (section.sh_type != llvm::ELF::SHT_NOBITS && section.sh_offset <= whole.size() &&
-        section.sh_size <= whole.size() - section.sh_offset)
-      will_read(whole, whole.data() + section.sh_offset, section.sh_size);
-  };
-  ask(symtab);
-  if (symtab.sh_link < sections.size())
-    ask(sections[symtab.sh_link]); // its string table
-  if (relocatable)
-    return;
-  for (const auto &section : sections)
-    if (section.sh_type == llvm::ELF::SHT_GNU_versym || section.sh_type == llvm::ELF::SHT_GNU_verdef ||
-        section.sh_type == llvm::ELF::SHT_GNU_verneed)
-      ask(section);
-}
+// Reads symbol I of TABLES into SYMBOL: false when it is not one nm would show.
+template <class ELFT> class SymbolWalker {
+public:
+  SymbolWalker(const ElfTables<ELFT> &tables, const SymbolVersions &versions, uint16_t machine)
+      : tables_(tables), versions_(versions), mapping_symbols_(has_mapping_symbols(machine)) {}
 
-// Reads one ELF object through ELFFile directly: the symbol table and its
-// string table are located once, then walked as plain arrays. ONLY: the
-// indexes of the symbols to read, when not all of them.
-template <class ELFT>
-Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf, const std::vector<std::size_t> *only = nullptr) {
-  using Shdr = typename ELFT::Shdr;
-  ObjectSymbols out;
-  auto sections = elf.sections();
-  if (!sections)
-    return sections.takeError();
-  bool relocatable = elf.getHeader().e_type == llvm::ELF::ET_REL;
-  uint32_t table_type = relocatable ? llvm::ELF::SHT_SYMTAB : llvm::ELF::SHT_DYNSYM;
-  const Shdr *symtab = nullptr;
-  std::vector<char> letters(sections->size(), '?');
-  std::vector<StringRef> lto_tables;
-  for (size_t i = 0; i < sections->size(); ++i) {
-    const Shdr &section = (*sections)[i];
-    letters[i] = section_letter(elf, section);
-    if (section.sh_type == table_type && !symtab)
-      symtab = &section;
-    if (section.sh_type != llvm::ELF::SHT_PROGBITS)
-      continue;
-    Expected<StringRef> name = elf.getSectionName(section);
-    if (!name)
-      return name.takeError();
-    if (*name != ".comment" && !name->startswith(".gnu.lto_.symtab."))
-      continue;
-    Expected<llvm::ArrayRef<uint8_t>> bytes = elf.getSectionContents(section);
-    if (!bytes)
-      return bytes.takeError();
-    StringRef contents = llvm::toStringRef(*bytes);
-    if (*name == ".comment") {
-      llvm::SmallVector<StringRef, 4> strings;
-      contents.split(strings, '\0', -1, /*KeepEmpty=*/false);
-      out.compilers.insert(out.compilers.end(), strings.begin(), strings.end());
-    } else {
-      lto_tables.push_back(contents);
-    }
-  }
-  if (!symtab)
-    return out; // a stripped object, or an executable without .dynsym
-  if (!only) // a few symbols: their pages alone are faulted in
-    ask_ahead(elf, *sections, *symtab, relocatable);
-
-  auto symbols = elf.symbols(symtab);
-  if (!symbols)
-    return symbols.takeError();
-  auto strings = elf.getStringTableForSymtab(*symtab, *sections);
-  if (!strings)
-    return strings.takeError();
-  if (!relocatable) {
-    Expected<SymbolVersions> versions = read_symbol_versions(elf);
-    if (!versions)
-      return versions.takeError();
-    out.versions = std::move(*versions);
-  }
-  llvm::ArrayRef<typename ELFT::Word> extended;
-  for (const Shdr &section : *sections) {
-    if (section.sh_type != llvm::ELF::SHT_SYMTAB_SHNDX || section.sh_link >= sections->size() ||
-        &(*sections)[section.sh_link] != symtab)
-      continue;
-    auto table = elf.template getSectionContentsAsArray<typename ELFT::Word>(section);
-    if (!table)
-      return table.takeError();
-    extended = *table;
-  }
-  bool mapping_symbols = has_mapping_symbols(elf.getHeader().e_machine);
-  bool lto_marker = false;
-  // Symbol I, or false when it is not one nm would show.
-  auto read_one = [&](size_t i, Symbol &symbol) -> Expected<bool> {
-    const auto &raw = (*symbols)[i];
+  Expected<bool> read(size_t i, Symbol &symbol) const {
+    const auto &raw = tables_.symbols[i];
     uint8_t type = raw.getType();
     if (type == llvm::ELF::STT_SECTION || type == llvm::ELF::STT_FILE)
       return false;
-    Expected<StringRef> name = raw.getName(*strings);
+    Expected<StringRef> name = raw.getName(tables_.strings);
     if (!name)
       return name.takeError();
-    if (name->empty() || (mapping_symbols && is_mapping_symbol(*name)))
+    if (name->empty() || (mapping_symbols_ && is_mapping_symbol(*name)))
       return false;
     uint32_t shndx = raw.st_shndx;
     if (shndx == llvm::ELF::SHN_XINDEX) {
       // More than 65279 sections: the real index is in SHT_SYMTAB_SHNDX.
-      if (i >= extended.size())
+      if (i >= tables_.extended_indexes.size())
         return make_error("symbol " + std::to_string(i) + " has no extended section index");
-      shndx = extended[i];
+      shndx = tables_.extended_indexes[i];
     }
+    if (tables_.relocatable && shndx != llvm::ELF::SHN_UNDEF && shndx < llvm::ELF::SHN_LORESERVE)
+      if (llvm::Error e = check_object_symbol(i, type, raw.getBinding(), shndx,
+                                              shndx < tables_.sections.size() ? &tables_.sections[shndx] : nullptr))
+        return e;
     symbol.name = *name;
     symbol.index = static_cast<uint32_t>(i);
-    set_kind(symbol, raw.getBinding(), type, shndx, letters);
-    if (relocatable && symbol.type == 'n' && shndx < sections->size() &&
-        (*sections)[shndx].sh_type == llvm::ELF::SHT_GROUP)
+    SectionKind section = tables_.section_of(shndx, raw);
+    set_kind(symbol, raw.getBinding(), type, shndx, section.letter);
+    if (tables_.relocatable && symbol.type == 'n' && section.group)
       return false; // a COMDAT group signature, not a symbol of the program
-    if (!relocatable) {
-      symbol.version = out.versions.name(i);
-      symbol.default_version = out.versions.is_default(i, symbol.undefined);
+    if (!tables_.relocatable) {
+      symbol.version = versions_.name(i);
+      symbol.default_version = versions_.is_default(i, symbol.undefined);
       if (symbol.version == symbol.name)
         symbol.version = {}; // the version's own marker symbol (GLIBC_2.2.5): nm shows it bare
     }
     return true;
-  };
-  if (only) {
-    out.symbols.reserve(only->size());
-    for (size_t i : *only) {
+  }
+
+  // The symbols at ONLY, in that order; each must be one nm shows.
+  llvm::Error read_only(const std::vector<std::size_t> &only, ObjectSymbols &out) const {
+    out.symbols.reserve(only.size());
+    for (size_t i : only) {
       Symbol symbol;
-      Expected<bool> shown = i > 0 && i < symbols->size() ? read_one(i, symbol) : false;
+      Expected<bool> shown = i > 0 && i < tables_.symbols.size() ? read(i, symbol) : false;
       if (!shown)
         return shown.takeError();
       if (!*shown)
         return make_error("symbol " + std::to_string(i) + " is not in the symbol table");
       out.symbols.push_back(symbol);
     }
+    return llvm::Error::success();
+  }
+
+  // Every symbol nm shows; whether one is the slim LTO marker.
+  Expected<bool> read_all(ObjectSymbols &out) const {
+    out.symbols.reserve(tables_.symbols.size());
+    bool lto_marker = false;
+    // The names are in string table order, not symbol order (the linker sorts
+    // .dynsym by hash bucket): each is a cache miss unless asked for ahead.
+    constexpr size_t kAhead = 8;
+    for (size_t i = 1; i < tables_.symbols.size(); ++i) { // 0 is the null symbol
+      if (i + kAhead < tables_.symbols.size() && tables_.symbols[i + kAhead].st_name < tables_.strings.size())
+        __builtin_prefetch(tables_.strings.data() + tables_.symbols[i + kAhead].st_name);
+      Symbol symbol;
+      Expected<bool> shown = read(i, symbol);
+      if (!shown)
+        return shown.takeError();
+      if (!*shown)
+        continue;
+      lto_marker |= symbol.name == "__gnu_lto_slim";
+      out.symbols.push_back(symbol);
+    }
+    return lto_marker;
+  }
+
+private:
+  const ElfTables<ELFT> &tables_;
+  const SymbolVersions &versions_;
+  bool mapping_symbols_;
+};
+
+// Reads one ELF object: its tables are located once (elf_tables.h), then
+// walked as plain arrays. ONLY: the indexes of the symbols to read, when
+// not all of them.
+template <class ELFT>
+Expected<ObjectSymbols> read_elf(const ELFFile<ELFT> &elf, const std::vector<std::size_t> *only = nullptr) {
+  // A few symbols: their pages alone are faulted in, not asked for ahead.
+  Expected<ElfTables<ELFT>> tables = locate_elf_tables(elf, /*ask_ahead=*/!only);
+  if (!tables)
+    return tables.takeError();
+  ObjectSymbols out;
+  out.compilers = std::move(tables->compilers);
+  out.read_through_loader = tables->read_through_loader;
+  if (!tables->relocatable) {
+    Expected<SymbolVersions> versions = read_symbol_versions<ELFT>(tables->versions);
+    if (!versions)
+      return versions.takeError();
+    out.versions = std::move(*versions);
+  }
+  SymbolWalker<ELFT> walker(*tables, out.versions, elf.getHeader().e_machine);
+  if (only) {
+    if (llvm::Error e = walker.read_only(*only, out))
+      return e;
     return out;
   }
-  out.symbols.reserve(symbols->size());
-  // The names are in string table order, not symbol order (the linker sorts
-  // .dynsym by hash bucket): each is a cache miss unless asked for ahead.
-  constexpr size_t kAhead = 8;
-  for (size_t i = 1; i < symbols->size(); ++i) { // 0 is the null symbol
-    if (i + kAhead < symbols->size() && (*symbols)[i + kAhead].st_name < strings->size())
-      __builtin_prefetch(strings->data() + (*symbols)[i + kAhead].st_name);
-    Symbol symbol;
-    Expected<bool> shown = read_one(i, symbol);
-    if (!shown)
-      return shown.takeError();
-    if (!*shown)
-      continue;
-    lto_marker |= symbol.name == "__gnu_lto_slim";
-    out.symbols.push_back(symbol);
-  }
-  if (lto_marker) {
+  Expected<bool> lto_marker = walker.read_all(out);
+  if (!lto_marker)
+    return lto_marker.takeError();
+  if (*lto_marker) {
     // A slim object's ELF symbols are only the marker and locals; its real
     // symbols are in the LTO table (what nm shows through the LTO plugin).
+    if (tables->lto_tables.empty())
+      return make_error("a slim LTO object (__gnu_lto_slim) without an LTO symbol table (.gnu.lto_.symtab)");
     out.symbols.clear();
-    for (StringRef table : lto_tables)
+    for (StringRef table : tables->lto_tables)
       if (llvm::Error e = read_lto_symbols(table, out))
         return e;
   }
   return out;
 }
 
-Expected<ObjectSymbols> read_elf(const ELFObjectFileBase &object, const std::vector<std::size_t> *only) {
-  if (auto *o = llvm::dyn_cast<ELF32LEObjectFile>(&object))
-    return read_elf(o->getELFFile(), only);
-  if (auto *o = llvm::dyn_cast<ELF32BEObjectFile>(&object))
-    return read_elf(o->getELFFile(), only);
-  if (auto *o = llvm::dyn_cast<ELF64LEObjectFile>(&object))
-    return read_elf(o->getELFFile(), only);
-  return read_elf(llvm::cast<ELF64BEObjectFile>(&object)->getELFFile(), only);
-}
-
 Expected<ObjectSymbols> read_binary(MemoryBufferRef buffer, const std::vector<std::size_t> *only = nullptr) {
-  Expected<std::unique_ptr<Binary>> binary = createBinary(buffer);
-  if (!binary)
-    return binary.takeError();
-  auto *elf = llvm::dyn_cast<ELFObjectFileBase>(binary->get());
-  if (!elf)
-    return make_error("not an ELF object");
-  return read_elf(*elf, only);
+  return with_elf_file(buffer.getBuffer(), [&](const auto &elf) { return read_elf(elf, only); });
 }
 
 // A thin archive names its members by path, relative to the archive. They
@@ -309,52 +235,15 @@ Expected<MemoryBufferRef> thin_member(const std::string &archive_path, StringRef
   return file.buffers.back()->getMemBufferRef();
 }
 
-// LLVM 14 trusts some member header fields before it checks them: a BSD
-// name length ("#1/N") is read in Archive::create itself, past the end of
-// the file when N is large (found by fuzz_cxxabi). So every header is
-// checked here first: a size that is a number and lies inside the archive
-// (thin archives store only their symbol and name tables), and a BSD name
-// no longer than its member.
-llvm::Error check_member_headers(StringRef archive, bool thin) {
-  constexpr std::size_t kHeaderSize = 60;
-  std::size_t offset = 8; // after "!<arch>\n" or "!<thin>\n"
-  while (offset < archive.size()) {
-    std::string where = "truncated or malformed archive (member header at offset " + std::to_string(offset);
-    if (archive.size() - offset < kHeaderSize)
-      return make_error(where + " is cut short)");
-    StringRef header = archive.substr(offset, kHeaderSize);
-    StringRef name = header.take_front(16);
-    std::uint64_t size = 0;
-    if (header.substr(48, 10).rtrim(' ').getAsInteger(10, size))
-      return make_error(where + ": its size is not a number)");
-    if (name.startswith("#1/")) {
-      // A BSD name is stored after the header, as the member's first bytes;
-      // GNU thin archives, which store no member, never use one.
-      std::uint64_t name_length = 0;
-      if (thin)
-        return make_error(where + ": a BSD long name in a thin archive)");
-      if (name.drop_front(3).rtrim(' ').getAsInteger(10, name_length) || name_length > size)
-        return make_error(where + ": a BSD name longer than the member)");
-    }
-    offset += kHeaderSize;
-    bool stored = !thin || name.startswith("/ ") || name.startswith("// ") || name.startswith("/SYM64/");
-    if (!stored)
-      continue;
-    if (size > archive.size() - offset)
-      return make_error(where + " claims " + std::to_string(size) + " bytes, past the end of the file)");
-    offset += size + (size & 1);
-  }
-  return llvm::Error::success();
-}
-
 bool inside(StringRef part, StringRef whole) {
   return part.begin() >= whole.begin() && part.begin() <= whole.end() &&
          part.size() <= static_cast<std::size_t>(whole.end() - part.begin());
 }
 
 llvm::Error read_archive(const std::string &path, MemoryBufferRef buffer, SymbolFile &file) {
-  if (llvm::Error e = check_member_headers(buffer.getBuffer(), buffer.getBuffer().startswith("!<thin>\n")))
-    return e;
+  Expected<ArchiveLayout> layout = read_archive_layout(buffer.getBuffer(), buffer.getBuffer().startswith("!<thin>\n"));
+  if (!layout)
+    return layout.takeError();
   Expected<std::unique_ptr<Archive>> archive = Archive::create(buffer);
   if (!archive)
     return archive.takeError();
@@ -377,6 +266,8 @@ llvm::Error read_archive(const std::string &path, MemoryBufferRef buffer, Symbol
     Expected<ObjectSymbols> symbols = read_binary(*member);
     if (!symbols)
       return make_error("member '" + name->str() + "': " + to_message(symbols.takeError()));
+    if (llvm::Error e = check_member_against_index(*layout, child.getChildOffset(), *symbols))
+      return make_error("member '" + name->str() + "': " + to_message(std::move(e)));
     symbols->member = name->str();
     file.objects.push_back(std::move(*symbols));
   }

@@ -45,6 +45,10 @@ struct ObjectSymbols {
   std::vector<Symbol> symbols;
   std::vector<llvm::StringRef> compilers; // the .comment strings
   bool slim_lto = false;                 // symbols came from .gnu.lto_.symtab
+  // Why the symbols were read through the dynamic segment, as the loader
+  // reads them, and not through the section headers (elf_tables.h); empty
+  // when they were not.
+  std::string read_through_loader;
   // Owns the version strings the symbols point into.
   SymbolVersions versions;
 };
@@ -58,8 +62,10 @@ struct SymbolFile {
 };
 
 // Reads PATH. Any damage (a truncated header, a broken archive member, a
-// symbol table that runs past the file) fails the whole file: a partial
-// symbol list could turn into a wrong tag.
+// symbol table that runs past the file, section headers that disagree with
+// the dynamic segment, an archive index that names members or symbols that
+// are not there) fails the whole file: a partial symbol list could turn
+// into a wrong tag.
 llvm::Expected<SymbolFile> read_symbol_file(const std::string &path);
 
 // Reads the bytes of BUFFER as read_symbol_file reads a file: PATH names it

@@ -1,14 +1,17 @@
-// GNU symbol versions of a shared object's .dynsym, read from .gnu.version,
-// .gnu.version_d and .gnu.version_r once per file. (LLVM 14's
-// readDynsymVersions copies its version map once per symbol, which on a
-// library with many symbols costs far more time and memory than the read.)
+// GNU symbol versions of a shared object's dynamic symbols, read from its
+// version tables (.gnu.version, .gnu.version_d and .gnu.version_r, or the
+// same tables found through DT_VERSYM, DT_VERDEF and DT_VERNEED) once per
+// file. (LLVM 14's readDynsymVersions copies its version map once per
+// symbol, which on a library with many symbols costs far more time and
+// memory than the read.)
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include <llvm/Object/ELFObjectFile.h>
+#include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/StringRef.h>
 #include <llvm/Support/Error.h>
 
 namespace abitag::elf {
@@ -29,9 +32,21 @@ public:
   std::vector<std::uint16_t> versym_; // by symbol index
 };
 
-llvm::Expected<SymbolVersions> read_symbol_versions(const llvm::object::ELFFile<llvm::object::ELF32LE> &);
-llvm::Expected<SymbolVersions> read_symbol_versions(const llvm::object::ELFFile<llvm::object::ELF32BE> &);
-llvm::Expected<SymbolVersions> read_symbol_versions(const llvm::object::ELFFile<llvm::object::ELF64LE> &);
-llvm::Expected<SymbolVersions> read_symbol_versions(const llvm::object::ELFFile<llvm::object::ELF64BE> &);
+// The bytes of a file's version tables, wherever they were found: each
+// empty when the file has none. A table whose size the format does not
+// record (the definitions and needs) runs to the end of what holds it; its
+// records are read up to their count.
+struct VersionTables {
+  llvm::ArrayRef<std::uint8_t> versym; // one 16-bit entry per dynamic symbol
+  llvm::ArrayRef<std::uint8_t> definitions;
+  std::uint64_t definition_count = 0; // sh_info or DT_VERDEFNUM
+  llvm::StringRef definition_strings;
+  llvm::ArrayRef<std::uint8_t> needs;
+  std::uint64_t need_count = 0; // sh_info or DT_VERNEEDNUM
+  llvm::StringRef need_strings;
+};
+
+// ELFT: one of llvm::object::ELF32LE, ELF32BE, ELF64LE, ELF64BE.
+template <class ELFT> llvm::Expected<SymbolVersions> read_symbol_versions(const VersionTables &tables);
 
 } // namespace abitag::elf

@@ -1,6 +1,7 @@
 #include "fingerprint/discover.h"
 
 #include "fingerprint/open_path.h"
+#include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 #include "fingerprint/walk.h"
 
@@ -373,6 +374,14 @@ void add_discovery_json(nlohmann::ordered_json &doc, const std::vector<SkippedLi
                         std::size_t other_files) {
   doc["skipped_links"] = skipped_links_json(links);
   doc["other_files"] = other_files;
+}
+
+void for_each_file_largest_first(const std::vector<InputFile> &files, const std::function<void(std::size_t)> &body) {
+  std::vector<std::uint64_t> sizes;
+  for (const InputFile &file : files)
+    sizes.push_back(file.size);
+  std::vector<std::size_t> order = largest_first(sizes);
+  parallel_for(order.size(), [&](std::size_t n) { body(order[n]); });
 }
 
 } // namespace abitag

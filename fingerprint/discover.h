@@ -85,6 +85,10 @@ nlohmann::ordered_json skipped_links_json(const std::vector<SkippedLink> &links)
 void add_discovery_json(nlohmann::ordered_json &doc, const std::vector<SkippedLink> &links,
                         std::size_t other_files);
 
+// Calls body(i) for every file FILES[i], on all cores, the largest files
+// first (so that one huge file does not run alone at the end).
+void for_each_file_largest_first(const std::vector<InputFile> &files, const std::function<void(std::size_t)> &body);
+
 // Resolves PATH (absolute, meant inside ROOT) component by component, taking
 // absolute link targets under ROOT and never climbing above it. Fails on a
 // missing component or more than 40 links.

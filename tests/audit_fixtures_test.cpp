@@ -262,7 +262,8 @@ TEST_CASE("audit census names a library whose interface mixes ABI families (at r
   CHECK(mixed[0]["severity"] == "at-risk");
   CHECK(mixed[0]["reason"].get<std::string>().find("the old libstdc++ ABI and the C++11 dual ABI") != std::string::npos);
   CHECK(doc["counts"]["at-risk"] == 1);
-  // The verdicts of `abitag cxxabi` (tests/fixtures/cxxabi/expected.tsv), summed by family.
+  // The verdicts of `abitag cxxabi` (tests/fixtures/cxxabi/expected.tsv), summed by family
+  // (bad/truncated-sections.so among the new: it is read through its dynamic segment).
   CHECK(doc["sections"]["cxxabi"]["families"] ==
-        Json({{"libc++", 1}, {"mixed", 1}, {"new", 5}, {"none", 4}, {"old", 4}}));
+        Json({{"libc++", 1}, {"mixed", 1}, {"new", 6}, {"none", 4}, {"old", 4}}));
 }

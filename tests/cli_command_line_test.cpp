@@ -297,7 +297,7 @@ TEST_CASE("zsh completion, generated from the commands, is valid zsh naming ever
     CHECK(script.out.find("      (" + name + ")\n") != std::string::npos);
     ++named;
   }
-  CHECK(named == 17); // the analyzers (4), symbols, the store's 8, audit, help, completion
+  CHECK(named == 18); // the analyzers (5), symbols, analyzers, the store's 8, audit, help, completion
   Run unknown = abitag_cli({"completion", "fish"});
   CHECK(unknown.exit_code == 2);
 }

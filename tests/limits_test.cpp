@@ -6,12 +6,15 @@
 #include <cstdint>
 #include <fcntl.h>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
 #include "tests/audit_image.h"
+#include "tests/elf_edit.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
@@ -43,11 +46,6 @@ Run run_abitag(const std::vector<std::string> &args) { return run(abitag_binary(
 void put_le(std::string &out, std::uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i)
     out += static_cast<char>(value >> (8 * i) & 0xff);
-}
-
-void set_le(std::string &out, std::size_t at, std::uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i)
-    out[at + i] = static_cast<char>(value >> (8 * i) & 0xff);
 }
 
 void align(std::string &out, std::size_t to) {
@@ -320,13 +318,6 @@ std::string ar_header(const std::string &name, const std::string &size) {
          field(size, 10) + "`\n";
 }
 
-std::uint64_t get_le(const std::string &bytes, std::size_t at, int size) {
-  std::uint64_t value = 0;
-  for (int i = size - 1; i >= 0; --i)
-    value = value << 8 | static_cast<unsigned char>(bytes[at + i]);
-  return value;
-}
-
 } // namespace
 
 TEST_CASE("limits: archive members and ELF sections claiming huge sizes are bad input, exit 3",
@@ -371,16 +362,31 @@ TEST_CASE("limits: archive members and ELF sections claiming huge sizes are bad 
       CHECK(r.err.find(c.reason) != std::string::npos);
     }
   }
-  // The audit reads programs and libraries: a damaged one is a finding.
+  // The audit reads programs and libraries as the loader does: a section
+  // table claiming 65,535 sections is passed over (the symbols are read
+  // through the dynamic segment), a load segment claiming 2^40 file bytes
+  // is a finding.
   std::string root = dir.path() + "/root";
   std::string library = read_file(fixture("cxxabi/new-O2/libnew.so"));
   set_le(library, 0x3c, 0xffff, 2);
   std::filesystem::create_directories(root + "/usr/lib");
   write_file(root + "/usr/lib/libhuge.so", library);
+  std::string segment = read_file(fixture("cxxabi/new-O2/libnew.so"));
+  std::size_t phoff = get_le(segment, 0x20, 8);
+  REQUIRE(get_le(segment, phoff, 4) == 1); // the first program header is PT_LOAD
+  set_le(segment, phoff + 32, 1ULL << 40, 8); // its p_filesz
+  set_le(segment, phoff + 40, 1ULL << 40, 8); // its p_memsz
+  write_file(root + "/usr/lib/libhugeload.so", segment);
   Run audit = abitag_limited(512, {"audit", "--json", "--only", "linkage", root});
   CHECK(audit.exit_code == 0);
-  CHECK(audit.out.find("/usr/lib/libhuge.so") != std::string::npos);
-  CHECK(audit.out.find("section table goes past the end of file") != std::string::npos);
+  std::map<std::string, std::string> unreadable; // file -> reason
+  nlohmann::json report = nlohmann::json::parse(audit.out);
+  for (const auto &finding : report["findings"])
+    if (finding["kind"] == "unreadable")
+      unreadable[finding["file"].get<std::string>()] = finding["reason"].get<std::string>();
+  CHECK(unreadable.count("/usr/lib/libhuge.so") == 0);
+  CHECK(unreadable["/usr/lib/libhugeload.so"] ==
+        "cannot be read: a PT_LOAD segment (1099511627776 bytes at offset 0x0) runs past the end of the file");
 }
 
 TEST_CASE("limits: an SBCL core whose directory claims terabytes is bad input, nothing that size allocated",
@@ -446,6 +452,28 @@ TEST_CASE("limits: an SBCL core whose directory claims terabytes is bad input, n
     INFO(r.err);
     CHECK(r.err.find(c.reason) != std::string::npos);
   }
+}
+
+TEST_CASE("limits: a compressed module that decompresses past 512 MiB is bad input, in bounded memory",
+          "[limits][kmod]") {
+  require_tool("zstd", "zstd");
+  TempDir dir;
+  // 600 frames of 1 MiB of zeros, one after another, as zstd concatenates
+  // them: 600 MiB from a few kilobytes.
+  std::string zeros_path = dir.path() + "/zeros";
+  write_file(zeros_path, std::string(1 << 20, '\0'));
+  Run frame = run("zstd", {"-q", "-c", zeros_path});
+  REQUIRE(frame.exit_code == 0);
+  std::string bytes;
+  for (int i = 0; i < 600; ++i)
+    bytes += frame.out;
+  std::string path = dir.path() + "/huge.ko.zst";
+  write_file(path, bytes);
+  Run r = abitag_limited(1024, {"kmod", path});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.empty());
+  REQUIRE(lines(r.err).size() == 1);
+  CHECK(r.err == "abitag: " + path + ": corrupt zstd stream: it decompresses to more than 536870912 bytes\n");
 }
 
 TEST_CASE("limits: GHC inputs of tens of megabytes are read in bounded memory", "[limits]") {

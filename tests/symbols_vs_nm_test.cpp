@@ -8,6 +8,7 @@
 #include <map>
 #include <regex>
 
+#include "tests/elf_edit.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
@@ -83,9 +84,10 @@ std::vector<Row> nm_rows(const std::string &nm, const std::string &file) {
   return rows;
 }
 
-void compare_with_nm(const std::string &nm, const std::string &file) {
+// abitag symbols of READ (FILE itself unless given) against NM of FILE.
+void compare_with_nm(const std::string &nm, const std::string &file, const std::string &read = {}) {
   INFO(file);
-  std::vector<Row> ours = abitag_rows(file);
+  std::vector<Row> ours = abitag_rows(read.empty() ? file : read);
   std::vector<Row> theirs = nm_rows(nm, file);
   std::vector<Row> only_ours, only_nm;
   std::set_difference(ours.begin(), ours.end(), theirs.begin(), theirs.end(), std::back_inserter(only_ours));
@@ -135,6 +137,34 @@ TEST_CASE("symbols equal the cross nm's on big-endian s390x fixtures", "[symbols
   require_tool("readelf", "binutils");
   for (const char *f : {"s390x-new/libnew.so", "s390x-old/libold.so"})
     compare_with_nm("s390x-linux-gnu-nm", fixture(std::string("cxxabi/") + f));
+}
+
+TEST_CASE("an sstrip-ed copy gives the symbols nm -D gives for the original", "[symbols][nm][damaged]") {
+  // No section header table and nothing after the last PT_LOAD: the symbols
+  // are read through the dynamic segment, as the loader reads them.
+  TempDir dir;
+  for (const char *f : {"new-O2/libnew.so", "old-O0/libold.so", "libcxx/liblibcxx.so", "i686-new/libnew.so",
+                        "exe/app", "mixed/libmixed.so"}) {
+    std::string original = fixture(std::string("cxxabi/") + f);
+    std::string stripped = dir.path() + "/stripped";
+    write_file(stripped, ElfEdit(read_file(original)).sstripped());
+    compare_with_nm("nm", original, stripped);
+  }
+  if (!have_tool("s390x-linux-gnu-nm"))
+    FAIL("s390x-linux-gnu-nm is required: run scripts/setup");
+  std::string original = fixture("cxxabi/s390x-old/libold.so"), stripped = dir.path() + "/s390x";
+  write_file(stripped, ElfEdit(read_file(original)).sstripped());
+  compare_with_nm("s390x-linux-gnu-nm", original, stripped);
+  // Of this machine's libraries: gold-linked ones mark _edata, __bss_start
+  // and _end by other sections than GNU ld.
+  for (const char *path : {"/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+                           "/usr/lib/llvm-14/lib/libclang-cpp.so.14", "/usr/lib/x86_64-linux-gnu/libc++.so.1"}) {
+    if (!std::filesystem::exists(path))
+      continue;
+    std::string copy = dir.path() + "/system";
+    write_file(copy, ElfEdit(read_file(path)).sstripped());
+    compare_with_nm("nm", std::filesystem::canonical(path), copy);
+  }
 }
 
 TEST_CASE("symbols equal nm's on libraries of this machine", "[symbols][nm][system]") {

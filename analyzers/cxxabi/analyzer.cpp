@@ -39,6 +39,9 @@ void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
   for (const auto &[key, n] : v.counts)
     counts += " " + key + "=" + std::to_string(n);
   lines.push_back(counts + " symbols=" + std::to_string(v.symbols));
+  if (!v.read_through_loader.empty())
+    lines.push_back("  symbols read through the dynamic segment, as the loader reads them: " +
+                    v.read_through_loader + " (no .comment to name the compiler)");
   for (const std::string &compiler : v.compilers)
     lines.push_back("  compiler: " + compiler);
   for (const EvidenceSymbol &e : v.evidence)

@@ -122,6 +122,8 @@ SymbolTally tally_file(const ClassifiedFile &classified, FileVerdict &out) {
   for (std::size_t o = 0; o < file.objects.size(); ++o) {
     const elf::ObjectSymbols &object = file.objects[o];
     tally.lto |= object.slim_lto;
+    if (out.read_through_loader.empty())
+      out.read_through_loader = object.read_through_loader;
     for (llvm::StringRef comment : object.compilers) {
       tally.gcc47_broken |= is_gcc_47_broken(comment);
       if (std::find(out.compilers.begin(), out.compilers.end(), comment.str()) == out.compilers.end())
@@ -199,9 +201,13 @@ nlohmann::ordered_json file_json(const FileVerdict &v) {
     item["scope"] = scope_name(e.scope);
     evidence.push_back(std::move(item));
   }
-  return {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
-          {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
-          {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
+  nlohmann::ordered_json out = {{"path", v.path},         {"verdict", v.verdict},   {"flags", v.flags},
+                                {"objects", v.objects},   {"symbols", v.symbols},   {"counts", v.counts},
+                                {"compilers", v.compilers}, {"evidence", std::move(evidence)}};
+  out["symbols_from"] = v.read_through_loader.empty() ? "section-headers" : "dynamic-segment";
+  if (!v.read_through_loader.empty())
+    out["symbols_from_reason"] = v.read_through_loader;
+  return out;
 }
 
 } // namespace abitag::cxxabi

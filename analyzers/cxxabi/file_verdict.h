@@ -47,6 +47,9 @@ struct FileVerdict {
   std::map<std::string, std::size_t> counts; // "interface/new" -> n
   std::vector<EvidenceSymbol> evidence;      // a few per scope and family
   std::vector<std::string> compilers;        // .comment strings
+  // Why the symbols were read through the dynamic segment (no usable
+  // section headers); empty when they were read through the section headers.
+  std::string read_through_loader;
   std::size_t objects = 0;
   std::size_t symbols = 0;
 };

@@ -9,6 +9,16 @@
 namespace abitag::ghc {
 namespace {
 
+// Why --tag cannot be made of INFO: its ABI hash is missing or not one word.
+std::string tag_abi_problem(const PackageInfo &info) {
+  const Field *abi = info.field("abi");
+  if (!abi)
+    return "no abi field, which --tag needs (id " + info.id + ")";
+  if (info.abi.empty())
+    return "empty abi field, which --tag needs (id " + info.id + ")";
+  return "abi field holds more than one word: '" + info.abi + "'";
+}
+
 std::string join_lines(const std::vector<std::string> &lines) {
   std::string out;
   for (const std::string &line : lines)
@@ -67,13 +77,17 @@ private:
                                   (shown ? "" : " (not shown without --all)"));
       if (!shown)
         continue;
-      if (tag_)
+      if (tag_ && !unit.info.abi.empty() && unit.info.abi.find_first_of(" \t\n") == std::string::npos)
         lines.push_back(unit.info.id + ":" + unit.info.abi);
+      else if (tag_) // half a tag would pass for a whole one
+        out.errors.push_back({unit.path, tag_abi_problem(unit.info)});
       else if (!field_.empty())
         lines.push_back(field_text(unit.info, field_));
       else
         lines.push_back(unit.info.id);
     }
+    if (!out.errors.empty())
+      return;
     if (lines.empty()) {
       for (const std::string &path : inputs.paths)
         out.errors.push_back({path, read.units.empty() ? "no GHC package here"

@@ -1,6 +1,8 @@
 // Parsing the entries of the header page (load_core_file in coreparse.c).
 #include "analyzers/sbcl/core_header.h"
 
+#include <algorithm>
+
 #include "fingerprint/errors.h"
 
 namespace abitag::sbcl {
@@ -145,6 +147,21 @@ const char *space_name(std::uint64_t id) {
   }
 }
 
+llvm::Error check_build_id(std::string_view id, const char *what) {
+  if (id.empty())
+    return make_error(std::string(what) + " holds an empty build id");
+  if (std::all_of(id.begin(), id.end(), [](char c) { return c == '\0'; }))
+    return make_error(std::string(what) + " holds a build id of " + std::to_string(id.size()) +
+                      " zero bytes: it was wiped");
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(id[i]);
+    if (c < 0x20 || c == 0x7f || c == 0xff)
+      return make_error(std::string(what) + " holds a build id with byte " + hex(c) + " at " + std::to_string(i) +
+                        ", which no SBCL writes: it is damaged");
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<CoreHeader> read_core_header(const FileReader &file, const CoreLocation &location) {
   CoreHeader out;
   out.location = location;
@@ -190,6 +207,8 @@ llvm::Expected<CoreHeader> read_core_header(const FileReader &file, const CoreLo
   }
   if (!have_build_id)
     return make_error("the header has no BUILD_ID entry");
+  if (llvm::Error e = check_build_id(out.build_id, "the core's BUILD_ID entry"))
+    return e;
   choose_page_size(file, out);
   if (out.header_bytes > out.page_size)
     return make_error("the header entries run " + std::to_string(out.header_bytes) +

@@ -106,4 +106,11 @@ llvm::Expected<CoreHeader> read_core_header(const FileReader &file, const CoreLo
 
 const char *space_name(std::uint64_t id);
 
+// Fails unless ID is a build id as SBCL writes one: the text of
+// output/build-id.inc (host, user and date, or a version), not empty and
+// without control bytes or the 0xFF of the entry's padding. WHAT names
+// where it was read ("the core's BUILD_ID entry", "the build_id symbol").
+// A zeroed or overwritten id is damage, never a value to print or compare.
+llvm::Error check_build_id(std::string_view id, const char *what);
+
 } // namespace abitag::sbcl

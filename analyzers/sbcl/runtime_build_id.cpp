@@ -3,6 +3,7 @@
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/ELFObjectFile.h>
 
+#include "analyzers/sbcl/core_header.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
 
@@ -61,7 +62,10 @@ template <class ELFT> Expected<std::optional<std::string>> find_build_id(const E
       if (!bytes)
         return bytes.takeError();
       // st_size is strlen + 1: the id is the array's contents up to its NUL.
-      return std::optional<std::string>(bytes->substr(0, bytes->find('\0')));
+      std::string id = bytes->substr(0, bytes->find('\0'));
+      if (llvm::Error e = check_build_id(id, "the build_id symbol"))
+        return e;
+      return std::optional<std::string>(id);
     }
   }
   return std::nullopt;
