@@ -47,7 +47,7 @@ std::vector<std::string> split_path_list(llvm::StringRef list) {
 }
 
 // DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH, read through the dynamic
-// segment as the loader reads them (analyzers/cxxabi/dynamic_segment.h),
+// segment as the loader reads them (elf/dynamic_segment.h),
 // which works on files without section headers too. Their string table
 // must lie whole in the file bytes of a load segment.
 llvm::Error read_dynamic(const elf::LoaderView &loader, ElfFacts &out) {
