@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The analyzers built into abitag: one registration line each (HACKING.md
 // lists the other places a new analyzer touches).
 #include "analyzers/registry.h"

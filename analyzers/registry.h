@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The analyzers built into abitag. The core (fingerprint/analyzer.h) defines
 // what an analyzer and a registry are; which analyzers there are is known
 // only here, above them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C++ ABI census: every ELF program and shared object under ROOT with
 // the verdict `abitag cxxabi` gives it, summed up by family; libraries whose
 // own interface mixes families, or that carry a standard library inside

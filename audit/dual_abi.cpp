@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/dual_abi.h"
 
 #include "analyzers/cxxabi/cxxabi.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the audit makes of one ELF file after reading it once: the loader's
 // view (class, machine, needed libraries, search paths, versions), the
 // symbols it imports and exports as 64-bit hashes, and its C++ ABI census

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The GHC section: every package database the walk of ROOT found (a folder
 // named package.conf.d) checked as `abitag ghc --check` checks a stack.
 //

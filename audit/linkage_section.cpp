@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Linkage: every ELF program and library under ROOT linked as ld.so would
 // link it, inside ROOT. Missing libraries, missing symbol versions and
 // undefined symbols are reported; an undefined C++ symbol whose dual-ABI twin

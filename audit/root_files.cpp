@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/root_files.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The SBCL section: every core and executable core under ROOT, found by
 // content, checked as `abitag sbcl --check --root ROOT` checks it: a plain
 // core against the runtime `sbcl` under ROOT, an executable against its own

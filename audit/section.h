@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An audit section: one question asked of the whole ROOT ("do the C++ ABIs
 // agree?", "does everything link?"). Sections are listed in sections.cpp;
 // the front end's --only choices, the text report and the JSON document all

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The audit's sections, in report order: a new section adds its
 // make_*_section() line here (HACKING.md lists the other places).
 #include "audit/section.h"

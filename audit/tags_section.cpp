@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The recorded-tags section: the tag store under ROOT (abitag tag/lock/check)
 // read without touching it, its stale locks as `abitag check` finds them, and
 // every analyzer-made tag computed again from the installed files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/analyzer_command.h"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The `audit` subcommand: parses its options, runs audit/, prints the report.
 #include "cli/audit_command.h"
 

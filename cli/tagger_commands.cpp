@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/tagger_commands.h"
 
 #include <cerrno>

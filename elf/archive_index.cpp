@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/archive_index.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An ar archive's member headers and symbol index, read before LLVM reads
 // the archive, and what they promise of the members. The index ("/" or
 // "/SYM64/", written by ar s) names, for each global symbol a member

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/demangle.h"
 
 #include <cstdlib>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Itanium C++ names as people read them, as c++filt shows them.
 #pragma once
 

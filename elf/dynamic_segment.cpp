@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/dynamic_segment.h"
 
 #include <llvm/BinaryFormat/ELF.h>

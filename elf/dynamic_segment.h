@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A program or shared object as the dynamic loader reads it: through its
 // program headers, never its section headers. PT_LOAD says which file bytes
 // lie at which address; PT_DYNAMIC lists the tables the loader uses

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the section headers of a program or shared object must agree with,
 // when they describe the file at all (elf_tables.h): the dynamic segment,
 // which is what the loader reads, and the load segments. Each check fails

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Opening an ELF file for reading with libObject's ELFFile, of whichever
 // class and byte order its e_ident gives. Not through createBinary: its
 // ELFObjectFile refuses a file whose section header table cannot be read,

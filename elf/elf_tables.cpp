@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/elf_tables.h"
 
 #include <llvm/BinaryFormat/ELF.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where the symbols of one ELF object are, and how sure that is. A
 // relocatable object's are in its .symtab, found by its section headers. A
 // program's or shared object's are where the loader finds them, through the

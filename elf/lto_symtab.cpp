@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/lto_symtab.h"
 
 #include "fingerprint/errors.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // GCC's LTO symbol table (.gnu.lto_.symtab.*), the only symbols of a "slim"
 // LTO object: the regular ELF symbol table holds just __gnu_lto_slim.
 #pragma once

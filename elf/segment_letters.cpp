@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/segment_letters.h"
 
 #include <algorithm>

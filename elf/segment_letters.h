@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nm's letter for a dynamic symbol of a file without section headers. nm
 // takes it from the flags of the symbol's section; without the section
 // table, the segment the symbol's address lies in says the same for every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/symbol_reader.h"
 
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading the symbols of ELF files and ar archives with LLVM's libObject, as
 // nm does: .dynsym of shared objects and executables (nm -D), the symbol
 // table of relocatable objects and archive members (nm), and the GCC LTO

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "elf/symbol_versions.h"
 
 #include <llvm/Object/ELFTypes.h>

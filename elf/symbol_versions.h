@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // GNU symbol versions of a shared object's dynamic symbols, read from its
 // version tables (.gnu.version, .gnu.version_d and .gnu.version_r, or the
 // same tables found through DT_VERSYM, DT_VERDEF and DT_VERNEED) once per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The analyzer interface and the registry that lists them.
 //
 // An analyzer computes a tag value, plus the evidence behind it, from the

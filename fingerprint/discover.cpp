@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/discover.h"
 
 #include "fingerprint/open_path.h"

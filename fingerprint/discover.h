@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Finding the input files under the paths named on the command line.
 //
 // Files are recognised by content, never by name, so libfoo.so.1.2.3 counts

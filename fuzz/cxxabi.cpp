@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The per-file path of `abitag cxxabi` on arbitrary bytes: symbol reading
 // (ELF of every class and byte order, ar archives, slim LTO members, GNU
 // symbol versions), the classification of every name and the verdict; and

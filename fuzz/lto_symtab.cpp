@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // GCC's LTO symbol table reader (.gnu.lto_.symtab.* contents) directly.
 #include "elf/lto_symtab.h"
 #include "fingerprint/errors.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Itanium-name classifier on arbitrary strings, one per line of the
 // input, through one classifier as the analyzer reuses it (its parse arena is
 // kept between names); and the demangled spelling the symbols command prints.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tagger/analyzer_arguments.h"
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Runs check_layers.cmake on tests/fixtures/layers, a tree that breaks each
 # rule once, and passes only when the check fails and reports exactly the
 # four crossings the fixture holds: the check is itself checked.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The analyzer against fixtures built by real compilers, each with the
 // verdict its build implies (tests/fixtures/cxxabi/expected.tsv).
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Damaged inputs never get a confident answer: each case damages a copy of
 // a real file (a fixture, or a file of this machine) the way the mutation
 // run (scripts/mutate) does, and runs the real binary. Either the answer is

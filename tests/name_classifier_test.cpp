@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Names are the ones GCC 12 and clang 14 emit for the research's experiments
 // (shared/research/cxxabi.md §2.3-§3.8), plus the traps a substring search
 // falls into.

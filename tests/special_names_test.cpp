@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Special names (transaction clones, thunks, guard variables, reference
 // temporaries) are classified as the entity they belong to. The names are
 // real: those g++ -fgnu-tm wrote into tests/fixtures/cxxabi/special, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The cxxabi analyzer: the C++ standard-library ABI that the ELF files under
 // the given paths expose, as one tag value.
 #include <optional>

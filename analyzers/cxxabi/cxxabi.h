@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The cxxabi analyzer's one header for the rest of abitag: its registration,
 // and what the audit uses of it: the name classifier (which C++ standard
 // library ABI a symbol's name shows) and a file's verdict. Its other headers

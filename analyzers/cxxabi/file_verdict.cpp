@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/cxxabi/file_verdict.h"
 
 #include <algorithm>

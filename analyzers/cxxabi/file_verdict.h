@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // From the classified symbols of one file to its verdict, following the
 // aggregation of shared/research/cxxabi.md §6: the library's own interface
 // decides; weak std template instances decide only when the interface shows

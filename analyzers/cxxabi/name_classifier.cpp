@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/cxxabi/name_classifier.h"
 
 #include <array>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Classifying one Itanium-mangled symbol name by the standard-library ABI it
 // shows. The name is parsed with LLVM's Itanium demangler and its AST is
 // walked, so "Ss" inside "_Z1f2XSs" (a type XS and a short) is never taken

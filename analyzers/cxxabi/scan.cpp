@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/cxxabi/scan.h"
 
 #include "fingerprint/parallel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the cxxabi analyzer and the symbols command share: which files they
 // read, and the order they show them in (names are shown by elf/demangle.h).
 #pragma once

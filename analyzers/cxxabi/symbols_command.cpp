@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/cxxabi/symbols_command.h"
 
 #include <cstdio>

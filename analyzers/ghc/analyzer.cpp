@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ghc analyzer: the unit id (cabal id) and ABI hash of Haskell library
 // components, and `--check` of a stack of package databases.
 #include <CLI/CLI.hpp>

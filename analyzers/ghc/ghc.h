@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ghc analyzer's one header for the rest of abitag: its registration,
 // and the reading of library components from register scripts, .conf files,
 // dumps and package databases (read_inputs) that the audit's ghc section

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kmod analyzer: the tag of a kernel (its vermagic and a hash of what it
 // exports), the kernel each out-of-tree module was built for, and --check,
 // which says whether a kernel would load each module.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kernel modules and the kernels they load into: what a module says it was
 // built for (.modinfo, the CRCs it expects in __versions or the extended
 // version sections, the size of its struct module), what a kernel exports

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The qt analyzer: the exact Qt version of the files that export Qt's
 // private API, as one tag value, and --check, which says whether each user
 // of it still matches the Qt it would load.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Qt's private API: which ELF files export it (Qt's own libraries and
 // plugins), which use it and from which library, the exact Qt version each
 // records, and whether a user of it still matches the Qt that would be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sbcl analyzer: the build id each SBCL core needs or runtime provides,
 // its hash, its layout and the foreign libraries it reopens; and --check,
 // which says whether each core would start.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parsing the entries of the header page (load_core_file in coreparse.c).
 #include "analyzers/sbcl/core_header.h"
 

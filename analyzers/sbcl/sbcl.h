@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sbcl analyzer's one header for the rest of abitag: its registration,
 // and what the audit's sbcl section uses of it (finding a core in a file and
 // reading its header, the facts of its heap, and the start check). Its other
