@@ -72,13 +72,8 @@ std::string files_read_line(const FilesRead &read, std::size_t other_files) {
 std::vector<FileVerdict> judge_files(const Discovery &found, std::vector<InputError> &errors) {
   std::vector<std::optional<FileVerdict>> verdicts(found.files.size());
   std::vector<std::string> failures(found.files.size());
-  std::vector<std::uint64_t> sizes;
-  for (const InputFile &input : found.files)
-    sizes.push_back(input.size);
-  std::vector<std::size_t> order = largest_first(sizes);
-  parallel_for(order.size(), [&](std::size_t n) {
+  for_each_file_largest_first(found.files, [&](std::size_t i) {
     thread_local NameClassifier classifier;
-    std::size_t i = order[n];
     const InputFile &input = found.files[i];
     llvm::Expected<SymbolFile> symbols = read_symbol_file(input.open_path);
     if (!symbols) {

@@ -31,12 +31,7 @@ struct Inputs {
 Inputs read_inputs(const Discovery &found, Analysis &out) {
   std::vector<std::optional<QtFile>> read(found.files.size());
   std::vector<std::string> failures(found.files.size());
-  std::vector<std::uint64_t> sizes;
-  for (const InputFile &input : found.files)
-    sizes.push_back(input.size);
-  std::vector<std::size_t> order = largest_first(sizes);
-  parallel_for(order.size(), [&](std::size_t n) {
-    std::size_t i = order[n];
+  for_each_file_largest_first(found.files, [&](std::size_t i) {
     llvm::Expected<QtFile> file = read_qt_file(found.files[i].open_path);
     if (!file) {
       failures[i] = to_message(file.takeError());
