@@ -17,7 +17,6 @@
 #include "analyzers/sbcl/space_directory.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/hash.h"
-#include "fingerprint/parallel.h"
 
 namespace abitag::sbcl {
 namespace {
@@ -123,13 +122,9 @@ public:
     Mode mode{field_ == "sha256" || inputs.json, inputs.json || check_};
     std::set<std::string> named(inputs.paths.begin(), inputs.paths.end());
     std::vector<Report> reports(found.files.size());
-    std::vector<std::uint64_t> sizes;
-    for (const InputFile &input : found.files)
-      sizes.push_back(input.size);
-    std::vector<std::size_t> order = largest_first(sizes);
-    parallel_for(order.size(), [&](std::size_t n) {
-      const InputFile &input = found.files[order[n]];
-      reports[order[n]] = examine(input, named.count(input.path) > 0, mode);
+    for_each_file_largest_first(found.files, [&](std::size_t i) {
+      const InputFile &input = found.files[i];
+      reports[i] = examine(input, named.count(input.path) > 0, mode);
     });
 
     std::size_t other = found.other_files;
