@@ -10,7 +10,6 @@
 #include "analyzers/qt/register.h"
 #include "analyzers/qt/report.h"
 #include "fingerprint/discover.h"
-#include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::qt {
