@@ -7,7 +7,6 @@
 #include "analyzers/cxxabi/register.h"
 #include "analyzers/cxxabi/scan.h"
 #include "analyzers/cxxabi/symbols_command.h"
-#include "fingerprint/parallel.h"
 
 namespace abitag::cxxabi {
 namespace {
