@@ -457,7 +457,9 @@ TEST_CASE("kmod: the namespaces of a module's exports, from its relocations", "[
                        symbol["namespace"].get<std::string>() + "\n") != std::string::npos);
   }
   CHECK(in_namespace == 2);
-  for (const auto &symbol : json_of(kmod({"--json", tree61() + "/kernel/drivers/uio/uio.ko"}))["files"][0]["exports"])
+  // Held in a variable: a range-for over a member of a temporary would read freed memory.
+  nlohmann::json uio = json_of(kmod({"--json", tree61() + "/kernel/drivers/uio/uio.ko"}));
+  for (const auto &symbol : uio["files"][0]["exports"])
     CHECK(symbol["namespace"] == "");
 }
 
