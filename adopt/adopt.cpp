@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "adopt/adopt.h"
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <mutex>
 
 #include "adopt/locks.h"
+#include "analyzers/registry.h"
 #include "audit/progress.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/parallel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Adopting a system that was never tagged: every installed package's tags
 // computed from its files by the analyzers that read them, and the locks its
 // files show it was built against, read from the package databases and the

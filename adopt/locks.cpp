@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "adopt/locks.h"
 
 #include <ctime>
@@ -6,6 +7,7 @@
 #include <unordered_map>
 
 #include "adopt/adopt.h"
+#include "analyzers/registry.h"
 #include "audit/loader.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/parallel.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What adopted packages' files show they were built against.
 //  - ELF: every DT_NEEDED library resolved as the audit's loader resolves it
 //    inside the root gives the package that owns it. The dependant is locked

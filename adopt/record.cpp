@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What of a plan the store lacks, writing it, and showing it.
 #include <map>
 #include <tuple>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag audit`: every section run over one ROOT, gathered in one report.
 #pragma once
 

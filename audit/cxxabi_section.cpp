@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C++ ABI census: every ELF program and shared object under ROOT with
 // the verdict `abitag cxxabi` gives it, summed up by family; libraries whose
 // own interface mixes families, or that carry a standard library inside
@@ -5,7 +6,7 @@
 #include <bit>
 #include <map>
 
-#include "analyzers/cxxabi/name_classifier.h"
+#include "analyzers/cxxabi/cxxabi.h"
 #include "audit/section.h"
 
 namespace abitag::audit {

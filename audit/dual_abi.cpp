@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: MIT
 #include "audit/dual_abi.h"
 
-#include "analyzers/cxxabi/name_classifier.h"
-#include "analyzers/cxxabi/scan.h"
+#include "analyzers/cxxabi/cxxabi.h"
+#include "elf/demangle.h"
 
 namespace abitag::audit {
 namespace {
@@ -25,7 +26,7 @@ const char *string_abi_name(StringAbi abi) {
 std::string dual_abi_neutral(std::string_view mangled) {
   if (mangled.substr(0, 2) != "_Z")
     return {};
-  std::string text = cxxabi::demangle(llvm::StringRef(mangled.data(), mangled.size()));
+  std::string text = elf::demangle(llvm::StringRef(mangled.data(), mangled.size()));
   if (text == mangled)
     return {};
   replace_all(text, "std::__cxx11::", "std::");

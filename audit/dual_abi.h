@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Explaining an unresolved C++ symbol by libstdc++'s dual ABI: the same
 // function built with _GLIBCXX_USE_CXX11_ABI=0 and =1 has two mangled names
 // (std::__cxx11::basic_string vs the old std::string, the [abi:cxx11] tag on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/elf_facts.h"
 
 #include <algorithm>
@@ -5,13 +6,12 @@
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/ELFObjectFile.h>
 
-#include "analyzers/cxxabi/dynamic_segment.h"
-#include "analyzers/cxxabi/elf_file.h"
-#include "analyzers/cxxabi/elf_tables.h"
-#include "analyzers/cxxabi/file_verdict.h"
-#include "analyzers/cxxabi/name_classifier.h"
-#include "analyzers/cxxabi/symbol_reader.h"
-#include "analyzers/sbcl/core_header.h"
+#include "analyzers/cxxabi/cxxabi.h"
+#include "analyzers/sbcl/sbcl.h"
+#include "elf/dynamic_segment.h"
+#include "elf/elf_file.h"
+#include "elf/elf_tables.h"
+#include "elf/symbol_reader.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/name_hash.h"
@@ -48,16 +48,16 @@ std::vector<std::string> split_path_list(llvm::StringRef list) {
 }
 
 // DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH, read through the dynamic
-// segment as the loader reads them (analyzers/cxxabi/dynamic_segment.h),
+// segment as the loader reads them (elf/dynamic_segment.h),
 // which works on files without section headers too. Their string table
 // must lie whole in the file bytes of a load segment.
-llvm::Error read_dynamic(const cxxabi::LoaderView &loader, ElfFacts &out) {
+llvm::Error read_dynamic(const elf::LoaderView &loader, ElfFacts &out) {
   struct Ref {
     std::int64_t tag;
     std::uint64_t offset;
   };
   std::vector<Ref> refs;
-  for (const cxxabi::DynamicEntry &entry : loader.entries)
+  for (const elf::DynamicEntry &entry : loader.entries)
     if (entry.tag == llvm::ELF::DT_NEEDED || entry.tag == llvm::ELF::DT_SONAME || entry.tag == llvm::ELF::DT_RPATH ||
         entry.tag == llvm::ELF::DT_RUNPATH)
       refs.push_back({entry.tag, entry.value});
@@ -95,9 +95,9 @@ template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, Elf
   out.type = header.e_type;
   // A separate debug-info file keeps the program headers but not the
   // contents: the loader never sees it.
-  if (cxxabi::is_debug_only(elf))
+  if (elf::is_debug_only(elf))
     return llvm::Error::success();
-  llvm::Expected<cxxabi::LoaderView> loader = cxxabi::read_loader_view(elf);
+  llvm::Expected<elf::LoaderView> loader = elf::read_loader_view(elf);
   if (!loader)
     return loader.takeError();
   auto phdrs = elf.program_headers();
@@ -119,14 +119,14 @@ template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, Elf
 
 llvm::Error read_loader_view(llvm::MemoryBufferRef buffer, ElfFacts &out) {
   out.tail = buffer.getBuffer().take_back(sbcl::kTrailerBytes).str();
-  return cxxabi::with_elf_file(buffer.getBuffer(), [&](const auto &elf) { return read_loader_view(elf, out); });
+  return elf::with_elf_file(buffer.getBuffer(), [&](const auto &elf) { return read_loader_view(elf, out); });
 }
 
 // The versions a file defines and requires, from what the symbol reader
 // parsed of .gnu.version_d and .gnu.version_r. (LLVM 14's
 // getVersionDependencies copies the rest of the string table into every
 // name: megabytes per name for a large library.)
-void index_versions(const cxxabi::SymbolVersions &versions, ElfFacts &out) {
+void index_versions(const elf::SymbolVersions &versions, ElfFacts &out) {
   for (std::size_t i = 0; i < versions.names_.size(); ++i) {
     if (versions.names_[i].empty())
       continue;
@@ -168,13 +168,13 @@ private:
 // A defined symbol is exported under its unversioned or versioned key, and
 // also under the default key when an unversioned reference may bind to it
 // (see elf_facts.h).
-bool has_default_key(const cxxabi::Symbol &s) { return s.version.empty() || s.default_version; }
+bool has_default_key(const elf::Symbol &s) { return s.version.empty() || s.default_version; }
 
-void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
+void index_symbols(const elf::ObjectSymbols &object, ElfFacts &out) {
   // Counted first, so the table and the imports are allocated once, at
   // their size: growing them touched fresh pages at every doubling.
   std::size_t export_count = 0, import_count = 0;
-  for (const cxxabi::Symbol &s : object.symbols) {
+  for (const elf::Symbol &s : object.symbols) {
     if (s.local || (s.undefined && s.weak))
       continue;
     if (s.undefined)
@@ -187,8 +187,8 @@ void index_symbols(const cxxabi::ObjectSymbols &object, ElfFacts &out) {
   out.keys.imports.reserve(import_count);
   VersionHashes versions;
   for (std::size_t i = 0; i < object.symbols.size(); ++i) {
-    cxxabi::prefetch_name_ahead(object.symbols, i);
-    const cxxabi::Symbol &s = object.symbols[i];
+    elf::prefetch_name_ahead(object.symbols, i);
+    const elf::Symbol &s = object.symbols[i];
     if (s.local || (s.undefined && s.weak))
       continue; // the loader leaves an unresolved weak reference at zero
     std::uint64_t name = hash_of(s.name);
@@ -296,7 +296,7 @@ bool KeySet::contains(std::uint64_t key) const {
 namespace {
 
 // The facts of the one object of SYMBOLS, read from PATH or a buffer so named.
-llvm::Expected<ElfFacts> facts_of(llvm::Expected<cxxabi::SymbolFile> symbols, const std::string &path,
+llvm::Expected<ElfFacts> facts_of(llvm::Expected<elf::SymbolFile> symbols, const std::string &path,
                                   bool census) {
   thread_local cxxabi::NameClassifier classifier;
   if (!symbols)
@@ -325,16 +325,16 @@ llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
   auto buffer = load_file(path, Reading::InParts, scratch);
   if (!buffer)
     return buffer.takeError();
-  return facts_of(cxxabi::read_symbol_buffer(std::move(*buffer), path), path, census);
+  return facts_of(elf::read_symbol_buffer(std::move(*buffer), path), path, census);
 }
 
 llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buffer, bool census) {
   std::string name = buffer->getBufferIdentifier().str();
-  return facts_of(cxxabi::read_symbol_buffer(std::move(buffer), name), name, census);
+  return facts_of(elf::read_symbol_buffer(std::move(buffer), name), name, census);
 }
 
 llvm::Expected<DynamicSymbols> read_dynamic_symbols(const std::string &path) {
-  auto symbols = cxxabi::read_symbol_file(path);
+  auto symbols = elf::read_symbol_file(path);
   if (!symbols)
     return symbols.takeError();
   if (symbols->is_archive || symbols->objects.size() != 1)
@@ -343,19 +343,19 @@ llvm::Expected<DynamicSymbols> read_dynamic_symbols(const std::string &path) {
 }
 
 namespace {
-DynamicSymbol copy_of(const cxxabi::Symbol &s) { return {s.name.str(), s.version.str(), s.undefined, s.weak, s.local}; }
+DynamicSymbol copy_of(const elf::Symbol &s) { return {s.name.str(), s.version.str(), s.undefined, s.weak, s.local}; }
 } // namespace
 
 DynamicSymbol DynamicSymbols::operator[](std::size_t i) const { return copy_of(all()[i]); }
 
 llvm::Expected<std::vector<DynamicSymbol>> read_dynamic_symbols(const std::string &path,
                                                                 const std::vector<std::size_t> &indexes) {
-  auto symbols = cxxabi::read_symbols_at(path, indexes);
+  auto symbols = elf::read_symbols_at(path, indexes);
   if (!symbols)
     return symbols.takeError();
   std::vector<DynamicSymbol> out;
   out.reserve(indexes.size());
-  for (const cxxabi::Symbol &s : symbols->objects.front().symbols)
+  for (const elf::Symbol &s : symbols->objects.front().symbols)
     out.push_back(copy_of(s));
   return out;
 }

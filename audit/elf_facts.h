@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the audit makes of one ELF file after reading it once: the loader's
 // view (class, machine, needed libraries, search paths, versions), the
 // symbols it imports and exports as 64-bit hashes, and its C++ ABI census
@@ -14,7 +15,7 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
-#include "analyzers/cxxabi/symbol_reader.h"
+#include "elf/symbol_reader.h"
 
 namespace abitag::audit {
 
@@ -124,13 +125,13 @@ struct DynamicSymbol {
 };
 class DynamicSymbols {
 public:
-  explicit DynamicSymbols(cxxabi::SymbolFile file) : file_(std::move(file)) {}
-  const std::vector<cxxabi::Symbol> &all() const { return file_.objects.front().symbols; }
+  explicit DynamicSymbols(elf::SymbolFile file) : file_(std::move(file)) {}
+  const std::vector<elf::Symbol> &all() const { return file_.objects.front().symbols; }
   std::size_t size() const { return all().size(); }
   DynamicSymbol operator[](std::size_t i) const; // a copy of one
 
 private:
-  cxxabi::SymbolFile file_;
+  elf::SymbolFile file_;
 };
 llvm::Expected<DynamicSymbols> read_dynamic_symbols(const std::string &path);
 // Only the symbols of PATH at the symbol table INDEXES (Import::symbol), in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/elf_scan.h"
 
 #include <cstring>

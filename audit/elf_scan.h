@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one pass over ROOT that the ELF sections (cxxabi, linkage) share:
 // every ELF program and shared object found by content, read once, in
 // parallel, into compact ElfFacts.

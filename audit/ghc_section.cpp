@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The GHC section: every package database the walk of ROOT found (a folder
 // named package.conf.d) checked as `abitag ghc --check` checks a stack.
 //
@@ -9,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "analyzers/ghc/read_inputs.h"
+#include "analyzers/ghc/ghc.h"
 #include "audit/section.h"
 #include "fingerprint/paths.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Linkage: every ELF program and library under ROOT linked as ld.so would
 // link it, inside ROOT. Missing libraries, missing symbol versions and
 // undefined symbols are reported; an undefined C++ symbol whose dual-ABI twin
@@ -8,11 +9,11 @@
 #include <optional>
 #include <unordered_map>
 
-#include "analyzers/cxxabi/name_classifier.h"
-#include "analyzers/cxxabi/scan.h"
+#include "analyzers/cxxabi/cxxabi.h"
 #include "audit/dual_abi.h"
 #include "audit/loader.h"
 #include "audit/search_paths.h"
+#include "elf/demangle.h"
 #include "fingerprint/discover.h"
 #include "audit/section.h"
 #include "fingerprint/parallel.h"
@@ -65,7 +66,7 @@ private:
       return out;
     }
     for (std::size_t i = 0; i < symbols->size(); ++i) {
-      const cxxabi::Symbol &s = symbols->all()[i];
+      const elf::Symbol &s = symbols->all()[i];
       if (!s.undefined && !s.local && s.name.startswith("_Z")) {
         std::string neutral = dual_abi_neutral(std::string_view(s.name.data(), s.name.size()));
         if (!neutral.empty())
@@ -94,9 +95,39 @@ public:
 
   SectionReport run(AuditContext &context) override {
     ElfScan &scan = context.elf_scan();
-    Loader loader(scan);
+    SectionReport out;
+    std::vector<const ElfEntry *> objects = linkable_objects(scan, out.findings);
+    std::vector<LinkageResult> results = link_all(context, scan, objects);
+    majority_ = majority_abi(scan);
+    for (const InputError &error : scan.unreadable())
+      out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", error.path,
+                              "cannot be read: " + error.reason, {}});
+    // Explaining reads each such file again and the C++ exports of what it
+    // loads: on all cores, merged below in the files' order.
+    std::vector<Explanation> explained(objects.size());
+    parallel_for(objects.size(), [&](std::size_t i) {
+      if (!results[i].unresolved.empty())
+        explained[i] = explain_unresolved(context, *objects[i], results[i]);
+    });
+    Counts counts;
+    nlohmann::ordered_json unresolved_by_file = object_with_room(
+        std::count_if(results.begin(), results.end(), [](const LinkageResult &r) { return !r.unresolved.empty(); }));
+    for (std::size_t i = 0; i < objects.size(); ++i)
+      report_object(context, *objects[i], results[i], explained[i], counts, out.findings, unresolved_by_file);
+    add_summary(scan, objects.size(), counts, out);
+    out.summary["unresolved"] = std::move(unresolved_by_file);
+    return out;
+  }
+
+private:
+  struct Counts {
+    std::size_t missing_libraries = 0, missing_versions = 0, unresolved = 0, reread_failures = 0;
+  };
+
+  // The loadable ELF files ROOT has a loader for; the others are reported
+  // in FOREIGN, as not linked.
+  std::vector<const ElfEntry *> linkable_objects(const ElfScan &scan, std::vector<Finding> &foreign) {
     std::vector<const ElfEntry *> objects;
-    std::vector<Finding> foreign;
     for (std::size_t i = 0; i < scan.walked(); ++i) {
       const ElfEntry &entry = scan.entries()[i];
       if (!entry.facts.loadable())
@@ -110,6 +141,12 @@ public:
       }
       objects.push_back(&entry);
     }
+    return objects;
+  }
+
+  static std::vector<LinkageResult> link_all(AuditContext &context, ElfScan &scan,
+                                             const std::vector<const ElfEntry *> &objects) {
+    Loader loader(scan);
     std::vector<LinkageResult> results(objects.size());
     context.progress().begin("linking", objects.size());
     parallel_for(objects.size(), [&](std::size_t i) {
@@ -120,80 +157,67 @@ public:
       context.progress().advance();
     });
     context.progress().end();
+    return results;
+  }
 
-    SectionReport out;
-    out.findings = std::move(foreign);
-    majority_ = majority_abi(scan);
-    for (const InputError &error : scan.unreadable())
-      out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", error.path,
-                              "cannot be read: " + error.reason, {}});
-    // Explaining reads each such file again and the C++ exports of what it
-    // loads: on all cores, merged below in the files' order.
-    std::vector<Explanation> explained(objects.size());
-    parallel_for(objects.size(), [&](std::size_t i) {
-      if (!results[i].unresolved.empty())
-        explained[i] = explain_unresolved(context, *objects[i], results[i]);
-    });
-    std::size_t missing_libraries = 0, missing_versions = 0, unresolved = 0, reread_failures = 0;
-    nlohmann::ordered_json unresolved_by_file = object_with_room(
-        std::count_if(results.begin(), results.end(), [](const LinkageResult &r) { return !r.unresolved.empty(); }));
-    for (std::size_t i = 0; i < objects.size(); ++i) {
-      const ElfEntry &object = *objects[i];
-      const LinkageResult &result = results[i];
-      if (!result.unreadable.empty()) {
-        ++reread_failures;
-        out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
-                                "symbols not checked: cannot read again " + result.unreadable, {}});
-      }
-      if (!result.closure.missing_interpreter.empty())
-        out.findings.push_back({Severity::BrokenNow, "linkage", "missing-interpreter", object.path,
-                                "its program interpreter " + result.closure.missing_interpreter + " is not there",
-                                {context.owners().describe(object.path)}});
-      for (const MissingLibrary &miss : result.closure.missing) {
-        if (miss.needed_by != object.path)
-          continue; // reported on the library that needs it
-        ++missing_libraries;
-        out.findings.push_back(missing_library(context, object, miss));
-      }
-      for (const MissingVersion &miss : result.missing_versions) {
-        ++missing_versions;
-        Finding f{Severity::BrokenNow, "linkage", "missing-version", object.path,
-                  "needs version " + miss.version + " of " + miss.library + ", which " + miss.library_path +
-                      " does not define",
-                  {context.owners().describe(object.path) + ", against the installed " + miss.library}};
-        f.details = {{"version", miss.version}, {"library", miss.library}, {"library_path", miss.library_path}};
-        out.findings.push_back(std::move(f));
-      }
-      if (!result.unresolved.empty()) {
-        unresolved += result.unresolved.size();
-        if (!explained[i].listed.is_null())
-          unresolved_by_file[object.path] = std::move(explained[i].listed);
-        for (Finding &f : explained[i].findings)
-          out.findings.push_back(std::move(f));
-      }
+  // The findings of one linked file, in the order the report has always
+  // listed them: unreadable, interpreter, libraries, versions, symbols.
+  static void report_object(AuditContext &context, const ElfEntry &object, const LinkageResult &result,
+                            Explanation &explained, Counts &counts, std::vector<Finding> &findings,
+                            nlohmann::ordered_json &unresolved_by_file) {
+    if (!result.unreadable.empty()) {
+      ++counts.reread_failures;
+      findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
+                          "symbols not checked: cannot read again " + result.unreadable, {}});
     }
-    out.summary_lines.push_back(std::to_string(objects.size()) + " programs and libraries linked: " +
-                                std::to_string(missing_libraries) + " missing libraries, " +
-                                std::to_string(missing_versions) + " missing versions, " +
-                                std::to_string(unresolved) + " undefined symbols");
+    if (!result.closure.missing_interpreter.empty())
+      findings.push_back({Severity::BrokenNow, "linkage", "missing-interpreter", object.path,
+                          "its program interpreter " + result.closure.missing_interpreter + " is not there",
+                          {context.owners().describe(object.path)}});
+    for (const MissingLibrary &miss : result.closure.missing) {
+      if (miss.needed_by != object.path)
+        continue; // reported on the library that needs it
+      ++counts.missing_libraries;
+      findings.push_back(missing_library(context, object, miss));
+    }
+    for (const MissingVersion &miss : result.missing_versions) {
+      ++counts.missing_versions;
+      Finding f{Severity::BrokenNow, "linkage", "missing-version", object.path,
+                "needs version " + miss.version + " of " + miss.library + ", which " + miss.library_path +
+                    " does not define",
+                {context.owners().describe(object.path) + ", against the installed " + miss.library}};
+      f.details = {{"version", miss.version}, {"library", miss.library}, {"library_path", miss.library_path}};
+      findings.push_back(std::move(f));
+    }
+    if (!result.unresolved.empty()) {
+      counts.unresolved += result.unresolved.size();
+      if (!explained.listed.is_null())
+        unresolved_by_file[object.path] = std::move(explained.listed);
+      for (Finding &f : explained.findings)
+        findings.push_back(std::move(f));
+    }
+  }
+
+  static void add_summary(const ElfScan &scan, std::size_t linked, const Counts &counts, SectionReport &out) {
+    out.summary_lines.push_back(std::to_string(linked) + " programs and libraries linked: " +
+                                std::to_string(counts.missing_libraries) + " missing libraries, " +
+                                std::to_string(counts.missing_versions) + " missing versions, " +
+                                std::to_string(counts.unresolved) + " undefined symbols");
     if (std::size_t n = scan.key_cache().rereads())
       out.summary_lines.push_back(std::to_string(n) + " symbol tables read again, to stay within --memory");
     if (std::size_t n = count_kind(out, "no-loader"))
       out.summary_lines.push_back(std::to_string(n) + " files of an architecture ROOT has no loader for, not linked");
-    out.summary["linked"] = objects.size();
+    out.summary["linked"] = linked;
     out.summary["no_loader"] = count_kind(out, "no-loader");
-    out.summary["missing_libraries"] = missing_libraries;
-    out.summary["missing_versions"] = missing_versions;
-    out.summary["undefined_symbols"] = unresolved;
-    out.summary["unreadable"] = scan.unreadable().size() + reread_failures;
+    out.summary["missing_libraries"] = counts.missing_libraries;
+    out.summary["missing_versions"] = counts.missing_versions;
+    out.summary["undefined_symbols"] = counts.unresolved;
+    out.summary["unreadable"] = scan.unreadable().size() + counts.reread_failures;
     // Readings of symbol tables past the first, because the memory budget (--memory)
     // could not keep them from the scan until their check.
     out.summary["symbol_tables_reread"] = scan.key_cache().rereads();
-    out.summary["unresolved"] = std::move(unresolved_by_file);
-    return out;
   }
 
-private:
   static std::size_t count_kind(const SectionReport &report, const char *kind) {
     return std::count_if(report.findings.begin(), report.findings.end(),
                          [&](const Finding &f) { return f.kind == kind; });
@@ -282,10 +306,10 @@ private:
       nlohmann::ordered_json entry = object_with_room(3);
       entry.emplace("name", symbol.name);
       entry.emplace("version", symbol.version);
-      entry.emplace("demangled", cxxabi::demangle(symbol.name));
+      entry.emplace("demangled", elf::demangle(symbol.name));
       plain.push_back(std::move(entry));
       if (plain_names.size() < kSymbolsInReason)
-        plain_names.push_back(cxxabi::demangle(symbol.name));
+        plain_names.push_back(elf::demangle(symbol.name));
     }
     out.listed = std::move(listed);
     if (plain.empty())
@@ -330,9 +354,9 @@ private:
 
   Finding dual_abi_finding(AuditContext &context, const ElfEntry &object, const DynamicSymbol &symbol,
                            const DualAbiTwin &twin) {
-    std::string reason = "undefined symbol " + cxxabi::demangle(symbol.name) + ": it was built with " +
+    std::string reason = "undefined symbol " + elf::demangle(symbol.name) + ": it was built with " +
                          string_abi_name(twin.importer_abi) + ", but " + twin.library + " exports only " +
-                         cxxabi::demangle(twin.name) + ", built with " + string_abi_name(twin.exporter_abi) +
+                         elf::demangle(twin.name) + ", built with " + string_abi_name(twin.exporter_abi) +
                          "; the two differ only by the dual ABI";
     // Rebuild the side that disagrees with the rest of ROOT.
     bool rebuild_library = twin.exporter_abi != majority_;
@@ -342,7 +366,7 @@ private:
     Finding f{Severity::BrokenNow, "linkage", "dual-abi-mismatch", object.path, reason, {target}};
     f.details = {{"symbol", symbol.name},
                  {"version", symbol.version},
-                 {"demangled", cxxabi::demangle(symbol.name)},
+                 {"demangled", elf::demangle(symbol.name)},
                  {"exported_instead", twin.name},
                  {"exported_version", twin.version},
                  {"library", twin.library},

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/loader.h"
 
 #include <algorithm>

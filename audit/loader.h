@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A model of glibc's ld.so, run inside ROOT: which file each DT_NEEDED name
 // loads (DT_RPATH of the object and its loaders when it has no DT_RUNPATH,
 // then DT_RUNPATH, then ld.so.conf, then the default folders; candidates of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/package_rollup.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The audit's report by package: each finding's file named with the installed
 // packages that own it, the packages to rebuild (dependencies first) with the
 // files under each, the files no package owns (orphans, as cave fix-linkage

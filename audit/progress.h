@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A one-line progress bar on stderr (files done, total, rate), redrawn a few
 // times a second by its own thread, so workers only bump a counter. Silent
 // when stderr is not a terminal: logs and pipes get nothing.

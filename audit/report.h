@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The audit's report: findings from every section, each with a severity, the
 // file, the reason and what to rebuild, printed grouped by severity (text) or
 // as one JSON document. Sections only add findings and a summary; they never

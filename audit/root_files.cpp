@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/root_files.h"
 
 #include <algorithm>
@@ -12,7 +13,7 @@
 
 #include <llvm/BinaryFormat/ELF.h>
 
-#include "analyzers/sbcl/core_header.h"
+#include "analyzers/sbcl/sbcl.h"
 #include "fingerprint/open_path.h"
 #include "fingerprint/paths.h"
 #include "fingerprint/walk.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one walk of ROOT that every section shares: each file's first bytes
 // are read once, on all cores, and sorted into what the sections look at
 // (ELF programs and libraries, SBCL cores, folders of GHC package databases), so adding

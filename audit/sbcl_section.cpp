@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The SBCL section: every core and executable core under ROOT, found by
 // content, checked as `abitag sbcl --check --root ROOT` checks it: a plain
 // core against the runtime `sbcl` under ROOT, an executable against its own
@@ -6,10 +7,7 @@
 #include <optional>
 #include <set>
 
-#include "analyzers/sbcl/check.h"
-#include "analyzers/sbcl/core_facts.h"
-#include "analyzers/sbcl/core_header.h"
-#include "analyzers/sbcl/file_reader.h"
+#include "analyzers/sbcl/sbcl.h"
 #include "audit/section.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where the dynamic linker looks for a library, read from ROOT rather than
 // from the running system: ld.so.conf with its includes (what ldconfig puts
 // in ld.so.cache), the built-in default directories, and the tokens of

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: MIT
 // An audit section: one question asked of the whole ROOT ("do the C++ ABIs
 // agree?", "does everything link?"). Sections are listed in sections.cpp;
 // the front end's --only choices, the text report and the JSON document all
-// come from that list, so adding a section (the tags one) is one new
-// file plus one line there.
+// come from that list. Every place a new section touches is listed in
+// HACKING.md ("Adding an audit section").
 #pragma once
 
 #include <memory>

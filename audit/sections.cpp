@@ -1,5 +1,6 @@
-// The audit's sections, in report order. A new section (tags) is
-// one make_*_section() line here.
+// SPDX-License-Identifier: MIT
+// The audit's sections, in report order: a new section adds its
+// make_*_section() line here (HACKING.md lists the other places).
 #include "audit/section.h"
 
 namespace abitag::audit {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "audit/symbol_key_cache.h"
 
 namespace abitag::audit {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The symbol keys of the ELF files under ROOT, kept within a memory budget.
 //
 // The linkage check of a file needs its imports and the exports of every

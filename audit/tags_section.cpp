@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The recorded-tags section: the tag store under ROOT (abitag tag/lock/check)
 // read without touching it, its stale locks as `abitag check` finds them, and
 // every analyzer-made tag computed again from the installed files.
@@ -6,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "analyzers/registry.h"
 #include "audit/section.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/discover.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the one walk of ROOT covered, as the report's "walk" part: the
 // folders and files it could not read, the paths named by --under that
 // hold nothing to audit, and the folders it passed over. None of it is a

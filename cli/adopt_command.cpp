@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: MIT
 // The `adopt` subcommand: parses its options, runs adopt/ in one store
 // transaction, prints what was (or would be) recorded.
 #include "cli/adopt_command.h"
 
 #include <cstdlib>
+
+#include <CLI/CLI.hpp>
 
 #include "adopt/adopt.h"
 #include "audit/progress.h"

@@ -1,6 +1,9 @@
+// SPDX-License-Identifier: MIT
 #include "cli/analyzer_command.h"
 
 #include <cstdio>
+
+#include <CLI/CLI.hpp>
 
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An analyzer as a command: `abitag NAME [options] PATH...` with the options
 // every analyzer shares (--json, --explain, --root) and its own.
 #pragma once

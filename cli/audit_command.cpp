@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: MIT
 // The `audit` subcommand: parses its options, runs audit/, prints the report.
 #include "cli/audit_command.h"
+
+#include <CLI/CLI.hpp>
 
 #include "audit/audit.h"
 #include "audit/progress.h"

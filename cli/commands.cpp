@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: MIT
 #include "cli/commands.h"
+
+#include <CLI/CLI.hpp>
 
 #include "cli/adopt_command.h"
 #include "cli/analyzer_command.h"

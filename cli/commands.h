@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every command of abitag, registered on the root CLI::App and run the same
 // way: abitag's own (analyzers, help, completion), each analyzer through one
 // adapter, the commands analyzers bring, the tag store's and the audit.
@@ -5,6 +6,8 @@
 
 #include <memory>
 #include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include "fingerprint/analyzer.h"
 

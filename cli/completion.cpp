@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: MIT
 #include "cli/completion.h"
+
+#include <CLI/CLI.hpp>
 
 #include "cli/usage.h"
 #include "fingerprint/output.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shell completion for bash and zsh, generated from the command definitions
 // themselves: `abitag completion bash|zsh` walks the CLI11 app (commands,
 // their options, what each value and positional argument is).
@@ -5,6 +6,8 @@
 
 #include <memory>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "fingerprint/analyzer.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The abitag command: every command (cli/commands.h) parsed by one CLI11 app,
 // run, and its end reported in one place (cli/report.h). Parsing and printing
 // live here; the work does not.
@@ -10,6 +11,9 @@
 
 #include <llvm/Support/ErrorHandling.h>
 
+#include <CLI/CLI.hpp>
+
+#include "analyzers/registry.h"
 #include "cli/commands.h"
 #include "cli/report.h"
 #include "cli/usage.h"

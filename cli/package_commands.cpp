@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
 #include "cli/package_commands.h"
 
 #include <algorithm>
 #include <filesystem>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "audit/package_rollup.h"

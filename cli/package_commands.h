@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The package-database commands: `owner PATH...` (as dpkg -S, pacman -Qo,
 // rpm -qf, cave owner, qfile) and `files PKG...` (as dpkg -L, pacman -Ql,
 // rpm -ql, cave contents). Their options and printing; the reading is in packages/.

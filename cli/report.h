@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one place abitag reports how a run ended: each failure as one line
 // "abitag: MESSAGE" on stderr, and the exit code.
 #pragma once

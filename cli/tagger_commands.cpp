@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/tagger_commands.h"
 
 #include <cerrno>
@@ -11,6 +12,9 @@
 #include <iterator>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
+#include "analyzers/registry.h"
 #include "cli/analyzer_command.h"
 #include "cli/package_commands.h"
 #include "fingerprint/json_text.h"

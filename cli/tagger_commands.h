@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tag store's commands (set, tag, lock, show, forget, export, import,
 // check): their options and their printing. The work is in tagger/.
 #pragma once

@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: MIT
 #include "cli/usage.h"
 
 #include <algorithm>
 
 #include <llvm/ADT/StringRef.h>
+
+#include <CLI/CLI.hpp>
 
 #include "fingerprint/errors.h"
 

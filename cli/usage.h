@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Usage errors a person can act on: an unknown command or option named with
 // the nearest one abitag has, an option given before the command said where
 // it goes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The analyzer interface and the registry that lists them.
 //
 // An analyzer computes a tag value, plus the evidence behind it, from the
@@ -12,10 +13,16 @@
 #include <string_view>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include <llvm/Support/Error.h>
 #include <nlohmann/json.hpp>
 
 #include "fingerprint/errors.h"
+
+// The core knows no command-line parser: an analyzer declares its options on
+// CLI11's App in its own .cpp, and cli/ parses them.
+namespace CLI {
+class App;
+}
 
 namespace abitag {
 
@@ -96,8 +103,5 @@ private:
   std::vector<AnalyzerFactory> analyzers_;
   std::vector<std::unique_ptr<Command>> commands_;
 };
-
-// The registry with every analyzer built into abitag (analyzers/registry.cpp).
-Registry &builtin_registry();
 
 } // namespace abitag

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running a helper program (a compiler's --version) without a shell.
 #pragma once
 

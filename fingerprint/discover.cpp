@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/discover.h"
 
 #include "fingerprint/open_path.h"
@@ -361,6 +362,19 @@ Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions 
   for (const std::string &path : paths)
     walker.named(path);
   return out;
+}
+
+nlohmann::ordered_json skipped_links_json(const std::vector<SkippedLink> &links) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const SkippedLink &link : links)
+    out.push_back({{"path", link.path}, {"what", link.what}});
+  return out;
+}
+
+void add_discovery_json(nlohmann::ordered_json &doc, const std::vector<SkippedLink> &links,
+                        std::size_t other_files) {
+  doc["skipped_links"] = skipped_links_json(links);
+  doc["other_files"] = other_files;
 }
 
 void for_each_file_largest_first(const std::vector<InputFile> &files, const std::function<void(std::size_t)> &body) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Finding the input files under the paths named on the command line.
 //
 // Files are recognised by content, never by name, so libfoo.so.1.2.3 counts
@@ -14,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "fingerprint/errors.h"
 
@@ -75,6 +78,13 @@ struct Discovery {
 };
 
 Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions &options);
+
+// What every analyzer's --json says of the walk: "skipped_links" (each link's
+// path and why it was not followed), then, by the second, "other_files" (how
+// many files it did not read).
+nlohmann::ordered_json skipped_links_json(const std::vector<SkippedLink> &links);
+void add_discovery_json(nlohmann::ordered_json &doc, const std::vector<SkippedLink> &links,
+                        std::size_t other_files);
 
 // Calls body(i) for every file FILES[i], on all cores, the largest files
 // first (so that one huge file does not run alone at the end).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exit codes and the one-line errors that abitag reports about its inputs.
 #pragma once
 

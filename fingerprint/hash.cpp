@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/hash.h"
 
 #include <cerrno>

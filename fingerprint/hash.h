@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Message digests through OpenSSL's EVP interface, as lowercase hex.
 #pragma once
 

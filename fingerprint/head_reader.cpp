@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/head_reader.h"
 
 #include <cerrno>

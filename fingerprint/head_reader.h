@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading the first bytes of every regular file the walk meets.
 //
 // Finding files by content means opening and reading all of them: under /usr,

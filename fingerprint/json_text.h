@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // JSON text for documents whose strings may hold any bytes: the one writer
 // and the one reader of every JSON abitag prints or reads.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/ld_so_conf.h"
 
 #include <algorithm>

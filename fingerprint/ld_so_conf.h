@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The directories the dynamic linker's configuration lists, read from a root
 // rather than from the running system: ld.so.conf with its includes (what
 // ldconfig puts in ld.so.cache), and the built-in default directories. Used

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/mapped_file.h"
 
 #include <cerrno>

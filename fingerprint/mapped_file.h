@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Opening an input file for reading without following a symbolic link.
 #pragma once
 

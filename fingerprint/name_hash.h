@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A fast 64-bit hash of short strings (symbol names, paths), for tables that
 // live in one process: never stored, so it may change between versions.
 // The audit hashes every dynamic symbol name under ROOT, 1.6 million of them

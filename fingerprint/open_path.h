@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Opening a file by a path of any length. open(2) refuses paths longer than
 // PATH_MAX (4096 bytes), but a tree 10,000 folders deep is still a tree a
 // package can install and an audit must read; such paths are opened one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Standard output as abitag writes it: every write checked, and the reason
 // of the first failure kept for the one report at exit (cli/report.cpp),
 // where stdout is also flushed and closed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Spreading independent work items over the machine's cores.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Joining and splitting paths as strings, the way the dynamic linker and a
 // walk under a root see them (no file system access).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/rebuild_order.h"
 
 #include <algorithm>

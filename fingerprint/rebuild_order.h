@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The order in which to rebuild a set of packages: every package after the
 // ones it depends on, and packages that depend on each other (a cycle) named
 // together as one step. Shared by the GHC database check and the tagger's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "fingerprint/row_field.h"
 
 namespace abitag {

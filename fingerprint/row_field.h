@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fields of the tab-separated outputs (`abitag symbols`, `abitag check
 // --format lines`, `abitag analyzers`) and of the audit's text report: a
 // file name or a symbol may hold any byte, a row must stay one line. A tab

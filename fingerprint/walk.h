@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Walking a folder tree: every folder read once, on all cores (with more
 // threads than cores, io_threads()), never through a symbolic link, at any depth.
 //

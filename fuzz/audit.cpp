@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What `abitag audit` reads of each file: the ELF facts (DT_NEEDED, SONAME,
 // RPATH/RUNPATH, PT_INTERP, .gnu.version_d/_r, the symbol keys and the C++
 // census), and the ld.so.cache reader of the SBCL library search; and that

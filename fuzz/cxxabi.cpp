@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The per-file path of `abitag cxxabi` on arbitrary bytes: symbol reading
 // (ELF of every class and byte order, ar archives, slim LTO members, GNU
 // symbol versions), the classification of every name and the verdict; and
@@ -20,7 +21,7 @@ namespace {
 // The verdict of the input at DETAIL, or nullopt when it cannot be read.
 std::optional<cxxabi::FileVerdict> judge(const std::uint8_t *data, std::size_t size, cxxabi::Detail detail) {
   static cxxabi::NameClassifier classifier; // reused across inputs, as each thread of the analyzer does
-  auto symbols = cxxabi::read_symbol_buffer(fuzz::buffer(data, size), fuzz::kInputPath);
+  auto symbols = elf::read_symbol_buffer(fuzz::buffer(data, size), fuzz::kInputPath);
   if (!symbols) {
     to_message(symbols.takeError()); // the line abitag would print
     return std::nullopt;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What every fuzz target shares: the bytes as a buffer the parsers take, and
 // the check that the JSON a target builds from them is valid JSON.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What `abitag ghc` parses: a register.sh (echo and printf forms), an
 // InstalledPackageInfo .conf or a ghc-pkg dump stream, recognised by content
 // as for a file on the command line; then every field as --field prints it,

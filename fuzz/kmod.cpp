@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What `abitag kmod` reads of a file: decompression (xz, zstd, gzip, lz4),
 // the module's ELF sections (.modinfo, __versions, the extended version
 // sections, exports and their namespaces' relocations,

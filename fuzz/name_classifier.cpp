@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Itanium-name classifier on arbitrary strings, one per line of the
 // input, through one classifier as the analyzer reuses it (its parse arena is
 // kept between names); and the demangled spelling the symbols command prints.
@@ -20,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     cxxabi::NameClass families = classifier.classify(name, cxxabi::Detail::Families);
     if (families.family_free && (c.families || families.families))
       __builtin_trap(); // Detail::Families skipped a name with a family
-    cxxabi::demangle(llvm::StringRef(name.data(), name.size()));
+    abitag::elf::demangle(llvm::StringRef(name.data(), name.size()));
   }
   return 0;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The per-file path of `abitag qt` on arbitrary bytes: the version tables
 // (.gnu.version_d and _r, walked by the analyzer's own bounded reader), the
 // dynamic section and symbols, .qtversion, QtCore's build string in .rodata,

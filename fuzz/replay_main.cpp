@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The main of the replay executables: each fuzz target's source built with
 // the project's compiler (no libFuzzer), run by CTest over the seeds and the
 // crashing inputs kept in tests/fixtures/fuzz/TARGET. Folders are walked.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What `abitag sbcl --json` reads of a file: the core header (plain cores,
 // executables through the trailer), a runtime's build_id, the space
 // directory and the heap walk to the foreign libraries (zstd decompressed);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag import` on arbitrary bytes: the document is parsed and validated,
 // then written into an in-memory store and read back; what the store then
 // exports must import again, as the same document. And a store entry made of

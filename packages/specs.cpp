@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "packages/specs.h"
 
 namespace abitag::packages {

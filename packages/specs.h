@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one command that reinstalls or rebuilds a set of installed packages,
 // in each manager's spec syntax (doc: the "Packages" section of README.md):
 //   cave    cave resolve --execute --preserve-world '=cat/pkg-1.2:0' (never an ::installed spec)

@@ -1,6 +1,9 @@
+// SPDX-License-Identifier: MIT
 #include "tagger/analyzer_arguments.h"
 
 #include <filesystem>
+
+#include <CLI/CLI.hpp>
 
 #include "fingerprint/paths.h"
 

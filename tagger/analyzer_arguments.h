@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An analyzer's command line as `abitag tag PKG ANALYZER ...` takes it and
 // the store keeps it (TagArguments), so that the value can be computed again.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The checker: which locks went stale, and what to rebuild in which order.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tagger/exchange.h"
 
 #include <map>

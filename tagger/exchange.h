@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The store as a JSON document, for backups and for moving tags between
 // machines:
 //   {"format": "abitag-store", "version": 1,

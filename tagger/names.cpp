@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tagger/names.h"
 
 #include <algorithm>

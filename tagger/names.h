@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a package id, a key and a value may contain. Ids and keys are single
 // words so that every output format (one package a line, cave arguments,
 // "KEY=VALUE") stays parseable; values are never empty and have no line breaks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tagger/rebuild_order.h"
 
 #include <string_view>

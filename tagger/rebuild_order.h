@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The order in which to rebuild a set of packages: every package after the
 // packages of the set it depends on. Dependency cycles cannot be ordered; their
 // members are kept next to each other and named, so a person can decide.

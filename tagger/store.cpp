@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tagger/store.h"
 
 #include <algorithm>

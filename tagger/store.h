@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tag store: per package its tags (key, value, who produced it, when)
 // and its locks (the value of a dependency's tag it was built against).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // abitag adopt through the binary, on a temporary root with a dpkg database
 // and a C++ library and two programs built here: tags and locks from the
 // files alone, idempotence, --dry-run, --json, and a dual-ABI rebuild that

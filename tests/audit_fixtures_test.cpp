@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag audit` on fixture systems built by scripts/make-fixtures-audit:
 // every finding of the broken tree, nothing on the clean one, and the
 // command's report formats and exit codes.

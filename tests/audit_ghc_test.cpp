@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The audit's GHC section on a root holding Debian's global database and a
 // user database: the broken set must be the one the real `ghc-pkg check`
 // reported for the same database (committed with the fixture).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/audit_image.h"
 
 #include <filesystem>

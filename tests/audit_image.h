@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // System images for the audit tests: a fixture tree from
 // tests/fixtures/audit/ plus this machine's C and C++ runtime, laid out as a
 // merged-/usr Debian system (lib -> usr/lib, lib64 -> the multiarch folder).

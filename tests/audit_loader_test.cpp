@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The loader is the judge: what abitag says ld.so will not find must be what
 // ld.so itself reports through `ldd -r`, on the fixture trees and on a
 // sample of this machine's own libraries and programs.

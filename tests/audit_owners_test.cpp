@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which package owns a file, as the audit names it in "what to rebuild"
 // (packages::InstalledPackages::describe): against dpkg itself on this
 // machine's files, and on a made-up dpkg database.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The audit's JSON report (audit/report): the document is built by moving
 // each section's details into it, never by copying them.
 #include <catch2/catch.hpp>

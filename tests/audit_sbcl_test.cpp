@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The audit's SBCL section on roots laid out like systems: real cores saved
 // at test time with the installed sbcl (about 40 MB each, in a temporary
 // folder), held to what the real runtime does with them, and the committed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The audit's tags section on stores made by the real abitag (tag, lock) over
 // a fixture ROOT: stale locks as `abitag check` reports them, recorded values
 // the installed files no longer give, damaged and old stores. The store must

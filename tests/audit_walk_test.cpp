@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the audit's walk covered, through the real binary: the folders it
 // could not read (as nobody, on folders only root may read), the folders it
 // passes over, -x on a tmpfs and on this machine, and --under paths with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Names that are not UTF-8, or hold tabs and newlines, through the real
 // binary: every JSON document stays valid JSON that python3's json module
 // reads, and surrogateescape gives back the very bytes (README, "Bytes that

@@ -29,6 +29,9 @@ set(allowed_fuzz "fingerprint;elf;packages;analyzers;tagger;audit;fuzz")
 set(allowed_tests "fingerprint;elf;packages;analyzers;tagger;audit;adopt;cli;tests")
 set(layers fingerprint elf packages analyzers tagger audit adopt cli fuzz tests)
 set(may_use_cli11 analyzers cli tests)
+# The store keeps an analyzer's options as given; the tagger parses them again
+# with the options the analyzer declares, so the audit can recompute a tag.
+set(may_use_cli11_files tagger/analyzer_arguments.cpp)
 
 set(problems "")
 foreach(layer IN LISTS layers)
@@ -41,7 +44,7 @@ foreach(layer IN LISTS layers)
     foreach(line IN LISTS includes)
       string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"].*" "\\1" target "${line}")
       if(target MATCHES "^CLI/")
-        if(NOT layer IN_LIST may_use_cli11)
+        if(NOT layer IN_LIST may_use_cli11 AND NOT file IN_LIST may_use_cli11_files)
           list(APPEND problems "${file}: includes ${target}: CLI11 belongs to cli/ and the analyzers' options")
         endif()
         continue()

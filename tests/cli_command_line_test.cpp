@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The command line a script can trust, through the real binary: usage
 // errors that name what was meant, help, stdout failures that are never
 // silent (and a closed pipe that ends abitag quietly), shell completion.

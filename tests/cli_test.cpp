@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The abitag command as packagers call it: exit codes, one-line errors,
 // stdout kept to the value.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The analyzer against fixtures built by real compilers, each with the
 // verdict its build implies (tests/fixtures/cxxabi/expected.tsv).
 #include <catch2/catch.hpp>
@@ -6,6 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
+
+#include "analyzers/registry.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/child_process.h"
 #include "tests/support.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Damaged inputs never get a confident answer: each case damages a copy of
 // a real file (a fixture, or a file of this machine) the way the mutation
 // run (scripts/mutate) does, and runs the real binary. Either the answer is
@@ -9,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analyzers/cxxabi/lto_symtab.h"
+#include "elf/lto_symtab.h"
 #include "fingerprint/errors.h"
 #include "tests/elf_edit.h"
 #include "tests/support.h"
@@ -248,15 +249,15 @@ TEST_CASE("damaged: a slim LTO member whose LTO table cannot be read is bad inpu
 }
 
 TEST_CASE("damaged: the LTO table's entries are checked field by field", "[damaged][cxxabi]") {
-  using abitag::cxxabi::parse_lto_symtab;
+  using abitag::elf::parse_lto_symtab;
   std::string tail(12, '\0'); // the size and slot, never read
   auto entry = [&](std::string name, char kind, char visibility) {
     return name + '\0' + '\0' + kind + visibility + tail;
   };
-  llvm::Expected<std::vector<abitag::cxxabi::LtoSymbol>> good = parse_lto_symtab(entry("_Z1fv", 0, 3));
+  llvm::Expected<std::vector<abitag::elf::LtoSymbol>> good = parse_lto_symtab(entry("_Z1fv", 0, 3));
   REQUIRE(static_cast<bool>(good));
   CHECK(good->size() == 1);
-  auto reason = [](llvm::Expected<std::vector<abitag::cxxabi::LtoSymbol>> parsed) {
+  auto reason = [](llvm::Expected<std::vector<abitag::elf::LtoSymbol>> parsed) {
     return parsed ? std::string() : abitag::to_message(parsed.takeError());
   };
   CHECK(reason(parse_lto_symtab(entry("", 0, 0))) == "LTO symbol table: an entry without a name at offset 0");

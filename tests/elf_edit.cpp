@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/elf_edit.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Damaging real ELF files and ar archives in tests, byte by byte: header
 // fields of either class and byte order, section and program headers,
 // dynamic entries, sstrip, and the member headers of an archive.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // "Nothing to analyze", through the real binary: each analyzer given a folder
 // without any file it reads, and `abitag tag` given such a folder.
 #include <catch2/catch.hpp>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The exlibs in scripts/exlibs, called as exheres phases call them: each phase
 # in a subshell with CATEGORY, PN, SLOT, IMAGE... set and `die` and `require`
 # as the package manager provides them, against a temporary store.

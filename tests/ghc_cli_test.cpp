@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag ghc` as exlibs and admins call it: values, --json, bad input, and
 // --check against what ghc-pkg check and ghc said (committed), and against
 // the real ghc-pkg when it is installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // InstalledPackageInfo and register.sh parsing, on Cabal's real output and
 // on the syntax Cabal accepts but does not write itself.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rebuild order: dependencies first, cycles named, same answer every time.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The Portage and Paludis hooks in bash, with the variables each sets
 # (Portage: CATEGORY, PN, SLOT, EROOT, REPLACED_BY_VERSION in pkg_postinst
 # and pkg_postrm; Paludis: TARGET and ROOT, and its exndbam installed-data

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag kmod` on real Debian kernel modules (tests/fixtures/kmod, made by
 // scripts/make-fixtures-kmod): every field against modinfo and modprobe
 // --dump-modversions, the kernel's refusals of copies patched at test time

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hostile sizes and shapes: each input is made here, in a temporary folder,
 // by loops with fixed bounds, and given to the real abitag binary. Memory is
 // held to a real limit (prlimit --as), never judged by timing.

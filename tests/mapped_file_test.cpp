@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loading files for one step of a reader (fingerprint/mapped_file.h): a small
 // file copied into the caller's buffer, a large one mapped, the same bytes
 // either way, and the same errors as map_file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Names are the ones GCC 12 and clang 14 emit for the research's experiments
 // (shared/research/cxxabi.md §2.3-§3.8), plus the traps a substring search
 // falls into.
@@ -7,10 +8,12 @@
 
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/scan.h"
-#include "analyzers/cxxabi/symbol_reader.h"
+#include "elf/demangle.h"
+#include "elf/symbol_reader.h"
 #include "tests/support.h"
 
 using namespace abitag::cxxabi;
+using namespace abitag::elf;
 using abitag::test::fixture;
 
 namespace {
@@ -159,7 +162,7 @@ TEST_CASE("a skipped name never names the standard library, by the demangler's t
       return;
     }
     ++skipped;
-    std::string text = demangle(symbol.name);
+    std::string text = abitag::elf::demangle(symbol.name);
     INFO(path << ": " << symbol.name.str() << " = " << text);
     CHECK(text != symbol.name.str()); // the demangler understands it
     // decltype(nullptr), the builtin type Dn, is printed as std::nullptr_t.
@@ -209,7 +212,7 @@ TEST_CASE("a name Detail::Families skips shows no family when parsed", "[classif
   for_each_corpus_name([&](const std::string &path, const Symbol &symbol) {
     NameClass full = classifier.classify(symbol.name, Detail::Full);
     NameClass some = classifier.classify(symbol.name, Detail::Families);
-    INFO(path << ": " << symbol.name.str() << " = " << demangle(symbol.name));
+    INFO(path << ": " << symbol.name.str() << " = " << abitag::elf::demangle(symbol.name));
     with_family += full.families != 0;
     if (!some.family_free) {
       CHECK(some.families == full.families);

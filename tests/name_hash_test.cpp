@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include <catch2/catch.hpp>
 
 #include <bitset>
@@ -6,7 +7,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "analyzers/cxxabi/symbol_reader.h"
+#include "elf/symbol_reader.h"
 #include "fingerprint/name_hash.h"
 #include "tests/support.h"
 
@@ -67,11 +68,11 @@ TEST_CASE("name_hash: the dynamic symbol names of large libraries do not collide
     char *real = ::realpath(library, nullptr); // the reader does not follow links
     if (!real)
       continue;
-    auto file = cxxabi::read_symbol_file(real);
+    auto file = elf::read_symbol_file(real);
     std::free(real);
     REQUIRE(bool(file));
-    for (const cxxabi::ObjectSymbols &object : file->objects)
-      for (const cxxabi::Symbol &symbol : object.symbols) {
+    for (const elf::ObjectSymbols &object : file->objects)
+      for (const elf::Symbol &symbol : object.symbols) {
         std::string name = symbol.name.str();
         auto [it, fresh] = seen.emplace(name_hash(name), name);
         names += fresh;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The JSON writer and reader of fingerprint/json_text.h on every byte, and
 // the escaping of tab-separated rows (fingerprint/row_field.h).
 #include <catch2/catch.hpp>

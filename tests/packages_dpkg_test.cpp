@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The dpkg reader and the owner index: against dpkg-query itself on every
 // path this machine's packages list (and their other names through the
 // root's top-level links), and on made-up databases for what a real system

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Paludis exndbam reader, on the fixture root
 // scripts/make-fixtures-packages writes (real files of Debian's libbz2 and
 // bzip2 under an exndbam repository), and on damaged copies of it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the package-database tests share.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Portage VDB reader, on the fixture root scripts/make-fixtures-packages
 // writes (real files of Debian's libbz2, bzip2 and libattr under a VDB), and
 // on damaged copies of it.

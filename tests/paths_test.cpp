@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Paths as strings (fingerprint/paths): joining, parents, and a host path
 // seen from inside a root, as the audit and the tagger report them.
 #include <catch2/catch.hpp>

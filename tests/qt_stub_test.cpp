@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // abitag qt on what Debian 12 does not ship, built with gcc at test time:
 // full-version private tags (-DFEATURE_elf_private_full_version=ON), Qt 6's
 // QtPrivate_M_m_p names, a private symbol gone, a provider found through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // abitag qt against the real tools: the private versions it lists are those
 // readelf -V shows, the Qt version it reads from Qt's own libraries is their
 // Debian package's, and --check agrees with the dynamic loader. The fixtures

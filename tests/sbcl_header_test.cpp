@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sbcl analyzer on the committed stubs (the real header page and trailer
 // of cores saved by Debian's sbcl): build ids against what the runtime named
 // for them (expected.tsv), the header layouts, directory walks and bad input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The soname search of `abitag sbcl --check` against the dynamic linker's
 // own cache listing (`ldconfig -p`) and against files it cannot see.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sbcl analyzer against the real SBCL runtime: full cores are saved at
 // test time into a temporary folder (about 40 MB each, removed afterwards),
 // and what abitag says about them is compared with what sbcl itself does.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tests/sbcl_support.h"
 
 #include <filesystem>

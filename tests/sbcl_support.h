@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the SBCL tests share: saving real images with the installed sbcl
 // (tests/fixtures/sbcl/save-core.lisp), running them, small shared objects.
 #pragma once

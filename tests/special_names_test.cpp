@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Special names (transaction clones, thunks, guard variables, reference
 // temporaries) are classified as the entity they belong to. The names are
 // real: those g++ -fgnu-tm wrote into tests/fixtures/cxxabi/special, and
@@ -12,6 +13,7 @@
 
 #include "analyzers/cxxabi/name_classifier.h"
 #include "analyzers/cxxabi/scan.h"
+#include "elf/demangle.h"
 #include "tests/support.h"
 
 using namespace abitag::cxxabi;
@@ -108,7 +110,7 @@ void check_as_entities(const std::vector<std::string> &names) {
     // namespace-scope name (_ZGRN3lib6answerE_, as g++ 12 writes it)
     // undemangled; LLVM's demangler names its entity.
     if (shown[2 * i] == name && name.rfind("_ZGRN", 0) == 0)
-      CHECK(demangle(name) == "reference temporary for " + demangle(entity));
+      CHECK(abitag::elf::demangle(name) == "reference temporary for " + abitag::elf::demangle(entity));
     else
       CHECK(shown[2 * i] == words + shown[2 * i + 1]);
     NameClass special = classifier.classify(name), own = classifier.classify(entity);

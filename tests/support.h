@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the tests share: where the fixtures and the abitag binary are, and
 // running real tools (nm, c++filt, gcc, abitag itself) without a shell.
 #pragma once

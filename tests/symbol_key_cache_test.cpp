@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The symbol keys the linkage check uses, kept within a memory budget:
 // what is kept is used without reading the file again, what is not is read
 // again with the same result, and the keys that make room are the ones

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag symbols` against the tools it replaces: the same symbols, types and
 // versions as GNU nm (nm -D for shared objects and executables, nm for
 // archives), and the same demangled names as c++filt up to spelling.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tag store through the abitag command, as a package manager's hooks
 // call it; read back with the sqlite3 tool where it helps.
 #include <catch2/catch.hpp>

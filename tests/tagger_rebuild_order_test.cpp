@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rebuild order on its own: dependencies first, cycles named, stable.
 #include <catch2/catch.hpp>
 

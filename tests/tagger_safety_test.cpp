@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The store under the ways installs go wrong: parallel writers, a writer
 // killed mid-command, a damaged or read-only file, a bad import. In each, what
 // was recorded before must still be there, exactly.

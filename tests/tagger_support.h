@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the tagger tests share: running abitag's store commands on a store of
 // their own, and reading that store back with the sqlite3 tool.
 #pragma once

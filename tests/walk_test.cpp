@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tree walk (fingerprint/walk) and opening paths longer than PATH_MAX
 // (fingerprint/open_path), on trees made here.
 #include <catch2/catch.hpp>

@@ -1,12 +1,17 @@
+// SPDX-License-Identifier: MIT
 // The cxxabi analyzer: the C++ standard-library ABI that the ELF files under
 // the given paths expose, as one tag value.
 #include <optional>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/cxxabi/compiler_identity.h"
 #include "analyzers/cxxabi/file_verdict.h"
-#include "analyzers/cxxabi/register.h"
+#include "analyzers/cxxabi/cxxabi.h"
 #include "analyzers/cxxabi/scan.h"
 #include "analyzers/cxxabi/symbols_command.h"
+#include "elf/demangle.h"
+#include "fingerprint/discover.h"
 
 namespace abitag::cxxabi {
 namespace {
@@ -41,7 +46,7 @@ void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
     lines.push_back("  compiler: " + compiler);
   for (const EvidenceSymbol &e : v.evidence)
     lines.push_back(std::string("  ") + scope_name(e.scope) + " " + e.families + ": " +
-                    (e.member.empty() ? "" : e.member + ": ") + e.name + "  " + demangle(e.name));
+                    (e.member.empty() ? "" : e.member + ": ") + e.name + "  " + elf::demangle(e.name));
 }
 
 // How many files of each kind were read: with none, `compat` says only that
@@ -74,7 +79,7 @@ std::vector<FileVerdict> judge_files(const Discovery &found, std::vector<InputEr
   for_each_file_largest_first(found.files, [&](std::size_t i) {
     thread_local NameClassifier classifier;
     const InputFile &input = found.files[i];
-    llvm::Expected<SymbolFile> symbols = read_symbol_file(input.open_path);
+    llvm::Expected<elf::SymbolFile> symbols = elf::read_symbol_file(input.open_path);
     if (!symbols) {
       failures[i] = to_message(symbols.takeError());
       return;
@@ -167,10 +172,7 @@ private:
     for (const FileVerdict &v : verdicts)
       files.push_back(file_json(v));
     out.document["files"] = std::move(files);
-    nlohmann::ordered_json links = nlohmann::ordered_json::array();
-    for (const SkippedLink &link : found.links)
-      links.push_back({{"path", link.path}, {"what", link.what}});
-    out.document["skipped_links"] = std::move(links);
+    out.document["skipped_links"] = skipped_links_json(found.links);
     FilesRead read = count_files(found.files);
     out.document["files_read"] = read.elf + read.archives;
     out.document["elf_files"] = read.elf;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/cxxabi/compiler_identity.h"
 
 #include "fingerprint/child_process.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The seed scheme's compiler hash: sha1 of `<compiler> --version`'s standard
 // output, the value of `gcc --version | sha1sum | cut -f1 -d' '`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // From the classified symbols of one file to its verdict, following the
 // aggregation of shared/research/cxxabi.md §6: the library's own interface
 // decides; weak std template instances decide only when the interface shows
@@ -13,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzers/cxxabi/name_classifier.h"
-#include "analyzers/cxxabi/symbol_reader.h"
+#include "elf/symbol_reader.h"
 
 namespace abitag::cxxabi {
 
@@ -22,15 +23,15 @@ const char *scope_name(Scope scope);
 
 // The symbols of a file with the class of each name.
 struct ClassifiedFile {
-  SymbolFile file;
+  elf::SymbolFile file;
   std::vector<std::vector<NameClass>> classes; // [object][symbol]
   bool embeds_stdlib = false;
 };
 
 // DETAIL: Detail::Families for a verdict (judge_file), Full for every name's scope.
-ClassifiedFile classify_file(SymbolFile file, NameClassifier &classifier, Detail detail);
+ClassifiedFile classify_file(elf::SymbolFile file, NameClassifier &classifier, Detail detail);
 
-Scope scope_of(const Symbol &symbol, const NameClass &name_class, bool embeds_stdlib);
+Scope scope_of(const elf::Symbol &symbol, const NameClass &name_class, bool embeds_stdlib);
 
 struct EvidenceSymbol {
   std::string member; // empty outside archives

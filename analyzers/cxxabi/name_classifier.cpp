@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/cxxabi/name_classifier.h"
 
 #include <array>
@@ -474,13 +475,6 @@ bool cannot_show_family(std::string_view name) {
       return false;
   }
   return name.find("cxx11") == std::string_view::npos;
-}
-
-std::string transaction_clone_target(std::string_view name) {
-  constexpr std::string_view kPrefix = "_ZGTt";
-  if (name.substr(0, kPrefix.size()) != kPrefix)
-    return {};
-  return "_Z" + std::string(name.substr(kPrefix.size()));
 }
 
 // Special names are classified as the entity they belong to: LLVM's parse

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Classifying one Itanium-mangled symbol name by the standard-library ABI it
 // shows. The name is parsed with LLVM's Itanium demangler and its AST is
 // walked, so "Ss" inside "_Z1f2XSs" (a type XS and a short) is never taken
@@ -10,6 +11,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "elf/demangle.h"
 
 namespace abitag::cxxabi {
 
@@ -33,10 +36,11 @@ struct NameClass {
   bool transaction_clone = false; // GCC's transaction-safe clone (_ZGTt) of the entity
 };
 
-// Names longer than this are not parsed (the demangler recurses once per
-// nesting level); they are searched only for tokens that cannot occur by
-// accident (St7__cxx11, B5cxx11, St3__1...).
-inline constexpr std::size_t kMaxParsedNameLength = 8192;
+// Names longer than kMaxParsedNameLength are not parsed, and a transaction
+// clone is classified as the function it clones (elf/demangle.h, which
+// shows names the same way).
+using elf::kMaxParsedNameLength;
+using elf::transaction_clone_target;
 
 // What classify() must find out of a name.
 enum class Detail {
@@ -49,12 +53,6 @@ enum class Detail {
 // without being parsed at Detail::Families: three quarters of the names
 // that name std under /usr.
 bool cannot_show_family(std::string_view name);
-
-// The function a transaction-safe clone (g++ -fgnu-tm) clones, as a name of
-// its own: "_ZGTt<encoding>" -> "_Z<encoding>"; empty for any other name.
-// LLVM 14's demangler does not know the prefix (c++filt prints
-// "transaction clone for ..."), and the clone belongs to that function.
-std::string transaction_clone_target(std::string_view name);
 
 // Reusable and not thread-safe: it keeps its parse arena between names.
 class NameClassifier {

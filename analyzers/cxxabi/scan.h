@@ -1,10 +1,10 @@
+// SPDX-License-Identifier: MIT
 // What the cxxabi analyzer and the symbols command share: which files they
-// read, and how a symbol's name is shown.
+// read, and the order they show them in (names are shown by elf/demangle.h).
 #pragma once
 
+#include <functional>
 #include <string>
-
-#include <llvm/ADT/StringRef.h>
 
 #include "fingerprint/discover.h"
 
@@ -12,10 +12,6 @@ namespace abitag::cxxabi {
 
 // Discovery of ELF files and ar archives (regular and thin) under ROOT.
 DiscoverOptions binary_inputs(const std::string &root);
-
-// The demangled name as __cxa_demangle spells it, or NAME itself when it is
-// not an Itanium name (as c++filt does).
-std::string demangle(llvm::StringRef name);
 
 // Processes COUNT items in batches: work(i) runs on all cores, then emit(i)
 // runs in order for the batch, so output stays in input order while memory

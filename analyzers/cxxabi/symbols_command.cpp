@@ -1,10 +1,14 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/cxxabi/symbols_command.h"
 
 #include <cstdio>
 #include <optional>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/cxxabi/file_verdict.h"
 #include "analyzers/cxxabi/scan.h"
+#include "elf/demangle.h"
 #include "fingerprint/output.h"
 #include "fingerprint/row_field.h"
 
@@ -41,7 +45,7 @@ public:
           if (std::ferror(stdout))
             return;
           thread_local NameClassifier classifier;
-          llvm::Expected<SymbolFile> symbols = read_symbol_file(found.files[i].open_path);
+          llvm::Expected<elf::SymbolFile> symbols = elf::read_symbol_file(found.files[i].open_path);
           if (!symbols) {
             failures[i] = to_message(symbols.takeError());
             return;
@@ -70,9 +74,9 @@ private:
     constexpr std::size_t kBlock = 1 << 20;
     std::string out;
     for (std::size_t o = 0; o < classified.file.objects.size(); ++o) {
-      const ObjectSymbols &object = classified.file.objects[o];
+      const elf::ObjectSymbols &object = classified.file.objects[o];
       for (std::size_t i = 0; i < object.symbols.size(); ++i) {
-        const Symbol &s = object.symbols[i];
+        const elf::Symbol &s = object.symbols[i];
         const NameClass &c = classified.classes[o][i];
         append_row_field(out, path);
         out += '\t';
@@ -89,7 +93,7 @@ private:
           append_row_field(out, s.version);
         }
         out += '\t';
-        append_row_field(out, demangle(s.name));
+        append_row_field(out, elf::demangle(s.name));
         out += '\t';
         out += family_string(c.families);
         out += '\t';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag symbols PATH...`: every symbol the cxxabi analyzer reads, with its
 // class and scope, as tab-separated columns: how anyone checks abitag
 // against nm and c++filt.

@@ -1,19 +1,14 @@
+// SPDX-License-Identifier: MIT
 // The ghc analyzer: the unit id (cabal id) and ABI hash of Haskell library
 // components, and `--check` of a stack of package databases.
+#include <CLI/CLI.hpp>
+
 #include "analyzers/ghc/package_db_check.h"
 #include "analyzers/ghc/read_inputs.h"
-#include "analyzers/ghc/register.h"
+#include "analyzers/ghc/ghc.h"
 
 namespace abitag::ghc {
 namespace {
-
-void add_discovery_json(nlohmann::ordered_json &doc, const ReadResult &read) {
-  nlohmann::ordered_json links = nlohmann::ordered_json::array();
-  for (const SkippedLink &link : read.links)
-    links.push_back({{"path", link.path}, {"what", link.what}});
-  doc["skipped_links"] = std::move(links);
-  doc["other_files"] = read.other_files;
-}
 
 // Why --tag cannot be made of INFO: its ABI hash is missing or not one word.
 std::string tag_abi_problem(const PackageInfo &info) {
@@ -122,7 +117,7 @@ private:
     out.document["analyzer"] = "ghc";
     out.document["value"] = out.value;
     out.document["components"] = std::move(components);
-    add_discovery_json(out.document, read);
+    add_discovery_json(out.document, read.links, read.other_files);
   }
 
   void check(const AnalysisInputs &inputs, const ReadResult &read, Analysis &out) {
@@ -167,7 +162,7 @@ private:
     out.document["broken"] = std::move(broken);
     out.document["rebuild_order"] = std::move(order);
     out.document["cycles"] = result.cycles;
-    add_discovery_json(out.document, read);
+    add_discovery_json(out.document, read.links, read.other_files);
     if (inputs.explain)
       for (const Unit &unit : read.units)
         out.explanation.push_back(inputs.paths[unit.db] + ": " + unit.info.id + " abi " +

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/ghc/package_db_check.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checking a stack of package databases the way ghc-pkg check and GHC do,
 // without the binary package.cache: which units are broken, why, and in
 // which order their packages must be rebuilt.

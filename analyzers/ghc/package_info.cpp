@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/ghc/package_info.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // InstalledPackageInfo, the text GHC keeps per library component in a
 // package database (*.conf), that `Setup register --gen-script` embeds in
 // register.sh, and that `ghc-pkg dump` prints between `---` lines.

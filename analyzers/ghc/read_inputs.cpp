@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/ghc/read_inputs.h"
 
 #include <iostream>

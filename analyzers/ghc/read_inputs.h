@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Turning the paths named on the command line into library components:
 // register scripts, single .conf files, ghc-pkg dump streams (`-` is
 // stdin), and package database directories (every file that is one of

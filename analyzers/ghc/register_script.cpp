@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/ghc/register_script.h"
 
 #include "fingerprint/errors.h"

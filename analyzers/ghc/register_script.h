@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // register.sh as `Setup register --gen-script` writes it: per library
 // component a block
 //     #!/bin/sh

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kmod analyzer: the tag of a kernel (its vermagic and a hash of what it
 // exports), the kernel each out-of-tree module was built for, and --check,
 // which says whether a kernel would load each module.
@@ -9,9 +10,10 @@
 #include <set>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/kmod/kmod.h"
 #include "analyzers/kmod/module_reader.h"
-#include "analyzers/kmod/register.h"
 #include "analyzers/kmod/report.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/mapped_file.h"

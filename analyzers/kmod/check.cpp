@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The kernel's loader, as far as files decide it: load_module() in
 // kernel/module/main.c and check_version()/same_magic() in
 // kernel/module/version.c. Each step is taken in the loader's order and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Compressed modules and symbol lists, as distributions ship them
 // (CONFIG_MODULE_COMPRESS_{XZ,ZSTD,GZIP}; RHEL's symvers-R.gz).
 #pragma once

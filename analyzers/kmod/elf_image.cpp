@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/kmod/elf_image.h"
 
 #include <llvm/Object/ELF.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The parts of a module's ELF image the kmod analyzer reads: its sections
 // by name and its symbol table, through LLVM's libObject. Kept to these few
 // functions so that the shared ELF reader abitag's other analyzers use can

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Finding what a kernel exports and how it was configured, from its files:
 // the modules tree /lib/modules/R, the Module.symvers of its build or
 // headers tree (R/build), its configuration (/boot/config-R).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/kmod/kernel_image.h"
 
 #include <llvm/BinaryFormat/ELF.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A kernel image as /boot holds it (x86's bzImage, vmlinuz-R): its release
 // and the exports of vmlinux, read from the compressed vmlinux inside it.
 // Distributions ship no Module.symvers with the image, and their

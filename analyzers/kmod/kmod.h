@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kernel modules and the kernels they load into: what a module says it was
 // built for (.modinfo, the CRCs it expects in __versions or the extended
 // version sections, the size of its struct module), what a kernel exports
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include <llvm/Support/Error.h>
+
+#include "fingerprint/analyzer.h"
 
 namespace abitag::kmod {
 
@@ -148,5 +151,9 @@ std::string kernel_tag(const Kernel &kernel);
 // A vermagic as a tag shows it: its words joined by single spaces, without
 // the trailing space the kernel's string has.
 std::string vermagic_words(std::string_view vermagic);
+
+// Adds the kmod analyzer: kernel modules' vermagic and CRCs, kernels' tags,
+// and whether a kernel would load a module.
+void register_analyzer(Registry &registry);
 
 } // namespace abitag::kmod

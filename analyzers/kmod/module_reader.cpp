@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/kmod/module_reader.h"
 
 #include <cctype>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading a module file: the parsers of each section the loader reads.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/kmod/report.h"
 
 #include <cinttypes>

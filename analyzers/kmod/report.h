@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What `abitag kmod --json` prints of a module and of a kernel.
 #pragma once
 

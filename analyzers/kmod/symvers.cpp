@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Module.symvers, as scripts/mod/modpost.c writes it (write_dump): one
 // exported symbol per line, fields separated by tabs.
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tag of a kernel: what a module built against it depends on.
 #include <cstdio>
 

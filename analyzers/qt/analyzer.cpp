@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The qt analyzer: the exact Qt version of the files that export Qt's
 // private API, as one tag value, and --check, which says whether each user
 // of it still matches the Qt it would load.
@@ -6,8 +7,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/qt/qt.h"
-#include "analyzers/qt/register.h"
 #include "analyzers/qt/report.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/paths.h"
@@ -96,11 +98,7 @@ private:
       listed.push_back(file_json(file));
     out.document["files"] = std::move(listed);
     out.document["other_elf_files"] = in.other_elf;
-    nlohmann::ordered_json links = nlohmann::ordered_json::array();
-    for (const SkippedLink &link : found.links)
-      links.push_back({{"path", link.path}, {"what", link.what}});
-    out.document["skipped_links"] = std::move(links);
-    out.document["other_files"] = found.other_files;
+    add_discovery_json(out.document, found.links, found.other_files);
     if (!inputs.explain)
       return out;
     std::size_t exporting = 0, using_ = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // abitag qt --check: the library each user of the private API would load,
 // and whether it is still the Qt the user was built against.
 #include <sys/stat.h>

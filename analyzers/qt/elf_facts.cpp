@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/qt/elf_facts.h"
 
 #include <llvm/BinaryFormat/ELF.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the qt analyzer reads from an ELF file, and nothing more: its symbol
 // version definitions and needs, its dynamic section's names, its dynamic
 // symbols with their versions, and the bytes of two sections. Read with

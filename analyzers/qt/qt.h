@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Qt's private API: which ELF files export it (Qt's own libraries and
 // plugins), which use it and from which library, the exact Qt version each
 // records, and whether a user of it still matches the Qt that would be
@@ -27,6 +28,8 @@
 
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
+
+#include "fingerprint/analyzer.h"
 
 namespace abitag::qt {
 
@@ -167,5 +170,9 @@ struct Finding {
 // At risk: USER's version is unknown, or the provider's, or the provider is
 // not found. One finding per private use at most; none when all is well.
 std::vector<Finding> check_private_uses(const QtFile &user, const std::string &origin, ProviderLookup &lookup);
+
+// Adds the qt analyzer: who exports and who uses Qt's private API, the exact
+// Qt version each records, and --check.
+void register_analyzer(Registry &registry);
 
 } // namespace abitag::qt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What an ELF file says about Qt: the private versions it defines and
 // needs, and the Qt version it records.
 #include <algorithm>

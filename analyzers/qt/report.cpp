@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/qt/report.h"
 
 namespace abitag::qt {

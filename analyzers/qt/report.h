@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How the qt analyzer shows a file and a finding: its --json objects and its
 // --explain lines.
 #pragma once

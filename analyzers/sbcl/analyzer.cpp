@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sbcl analyzer: the build id each SBCL core needs or runtime provides,
 // its hash, its layout and the foreign libraries it reopens; and --check,
 // which says whether each core would start.
@@ -7,11 +8,13 @@
 #include <cstring>
 #include <set>
 
+#include <CLI/CLI.hpp>
+
 #include "analyzers/sbcl/check.h"
 #include "analyzers/sbcl/core_facts.h"
 #include "analyzers/sbcl/core_header.h"
 #include "analyzers/sbcl/heap_walk.h"
-#include "analyzers/sbcl/register.h"
+#include "analyzers/sbcl/sbcl.h"
 #include "analyzers/sbcl/report.h"
 #include "analyzers/sbcl/sbcl_file.h"
 #include "analyzers/sbcl/space_directory.h"
@@ -172,11 +175,7 @@ private:
     for (const Report *r : kept)
       files.push_back(report_json(*r));
     out.document["files"] = std::move(files);
-    nlohmann::ordered_json links = nlohmann::ordered_json::array();
-    for (const SkippedLink &link : found.links)
-      links.push_back({{"path", link.path}, {"what", link.what}});
-    out.document["skipped_links"] = std::move(links);
-    out.document["other_files"] = other;
+    add_discovery_json(out.document, found.links, other);
     if (inputs.explain) {
       for (const Report *r : kept)
         out.explanation.push_back(r->path + ": " + kind_name(r->file.kind) + ", build id " + r->file.build_id);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/sbcl/check.h"
 
 #include <cstdlib>

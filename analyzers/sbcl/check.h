@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `abitag sbcl --check`: would each core start? Its build id must equal the
 // runtime's (a byte-exact compare in the runtime's load_core_file), and every
 // foreign library it reopens before any user code runs must load. The

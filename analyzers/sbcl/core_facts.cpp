@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/sbcl/core_facts.h"
 
 #include "analyzers/sbcl/file_reader.h"

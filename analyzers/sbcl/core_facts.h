@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What is known of a core beyond its header page: where its spaces lie, the
 // foreign libraries it reopens (a heap walk), and for an executable the build
 // id of its own runtime part. Shared by `abitag sbcl` and the audit.

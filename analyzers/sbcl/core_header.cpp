@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parsing the entries of the header page (load_core_file in coreparse.c).
 #include "analyzers/sbcl/core_header.h"
 
@@ -111,6 +112,28 @@ void choose_page_size(const FileReader &file, CoreHeader &out) {
                                            : "assumed (32-bit x86), the file is not a whole core";
 }
 
+// Reads the header entry CODE, whose words after the code and length are
+// PAYLOAD, found at word AT of BYTES, into OUT.
+llvm::Error read_entry(std::uint64_t code, const Payload &payload, std::string_view bytes, std::size_t at,
+                       const WordFormat &word, CoreHeader &out) {
+  switch (code) {
+  case kBuildIdCode:
+  case kOldBuildIdCode:
+    return read_build_id(payload, bytes, at + 2, word.size, out);
+  case kDirectory:
+    return read_directory(payload, out);
+  case kPageTable:
+    return read_page_table(payload, out);
+  case kRuntimeOptions:
+    if (payload.size() < 3)
+      return make_error("the runtime options entry is too short");
+    out.runtime_options = RuntimeOptions{payload[0], payload[1], payload[2], payload.size() > 3};
+    return llvm::Error::success();
+  default:
+    return llvm::Error::success(); // entries abitag does not need (INITIAL_FUN, STATIC_CONSTANTS...)
+  }
+}
+
 } // namespace
 
 const char *space_name(std::uint64_t id) {
@@ -178,30 +201,8 @@ llvm::Expected<CoreHeader> read_core_header(const FileReader &file, const CoreLo
     Payload payload;
     for (std::uint64_t i = 2; i < length; ++i)
       payload.push_back(word.at(bytes, at + i));
-    llvm::Error error = llvm::Error::success();
-    switch (code) {
-    case kBuildIdCode:
-    case kOldBuildIdCode:
-      error = read_build_id(payload, bytes, at + 2, word.size, out);
-      have_build_id = true;
-      break;
-    case kDirectory:
-      error = read_directory(payload, out);
-      break;
-    case kPageTable:
-      error = read_page_table(payload, out);
-      break;
-    case kRuntimeOptions:
-      if (payload.size() < 3) {
-        error = make_error("the runtime options entry is too short");
-        break;
-      }
-      out.runtime_options = RuntimeOptions{payload[0], payload[1], payload[2], payload.size() > 3};
-      break;
-    default:
-      break; // entries abitag does not need (INITIAL_FUN, STATIC_CONSTANTS...)
-    }
-    if (error)
+    have_build_id |= code == kBuildIdCode || code == kOldBuildIdCode;
+    if (llvm::Error error = read_entry(code, payload, bytes, at, word, out))
       return error;
     at += length;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The header page of an SBCL core: where the core starts in its file, the
 // build id the runtime must match, and the space directory.
 //

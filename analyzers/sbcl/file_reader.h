@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading pieces of a core at given offsets. Every offset and length comes
 // from the file itself, so each read is checked against the file's size
 // before it happens: a corrupt core gives an error, never a read elsewhere.

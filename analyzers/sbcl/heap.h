@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The spaces of a core as memory: a saved virtual address gives its bytes.
 // Uncompressed spaces are views of the mapped file; zstd spaces are
 // decompressed. On-disk pointers are the addresses the spaces were saved at,

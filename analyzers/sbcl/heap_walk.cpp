@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The walk, for the x86-64 object layout of SBCL 2.2.x to 2.6.x (verified
 // on 2.2.9 and 2.6.7; see the research notes):
 //   simple-base-string  [header low byte 0xE1][length << 1][Latin-1 bytes]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The foreign libraries a core reopens at startup: the namestrings of
 // SB-SYS:*SHARED-OBJECTS*, found by following the symbol's value through
 // the heap, never by a string scan (which finds literals, pathname pieces

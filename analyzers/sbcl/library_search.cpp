@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/sbcl/library_search.h"
 
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Whether the dynamic linker would find a bare soname: the names in
 // /etc/ld.so.cache, the directories of /etc/ld.so.conf (with its includes),
 // then the default directories, as dlopen searches them. All of it is read

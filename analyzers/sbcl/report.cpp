@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/sbcl/report.h"
 
 #include "analyzers/sbcl/core_header.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the sbcl analyzer knows of one input, and what --json prints of it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/sbcl/runtime_build_id.h"
 
 #include <llvm/BinaryFormat/ELF.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The build id an SBCL runtime provides: its exported `build_id` data
 // symbol (every Linux runtime links with --export-dynamic, and Debian's is
 // stripped, so the dynamic symbol table is where it is).

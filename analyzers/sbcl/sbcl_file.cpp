@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/sbcl/sbcl_file.h"
 
 #include "analyzers/sbcl/file_reader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What an input file is to SBCL, from its header page and trailer only.
 #pragma once
 

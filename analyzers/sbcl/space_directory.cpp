@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyzers/sbcl/space_directory.h"
 
 #include "fingerprint/errors.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where each space of the directory lies in the file, and how it is stored.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Finding the core in a file: CORE_MAGIC at offset 0 (a plain core), or the
 // trailer that save.c writes at the end of every core, [off_t core_start]
 // [CORE_MAGIC], which is how an executable finds the core behind its runtime.

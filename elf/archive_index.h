@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An ar archive's member headers and symbol index, read before LLVM reads
 // the archive, and what they promise of the members. The index ("/" or
 // "/SYM64/", written by ar s) names, for each global symbol a member
@@ -12,9 +13,9 @@
 #include <llvm/ADT/StringRef.h>
 #include <llvm/Support/Error.h>
 
-#include "analyzers/cxxabi/symbol_reader.h"
+#include "elf/symbol_reader.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 struct IndexEntry {
   std::uint64_t member = 0; // the offset of its member's header
@@ -41,4 +42,4 @@ llvm::Expected<ArchiveLayout> read_archive_layout(llvm::StringRef archive, bool 
 llvm::Error check_member_against_index(const ArchiveLayout &layout, std::uint64_t offset,
                                        const ObjectSymbols &object);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,8 +1,9 @@
-#include "analyzers/cxxabi/lto_symtab.h"
+// SPDX-License-Identifier: MIT
+#include "elf/lto_symtab.h"
 
 #include "fingerprint/errors.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 llvm::Expected<std::vector<LtoSymbol>> parse_lto_symtab(llvm::StringRef data) {
   constexpr size_t kFixedTail = 1 + 1 + 8 + 4;
@@ -33,4 +34,4 @@ llvm::Expected<std::vector<LtoSymbol>> parse_lto_symtab(llvm::StringRef data) {
   return out;
 }
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,11 +1,12 @@
-#include "analyzers/cxxabi/symbol_versions.h"
+// SPDX-License-Identifier: MIT
+#include "elf/symbol_versions.h"
 
 #include <llvm/Object/ELFTypes.h>
 #include <llvm/Support/Endian.h>
 
 #include "fingerprint/errors.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 using namespace llvm::object;
 
@@ -152,4 +153,4 @@ bool SymbolVersions::is_default(std::size_t index, bool undefined) const {
   return !(versym_[index] & kHiddenBit) && version < defined_here_.size() && defined_here_[version];
 }
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

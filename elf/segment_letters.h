@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // nm's letter for a dynamic symbol of a file without section headers. nm
 // takes it from the flags of the symbol's section; without the section
 // table, the segment the symbol's address lies in says the same for every
@@ -14,9 +15,9 @@
 
 #include <llvm/ADT/ArrayRef.h>
 
-#include "analyzers/cxxabi/dynamic_segment.h"
+#include "elf/dynamic_segment.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 // The letter (lower case) of each section index that SYMBOLS show, '?'
 // for one they do not.
@@ -27,4 +28,4 @@ std::vector<char> section_letters_by_segment(const LoaderView &loader, llvm::Arr
 // alone, or '?'.
 char segment_letter(const LoaderView &loader, std::uint64_t value, std::uint64_t size, std::uint8_t type);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,4 +1,5 @@
-#include "analyzers/cxxabi/symbol_reader.h"
+// SPDX-License-Identifier: MIT
+#include "elf/symbol_reader.h"
 
 #include <vector>
 
@@ -6,15 +7,15 @@
 #include <llvm/Object/Archive.h>
 #include <llvm/Support/Path.h>
 
-#include "analyzers/cxxabi/archive_index.h"
-#include "analyzers/cxxabi/elf_file.h"
-#include "analyzers/cxxabi/elf_tables.h"
-#include "analyzers/cxxabi/lto_symtab.h"
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/archive_index.h"
+#include "elf/elf_file.h"
+#include "elf/elf_tables.h"
+#include "elf/lto_symtab.h"
+#include "elf/symbol_versions.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 using llvm::Expected;
 using llvm::MemoryBufferRef;
@@ -315,4 +316,4 @@ Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buff
   return file;
 }
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,4 +1,5 @@
-#include "analyzers/cxxabi/archive_index.h"
+// SPDX-License-Identifier: MIT
+#include "elf/archive_index.h"
 
 #include <algorithm>
 
@@ -7,7 +8,7 @@
 
 #include "fingerprint/errors.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 namespace {
 
@@ -141,4 +142,4 @@ llvm::Error check_member_against_index(const ArchiveLayout &layout, std::uint64_
   return llvm::Error::success();
 }
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // GCC's LTO symbol table (.gnu.lto_.symtab.*), the only symbols of a "slim"
 // LTO object: the regular ELF symbol table holds just __gnu_lto_slim.
 #pragma once
@@ -7,7 +8,7 @@
 #include <llvm/ADT/StringRef.h>
 #include <llvm/Support/Error.h>
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 struct LtoSymbol {
   llvm::StringRef name;
@@ -20,4 +21,4 @@ struct LtoSymbol {
 // has no name, or a kind or visibility GCC does not write.
 llvm::Expected<std::vector<LtoSymbol>> parse_lto_symtab(llvm::StringRef section);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

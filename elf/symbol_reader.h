@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading the symbols of ELF files and ar archives with LLVM's libObject, as
 // nm does: .dynsym of shared objects and executables (nm -D), the symbol
 // table of relocatable objects and archive members (nm), and the GCC LTO
@@ -14,9 +15,9 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/symbol_versions.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 struct Symbol {
   llvm::StringRef name;    // without any @VERSION: versions are read separately
@@ -79,4 +80,4 @@ llvm::Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer
 // (the file changed since it was read) is an error.
 llvm::Expected<SymbolFile> read_symbols_at(const std::string &path, const std::vector<std::size_t> &indexes);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the section headers of a program or shared object must agree with,
 // when they describe the file at all (elf_tables.h): the dynamic segment,
 // which is what the loader reads, and the load segments. Each check fails
@@ -11,10 +12,10 @@
 #include <llvm/Object/ELF.h>
 #include <llvm/Support/Error.h>
 
-#include "analyzers/cxxabi/dynamic_segment.h"
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/dynamic_segment.h"
+#include "elf/symbol_versions.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 // What a defined symbol's section says of it: nm's letter (lower case),
 // whether it is a COMDAT group, whose signature symbol nm does not show,
@@ -71,4 +72,4 @@ llvm::Error check_symbol_sections(typename ELFT::ShdrRange sections, llvm::Array
 llvm::Error check_object_symbol(std::size_t i, std::uint8_t type, std::uint8_t binding, std::uint32_t shndx,
                                 const SectionKind *section);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where the symbols of one ELF object are, and how sure that is. A
 // relocatable object's are in its .symtab, found by its section headers. A
 // program's or shared object's are where the loader finds them, through the
@@ -18,11 +19,11 @@
 #include <llvm/Object/ELF.h>
 #include <llvm/Support/Error.h>
 
-#include "analyzers/cxxabi/dynamic_segment.h"
-#include "analyzers/cxxabi/elf_consistency.h"
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/dynamic_segment.h"
+#include "elf/elf_consistency.h"
+#include "elf/symbol_versions.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 template <class ELFT> struct ElfTables {
   llvm::ArrayRef<typename ELFT::Sym> symbols; // empty when the object has none
@@ -57,4 +58,4 @@ llvm::Expected<ElfTables<ELFT>> locate_elf_tables(const llvm::object::ELFFile<EL
 // hold. The loader never loads one.
 template <class ELFT> bool is_debug_only(const llvm::object::ELFFile<ELFT> &elf);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,4 +1,5 @@
-#include "analyzers/cxxabi/elf_consistency.h"
+// SPDX-License-Identifier: MIT
+#include "elf/elf_consistency.h"
 
 #include <vector>
 
@@ -6,7 +7,7 @@
 
 #include "fingerprint/errors.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 using namespace llvm::object;
 
@@ -207,4 +208,4 @@ ABITAG_INSTANTIATE(ELF64LE)
 ABITAG_INSTANTIATE(ELF64BE)
 #undef ABITAG_INSTANTIATE
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Opening an ELF file for reading with libObject's ELFFile, of whichever
 // class and byte order its e_ident gives. Not through createBinary: its
 // ELFObjectFile refuses a file whose section header table cannot be read,
@@ -12,7 +13,7 @@
 
 #include "fingerprint/errors.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 // Calls READ(elf) with the ELFFile of BYTES and returns what it returns (an
 // llvm::Expected), or the reason BYTES are not an ELF file of a known class
@@ -39,4 +40,4 @@ auto with_elf_file(llvm::StringRef bytes, Read &&read)
   return make_error("invalid ELF class (EI_CLASS " + std::to_string(elf_class) + ")");
 }
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,11 +1,12 @@
-#include "analyzers/cxxabi/dynamic_segment.h"
+// SPDX-License-Identifier: MIT
+#include "elf/dynamic_segment.h"
 
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Support/Endian.h>
 
 #include "fingerprint/errors.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 using llvm::Expected;
 using namespace llvm::object;
@@ -259,4 +260,4 @@ template Expected<SymbolCount> count_dynamic_symbols<ELF32BE>(const LoaderView &
 template Expected<SymbolCount> count_dynamic_symbols<ELF64LE>(const LoaderView &, std::uint16_t);
 template Expected<SymbolCount> count_dynamic_symbols<ELF64BE>(const LoaderView &, std::uint16_t);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // GNU symbol versions of a shared object's dynamic symbols, read from its
 // version tables (.gnu.version, .gnu.version_d and .gnu.version_r, or the
 // same tables found through DT_VERSYM, DT_VERDEF and DT_VERNEED) once per
@@ -14,7 +15,7 @@
 #include <llvm/ADT/StringRef.h>
 #include <llvm/Support/Error.h>
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 class SymbolVersions {
 public:
@@ -49,4 +50,4 @@ struct VersionTables {
 // ELFT: one of llvm::object::ELF32LE, ELF32BE, ELF64LE, ELF64BE.
 template <class ELFT> llvm::Expected<SymbolVersions> read_symbol_versions(const VersionTables &tables);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

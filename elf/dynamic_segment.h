@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A program or shared object as the dynamic loader reads it: through its
 // program headers, never its section headers. PT_LOAD says which file bytes
 // lie at which address; PT_DYNAMIC lists the tables the loader uses
@@ -16,9 +17,9 @@
 #include <llvm/Object/ELF.h>
 #include <llvm/Support/Error.h>
 
-#include "analyzers/cxxabi/symbol_versions.h"
+#include "elf/symbol_versions.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 struct Segment {
   std::uint64_t address = 0, offset = 0, file_size = 0, memory_size = 0;
@@ -89,4 +90,4 @@ template <class ELFT> struct DynamicSymbolTable {
 template <class ELFT>
 llvm::Expected<DynamicSymbolTable<ELFT>> read_dynamic_symbol_table(const LoaderView &view, std::uint64_t count);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

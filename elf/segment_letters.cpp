@@ -1,11 +1,12 @@
-#include "analyzers/cxxabi/segment_letters.h"
+// SPDX-License-Identifier: MIT
+#include "elf/segment_letters.h"
 
 #include <algorithm>
 
 #include <llvm/BinaryFormat/ELF.h>
 #include <llvm/Object/ELFTypes.h>
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 namespace {
 
@@ -125,4 +126,4 @@ template std::vector<char> section_letters_by_segment<ELF32BE>(const LoaderView 
 template std::vector<char> section_letters_by_segment<ELF64LE>(const LoaderView &, llvm::ArrayRef<ELF64LE::Sym>);
 template std::vector<char> section_letters_by_segment<ELF64BE>(const LoaderView &, llvm::ArrayRef<ELF64BE::Sym>);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf

@@ -1,13 +1,14 @@
-#include "analyzers/cxxabi/elf_tables.h"
+// SPDX-License-Identifier: MIT
+#include "elf/elf_tables.h"
 
 #include <llvm/BinaryFormat/ELF.h>
 
-#include "analyzers/cxxabi/elf_consistency.h"
-#include "analyzers/cxxabi/segment_letters.h"
+#include "elf/elf_consistency.h"
+#include "elf/segment_letters.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
 
-namespace abitag::cxxabi {
+namespace abitag::elf {
 
 using llvm::Expected;
 using namespace llvm::object;
@@ -334,4 +335,4 @@ template bool is_debug_only(const ELFFile<ELF32BE> &);
 template bool is_debug_only(const ELFFile<ELF64LE> &);
 template bool is_debug_only(const ELFFile<ELF64BE> &);
 
-} // namespace abitag::cxxabi
+} // namespace abitag::elf
