@@ -8,6 +8,7 @@
 
 #include "analyzers/cxxabi/cxxabi.h"
 #include "analyzers/sbcl/sbcl.h"
+#include "elf/dynamic_names.h"
 #include "elf/dynamic_segment.h"
 #include "elf/elf_file.h"
 #include "elf/elf_tables.h"
@@ -38,55 +39,6 @@ std::uint64_t key_of(std::uint64_t name_hash, std::uint64_t marker, std::uint64_
 
 constexpr std::uint64_t kVersioned = 1, kUnversioned = 2, kDefault = 3;
 
-std::vector<std::string> split_path_list(llvm::StringRef list) {
-  llvm::SmallVector<llvm::StringRef, 4> parts;
-  list.split(parts, ':', -1, /*KeepEmpty=*/true);
-  std::vector<std::string> out;
-  for (llvm::StringRef part : parts)
-    out.push_back(part.str()); // an empty entry means the current directory to ld.so
-  return out;
-}
-
-// DT_NEEDED, DT_SONAME, DT_RPATH and DT_RUNPATH, read through the dynamic
-// segment as the loader reads them (elf/dynamic_segment.h),
-// which works on files without section headers too. Their string table
-// must lie whole in the file bytes of a load segment.
-llvm::Error read_dynamic(const elf::LoaderView &loader, ElfFacts &out) {
-  struct Ref {
-    std::int64_t tag;
-    std::uint64_t offset;
-  };
-  std::vector<Ref> refs;
-  for (const elf::DynamicEntry &entry : loader.entries)
-    if (entry.tag == llvm::ELF::DT_NEEDED || entry.tag == llvm::ELF::DT_SONAME || entry.tag == llvm::ELF::DT_RPATH ||
-        entry.tag == llvm::ELF::DT_RUNPATH)
-      refs.push_back({entry.tag, entry.value});
-  if (refs.empty())
-    return llvm::Error::success();
-  std::optional<std::uint64_t> strtab = loader.value(llvm::ELF::DT_STRTAB), strsz = loader.value(llvm::ELF::DT_STRSZ);
-  if (!strtab || !strsz)
-    return make_error("dynamic section has no string table");
-  auto bytes = loader.bytes_at(*strtab, *strsz, "the dynamic string table (DT_STRTAB, DT_STRSZ)");
-  if (!bytes)
-    return bytes.takeError();
-  llvm::StringRef strings = llvm::toStringRef(*bytes);
-  for (const Ref &ref : refs) {
-    if (ref.offset >= strings.size())
-      return make_error("dynamic string offset " + std::to_string(ref.offset) + " is past the string table");
-    llvm::StringRef text = strings.drop_front(ref.offset).take_until([](char c) { return c == '\0'; });
-    switch (ref.tag) {
-    case llvm::ELF::DT_NEEDED: out.needed.push_back(text.str()); break;
-    case llvm::ELF::DT_SONAME: out.soname = text.str(); break;
-    case llvm::ELF::DT_RPATH: out.rpath = split_path_list(text); break;
-    case llvm::ELF::DT_RUNPATH:
-      out.runpath = split_path_list(text);
-      out.has_runpath = true;
-      break;
-    }
-  }
-  return llvm::Error::success();
-}
-
 template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, ElfFacts &out) {
   const auto &header = elf.getHeader();
   out.elf_class = header.e_ident[llvm::ELF::EI_CLASS];
@@ -114,7 +66,15 @@ template <class ELFT> llvm::Error read_loader_view(const ELFFile<ELFT> &elf, Elf
   out.dynamic = loader->dynamic.has_value();
   if (!out.dynamic)
     return llvm::Error::success();
-  return read_dynamic(*loader, out);
+  llvm::Expected<elf::DynamicNames> names = elf::read_dynamic_names(*loader);
+  if (!names)
+    return names.takeError();
+  out.soname = std::move(names->soname);
+  out.needed = std::move(names->needed);
+  out.rpath = std::move(names->rpath);
+  out.runpath = std::move(names->runpath);
+  out.has_runpath = names->has_runpath;
+  return llvm::Error::success();
 }
 
 llvm::Error read_loader_view(llvm::MemoryBufferRef buffer, ElfFacts &out) {

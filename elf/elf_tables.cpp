@@ -107,17 +107,6 @@ llvm::Error read_version_section(const ELFFile<ELFT> &elf, typename ELFT::ShdrRa
   return llvm::Error::success();
 }
 
-template <class ELFT>
-llvm::Error read_section_versions(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections, VersionTables &out) {
-  if (llvm::Error e = read_version_section(elf, sections, llvm::ELF::SHT_GNU_versym, out.versym, nullptr, nullptr))
-    return e;
-  if (llvm::Error e = read_version_section(elf, sections, llvm::ELF::SHT_GNU_verdef, out.definitions,
-                                           &out.definition_count, &out.definition_strings))
-    return e;
-  return read_version_section(elf, sections, llvm::ELF::SHT_GNU_verneed, out.needs, &out.need_count,
-                              &out.need_strings);
-}
-
 // The tables as the section headers give them: .symtab of a relocatable
 // object, .dynsym of anything else.
 template <class ELFT>
@@ -289,6 +278,17 @@ template <class ELFT> Expected<ElfTables<ELFT>> locate_loaded_tables(const ELFFi
 } // namespace
 
 template <class ELFT>
+llvm::Error read_section_versions(const ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections, VersionTables &out) {
+  if (llvm::Error e = read_version_section(elf, sections, llvm::ELF::SHT_GNU_versym, out.versym, nullptr, nullptr))
+    return e;
+  if (llvm::Error e = read_version_section(elf, sections, llvm::ELF::SHT_GNU_verdef, out.definitions,
+                                           &out.definition_count, &out.definition_strings))
+    return e;
+  return read_version_section(elf, sections, llvm::ELF::SHT_GNU_verneed, out.needs, &out.need_count,
+                              &out.need_strings);
+}
+
+template <class ELFT>
 SectionKind ElfTables<ELFT>::section_of(std::uint32_t shndx, const typename ELFT::Sym &symbol) const {
   if (loader && (shndx >= sections.size() || sections[shndx].letter == '?'))
     return {segment_letter(*loader, symbol.st_value, symbol.st_size, symbol.getType()), false};
@@ -334,5 +334,9 @@ template bool is_debug_only(const ELFFile<ELF32LE> &);
 template bool is_debug_only(const ELFFile<ELF32BE> &);
 template bool is_debug_only(const ELFFile<ELF64LE> &);
 template bool is_debug_only(const ELFFile<ELF64BE> &);
+template llvm::Error read_section_versions(const ELFFile<ELF32LE> &, ELF32LE::ShdrRange, VersionTables &);
+template llvm::Error read_section_versions(const ELFFile<ELF32BE> &, ELF32BE::ShdrRange, VersionTables &);
+template llvm::Error read_section_versions(const ELFFile<ELF64LE> &, ELF64LE::ShdrRange, VersionTables &);
+template llvm::Error read_section_versions(const ELFFile<ELF64BE> &, ELF64BE::ShdrRange, VersionTables &);
 
 } // namespace abitag::elf

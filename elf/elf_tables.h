@@ -52,6 +52,12 @@ template <class ELFT> struct ElfTables {
 template <class ELFT>
 llvm::Expected<ElfTables<ELFT>> locate_elf_tables(const llvm::object::ELFFile<ELFT> &elf, bool ask_ahead);
 
+// The version tables as the section headers give them (.gnu.version,
+// .gnu.version_d, .gnu.version_r): each empty when there is none.
+template <class ELFT>
+llvm::Error read_section_versions(const llvm::object::ELFFile<ELFT> &elf, typename ELFT::ShdrRange sections,
+                                  VersionTables &out);
+
 // Whether ELF is a separate debug-info file (objcopy --only-keep-debug):
 // its sections keep their addresses but not their contents (the dynamic
 // section is NOBITS), and its program headers point at bytes it does not

@@ -57,8 +57,10 @@ public:
       auto aux = record_at<typename ELFT::Verdaux>(data, offset + (*def)->vd_aux);
       if (!aux)
         return aux.takeError();
-      if (!((*def)->vd_flags & llvm::ELF::VER_FLG_BASE)) // the file's own name
+      if (!((*def)->vd_flags & llvm::ELF::VER_FLG_BASE)) { // the file's own name
         put((*def)->vd_ndx, string_at(table, (*aux)->vda_name), true);
+        out_.definition_order_.push_back((*def)->vd_ndx & kVersionIndexMask);
+      }
       if ((*def)->vd_next == 0)
         break;
       offset += (*def)->vd_next;
@@ -87,6 +89,7 @@ public:
         out_.weak_need_.resize(out_.names_.size());
         out_.needed_from_[index] = string_at(table, (*need)->vn_file).str();
         out_.weak_need_[index] = (*aux)->vna_flags & llvm::ELF::VER_FLG_WEAK;
+        out_.need_order_.push_back(static_cast<std::uint16_t>(index));
         if ((*aux)->vna_next == 0)
           break;
         aux_offset += (*aux)->vna_next;

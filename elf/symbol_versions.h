@@ -31,6 +31,10 @@ public:
   std::vector<std::string> needed_from_;
   std::vector<bool> weak_need_;
   std::vector<std::uint16_t> versym_; // by symbol index
+  // The version indexes in the order their tables list them: the versions
+  // defined here (not the file's own base name), and those needed.
+  std::vector<std::uint16_t> definition_order_;
+  std::vector<std::uint16_t> need_order_;
 };
 
 // The bytes of a file's version tables, wherever they were found: each

@@ -195,6 +195,40 @@ void Walker::note_link(const std::string &shown, const std::string &real, const 
     out_.links.push_back({shown, "link to " + target + " outside the walked tree, not followed"});
 }
 
+// What the walk of one named folder found, gathered from every thread.
+struct TreeFinds {
+  std::mutex mutex;
+  std::vector<InputFile> files;
+  std::vector<std::string> links;
+  std::vector<InputError> errors;
+  std::atomic<std::size_t> other{0}; // files not wanted: most of a system's
+};
+
+// Keeps one walked file the analyzer wants, as an InputFile, or the reason
+// it cannot be read. PATH is where it is, SHOWN its path as reports name it.
+void keep_walked_file(const WalkedFile &file, std::string path, std::string shown, const DiscoverOptions &options,
+                      TreeFinds &finds) {
+  struct stat st;
+  // The file the head came from, unless it was replaced since (its reader
+  // then finds out what it is, or that it is a link now).
+  const char *why_not = ::fstatat(file.folder.fd, file.name, &st, AT_SYMLINK_NOFOLLOW) != 0
+                            ? std::strerror(errno) // before the lock and the path's allocation touch errno
+                        : S_ISREG(st.st_mode) ? nullptr
+                                              : "replaced during the walk by a link or folder";
+  if (why_not) {
+    std::lock_guard<std::mutex> lock(finds.mutex);
+    finds.errors.push_back({std::move(shown), why_not});
+    return;
+  }
+  InputFile kept{std::move(shown), std::move(path), static_cast<std::uint64_t>(st.st_size),
+                 static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                 std::string(file.head)};
+  if (options.kept)
+    options.kept(kept);
+  std::lock_guard<std::mutex> lock(finds.mutex);
+  finds.files.push_back(std::move(kept));
+}
+
 // Walks a named folder on all cores (walk.h), keeping the files the analyzer
 // wants, then puts what was found in the order of a sorted depth-first walk,
 // so the same tree always gives the same report.
@@ -206,51 +240,28 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
     std::size_t skip = top_length == 0 ? 1 : top_length + 1;
     return join_path(shown_top, real.substr(std::min(skip, real.size())));
   };
-  std::mutex mutex;
-  std::vector<InputFile> files;
-  std::vector<std::string> links;
-  std::vector<InputError> errors;
-  std::atomic<std::size_t> other{0}; // files not wanted: most of a system's
-
+  TreeFinds finds;
   WalkVisitor visitor;
   visitor.head_size = kHeadSize;
   visitor.enter = options_.enter;
   visitor.file = [&](const WalkedFile &file) {
     if (options_.seen)
       options_.seen();
-    if (!options_.accept(file.head)) {
-      other.fetch_add(1, std::memory_order_relaxed);
+    if (!options_.accept(file.head)) { // most files: nothing allocated for them
+      finds.other.fetch_add(1, std::memory_order_relaxed);
       return;
     }
-    struct stat st;
-    // The file the head came from, unless it was replaced since (its reader
-    // then finds out what it is, or that it is a link now).
-    const char *why_not = ::fstatat(file.folder.fd, file.name, &st, AT_SYMLINK_NOFOLLOW) != 0
-                              ? std::strerror(errno) // before the lock and the path's allocation touch errno
-                          : S_ISREG(st.st_mode) ? nullptr
-                                                : "replaced during the walk by a link or folder";
     std::string path = file.path();
-    if (why_not) {
-      std::lock_guard<std::mutex> lock(mutex);
-      errors.push_back({shown_of(path), why_not});
-      return;
-    }
-    InputFile kept{shown_of(path), path, static_cast<std::uint64_t>(st.st_size),
-                   static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
-                   std::string(file.head)};
-    if (options_.kept)
-      options_.kept(kept);
-    std::lock_guard<std::mutex> lock(mutex);
-    files.push_back(std::move(kept));
+    keep_walked_file(file, path, shown_of(path), options_, finds);
   };
   if (options_.note_links)
     visitor.link = [&](const std::string &path) {
-      std::lock_guard<std::mutex> lock(mutex);
-      links.push_back(path);
+      std::lock_guard<std::mutex> lock(finds.mutex);
+      finds.links.push_back(path);
     };
   visitor.error = [&](const std::string &path, const std::string &reason) {
-    std::lock_guard<std::mutex> lock(mutex);
-    errors.push_back({shown_of(path), reason});
+    std::lock_guard<std::mutex> lock(finds.mutex);
+    finds.errors.push_back({shown_of(path), reason});
   };
   visitor.one_file_system = options_.one_file_system;
   if (options_.other_device)
@@ -258,21 +269,21 @@ void Walker::walk(const std::string &shown_top, const std::string &real_top) {
   walk_tree(real_top, visitor);
 
   auto by_path = [](const auto &a, const auto &b) { return path_order_less(a.path, b.path); };
-  std::sort(files.begin(), files.end(), by_path);
-  std::sort(errors.begin(), errors.end(), by_path);
-  std::sort(links.begin(), links.end(), path_order_less);
-  for (InputFile &file : files)
+  std::sort(finds.files.begin(), finds.files.end(), by_path);
+  std::sort(finds.errors.begin(), finds.errors.end(), by_path);
+  std::sort(finds.links.begin(), finds.links.end(), path_order_less);
+  for (InputFile &file : finds.files)
     take(std::move(file));
-  for (InputError &error : errors)
+  for (InputError &error : finds.errors)
     out_.errors.push_back(std::move(error));
   std::string abs_top = absolute_path(real_top); // the same for every link
   if (char *t = ::realpath(abs_top.c_str(), nullptr)) {
     abs_top = t;
     std::free(t);
   }
-  for (const std::string &link : links)
+  for (const std::string &link : finds.links)
     note_link(shown_of(link), link, abs_top);
-  out_.other_files += other;
+  out_.other_files += finds.other;
 }
 
 } // namespace
@@ -289,7 +300,9 @@ ContentKind sniff_content(std::string_view head) {
 
 // Walks PATH a component at a time from an open folder (openat, fstatat,
 // readlinkat), so each step looks up one name whatever the depth, and ".."
-// at the root stays there.
+// at the root stays there. One loop of about 65 lines: every branch moves the
+// same three things (the open folder, the components done, those pending),
+// which split functions would all have to pass around.
 llvm::Expected<std::string> resolve_under_root(const std::string &root, const std::string &path) {
   int root_fd = open_path(root, O_PATH | O_DIRECTORY);
   if (root_fd < 0)

@@ -180,6 +180,9 @@ bool on_other_device(int dir, const char *name, dev_t device) {
 
 // Reads one folder: offers its files and links, returns its sub-folders.
 // TOP_DEVICE is the file system of the walk's top (WalkVisitor::one_file_system).
+// About 70 lines, kept whole: it is the walk's inner loop over every entry of
+// a system, and its state (the buffer, the open folder shared with other
+// threads, the files and folders found) would otherwise be passed around.
 void read_folder(const Folder &folder, const WalkVisitor &visitor, dev_t top_device, FolderQueue &queue,
                  HeadReader &heads, std::vector<Folder> &found) {
   int fd = open_folder(folder);

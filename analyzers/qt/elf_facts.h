@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What the qt analyzer reads from an ELF file, and nothing more: its symbol
 // version definitions and needs, its dynamic section's names, its dynamic
-// symbols with their versions, and the bytes of two sections. Read with
-// LLVM's libObject, each table in a small function of its own, so that a
-// shared ELF layer can later take their place.
+// symbols with their versions, and the bytes of two sections. The versions
+// and the names come from the ELF layer (elf/), the rest from libObject.
 #pragma once
 
 #include <cstdint>
@@ -49,8 +48,8 @@ struct ElfFacts {
   // The rest is read only when the caller asks for it (read_elf_facts).
   std::string soname;
   std::vector<std::string> needed;      // DT_NEEDED, in order
-  std::string runpath;                  // DT_RUNPATH, as written
-  std::string rpath;                    // DT_RPATH, as written
+  std::vector<std::string> runpath;     // DT_RUNPATH split at ':'
+  std::vector<std::string> rpath;       // DT_RPATH split at ':'
   std::vector<DynamicSymbol> symbols;   // .dynsym without its null entry
   llvm::StringRef qtversion;            // the bytes of .qtversion, empty when there is none
   llvm::StringRef rodata;               // the bytes of .rodata

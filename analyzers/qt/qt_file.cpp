@@ -111,15 +111,12 @@ std::optional<QtVersion> file_name_version(const std::string &path, const std::s
 
 bool is_private(std::string_view name) { return parse_private_tag(name).has_value(); }
 
-std::vector<std::string> split_search_path(const std::string &text) {
+// The entries of a search path that name a folder (qt looks only in those).
+std::vector<std::string> non_empty(const std::vector<std::string> &entries) {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size() && !text.empty()) {
-    std::size_t colon = std::min(text.find(':', start), text.size());
-    if (colon > start)
-      out.push_back(text.substr(start, colon - start));
-    start = colon + 1;
-  }
+  for (const std::string &entry : entries)
+    if (!entry.empty())
+      out.push_back(entry);
   return out;
 }
 
@@ -244,7 +241,7 @@ llvm::Expected<QtFile> read_qt_buffer(llvm::MemoryBufferRef buffer, const std::s
   out.machine = facts->machine;
   out.elf_class = facts->elf_class;
   out.soname = facts->soname;
-  out.search_paths = split_search_path(facts->runpath.empty() ? facts->rpath : facts->runpath);
+  out.search_paths = non_empty(facts->runpath.empty() ? facts->rpath : facts->runpath);
   collect_private(*facts, out);
   if (out.exports_private_api() || out.uses_private_api()) {
     out.recorded = recorded_version(*facts);
