@@ -176,8 +176,12 @@ public:
         users[i].file = std::move(*file);
     });
     Counts counts;
-    Loader loader(scan);
     QtLocks locks(context);
+    if (users.empty()) { // nothing more to read: no ld.so.conf, no tag store
+      summarize(counts, locks, out);
+      return out;
+    }
+    Loader loader(scan);
     for (User &user : users) {
       if (!user.file) {
         out.findings.push_back({Severity::AtRisk, "qt", "unreadable-user", user.entry->path,
