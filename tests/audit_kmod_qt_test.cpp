@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/audit_image.h"
 #include "tests/elf_edit.h"
 #include "tests/kmod_support.h"
 #include "tests/support.h"
@@ -45,23 +46,8 @@ void write_dpkg(const std::string &root, const std::vector<std::pair<std::string
   write_file(root + "/var/lib/dpkg/status", status);
 }
 
-// The lines of the text report from HEADING to the next empty line.
-std::vector<std::string> block(const std::string &text, const std::string &heading) {
-  std::vector<std::string> all = lines(text), out;
-  auto line = std::find_if(all.begin(), all.end(), [&](const std::string &l) { return l.rfind(heading, 0) == 0; });
-  for (; line != all.end() && !line->empty(); ++line)
-    out.push_back(*line);
-  return out;
-}
-
-Run audit_of(const std::vector<std::string> &args) {
-  std::vector<std::string> all{"audit"};
-  all.insert(all.end(), args.begin(), args.end());
-  return run(abitag_binary(), all);
-}
-
 nlohmann::json audit_json(const std::string &root, const std::string &only) {
-  Run r = audit_of({root, "--only", only, "--json"});
+  Run r = audit({root, "--only", only, "--json"});
   INFO(r.err);
   REQUIRE((r.exit_code == 0 || r.exit_code == 1));
   return nlohmann::json::parse(r.out);
@@ -109,12 +95,12 @@ void tag_store(const std::string &root, const std::string &locked) {
 
 } // namespace
 
-TEST_CASE("audit kmod: modules with another vermagic and another CRC are broken now in the kernel's words; the "
+TEST_CASE("audit kmod: modules with another vermagic and another CRC are broken now in the kernel's words, the "
           "real ones are not",
           "[audit][kmod]") {
   TempDir dir;
   std::string root = kernel_root(dir);
-  Run clean = audit_of({root, "--only", "kmod"});
+  Run clean = audit({root, "--only", "kmod"});
   CHECK(clean.exit_code == 0);
   CHECK(block(clean.out, "SUMMARY") ==
         std::vector<std::string>{"SUMMARY", "  kmod: 1 kernels, 6 modules (1 out of tree), 0 the kernel would refuse",
@@ -123,7 +109,7 @@ TEST_CASE("audit kmod: modules with another vermagic and another CRC are broken 
   write_file(root + kUio, patched(read_file(root + kUio), "mod_unload", "mod_unlXad"));
   write_file(root + kHello, with_crc_flipped(read_file(root + kHello), "_printk"));
   write_dpkg(root, {{"linux-image-" + kRelease, kUio}});
-  Run r = audit_of({root, "--only", "kmod"});
+  Run r = audit({root, "--only", "kmod"});
   CHECK(r.exit_code == 1);
   CHECK(block(r.out, "BROKEN NOW") ==
         std::vector<std::string>{
@@ -151,7 +137,7 @@ TEST_CASE("audit kmod: modules with another vermagic and another CRC are broken 
   CHECK(doc["sections"]["kmod"]["refused"] == 2);
   CHECK(doc["orphans"] == nlohmann::json::array({kHello}));
 
-  Run format = audit_of({root, "--only", "kmod", "--format", "lines"});
+  Run format = audit({root, "--only", "kmod", "--format", "lines"});
   CHECK(format.exit_code == 1);
   CHECK(format.out == "linux-image-" + kRelease + "\n");
 }
@@ -166,7 +152,7 @@ TEST_CASE("audit kmod: modules of a release with no kernel installed are at risk
   // What removing a kernel leaves behind, without a module: nothing to say.
   fs::create_directories(root + "/lib/modules/6.1.0-40-cloud-amd64");
   write_file(root + "/lib/modules/6.1.0-40-cloud-amd64/modules.dep", "");
-  Run r = audit_of({root, "--only", "kmod"});
+  Run r = audit({root, "--only", "kmod"});
   CHECK(r.exit_code == 0);
   CHECK(block(r.out, "AT RISK") ==
         std::vector<std::string>{
@@ -186,7 +172,7 @@ TEST_CASE("audit kmod: --under audits only the modules below it", "[audit][kmod]
   write_file(root + kHello, with_crc_flipped(read_file(root + kHello), "_printk"));
   nlohmann::json doc = audit_json(root, "kmod");
   CHECK(doc["findings"].size() == 2);
-  Run r = audit_of({root, "--only", "kmod", "--under", kTree + "/updates", "--json"});
+  Run r = audit({root, "--only", "kmod", "--under", kTree + "/updates", "--json"});
   CHECK(r.exit_code == 1);
   nlohmann::json under = nlohmann::json::parse(r.out);
   REQUIRE(under["findings"].size() == 1);
@@ -198,14 +184,14 @@ TEST_CASE("audit qt: a Qt library of another version leaves its private-API user
           "[audit][qt]") {
   TempDir dir;
   std::string root = qt_root(dir);
-  Run same = audit_of({root, "--only", "qt"});
+  Run same = audit({root, "--only", "qt"});
   CHECK(same.exit_code == 0);
   CHECK(block(same.out, "SUMMARY")[2] ==
         "  qt: 2 users of Qt's private API (4 uses, 0 with a lock), 0 broken, 0 at risk");
 
   make_shapes_5_15_7(root);
   std::string where = "libQt5QuickShapes.so.5 (" + kShapes + ") is Qt 5.15.7 (qtversion-section)";
-  Run risk = audit_of({root, "--only", "qt"});
+  Run risk = audit({root, "--only", "qt"});
   CHECK(risk.exit_code == 0);
   CHECK(block(risk.out, "AT RISK") ==
         std::vector<std::string>{"AT RISK (1)",
@@ -215,14 +201,14 @@ TEST_CASE("audit qt: a Qt library of another version leaves its private-API user
 
   write_dpkg(root, {{"libqt5quickshapes5", kShapes}, {"qml-module-qtquick-shapes", kPlugin}});
   tag_store(root, "5.15.8");
-  Run broken = audit_of({root, "--only", "qt"});
+  Run broken = audit({root, "--only", "qt"});
   CHECK(broken.exit_code == 1);
   CHECK(block(broken.out, "BROKEN NOW") ==
         std::vector<std::string>{"BROKEN NOW (1)",
                                  "  " + kPlugin + ": [qt/version-differs] built against Qt 5.15.8 (the lock of "
                                                   "qml-module-qtquick-shapes on libqt5quickshapes5 qt), but " + where,
                                  "    rebuild: " + kPlugin + " (package qml-module-qtquick-shapes)"});
-  Run format = audit_of({root, "--only", "qt", "--format", "apt"});
+  Run format = audit({root, "--only", "qt", "--format", "apt"});
   CHECK(format.exit_code == 1);
   CHECK(format.out == "apt-get install --reinstall qml-module-qtquick-shapes=1.0-1\n");
   nlohmann::json doc = audit_json(root, "qt");
@@ -234,7 +220,7 @@ TEST_CASE("audit qt: a Qt library of another version leaves its private-API user
   // Locked on the Qt that is installed: whatever .qtversion says, nothing to rebuild.
   fs::remove(root + "/var/lib/abitag/tags.db");
   tag_store(root, "5.15.7");
-  Run locked = audit_of({root, "--only", "qt"});
+  Run locked = audit({root, "--only", "qt"});
   CHECK(locked.exit_code == 0);
   CHECK(block(locked.out, "SUMMARY")[2] ==
         "  qt: 2 users of Qt's private API (4 uses, 1 with a lock), 0 broken, 0 at risk");
@@ -245,7 +231,7 @@ TEST_CASE("audit kmod and qt: a root without modules or Qt, where both sections 
   std::string root = dir.path() + "/root";
   fs::create_directories(root + "/usr/bin");
   fs::copy_file("/bin/true", root + "/usr/bin/true");
-  Run r = audit_of({root, "--only", "kmod,qt"});
+  Run r = audit({root, "--only", "kmod,qt"});
   CHECK(r.exit_code == 0);
   CHECK(block(r.out, "SUMMARY") ==
         std::vector<std::string>{"SUMMARY", "  walk: 0 folders could not be read; 0 files could not be read",
