@@ -32,6 +32,8 @@ public:
 
   const std::string &root() const { return root_; } // canonical host path
   const std::string &tag_store() const { return tag_store_; } // the tag store, a path inside ROOT
+  // The host paths --under named, whose files alone are audited; empty: all of ROOT.
+  const std::vector<std::string> &walk() const { return walk_; }
   Progress &progress() { return progress_; }
   // The one walk of ROOT (or of the --under paths), made on first use.
   const RootFiles &files();
@@ -76,6 +78,8 @@ std::unique_ptr<AuditSection> make_cxxabi_section();
 std::unique_ptr<AuditSection> make_linkage_section();
 std::unique_ptr<AuditSection> make_ghc_section();
 std::unique_ptr<AuditSection> make_sbcl_section();
+std::unique_ptr<AuditSection> make_kmod_section();
+std::unique_ptr<AuditSection> make_qt_section();
 std::unique_ptr<AuditSection> make_tags_section();
 
 } // namespace abitag::audit

@@ -11,6 +11,8 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   out.push_back(make_linkage_section());
   out.push_back(make_ghc_section());
   out.push_back(make_sbcl_section());
+  out.push_back(make_kmod_section());
+  out.push_back(make_qt_section());
   out.push_back(make_tags_section());
   return out;
 }

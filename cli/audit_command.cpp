@@ -18,7 +18,7 @@ public:
   std::string_view name() const override { return "audit"; }
   std::string_view description() const override {
     return "find what under ROOT is broken or at risk: C++ ABI census, linkage as ld.so sees it, GHC "
-           "databases, SBCL cores, recorded tags";
+           "databases, SBCL cores, kernel modules, Qt private-API users, recorded tags";
   }
 
   void add_options(CLI::App &command) override {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tests/audit_image.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -51,6 +52,14 @@ LddVerdict ldd_verdict(const std::string &path) {
       out.not_found.insert(line.substr(start, arrow - start));
     }
   }
+  return out;
+}
+
+std::vector<std::string> block(const std::string &text, const std::string &heading) {
+  std::vector<std::string> all = lines(text), out;
+  auto line = std::find_if(all.begin(), all.end(), [&](const std::string &l) { return l.rfind(heading, 0) == 0; });
+  for (; line != all.end() && !line->empty(); ++line)
+    out.push_back(*line);
   return out;
 }
 

@@ -27,6 +27,9 @@ struct LddVerdict {
   std::map<std::string, std::set<std::string>> missing_versions;
 };
 
+// The lines of a text report from the one starting with HEADING to the next empty line.
+std::vector<std::string> block(const std::string &text, const std::string &heading);
+
 // Runs `abitag audit ARGS...`.
 Run audit(const std::vector<std::string> &args);
 

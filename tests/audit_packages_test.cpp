@@ -23,15 +23,6 @@ nlohmann::json audit_json(const std::string &image) {
   return nlohmann::json::parse(run.out);
 }
 
-// The part of the text report from HEADING to the next empty line.
-std::vector<std::string> block(const std::string &text, const std::string &heading) {
-  std::vector<std::string> all = lines(text), out;
-  auto line = std::find_if(all.begin(), all.end(), [&](const std::string &l) { return l.rfind(heading, 0) == 0; });
-  for (; line != all.end() && !line->empty(); ++line)
-    out.push_back(*line);
-  return out;
-}
-
 } // namespace
 
 TEST_CASE("audit by package: the library built with the other dual ABI is the one package to rebuild (pacman)",

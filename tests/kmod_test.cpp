@@ -13,6 +13,7 @@
 #include <llvm/Object/ELF.h>
 
 #include "fingerprint/json_text.h"
+#include "tests/kmod_support.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
@@ -42,68 +43,13 @@ Run check61(const std::vector<std::string> &modules) {
   return kmod(args);
 }
 
-// VALUE, or the test case fails with its error.
-template <class T> T must(llvm::Expected<T> value) {
-  if (!value)
-    FAIL(llvm::toString(value.takeError()));
-  return std::move(*value);
-}
-
 nlohmann::json json_of(const Run &r) { return must(abitag::parse_json_text(r.out)); }
-
-// Where the section NAME of a little-endian ELF64 image lies: its contents,
-// and its header's sh_size field.
-struct SectionPlace {
-  std::size_t offset = 0, size = 0, size_field = 0;
-};
-
-SectionPlace section_place(const std::string &bytes, const std::string &name) {
-  auto file = must(llvm::object::ELF64LEFile::create(llvm::StringRef(bytes)));
-  std::size_t index = 0;
-  for (const auto &section : must(file.sections())) {
-    if (must(file.getSectionName(section)) == name)
-      return {static_cast<std::size_t>(section.sh_offset), static_cast<std::size_t>(section.sh_size),
-              static_cast<std::size_t>(file.getHeader().e_shoff + index * sizeof(section) + 32)};
-    ++index;
-  }
-  FAIL("no section " << name);
-  return {};
-}
-
-// Replaces every FROM in BYTES[begin, end) by TO (the same length).
-std::string patched(std::string bytes, const std::string &from, const std::string &to, std::size_t begin = 0,
-                    std::size_t end = std::string::npos) {
-  REQUIRE(from.size() == to.size());
-  end = std::min(end, bytes.size());
-  std::size_t count = 0;
-  for (std::size_t at = bytes.find(from, begin); at != std::string::npos && at + from.size() <= end;
-       at = bytes.find(from, at + from.size())) {
-    bytes.replace(at, from.size(), to);
-    ++count;
-  }
-  REQUIRE(count > 0);
-  return bytes;
-}
 
 // A copy of the module at SOURCE, written as NAME in DIR.
 std::string write_copy(const TempDir &dir, const std::string &name, const std::string &bytes) {
   std::string path = dir.path() + "/" + name;
   write_file(path, bytes);
   return path;
-}
-
-// The CRC of SYMBOL in the __versions of BYTES changed in its lowest bit.
-std::string with_crc_flipped(const std::string &bytes, const std::string &symbol) {
-  SectionPlace versions = section_place(bytes, "__versions");
-  std::string record_name = symbol + std::string(1, '\0');
-  for (std::size_t at = versions.offset; at < versions.offset + versions.size; at += 64)
-    if (bytes.compare(at + 8, record_name.size(), record_name) == 0) {
-      std::string out = bytes;
-      out[at] = static_cast<char>(out[at] ^ 1);
-      return out;
-    }
-  FAIL("no __versions record for " << symbol);
-  return {};
 }
 
 std::vector<std::string> all_modules() {

@@ -111,39 +111,57 @@ bool in_tree_path(const std::string &tree, const std::string &path) {
   return path.compare(0, prefix.size(), prefix) == 0;
 }
 
+// Reads the module files WANTED on all cores: a module each, or nothing for
+// another ELF file of the tree, or why it cannot be read.
+struct ReadModules {
+  std::vector<std::optional<Module>> modules;
+  std::vector<std::string> errors;
+};
+
+ReadModules read_modules(const std::vector<const InputFile *> &wanted) {
+  ReadModules out;
+  out.modules.resize(wanted.size());
+  out.errors.resize(wanted.size());
+  parallel_for(wanted.size(), [&](std::size_t i) {
+    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = map_file(wanted[i]->open_path);
+    if (!buffer) {
+      out.errors[i] = to_message(buffer.takeError());
+      return;
+    }
+    std::string_view bytes((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
+    auto module = read_module_if_any(bytes, wanted[i]->path);
+    if (module)
+      out.modules[i] = std::move(*module);
+    else
+      out.errors[i] = to_message(module.takeError());
+  });
+  return out;
+}
+
 // The modules of TREE. With Module.symvers the in-tree modules' exports
 // are known already: of them, only the first is read, for the vermagic and
-// struct module size the kernel was built with.
-llvm::Error add_tree_modules(const std::string &tree, const std::string &root, Kernel &kernel) {
+// struct module size the kernel was built with. When WHOLE is given, every
+// module is read and kept there, and one that cannot be read is set aside
+// in it rather than failing the kernel (the audit reports it and goes on).
+llvm::Error add_tree_modules(const std::string &tree, const std::string &root, Kernel &kernel,
+                             InstalledTree *whole = nullptr) {
   Discovery found = find_module_files(tree, root);
   if (!found.errors.empty())
     return make_error(found.errors.front().path + ": " + found.errors.front().reason);
   std::vector<const InputFile *> wanted;
   bool first_in_tree = true;
   for (const InputFile &file : found.files)
-    if (!kernel.has_symvers || !in_tree_path(tree, file.path) || std::exchange(first_in_tree, false))
+    if (whole || !kernel.has_symvers || !in_tree_path(tree, file.path) || std::exchange(first_in_tree, false))
       wanted.push_back(&file);
-  std::vector<std::optional<Module>> modules(wanted.size());
-  std::vector<std::string> errors(wanted.size());
-  parallel_for(wanted.size(), [&](std::size_t i) {
-    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = map_file(wanted[i]->open_path);
-    if (!buffer) {
-      errors[i] = to_message(buffer.takeError());
-      return;
-    }
-    std::string_view bytes((*buffer)->getBufferStart(), (*buffer)->getBufferSize());
-    auto module = read_module_if_any(bytes, wanted[i]->path);
-    if (module)
-      modules[i] = std::move(*module);
-    else
-      errors[i] = to_message(module.takeError());
-  });
+  ReadModules read = read_modules(wanted);
   for (std::size_t i = 0; i < wanted.size(); ++i) {
-    if (!errors[i].empty())
-      return make_error(wanted[i]->path + ": " + errors[i]);
-    if (!modules[i])
+    if (!read.errors[i].empty() && !whole)
+      return make_error(wanted[i]->path + ": " + read.errors[i]);
+    if (!read.errors[i].empty())
+      whole->unreadable.push_back({wanted[i]->path, read.errors[i]});
+    if (!read.modules[i])
       continue; // another ELF file in the tree
-    const Module &module = *modules[i];
+    const Module &module = *read.modules[i];
     if (module.in_tree() && !kernel.vermagic) {
       kernel.vermagic = module.info("vermagic");
       kernel.this_module_size = module.this_module_size;
@@ -151,12 +169,14 @@ llvm::Error add_tree_modules(const std::string &tree, const std::string &root, K
       kernel.sources.push_back(module.path);
     }
     add_exports(kernel, module.exports);
+    if (whole)
+      whole->modules.push_back(std::move(*read.modules[i]));
   }
   return llvm::Error::success();
 }
 
 // A modules tree: its release is its folder's name.
-llvm::Expected<Kernel> load_tree(const std::string &tree, const std::string &root) {
+llvm::Expected<Kernel> load_tree(const std::string &tree, const std::string &root, InstalledTree *whole = nullptr) {
   Kernel kernel;
   std::string inside = path_inside_root(root, tree);
   kernel.release = inside.substr(inside.rfind('/') + 1);
@@ -174,7 +194,7 @@ llvm::Expected<Kernel> load_tree(const std::string &tree, const std::string &roo
       if (llvm::Error e = add_symvers(join_path(*build, "Module.symvers"), kernel))
         return e;
   }
-  if (llvm::Error e = add_tree_modules(tree, root, kernel))
+  if (llvm::Error e = add_tree_modules(tree, root, kernel, whole))
     return e;
   return kernel;
 }
@@ -217,6 +237,15 @@ std::optional<std::string> installed_release(const std::string &path, const std:
       return inside.substr(length, slash - length);
   }
   return std::nullopt;
+}
+
+llvm::Expected<InstalledTree> load_installed_tree(const std::string &tree, const std::string &root) {
+  InstalledTree whole;
+  llvm::Expected<Kernel> kernel = load_tree(tree, root, &whole);
+  if (!kernel)
+    return kernel.takeError();
+  whole.kernel = std::move(*kernel);
+  return whole;
 }
 
 llvm::Expected<Kernel> load_kernel(const std::string &release_or_path, const std::string &root) {

@@ -107,6 +107,17 @@ struct Kernel {
 // from the modules. An error names what is unreadable.
 llvm::Expected<Kernel> load_kernel(const std::string &release_or_path, const std::string &root = "/");
 
+// A modules tree read whole (the audit's kmod section): its kernel as
+// load_kernel gives it, and every module in it, in-tree ones too, each read
+// once. A module that cannot be read is set aside, not an error.
+struct InstalledTree {
+  Kernel kernel;
+  std::vector<Module> modules;                                // in the tree's sorted order
+  std::vector<std::pair<std::string, std::string>> unreadable; // host path, why
+};
+// TREE: ROOT/lib/modules/RELEASE (or usr/lib/modules) on the host.
+llvm::Expected<InstalledTree> load_installed_tree(const std::string &tree, const std::string &root);
+
 // The kernel a module at PATH (on the host, under ROOT) is installed for:
 // R when it lies under ROOT/lib/modules/R/ or ROOT/usr/lib/modules/R/.
 std::optional<std::string> installed_release(const std::string &path, const std::string &root = "/");
@@ -125,6 +136,9 @@ enum class RefusalKind {
   UnknownSymbol,    // an import nobody exports (or only as GPL-only to a module that is not GPL)
   Namespace,        // an import from a namespace the module does not import
 };
+
+// "vermagic", "symbol-version", ...: the kind as --json and the audit name it.
+const char *refusal_kind_name(RefusalKind kind);
 
 struct Refusal {
   RefusalKind kind;

@@ -28,28 +28,6 @@ nlohmann::ordered_json exports_json(const std::vector<ExportedSymbol> &exports) 
   return out;
 }
 
-const char *kind_name(RefusalKind kind) {
-  switch (kind) {
-  case RefusalKind::Architecture:
-    return "architecture";
-  case RefusalKind::ModuleStructSize:
-    return "struct-module-size";
-  case RefusalKind::ModuleLayout:
-    return "module-layout";
-  case RefusalKind::NoVersions:
-    return "no-versions";
-  case RefusalKind::Vermagic:
-    return "vermagic";
-  case RefusalKind::SymbolVersion:
-    return "symbol-version";
-  case RefusalKind::UnknownSymbol:
-    return "unknown-symbol";
-  case RefusalKind::Namespace:
-    return "namespace";
-  }
-  return "unknown";
-}
-
 } // namespace
 
 std::string crc_text(std::uint64_t crc) {
@@ -113,10 +91,32 @@ nlohmann::ordered_json image_json(const KernelImage &image, const std::string &p
           {"exports_in_namespaces", with_namespace}};
 }
 
+const char *refusal_kind_name(RefusalKind kind) {
+  switch (kind) {
+  case RefusalKind::Architecture:
+    return "architecture";
+  case RefusalKind::ModuleStructSize:
+    return "struct-module-size";
+  case RefusalKind::ModuleLayout:
+    return "module-layout";
+  case RefusalKind::NoVersions:
+    return "no-versions";
+  case RefusalKind::Vermagic:
+    return "vermagic";
+  case RefusalKind::SymbolVersion:
+    return "symbol-version";
+  case RefusalKind::UnknownSymbol:
+    return "unknown-symbol";
+  case RefusalKind::Namespace:
+    return "namespace";
+  }
+  return "unknown";
+}
+
 nlohmann::ordered_json check_json(const CheckResult &result) {
   nlohmann::ordered_json refusals = nlohmann::ordered_json::array();
   for (const Refusal &refusal : result.refusals)
-    refusals.push_back({{"kind", kind_name(refusal.kind)}, {"symbol", refusal.symbol}, {"lines", refusal.lines}});
+    refusals.push_back({{"kind", refusal_kind_name(refusal.kind)}, {"symbol", refusal.symbol}, {"lines", refusal.lines}});
   return {{"loads", result.refusals.empty()}, {"refusals", std::move(refusals)}, {"notes", result.notes}};
 }
 

@@ -41,10 +41,13 @@ std::vector<std::string> missing_symbols(const PrivateUse &use, const Provider &
   return missing;
 }
 
+} // namespace
+
 // The finding for one private use whose provider was found and read.
-std::optional<Finding> judge(const QtFile &user, const PrivateUse &use, const Provider &provider) {
+std::optional<Finding> check_private_use(const QtFile &user, const PrivateUse &use, const Provider &provider) {
   const QtFile &lib = *provider.file;
-  Finding f{Severity::Broken, use.library, use.tag, provider.path, built_against(user, use), provided_version(lib), {}};
+  Finding f{Severity::Broken, Problem::MissingVersion, use.library, use.tag, provider.path, built_against(user, use),
+            provided_version(lib), {}};
   std::string where = use.library + " (" + provider.path + ")";
   if (std::find(lib.private_tags.begin(), lib.private_tags.end(), use.tag) == lib.private_tags.end()) {
     f.detail = "needs version " + use.tag + " of " + where + ", which does not define it" +
@@ -52,6 +55,7 @@ std::optional<Finding> judge(const QtFile &user, const PrivateUse &use, const Pr
     return f;
   }
   if (std::vector<std::string> missing = missing_symbols(use, provider); !missing.empty()) {
+    f.problem = Problem::MissingSymbol;
     f.detail = "undefined symbol: " + missing.front() + ", version " + use.tag + " in " + where +
                (missing.size() > 1 ? " (and " + std::to_string(missing.size() - 1) + " more)" : std::string());
     return f;
@@ -59,17 +63,17 @@ std::optional<Finding> judge(const QtFile &user, const PrivateUse &use, const Pr
   if (f.built_against.version && f.installed.version) {
     if (*f.built_against.version == *f.installed.version)
       return std::nullopt;
+    f.problem = Problem::VersionDiffers;
     f.detail = "built against " + f.built_against.described() + ", but " + where + " is " + f.installed.described();
     return f;
   }
   f.severity = Severity::AtRisk;
+  f.problem = Problem::VersionUnknown;
   f.detail = f.built_against.version
                  ? "built against " + f.built_against.described() + ", but the Qt version of " + where + " is unknown"
                  : "built against an unknown Qt version; " + where + " is " + f.installed.described();
   return f;
 }
-
-} // namespace
 
 const char *severity_name(Severity severity) { return severity == Severity::Broken ? "broken" : "at risk"; }
 
@@ -120,11 +124,12 @@ std::vector<Finding> check_private_uses(const QtFile &user, const std::string &o
   for (const PrivateUse &use : user.private_uses) {
     const Provider &provider = lookup.find(user, origin, use.library);
     if (provider.file) {
-      if (std::optional<Finding> f = judge(user, use, provider))
+      if (std::optional<Finding> f = check_private_use(user, use, provider))
         out.push_back(std::move(*f));
       continue;
     }
-    Finding f{Severity::AtRisk, use.library, use.tag, provider.path, built_against(user, use), {}, {}};
+    Finding f{Severity::AtRisk, provider.path.empty() ? Problem::NotFound : Problem::Unreadable, use.library, use.tag,
+              provider.path, built_against(user, use), {}, {}};
     f.detail = provider.path.empty()
                    ? use.library + " (needed for " + use.tag + ") is not found in " +
                          (user.search_paths.empty() ? "" : "its run path, ") +

@@ -153,8 +153,20 @@ private:
 enum class Severity { Broken, AtRisk };
 const char *severity_name(Severity severity); // "broken", "at risk"
 
+// What a finding is about, for a caller that weighs it otherwise (the audit,
+// which has locks to go by).
+enum class Problem {
+  MissingVersion,  // the library does not define the private version (the loader refuses the file)
+  MissingSymbol,   // it does not export a private symbol the file imports (so does it)
+  VersionDiffers,  // both versions known, and different
+  VersionUnknown,  // the file's or the library's version is unknown
+  NotFound,        // no library of that soname in the folders searched
+  Unreadable,      // found, but it cannot be read
+};
+
 struct Finding {
   Severity severity = Severity::AtRisk;
+  Problem problem = Problem::VersionUnknown;
   std::string library;       // the soname
   std::string tag;           // the private version needed
   std::string provider_path; // inside the root; empty when not found
@@ -170,6 +182,10 @@ struct Finding {
 // At risk: USER's version is unknown, or the provider's, or the provider is
 // not found. One finding per private use at most; none when all is well.
 std::vector<Finding> check_private_uses(const QtFile &user, const std::string &origin, ProviderLookup &lookup);
+
+// The same for one private USE of USER whose library the caller found and
+// read (PROVIDER.file is set): the audit finds it as its model of ld.so does.
+std::optional<Finding> check_private_use(const QtFile &user, const PrivateUse &use, const Provider &provider);
 
 // Adds the qt analyzer: who exports and who uses Qt's private API, the exact
 // Qt version each records, and --check.
