@@ -166,6 +166,9 @@ llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
   std::set<std::string> names(options.packages.begin(), options.packages.end());
   const packages::OwnerIndex &index =
       lookup.with_packages([&](const packages::PackageId &id) { return called_one_of(id, names); });
+  for (const packages::Database &database : index.databases())
+    for (const packages::Package &package : database.packages)
+      out.installed.insert(store_id(package.id));
   std::vector<std::pair<const packages::Package *, const packages::OwnerIndex *>> chosen;
   if (options.packages.empty()) {
     for (const packages::Database &database : index.databases())
