@@ -116,7 +116,7 @@ std::string run_analyzers(const std::string &root, const PackageFiles &files, st
       return path_inside_root(root, analysis.errors.front().path) + ": " + analysis.errors.front().reason;
     if (!analysis.failure.empty())
       return std::string(analyzer->name()) + ": " + analysis.failure;
-    if (tagger::invalid_value(analysis.value))
+    if (tagger::invalid_value(analysis.value) || analyzer->found_nothing(analysis))
       continue; // no value: never an empty tag
     std::string name(analyzer->name());
     tags.push_back({files.id, name, analysis.value, name, now(), std::move(*recorded)});

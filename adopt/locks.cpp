@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <ctime>
 #include <mutex>
 #include <sstream>
@@ -97,8 +98,15 @@ Locks::Needs Locks::needs_of(const PackageFiles &files, ElfRound &round) {
         keys.insert("cxxabi");
     }
   }
+  // A user of Qt's private API is locked on the qt tag of the Qt it loads
+  // (take_locks makes locks only on providers that have one).
+  bool qt_user = std::any_of(files.tags.begin(), files.tags.end(), [](const tagger::Tag &t) { return t.key == "qt"; });
+  if (qt_user)
+    for (auto &[library, keys] : out)
+      keys.insert("qt");
   add_ghc_needs(files, out);
   add_sbcl_needs(files, out);
+  add_kmod_needs(files, out);
   return out;
 }
 
@@ -204,6 +212,26 @@ void Locks::add_sbcl_needs(const PackageFiles &files, Needs &out) {
       continue;
     out[runtime].insert("sbcl");
     return;
+  }
+}
+
+// A package of out-of-tree modules is locked on the kmod tag of the kernel
+// each module is installed for (/lib/modules/RELEASE/...): the package of
+// its image or of its modules.builtin.
+void Locks::add_kmod_needs(const PackageFiles &files, Needs &out) {
+  std::unique_ptr<Analyzer> kmod = builtin_registry().create("kmod");
+  if (!kmod)
+    return;
+  for (const PackageFile &file : files.files) {
+    std::size_t tree = file.path.find("/lib/modules/");
+    if (tree == std::string::npos || !kmod->adopts(file.path, file.head))
+      continue;
+    std::size_t start = tree + 13, end = file.path.find('/', start);
+    if (end == std::string::npos)
+      continue;
+    std::string release = file.path.substr(start, end - start);
+    for (std::string kernel_file : {"/boot/vmlinuz-" + release, file.path.substr(0, end) + "/modules.builtin"})
+      out[kernel_file].insert("kmod");
   }
 }
 

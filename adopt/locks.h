@@ -69,6 +69,7 @@ private:
   using Needs = std::map<std::string, std::set<std::string>>;
   void add_ghc_needs(const PackageFiles &files, Needs &out);
   void add_sbcl_needs(const PackageFiles &files, Needs &out);
+  void add_kmod_needs(const PackageFiles &files, Needs &out);
   Needs needs_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
