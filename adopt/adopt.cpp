@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "adopt/locks.h"
+#include "adopt/package_lookup.h"
 #include "analyzers/registry.h"
 #include "audit/progress.h"
 #include "fingerprint/analyzer.h"
@@ -63,8 +64,9 @@ std::optional<std::string> read_head(const std::string &path, std::string &why) 
 
 // Reads the first bytes of the regular files OUT's package owns; returns why
 // the package is skipped, or nothing.
-std::string read_files(const packages::OwnerIndex &index, const std::string &root, PackageFiles &out) {
+std::string read_files(const std::string &root, PackageFiles &out) {
   const packages::Package &package = *out.package;
+  const packages::OwnerIndex &index = *out.index;
   std::size_t listed = 0, gone = 0;
   for (std::size_t i = 0; i < package.files.size(); ++i) {
     packages::EntryType type = package.files[i].type;
@@ -116,7 +118,7 @@ std::string run_analyzers(const std::string &root, const PackageFiles &files, st
       return path_inside_root(root, analysis.errors.front().path) + ": " + analysis.errors.front().reason;
     if (!analysis.failure.empty())
       return std::string(analyzer->name()) + ": " + analysis.failure;
-    if (tagger::invalid_value(analysis.value))
+    if (tagger::invalid_value(analysis.value) || analyzer->found_nothing(analysis))
       continue; // no value: never an empty tag
     std::string name(analyzer->name());
     tags.push_back({files.id, name, analysis.value, name, now(), std::move(*recorded)});
@@ -136,15 +138,18 @@ std::vector<const packages::Package *> packages_called(const packages::OwnerInde
   return out;
 }
 
+bool called_one_of(const packages::PackageId &id, const std::set<std::string> &names) {
+  return names.count(id.name) || names.count(id.qualified_name()) || names.count(store_id(id));
+}
+
 // Reads the files of PACKAGES and runs the analyzers, on all cores.
-void adopt_packages(const packages::OwnerIndex &index, const std::string &root,
-                    std::vector<PackageFiles> &round, audit::Progress &progress) {
+void adopt_packages(const std::string &root, std::vector<PackageFiles> &round, audit::Progress &progress) {
   progress.begin("adopting", round.size());
   parallel_for(
       round.size(),
       [&](std::size_t i) {
         PackageFiles &files = round[i];
-        files.problem = read_files(index, root, files);
+        files.problem = read_files(root, files);
         if (files.problem.empty())
           files.problem = run_analyzers(root, files, files.tags);
         progress.advance();
@@ -156,45 +161,61 @@ void adopt_packages(const packages::OwnerIndex &index, const std::string &root,
 } // namespace
 
 llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
-  packages::InstalledPackages installed(options.root);
-  const packages::OwnerIndex &index = installed.index();
-  if (index.databases().empty())
+  PackageLookup lookup(options.root, /*whole=*/options.packages.empty());
+  if (!lookup.found())
     return make_error(options.root + ": no package database found (dpkg, exndbam, VDB, pacman or rpm)");
   Plan out;
-  for (const packages::DamagedEntry &damaged : installed.problems())
-    out.problems.push_back({damaged.entry, damaged.reason});
-  std::vector<const packages::Package *> chosen;
+  std::set<std::string> names(options.packages.begin(), options.packages.end());
+  const packages::OwnerIndex &index =
+      lookup.with_packages([&](const packages::PackageId &id) { return called_one_of(id, names); });
+  for (const packages::Database &database : index.databases())
+    for (const packages::Package &package : database.packages)
+      out.installed.insert(store_id(package.id));
+  std::vector<std::pair<const packages::Package *, const packages::OwnerIndex *>> chosen;
   if (options.packages.empty()) {
     for (const packages::Database &database : index.databases())
       for (const packages::Package &package : database.packages)
-        chosen.push_back(&package);
+        chosen.push_back({&package, &index});
   }
   for (const std::string &id : options.packages) {
     std::vector<const packages::Package *> found = packages_called(index, id);
     if (found.empty())
       out.problems.push_back({id, "not installed under " + options.root});
-    for (const packages::Package *package : found)
+    for (const packages::Package *package : found) {
       out.named.insert(store_id(package->id));
-    chosen.insert(chosen.end(), found.begin(), found.end());
+      chosen.push_back({package, &index});
+    }
   }
   audit::Progress progress(options.progress);
-  Locks locks(options.root, index, store);
+  Locks locks(options.root, lookup, store);
   // Adopted round by round: the providers of the libraries a round's files
   // load that the store knows nothing of are adopted in the next.
   while (!chosen.empty()) {
     std::vector<PackageFiles> round;
-    for (const packages::Package *package : chosen)
+    for (const auto &[package, in] : chosen)
       if (out.adopted.insert(store_id(package->id)).second)
-        round.push_back({package, store_id(package->id), {}, {}, {}});
-    adopt_packages(index, options.root, round, progress);
+        round.push_back({package, in, store_id(package->id), {}, {}, {}});
+    adopt_packages(options.root, round, progress);
     for (PackageFiles &files : round)
       if (!files.problem.empty())
         out.problems.push_back({files.id, files.problem});
-    llvm::Expected<std::vector<const packages::Package *>> unknown = locks.add_round(round, progress);
+    llvm::Expected<std::set<std::string>> unknown = locks.add_round(round, progress);
     if (!unknown)
       return unknown.takeError();
-    chosen = std::move(*unknown);
+    chosen.clear();
+    if (unknown->empty())
+      break;
+    const packages::OwnerIndex &providers =
+        lookup.with_packages([&](const packages::PackageId &id) { return unknown->count(store_id(id)) > 0; });
+    for (const packages::Database &database : providers.databases())
+      for (const packages::Package &package : database.packages)
+        if (unknown->count(store_id(package.id)))
+          chosen.push_back({&package, &providers});
   }
+  std::vector<InputError> damaged;
+  for (const packages::DamagedEntry &entry : lookup.take_problems())
+    damaged.push_back({entry.entry, entry.reason});
+  out.problems.insert(out.problems.begin(), damaged.begin(), damaged.end());
   for (tagger::Tag &tag : locks.take_tags())
     out.tags.push_back(std::move(tag));
   llvm::Expected<std::vector<tagger::Lock>> made = locks.take_locks();

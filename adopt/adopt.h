@@ -43,6 +43,8 @@ struct Plan {
   // Packages named with --package: their own locks are recorded anew (they
   // were just built); any other package's recorded locks are kept.
   std::set<std::string> named;
+  // Every installed package, by store id: a lock on any other is dropped.
+  std::set<std::string> installed;
   // Packages skipped (files gone or unreadable, a damaged database entry),
   // and names that match no installed package.
   std::vector<InputError> problems;
@@ -55,10 +57,19 @@ llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store);
 
 // What of PLAN differs from STORE: the tags and locks to write (a tag whose
 // value, source and arguments are recorded already is not written again, nor
-// is a lock of a package not named that holds one on the same key).
+// is a lock of a package not named that holds one on the same key), and the
+// recorded locks of the packages adopted that are no longer true: on a
+// package no longer installed, or, for a package named (just built), one
+// adopting derives that its files no longer show.
+// A recorded lock adopting drops, and why.
+struct DroppedLock {
+  tagger::Lock lock;
+  std::string reason;
+};
 struct Changes {
   std::vector<tagger::Tag> tags;
   std::vector<tagger::Lock> locks;
+  std::vector<DroppedLock> dropped;
   std::size_t unchanged_tags = 0, kept_locks = 0;
 };
 llvm::Expected<Changes> changes(const Plan &plan, tagger::Store &store);
@@ -67,7 +78,10 @@ llvm::Expected<Changes> changes(const Plan &plan, tagger::Store &store);
 llvm::Error record(const Changes &changes, tagger::Store &store);
 
 nlohmann::ordered_json to_json(const Plan &plan, const Changes &changes, bool dry_run);
-// One line per tag and lock: "tag PKG KEY VALUE", "lock PKG DEP KEY VALUE".
+// One line per tag, lock and dropped lock: "tag PKG KEY VALUE",
+// "lock PKG DEP KEY VALUE", "drop PKG DEP KEY VALUE: REASON".
 std::string to_text(const Changes &changes);
+// The "drop" lines alone: a run that records says what it dropped.
+std::string dropped_text(const Changes &changes);
 
 } // namespace abitag::adopt

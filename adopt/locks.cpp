@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "adopt/locks.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <ctime>
 #include <mutex>
 #include <sstream>
@@ -79,8 +82,8 @@ std::string joined(const std::set<std::string> &words) {
 
 } // namespace
 
-Locks::Providers Locks::providers_of(const PackageFiles &files, ElfRound &round) {
-  Providers out;
+Locks::Needs Locks::needs_of(const PackageFiles &files, ElfRound &round) {
+  Needs out;
   for (const PackageFile &file : files.files) {
     auto found = round.by_path.find(file.path);
     if (found == round.by_path.end() || !found->second->facts.loadable())
@@ -91,24 +94,26 @@ Locks::Providers Locks::providers_of(const PackageFiles &files, ElfRound &round)
       const audit::ElfEntry *library = loaded_as(closure.scope, needed);
       if (!library)
         continue; // missing: the audit's linkage section reports it
-      for (const packages::Package *owner : index_.owners(library->path)) {
-        std::string id = store_id(owner->id);
-        if (id != files.id)
-          {
-          out[id].insert(kSonamesKey);
-          if (round.shows_cxx_abi(*library))
-            out[id].insert("cxxabi");
-        }
-      }
+      std::set<std::string> &keys = out[library->path];
+      keys.insert(kSonamesKey);
+      if (round.shows_cxx_abi(*library))
+        keys.insert("cxxabi");
     }
   }
-  add_ghc_providers(files, out);
-  add_sbcl_providers(files, out);
+  // A user of Qt's private API is locked on the qt tag of the Qt it loads
+  // (take_locks makes locks only on providers that have one).
+  bool qt_user = std::any_of(files.tags.begin(), files.tags.end(), [](const tagger::Tag &t) { return t.key == "qt"; });
+  if (qt_user)
+    for (auto &[library, keys] : out)
+      keys.insert("qt");
+  add_ghc_needs(files, out);
+  add_sbcl_needs(files, out);
+  add_kmod_needs(files, out);
   return out;
 }
 
-llvm::Expected<std::vector<const packages::Package *>> Locks::add_round(std::vector<PackageFiles> &round,
-                                                                           audit::Progress &progress) {
+llvm::Expected<std::set<std::string>> Locks::add_round(std::vector<PackageFiles> &round,
+                                                        audit::Progress &progress) {
   std::vector<std::string> elf_files;
   for (const PackageFiles &files : round) {
     adopted_.insert(files.id);
@@ -118,14 +123,19 @@ llvm::Expected<std::vector<const packages::Package *>> Locks::add_round(std::vec
           elf_files.push_back(file.host_path);
   }
   ElfRound elf(root_, elf_files, progress);
-  std::vector<Providers> providers(round.size());
+  std::vector<Needs> needs(round.size());
   progress.begin("linking", round.size());
   parallel_for(round.size(), [&](std::size_t i) {
     if (round[i].problem.empty())
-      providers[i] = providers_of(round[i], elf);
+      needs[i] = needs_of(round[i], elf);
     progress.advance();
   });
   progress.end();
+  std::vector<std::string> needed_paths;
+  for (const Needs &package_needs : needs)
+    for (const auto &[path, keys] : package_needs)
+      needed_paths.push_back(path);
+  const packages::OwnerIndex &owners = lookup_.owning(needed_paths);
   std::set<std::string> unknown;
   for (std::size_t i = 0; i < round.size(); ++i) {
     PackageFiles &files = round[i];
@@ -142,22 +152,23 @@ llvm::Expected<std::vector<const packages::Package *>> Locks::add_round(std::vec
       values_[tag.package][tag.key] = tag.value;
       tags_.push_back(std::move(tag));
     }
-    for (const auto &[provider, keys] : providers[i])
+    Providers providers;
+    for (const auto &[path, keys] : needs[i])
+      for (const packages::Package *owner : owners.owners(path))
+        if (std::string id = store_id(owner->id); id != files.id)
+          providers[id].insert(keys.begin(), keys.end());
+    for (const auto &[provider, keys] : providers)
       if (!adopted_.count(provider))
         unknown.insert(provider);
-    needs_[files.id] = std::move(providers[i]);
+    needs_[files.id] = std::move(providers);
   }
-  std::vector<const packages::Package *> next;
+  std::set<std::string> next;
   for (const std::string &provider : unknown) {
     llvm::Expected<bool> known = store_.knows(provider);
     if (!known)
       return known.takeError();
-    if (*known)
-      continue;
-    for (const packages::Database &database : index_.databases())
-      for (const packages::Package &package : database.packages)
-        if (store_id(package.id) == provider)
-          next.push_back(&package);
+    if (!*known)
+      next.insert(provider);
   }
   return next;
 }
@@ -188,7 +199,7 @@ llvm::Expected<std::vector<tagger::Lock>> Locks::take_locks() {
 // Each SBCL core the package ships is locked on the build id of the runtime
 // that would load it: the first of /usr/local/bin/sbcl and /usr/bin/sbcl
 // inside the root (where `abitag sbcl --check --root` looks).
-void Locks::add_sbcl_providers(const PackageFiles &files, Providers &out) {
+void Locks::add_sbcl_needs(const PackageFiles &files, Needs &out) {
   std::unique_ptr<Analyzer> sbcl = builtin_registry().create("sbcl");
   if (!sbcl)
     return;
@@ -198,17 +209,35 @@ void Locks::add_sbcl_providers(const PackageFiles &files, Providers &out) {
   if (!has_core)
     return;
   for (const char *runtime : {"/usr/local/bin/sbcl", "/usr/bin/sbcl"}) {
-    std::vector<const packages::Package *> owners = index_.owners(runtime);
-    if (owners.empty())
+    struct stat st;
+    if (::stat((root_ == "/" ? std::string(runtime) : root_ + runtime).c_str(), &st) != 0)
       continue;
-    for (const packages::Package *owner : owners)
-      if (std::string id = store_id(owner->id); id != files.id)
-        out[id].insert("sbcl");
+    out[runtime].insert("sbcl");
     return;
   }
 }
 
-void Locks::add_ghc_providers(const PackageFiles &files, Providers &out) {
+// A package of out-of-tree modules is locked on the kmod tag of the kernel
+// each module is installed for (/lib/modules/RELEASE/...): the package of
+// its image or of its modules.builtin.
+void Locks::add_kmod_needs(const PackageFiles &files, Needs &out) {
+  std::unique_ptr<Analyzer> kmod = builtin_registry().create("kmod");
+  if (!kmod)
+    return;
+  for (const PackageFile &file : files.files) {
+    std::size_t tree = file.path.find("/lib/modules/");
+    if (tree == std::string::npos || !kmod->adopts(file.path, file.head))
+      continue;
+    std::size_t start = tree + 13, end = file.path.find('/', start);
+    if (end == std::string::npos)
+      continue;
+    std::string release = file.path.substr(start, end - start);
+    for (std::string kernel_file : {"/boot/vmlinuz-" + release, file.path.substr(0, end) + "/modules.builtin"})
+      out[kernel_file].insert("kmod");
+  }
+}
+
+void Locks::add_ghc_needs(const PackageFiles &files, Needs &out) {
   std::unique_ptr<Analyzer> ghc = builtin_registry().create("ghc");
   if (!ghc)
     return;
@@ -228,9 +257,7 @@ void Locks::add_ghc_providers(const PackageFiles &files, Providers &out) {
     std::istringstream units(analysis.value);
     // Registered in the same database, as UNIT-ID.conf (ghc-pkg's name).
     for (std::string unit; units >> unit;)
-      for (const packages::Package *owner : index_.owners(parent_dir(file.path) + "/" + unit + ".conf"))
-        if (std::string id = store_id(owner->id); id != files.id)
-          out[id].insert("ghc");
+      out[parent_dir(file.path) + "/" + unit + ".conf"].insert("ghc");
   }
 }
 

@@ -19,6 +19,7 @@
 #include <llvm/Support/Error.h>
 
 #include "audit/progress.h"
+#include "adopt/package_lookup.h"
 #include "packages/owner_index.h"
 #include "tagger/store.h"
 
@@ -34,6 +35,7 @@ struct PackageFile {
 // One package being adopted.
 struct PackageFiles {
   const packages::Package *package = nullptr;
+  const packages::OwnerIndex *index = nullptr; // the one holding package
   std::string id; // store id
   std::vector<PackageFile> files;
   std::string problem; // why it is skipped, when it is
@@ -48,15 +50,14 @@ struct ElfRound; // one round's ELF files, read and linked (locks.cpp)
 
 class Locks {
 public:
-  Locks(std::string root, const packages::OwnerIndex &index, tagger::Store &store)
-      : root_(std::move(root)), index_(index), store_(store) {}
+  Locks(std::string root, PackageLookup &lookup, tagger::Store &store)
+      : root_(std::move(root)), lookup_(lookup), store_(store) {}
 
   // Takes the tags of ROUND's packages (those not skipped), reads their ELF
   // files and finds the providers of the libraries they load. Returns the
-  // providers that neither this run nor the store has tags of: they are
-  // adopted next, so the locks have values.
-  llvm::Expected<std::vector<const packages::Package *>> add_round(std::vector<PackageFiles> &round,
-                                                                  audit::Progress &progress);
+  // store ids of providers that neither this run nor the store has tags of:
+  // they are adopted next, so the locks have values.
+  llvm::Expected<std::set<std::string>> add_round(std::vector<PackageFiles> &round, audit::Progress &progress);
   std::vector<tagger::Tag> take_tags() { return std::move(tags_); }
   // The locks, with the providers' values from this run, else from the store.
   llvm::Expected<std::vector<tagger::Lock>> take_locks();
@@ -64,16 +65,19 @@ public:
 private:
   // Per provider: the keys of its tags locked on.
   using Providers = std::map<std::string, std::set<std::string>>;
-  void add_ghc_providers(const PackageFiles &files, Providers &out);
-  void add_sbcl_providers(const PackageFiles &files, Providers &out);
-  Providers providers_of(const PackageFiles &files, ElfRound &round);
+  // Per file a package needs (inside the root): the keys of its owner's
+  // tags locked on.
+  using Needs = std::map<std::string, std::set<std::string>>;
+  void add_ghc_needs(const PackageFiles &files, Needs &out);
+  void add_sbcl_needs(const PackageFiles &files, Needs &out);
+  void add_kmod_needs(const PackageFiles &files, Needs &out);
+  Needs needs_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
   std::string root_;
-  const packages::OwnerIndex &index_;
+  PackageLookup &lookup_;
   tagger::Store &store_;
   std::set<std::string> adopted_;
-  std::map<std::string, const packages::Package *> packages_;
   std::map<std::string, std::map<std::string, std::string>> values_; // this run's: package -> key -> value
   std::vector<tagger::Tag> tags_;
   std::map<std::string, Providers> needs_; // dependant -> its providers

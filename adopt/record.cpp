@@ -1,14 +1,50 @@
 // SPDX-License-Identifier: MIT
 // What of a plan the store lacks, writing it, and showing it.
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "adopt/adopt.h"
+#include "adopt/locks.h"
 
 namespace abitag::adopt {
 namespace {
 
 using LockKey = std::tuple<std::string, std::string, std::string>; // package, dependency, key
+
+// Keys whose every lock adopting can see in the files: one it no longer
+// derives is gone. A cxxabi lock may also be an exlib's (a header-only
+// dependency): it goes only with the sonames lock beside it (the link
+// itself is gone).
+bool seen_whole(const std::string &key) {
+  return key == kSonamesKey || key == "ghc" || key == "sbcl" || key == "kmod" || key == "qt";
+}
+
+// The recorded locks of PLAN's packages that are no longer true.
+std::vector<DroppedLock> dropped_locks(const Plan &plan, const std::vector<tagger::Lock> &recorded) {
+  std::set<LockKey> planned;
+  for (const tagger::Lock &lock : plan.locks)
+    planned.insert({lock.package, lock.dependency, lock.key});
+  std::vector<DroppedLock> out;
+  std::set<std::pair<std::string, std::string>> unlinked; // sonames locks dropped
+  for (int pass = 0; pass < 2; ++pass) // cxxabi after the sonames beside it
+    for (const tagger::Lock &lock : recorded) {
+      if (!plan.adopted.count(lock.package) || (lock.key == "cxxabi") != (pass == 1))
+        continue;
+      if (!plan.installed.count(lock.dependency)) {
+        out.push_back({lock, lock.dependency + " is no longer installed"});
+        continue;
+      }
+      if (!plan.named.count(lock.package) || planned.count({lock.package, lock.dependency, lock.key}))
+        continue;
+      if (seen_whole(lock.key) || unlinked.count({lock.package, lock.dependency})) {
+        out.push_back({lock, "its files no longer need " + lock.dependency + "'s " + lock.key});
+        if (lock.key == kSonamesKey)
+          unlinked.insert({lock.package, lock.dependency});
+      }
+    }
+  return out;
+}
 
 } // namespace
 
@@ -45,6 +81,7 @@ llvm::Expected<Changes> changes(const Plan &plan, tagger::Store &store) {
     else
       ++out.kept_locks;
   }
+  out.dropped = dropped_locks(plan, *locks);
   return out;
 }
 
@@ -54,6 +91,9 @@ llvm::Error record(const Changes &changes, tagger::Store &store) {
       return e;
   for (const tagger::Lock &lock : changes.locks)
     if (llvm::Error e = store.set_lock(lock))
+      return e;
+  for (const DroppedLock &dropped : changes.dropped)
+    if (llvm::Error e = store.drop_lock(dropped.lock.package, dropped.lock.dependency, dropped.lock.key))
       return e;
   return llvm::Error::success();
 }
@@ -69,11 +109,27 @@ nlohmann::ordered_json to_json(const Plan &plan, const Changes &changes, bool dr
   for (const tagger::Lock &lock : changes.locks)
     out["locks"].push_back(
         {{"package", lock.package}, {"dependency", lock.dependency}, {"key", lock.key}, {"value", lock.value}});
+  out["dropped_locks"] = nlohmann::ordered_json::array();
+  for (const DroppedLock &dropped : changes.dropped)
+    out["dropped_locks"].push_back({{"package", dropped.lock.package},
+                                    {"dependency", dropped.lock.dependency},
+                                    {"key", dropped.lock.key},
+                                    {"value", dropped.lock.value},
+                                    {"reason", dropped.reason}});
   out["unchanged_tags"] = changes.unchanged_tags;
   out["kept_locks"] = changes.kept_locks;
   out["skipped"] = nlohmann::ordered_json::array();
   for (const InputError &problem : plan.problems)
     out["skipped"].push_back({{"package", problem.path}, {"reason", problem.reason}});
+  return out;
+}
+
+std::string dropped_text(const Changes &changes) {
+  std::string out;
+  for (const DroppedLock &dropped : changes.dropped) {
+    const tagger::Lock &lock = dropped.lock;
+    out += "drop " + lock.package + " " + lock.dependency + " " + lock.key + " " + lock.value + ": " + dropped.reason + "\n";
+  }
   return out;
 }
 
@@ -83,6 +139,7 @@ std::string to_text(const Changes &changes) {
     out += "tag " + tag.package + " " + tag.key + " " + tag.value + "\n";
   for (const tagger::Lock &lock : changes.locks)
     out += "lock " + lock.package + " " + lock.dependency + " " + lock.key + " " + lock.value + "\n";
+  out += dropped_text(changes);
   return out;
 }
 

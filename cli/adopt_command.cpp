@@ -83,6 +83,8 @@ private:
       write_stdout(json_text(adopt::to_json(plan_, *changes, dry_run_), 2) + "\n");
     else if (dry_run_)
       write_stdout(adopt::to_text(*changes));
+    else
+      write_stdout(adopt::dropped_text(*changes));
     if (llvm::Error e = input_errors(plan_.problems))
       return e;
     return kExitOk;

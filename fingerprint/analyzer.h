@@ -64,6 +64,9 @@ public:
   // The options adoption runs it with: ones whose value comes from the files
   // alone, so that the audit can compute it again.
   virtual std::vector<std::string> adoption_options() const { return {}; }
+  // Whether ANALYSIS of a package's files found nothing to tag (qt: no file
+  // exports or uses the private API): the package gets no tag from it.
+  virtual bool found_nothing(const Analysis & /*analysis*/) const { return false; }
 };
 
 // How many first bytes of a file Analyzer::adopts is shown.

@@ -155,4 +155,29 @@ llvm::Expected<Database> read_database(const std::string &root, Manager manager)
   return make_error("no reader for the " + std::string(manager_name(manager)) + " database");
 }
 
+bool lists_file_named(const FileList &files, const std::vector<std::string> &names) {
+  for (FileView file : files) {
+    std::string_view base = file.path.substr(file.path.rfind('/') + 1);
+    for (const std::string &name : names)
+      if (base == name)
+        return true;
+  }
+  return false;
+}
+
+// dpkg reads only the lists kept (its lists are most of its reading); the
+// other readers read everything, and the lists not kept are dropped here,
+// so the index over them is as small.
+llvm::Expected<Database> read_database(const std::string &root, Manager manager, const ListFilter &filter) {
+  if (manager == Manager::dpkg)
+    return read_dpkg(root, &filter);
+  llvm::Expected<Database> database = read_database(root, manager);
+  if (!database)
+    return database.takeError();
+  for (Package &package : database->packages)
+    if (!(filter.wanted && filter.wanted(package.id)) && !lists_file_named(package.files, filter.file_names))
+      package.files = FileList();
+  return database;
+}
+
 } // namespace abitag::packages

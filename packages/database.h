@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -214,5 +215,20 @@ std::vector<Manager> detect(const std::string &root);
 // Reads MANAGER's database under ROOT. An error when it is not there or
 // cannot be opened at all; damage inside single entries goes to `damaged`.
 llvm::Expected<Database> read_database(const std::string &root, Manager manager);
+
+// The packages whose file lists a reader keeps, for a caller that needs a
+// few (`adopt --package`: the packages named and the owners of the libraries
+// they load), where reading and indexing every list would cost more than
+// the rest of its work. The others are read without files (dpkg: unread,
+// and the damage of a list not wanted is not reported).
+struct ListFilter {
+  // Packages kept whole, by identity.
+  std::function<bool(const PackageId &)> wanted;
+  // Also kept: a package listing a file of one of these base names ("libc.so.6").
+  std::vector<std::string> file_names;
+};
+// Whether FILES lists a file called one of NAMES.
+bool lists_file_named(const FileList &files, const std::vector<std::string> &names);
+llvm::Expected<Database> read_database(const std::string &root, Manager manager, const ListFilter &filter);
 
 } // namespace abitag::packages

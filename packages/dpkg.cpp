@@ -3,7 +3,10 @@
 // folded into it yet, updates/), info/NAME[:ARCH].list and diversions.
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <tuple>
+
+#include <unistd.h>
 
 #include <llvm/ADT/StringRef.h>
 
@@ -214,10 +217,24 @@ void set_files(std::string text, FileList &files) {
     files.add_slice(lines[i].offset, lines[i].size, folder[i] ? EntryType::directory : EntryType::unknown);
 }
 
+// Whether TEXT, a .list, has a line ending in "/NAME" for one of NAMES
+// (every line ends in a newline).
+bool list_names_file(std::string_view text, const std::vector<std::string> &names) {
+  for (const std::string &name : names) {
+    // memmem, not find: find stops at every '/' of the text, memmem skips.
+    std::string needle = "/" + name + "\n";
+    if (::memmem(text.data(), text.size(), needle.data(), needle.size()))
+      return true;
+  }
+  return false;
+}
+
 // Reads PACKAGE's .list: NAME:ARCH.list for a Multi-Arch: same package,
 // else NAME.list, and the other name when that one is missing (a package of
-// a foreign architecture is qualified too).
-std::string read_list(const std::string &root, Package &package) {
+// a foreign architecture is qualified too). With FILTER, a list is read only
+// when the package is wanted or it may list one of the file names, and kept
+// only when it does.
+std::string read_list(const std::string &root, Package &package, const ListFilter *filter) {
   PackageId &id = package.id;
   std::string info = std::string(kDpkg) + "/info/";
   std::string bare = info + id.name + ".list";
@@ -225,6 +242,12 @@ std::string read_list(const std::string &root, Package &package) {
   bool same = id.multi_arch == "same";
   std::string reason;
   for (const std::string &list : same ? std::vector{qualified, bare} : std::vector{bare, qualified}) {
+    if (filter && ::access(in_root(root, list).c_str(), F_OK) == 0) {
+      id.architecture_qualified = list == qualified; // the name a wanted() asks by
+      package.entry = list;
+      if (!(filter->wanted && filter->wanted(id)) && filter->file_names.empty())
+        return {};
+    }
     auto text = read_text(in_root(root, list));
     if (!text) {
       std::string why = to_message(text.takeError());
@@ -236,10 +259,14 @@ std::string read_list(const std::string &root, Package &package) {
       return "its file list " + list + " is larger than 4 GiB";
     id.architecture_qualified = list == qualified;
     package.entry = list;
+    if (filter && !(filter->wanted && filter->wanted(id)) && !list_names_file(*text, filter->file_names))
+      return {};
     set_files(std::move(*text), package.files);
     return {};
   }
   package.entry = same ? qualified : bare;
+  if (filter && !(filter->wanted && filter->wanted(id)))
+    return {}; // a list not kept: its damage is not this reader's to report
   return reason;
 }
 
@@ -262,7 +289,7 @@ void read_diversions(const std::string &root, Database &database) {
 
 } // namespace
 
-llvm::Expected<Database> read_dpkg(const std::string &root) {
+llvm::Expected<Database> read_dpkg(const std::string &root, const ListFilter *filter) {
   auto stanzas = read_stanzas(root);
   if (!stanzas)
     return stanzas.takeError();
@@ -286,7 +313,7 @@ llvm::Expected<Database> read_dpkg(const std::string &root) {
   // keeps the disk's queue full.
   std::vector<std::string> problems(database.packages.size());
   parallel_for(database.packages.size(),
-               [&](std::size_t i) { problems[i] = read_list(root, database.packages[i]); }, io_threads());
+               [&](std::size_t i) { problems[i] = read_list(root, database.packages[i], filter); }, io_threads());
   for (std::size_t i = 0; i < problems.size(); ++i)
     if (!problems[i].empty())
       database.damaged.push_back({database.packages[i].entry, "package " + database.packages[i].id.qualified_name() +

@@ -15,7 +15,7 @@
 
 namespace abitag::packages {
 
-llvm::Expected<Database> read_dpkg(const std::string &root);
+llvm::Expected<Database> read_dpkg(const std::string &root, const ListFilter *filter = nullptr);
 llvm::Expected<Database> read_exndbam(const std::string &root);
 llvm::Expected<Database> read_vdb(const std::string &root);
 

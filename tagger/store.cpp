@@ -649,6 +649,16 @@ llvm::Error Store::set_lock(const Lock &lock) {
   return llvm::Error::success();
 }
 
+llvm::Error Store::drop_lock(const std::string &package, const std::string &dependency, const std::string &key) {
+  Statement remove(db_, "DELETE FROM locks WHERE package = ? AND dependency = ? AND key = ?");
+  if (!remove.prepared())
+    return error();
+  remove.bind(1, package).bind(2, dependency).bind(3, key);
+  if (remove.step() != SQLITE_DONE)
+    return error();
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::optional<std::string>> Store::tag_value(const std::string &package, const std::string &key) {
   Statement query(db_, "SELECT value FROM tags WHERE package = ? AND key = ?");
   if (!query.prepared())

@@ -119,6 +119,8 @@ public:
 
   llvm::Error set_tag(const Tag &tag);
   llvm::Error set_lock(const Lock &lock);
+  // Removes PACKAGE's lock on DEPENDENCY's KEY (adopt: a lock no longer true).
+  llvm::Error drop_lock(const std::string &package, const std::string &dependency, const std::string &key);
   llvm::Expected<std::optional<std::string>> tag_value(const std::string &package, const std::string &key);
   // Whether the store holds tags or locks of PACKAGE.
   llvm::Expected<bool> knows(const std::string &package);

@@ -8,6 +8,7 @@
 // hooks/dpkg/abitag-dpkg.cfg sets it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -186,6 +187,41 @@ TEST_CASE("adopt: a C++ library and two programs then a dual-ABI rebuild that ch
     CHECK(relocked["locks"].size() == 2);
     CHECK(r.abitag({"check"}).exit_code == 0);
   }
+}
+
+TEST_CASE("adopt: locks no longer true are dropped on re-adoption and said so", "[adopt]") {
+  CxxRoot r;
+  adopt_json(r.root, r.db);
+  // prog-a rebuilt without the library: its two locks on libfoo1 go.
+  write_file(r.dir.path() + "/plain.cpp", "int main() { return 0; }\n");
+  fs::remove(r.root + "/usr/bin/prog-a");
+  r.compile({"-o", r.root + "/usr/bin/prog-a", r.dir.path() + "/plain.cpp"});
+  Run dropped = r.abitag({"adopt", r.root, "--package", "prog-a"});
+  CHECK(dropped.exit_code == 0);
+  CHECK(lines(dropped.out) == std::vector<std::string>{
+                                  "drop prog-a libfoo1 sonames libfoo.so.1: its files no longer need libfoo1's sonames",
+                                  "drop prog-a libfoo1 cxxabi libstdc++-cxx11: its files no longer need libfoo1's cxxabi",
+                              });
+  CHECK(r.abitag({"show", "prog-a"}).out.find("lock ") == std::string::npos);
+  CHECK(adopt_json(r.root, r.db, {"--package", "prog-a"})["dropped_locks"].empty()); // once
+
+  // An exlib's lock on a cxxabi tag with no link beside it (a header-only
+  // dependency) is not adopt's to drop.
+  REQUIRE(r.abitag({"lock", "prog-a", "libfoo1", "cxxabi", "libstdc++-cxx11"}).exit_code == 0);
+  CHECK(adopt_json(r.root, r.db, {"--package", "prog-a"})["dropped_locks"].empty());
+
+  // libfoo1 removed from the database (its hook did not run): prog-b's locks
+  // on it go with the next adoption of prog-b.
+  write_dpkg_database(r.root, {{"prog-a", {"/usr/bin/prog-a"}}, {"prog-b", {"/usr/bin/prog-b"}}});
+  nlohmann::json gone = adopt_json(r.root, r.db);
+  std::vector<std::string> reasons;
+  for (const nlohmann::json &lock : gone["dropped_locks"])
+    reasons.push_back(lock["package"].get<std::string>() + " " + lock["key"].get<std::string>() + ": " +
+                      lock["reason"].get<std::string>());
+  std::sort(reasons.begin(), reasons.end());
+  CHECK(reasons == std::vector<std::string>{"prog-a cxxabi: libfoo1 is no longer installed",
+                                            "prog-b cxxabi: libfoo1 is no longer installed",
+                                            "prog-b sonames: libfoo1 is no longer installed"});
 }
 
 TEST_CASE("adopt: a package whose files are gone and a name not installed are reported and the others adopted",

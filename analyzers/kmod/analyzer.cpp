@@ -139,6 +139,23 @@ public:
         ->needs(check);
   }
 
+  // A package's modules under a modules tree, its Module.symvers and its
+  // kernel images: a kernel package gets the kernel's tag, a package of
+  // out-of-tree modules the kernel they were built for.
+  bool adopts(std::string_view path, std::string_view) const override {
+    std::string_view name = path.substr(path.rfind('/') + 1);
+    if (path.substr(0, 14) == "/boot/vmlinuz-")
+      return true;
+    if (path.find("/lib/modules/") == std::string_view::npos)
+      return false;
+    if (name == "Module.symvers")
+      return true;
+    for (std::string_view suffix : {".ko", ".ko.xz", ".ko.gz", ".ko.zst"}) // not ends_with: the fuzz build is C++17
+      if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix)
+        return true;
+    return false;
+  }
+
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
     std::size_t other = 0;

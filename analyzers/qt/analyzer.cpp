@@ -71,6 +71,11 @@ public:
                      "exit 1 when something is broken");
   }
 
+  // Every ELF file: those that neither export nor use the private API give
+  // no value, so most packages get no qt tag.
+  bool adopts(std::string_view, std::string_view head) const override { return head.substr(0, 4) == "\x7f" "ELF"; }
+  bool found_nothing(const Analysis &analysis) const override { return analysis.document["files"].empty(); }
+
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
     DiscoverOptions options;
