@@ -764,6 +764,19 @@ llvm::Expected<std::vector<StaleLock>> Store::stale_locks() {
   return out;
 }
 
+llvm::Expected<std::vector<std::string>> Store::locked_packages() {
+  Statement query(db_, "SELECT package FROM locks UNION SELECT dependency FROM locks ORDER BY 1");
+  if (!query.prepared())
+    return error();
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = query.step()) == SQLITE_ROW)
+    out.push_back(query.text(0));
+  if (rc != SQLITE_DONE)
+    return error();
+  return out;
+}
+
 llvm::Expected<std::vector<std::string>> Store::dependants_of(const std::string &dependency) {
   return strings(cached("SELECT DISTINCT package FROM locks WHERE dependency = ?"), dependency,
                  [this] { return error(); });
