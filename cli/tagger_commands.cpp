@@ -35,7 +35,7 @@ struct StoreArguments {
   std::string db;              // --db, else ABITAG_DB, else the default
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
   std::vector<std::string> packages;
-  std::string root = "/", package_manager; // check: the databases its formats take versions from
+  std::string root = "/", package_manager; // check: the databases that say what is installed, with versions and slots
   bool json = false, replace = false, if_known = false;
   bool if_exists = false; // readers: no store reads as an empty one
 };
@@ -476,7 +476,9 @@ std::vector<std::unique_ptr<Command>> make_store_commands() {
   add("forget", "drop an uninstalled package's tags and locks", declare_forget, run_forget);
   add("export", "print the whole store as JSON", declare_export, run_export);
   add("import", "read an export (all of it or nothing)", declare_import, run_import);
-  add("check", "list stale locks and what to rebuild, in order; exit 1 if any", declare_check, run_check);
+  add("check",
+      "list stale locks (a lock held by or on a package the package manager no longer lists is one) and what to "
+      "rebuild, in order; exit 1 if any", declare_check, run_check);
   return out;
 }
 
