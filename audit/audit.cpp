@@ -70,7 +70,7 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   bool census = std::any_of(sections.begin(), sections.end(), [](const auto &s) { return s->uses_census(); });
   Progress progress(options.progress);
   auto context = std::make_unique<AuditContext>(*root, std::move(walk), census, progress, options.tag_store,
-                                                options.key_budget, options.one_file_system);
+                                                options.key_budget, options.one_file_system, options.package_names);
   AuditReport report;
   report.root = *root;
   for (const auto &section : sections) {

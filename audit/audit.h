@@ -21,6 +21,9 @@ struct AuditOptions {
   std::vector<std::string> under;
   bool progress = false;         // draw a progress bar on stderr
   bool one_file_system = false;  // -x: the walk does not enter other file systems
+  // --no-packages: the package databases are not read; findings name files
+  // only, with no packages, orphans or rebuild by package.
+  bool package_names = true;
   // Bytes of symbol keys kept from the scan for the linkage check; past it
   // they are read again when needed (SymbolKeyCache).
   std::size_t key_budget = kDefaultKeyBudget;

@@ -25,10 +25,13 @@ public:
   // WALK: host paths whose files are audited; empty: all of ROOT.
   // KEY_BUDGET: bytes of symbol keys the ELF scan keeps (SymbolKeyCache).
   // ONE_FILE_SYSTEM: the walk does not enter other file systems (find -xdev).
+  // PACKAGE_NAMES false: no package database is read (owners() knows none).
   AuditContext(std::string root, std::vector<std::string> walk, bool census, Progress &progress,
-               std::string tag_store, std::size_t key_budget = kDefaultKeyBudget, bool one_file_system = false)
+               std::string tag_store, std::size_t key_budget = kDefaultKeyBudget, bool one_file_system = false,
+               bool package_names = true)
       : root_(std::move(root)), walk_(std::move(walk)), census_(census), one_file_system_(one_file_system),
-        progress_(progress), owners_(root_), tag_store_(std::move(tag_store)), key_budget_(key_budget) {}
+        progress_(progress), owners_(root_, package_names), tag_store_(std::move(tag_store)),
+        key_budget_(key_budget) {}
 
   const std::string &root() const { return root_; } // canonical host path
   const std::string &tag_store() const { return tag_store_; } // the tag store, a path inside ROOT

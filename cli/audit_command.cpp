@@ -28,12 +28,17 @@ public:
     command.add_flag("--json", json_, "print the report as one JSON document");
     std::vector<std::string> formats = packages::spec_format_names();
     formats.insert(formats.begin(), "text");
-    command.add_option("--format", format_,
+    CLI::Option *format = command.add_option("--format", format_,
                        "text (the report), or only the one command that rebuilds or reinstalls the packages to "
                        "rebuild: cave, emerge, pacman, dnf, apt, or lines (one package a line); nothing when there "
                        "are none (exit 0); files no package owns are named on stderr")
         ->capture_default_str()
         ->check(CLI::IsMember(formats));
+    command
+        .add_flag("--no-packages", no_packages_,
+                  "do not read the package databases: findings name files only, with no packages, orphans "
+                  "or rebuild by package (what reading them costs: scripts/bench-packages)")
+        ->excludes(format);
     command.add_option("--under", options_.under,
                        "audit only the files and package databases under these paths inside ROOT "
                        "(libraries they load are found anywhere in ROOT); a named file that is neither "
@@ -74,6 +79,7 @@ public:
     options_.progress = audit::Progress::stderr_is_terminal();
     options_.key_budget = memory_mib_ << 20;
     options_.leave_to_exit = true;
+    options_.package_names = !no_packages_;
     auto report = audit::run_audit(options_);
     if (!report)
       return input_errors({{options_.root, to_message(report.takeError())}});
@@ -111,6 +117,7 @@ private:
   audit::AuditOptions options_;
   std::string format_ = "text";
   bool json_ = false;
+  bool no_packages_ = false;
   std::size_t memory_mib_ = audit::kDefaultKeyBudget >> 20;
 };
 

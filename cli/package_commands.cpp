@@ -34,17 +34,6 @@ void add_database_options(CLI::App &command, DatabaseOptions &options) {
   command.add_flag("--json", options.json, "print one JSON document");
 }
 
-// Each damaged entry as "abitag: ENTRY: REASON" on stderr; whether there was one.
-bool report_damage(const OwnerIndex &index) {
-  bool damaged = false;
-  for (const Database &database : index.databases())
-    for (const packages::DamagedEntry &entry : database.damaged) {
-      std::fprintf(stderr, "abitag: %s: %s\n", entry.entry.c_str(), entry.reason.c_str());
-      damaged = true;
-    }
-  return damaged;
-}
-
 // The name a person asks the manager by: dpkg's NAME[:ARCH] as dpkg -S
 // prints it, CATEGORY/PN:SLOT for VDB and exndbam, the name for the others.
 std::string owner_name(const PackageId &id) {
@@ -174,6 +163,16 @@ private:
 };
 
 } // namespace
+
+bool report_damage(const OwnerIndex &index) {
+  bool damaged = false;
+  for (const Database &database : index.databases())
+    for (const packages::DamagedEntry &entry : database.damaged) {
+      std::fprintf(stderr, "abitag: %s: %s\n", entry.entry.c_str(), entry.reason.c_str());
+      damaged = true;
+    }
+  return damaged;
+}
 
 void add_package_database_options(CLI::App &command, std::string &root, std::string &manager) {
   command.add_option("--root", root, "the system whose package databases are read: / or an image, a chroot")

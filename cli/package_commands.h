@@ -24,4 +24,8 @@ void add_package_database_options(CLI::App &command, std::string &root, std::str
 llvm::Expected<packages::OwnerIndex> read_package_index(const std::string &root, const std::string &manager,
                                                         bool allow_none);
 
+// Each damaged entry of INDEX's databases as "abitag: ENTRY: REASON" on
+// stderr; whether there was one.
+bool report_damage(const packages::OwnerIndex &index);
+
 } // namespace abitag::cli

@@ -21,6 +21,7 @@
 #include "fingerprint/output.h"
 #include "fingerprint/row_field.h"
 #include "packages/specs.h"
+#include "packages/store_ids.h"
 #include "tagger/analyzer_arguments.h"
 #include "tagger/check.h"
 #include "tagger/exchange.h"
@@ -38,7 +39,7 @@ struct StoreArguments {
   std::string db;              // --db, else ABITAG_DB, else the default
   std::string package, dependency, key, value, analyzer, format = "text", file = "-";
   std::vector<std::string> packages;
-  std::string root = "/", package_manager; // check: the databases its formats take versions from
+  std::string root = "/", package_manager; // check: the databases that say what is installed, with versions and slots
   bool json = false, replace = false, if_known = false;
   bool if_exists = false; // readers: no store reads as an empty one
 };
@@ -273,10 +274,12 @@ std::string cycle_text(const std::vector<std::string> &cycle) {
 // The check as text: the stale locks, then the rebuild order.
 std::string check_text(const tagger::CheckReport &report) {
   std::string out;
-  if (!report.stale.empty())
+  if (!report.clean())
     out += "stale locks:\n";
   for (const tagger::StaleLock &stale : report.stale)
     out += "  " + tagger::describe(stale) + "\n";
+  for (const tagger::UninstalledLock &uninstalled : report.uninstalled)
+    out += "  " + tagger::describe(uninstalled) + "\n";
   if (!report.rebuild.order.empty())
     out += "rebuild, dependencies first:\n";
   for (const std::string &package : report.rebuild.order)
@@ -294,6 +297,8 @@ std::string check_rebuild(const tagger::CheckReport &report, const std::string &
                           const packages::OwnerIndex &index) {
   for (const tagger::StaleLock &stale : report.stale)
     std::fprintf(stderr, "abitag: stale: %s\n", tagger::describe(stale).c_str());
+  for (const tagger::UninstalledLock &uninstalled : report.uninstalled)
+    std::fprintf(stderr, "abitag: stale: %s\n", tagger::describe(uninstalled).c_str());
   for (const auto &cycle : report.rebuild.cycles)
     std::fprintf(stderr, "abitag: %s\n", cycle_text(cycle).c_str());
   std::string out;
@@ -315,26 +320,38 @@ std::string check_rebuild(const tagger::CheckReport &report, const std::string &
   return packages::rebuild_command(specs, format);
 }
 
+// The managers under the root whose databases could list a store id and do
+// not (packages/store_ids.h states the rule).
+tagger::NotInstalledIn not_installed_in(const packages::OwnerIndex &index) {
+  return [&index](const std::string &package) {
+    std::vector<std::string> managers;
+    packages::Installation installation = packages::installation(index, package);
+    if (installation.not_installed())
+      for (packages::Manager manager : installation.judged_by)
+        managers.emplace_back(packages::manager_name(manager));
+    return managers;
+  };
+}
+
 llvm::Expected<int> run_check(StoreArguments &o) {
   return read(o, [&](Store &store) -> llvm::Expected<int> {
-    llvm::Expected<tagger::CheckReport> report = tagger::check(store, o.packages);
+    // The databases say which packages are still installed and, for a
+    // manager's format, their versions and slots; none under the root
+    // leaves every store id taken as installed and as it is.
+    llvm::Expected<packages::OwnerIndex> index = read_package_index(o.root, o.package_manager, true);
+    if (!index)
+      return index.takeError();
+    report_damage(*index);
+    llvm::Expected<tagger::CheckReport> report = tagger::check(store, o.packages, not_installed_in(*index));
     if (!report)
       return report.takeError();
     if (o.json)
       write_stdout(json_text(tagger::to_json(*report), 2) + "\n");
     else if (o.format == "text")
       write_stdout(check_text(*report));
-    else {
-      // The databases are read only for a format that names packages the
-      // manager's way; none under the root leaves the store's ids as they are.
-      llvm::Expected<packages::OwnerIndex> index = o.format == "lines"
-                                                       ? packages::OwnerIndex()
-                                                       : read_package_index(o.root, o.package_manager, true);
-      if (!index)
-        return index.takeError();
+    else
       write_stdout(check_rebuild(*report, o.format, *index));
-    }
-    return report->stale.empty() ? kExitOk : kExitFindings;
+    return report->clean() ? kExitOk : kExitFindings;
   });
 }
 
@@ -463,7 +480,9 @@ std::vector<std::unique_ptr<Command>> make_store_commands() {
   add("forget", "drop an uninstalled package's tags and locks", declare_forget, run_forget);
   add("export", "print the whole store as JSON", declare_export, run_export);
   add("import", "read an export (all of it or nothing)", declare_import, run_import);
-  add("check", "list stale locks and what to rebuild, in order; exit 1 if any", declare_check, run_check);
+  add("check",
+      "list stale locks (a lock held by or on a package the package manager no longer lists is one) and what to "
+      "rebuild, in order; exit 1 if any", declare_check, run_check);
   return out;
 }
 

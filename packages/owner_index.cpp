@@ -174,6 +174,9 @@ void InstalledPackages::load_ahead() {
 }
 
 void InstalledPackages::load() {
+  loaded_ = true;
+  if (!read_databases_)
+    return;
   std::vector<Database> databases;
   for (Manager manager : detect(root_)) {
     auto database = read_database(root_, manager);
@@ -185,7 +188,6 @@ void InstalledPackages::load() {
     databases.push_back(std::move(*database));
   }
   index_ = OwnerIndex(std::move(databases), RootAliases::read(root_));
-  loaded_ = true;
 }
 
 const OwnerIndex &InstalledPackages::index() {

@@ -88,7 +88,10 @@ private:
 // several threads at once.
 class InstalledPackages {
 public:
-  explicit InstalledPackages(std::string root) : root_(std::move(root)) {}
+  // READ_DATABASES false: none is read, the index stays empty (the audit's
+  // --no-packages, which names files only).
+  explicit InstalledPackages(std::string root, bool read_databases = true)
+      : root_(std::move(root)), read_databases_(read_databases) {}
   ~InstalledPackages();
   InstalledPackages(const InstalledPackages &) = delete;
   InstalledPackages &operator=(const InstalledPackages &) = delete;
@@ -109,6 +112,7 @@ private:
   void load();
 
   std::string root_;
+  bool read_databases_;
   std::mutex mutex_;
   bool loaded_ = false;
   OwnerIndex index_;

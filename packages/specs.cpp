@@ -72,17 +72,4 @@ std::string rebuild_command(const std::vector<PackageId> &packages, std::string_
   return rebuild_command(specs, format);
 }
 
-std::vector<const Package *> packages_for_id(const OwnerIndex &index, std::string_view id) {
-  if (std::size_t repository = id.find("::"); repository != std::string_view::npos)
-    id = id.substr(0, repository);
-  std::vector<const Package *> found = index.packages_named(id);
-  if (!found.empty())
-    return found;
-  for (const Database &database : index.databases())
-    for (const Package &package : database.packages)
-      if (package.id.short_name() == id)
-        found.push_back(&package);
-  return found;
-}
-
 } // namespace abitag::packages

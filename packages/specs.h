@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "packages/owner_index.h"
+#include "packages/store_ids.h"
 
 namespace abitag::packages {
 
@@ -31,11 +32,5 @@ std::string package_spec(const PackageId &id, std::string_view format);
 std::string rebuild_command(const std::vector<PackageId> &packages, std::string_view format);
 // The same for specs already in FORMAT's syntax.
 std::string rebuild_command(const std::vector<std::string> &specs, std::string_view format);
-
-// The installed packages a free-form package id (a tag store's, or one a
-// person typed) names: by name, dpkg's NAME:ARCH, CATEGORY/PN (every slot)
-// or CATEGORY/PN:SLOT (PackageId::short_name()); a trailing "::REPOSITORY"
-// is ignored. Empty when none matches.
-std::vector<const Package *> packages_for_id(const OwnerIndex &index, std::string_view id);
 
 } // namespace abitag::packages

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <regex>
 #include <set>
 #include <unordered_set>
@@ -12,17 +13,22 @@
 namespace abitag::tagger {
 namespace {
 
-// Walks from the seeds to everything that locks on a package in the set.
-llvm::Expected<std::unordered_set<std::string>> rebuild_set(Store &store, const std::set<std::string> &seeds) {
-  std::unordered_set<std::string> members(seeds.begin(), seeds.end());
-  std::deque<std::string> pending(seeds.begin(), seeds.end());
+// Walks from the seeds to everything that locks on a package in the set,
+// never into EXCLUDED.
+llvm::Expected<std::unordered_set<std::string>> rebuild_set(Store &store, const std::set<std::string> &seeds,
+                                                            const std::set<std::string> &excluded) {
+  std::unordered_set<std::string> members;
+  std::deque<std::string> pending;
+  for (const std::string &seed : seeds)
+    if (!excluded.count(seed) && members.insert(seed).second)
+      pending.push_back(seed);
   while (!pending.empty()) {
     llvm::Expected<std::vector<std::string>> dependants = store.dependants_of(pending.front());
     pending.pop_front();
     if (!dependants)
       return dependants.takeError();
     for (std::string &dependant : *dependants)
-      if (members.insert(dependant).second)
+      if (!excluded.count(dependant) && members.insert(dependant).second)
         pending.push_back(std::move(dependant));
   }
   return members;
@@ -48,9 +54,60 @@ std::string current_text(const StaleLock &stale) {
   return stale.dependency_known ? "(no such tag)" : "(package gone)";
 }
 
+// The packages of the store's locks that NOT_INSTALLED_IN says are not
+// installed, each with the managers that say so.
+llvm::Expected<std::map<std::string, std::vector<std::string>>> uninstalled_packages(
+    Store &store, const NotInstalledIn &not_installed_in) {
+  std::map<std::string, std::vector<std::string>> gone;
+  if (!not_installed_in)
+    return gone;
+  llvm::Expected<std::vector<std::string>> packages = store.locked_packages();
+  if (!packages)
+    return packages.takeError();
+  for (const std::string &package : *packages)
+    if (std::vector<std::string> managers = not_installed_in(package); !managers.empty())
+      gone.emplace(package, std::move(managers));
+  return gone;
+}
+
+// The locks held by a package of GONE (those of WANTED, or all when it is
+// empty), then the locks on one held by an installed package.
+llvm::Expected<std::vector<UninstalledLock>> uninstalled_locks(
+    Store &store, const std::map<std::string, std::vector<std::string>> &gone, const std::set<std::string> &wanted) {
+  std::vector<UninstalledLock> out;
+  auto add_locks_of = [&](const std::string &holder, const std::string &on) -> llvm::Error {
+    if (!wanted.empty() && !wanted.count(holder))
+      return llvm::Error::success();
+    llvm::Expected<std::vector<Lock>> locks = store.locks(holder);
+    if (!locks)
+      return locks.takeError();
+    for (Lock &lock : *locks)
+      if (on.empty() || lock.dependency == on) {
+        bool holder_gone = on.empty();
+        std::vector<std::string> managers = gone.at(holder_gone ? holder : on);
+        out.push_back({std::move(lock), holder_gone, std::move(managers)});
+      }
+    return llvm::Error::success();
+  };
+  for (const auto &[package, managers] : gone)
+    if (llvm::Error e = add_locks_of(package, ""))
+      return e;
+  for (const auto &[package, managers] : gone) {
+    llvm::Expected<std::vector<std::string>> dependants = store.dependants_of(package);
+    if (!dependants)
+      return dependants.takeError();
+    for (const std::string &dependant : *dependants)
+      if (!gone.count(dependant))
+        if (llvm::Error e = add_locks_of(dependant, package))
+          return e;
+  }
+  return out;
+}
+
 } // namespace
 
-llvm::Expected<CheckReport> check(Store &store, const std::vector<std::string> &only) {
+llvm::Expected<CheckReport> check(Store &store, const std::vector<std::string> &only,
+                                  const NotInstalledIn &not_installed_in) {
   for (const std::string &package : only) {
     llvm::Expected<bool> known = store.knows(package);
     if (!known)
@@ -61,22 +118,36 @@ llvm::Expected<CheckReport> check(Store &store, const std::vector<std::string> &
   llvm::Expected<std::vector<StaleLock>> stale = store.stale_locks();
   if (!stale)
     return stale.takeError();
+  llvm::Expected<std::map<std::string, std::vector<std::string>>> gone = uninstalled_packages(store, not_installed_in);
+  if (!gone)
+    return gone.takeError();
   CheckReport report;
-  std::set<std::string> wanted(only.begin(), only.end()), seeds;
+  std::set<std::string> wanted(only.begin(), only.end()), seeds, excluded;
+  llvm::Expected<std::vector<UninstalledLock>> uninstalled = uninstalled_locks(store, *gone, wanted);
+  if (!uninstalled)
+    return uninstalled.takeError();
+  report.uninstalled = std::move(*uninstalled);
+  for (const UninstalledLock &lock : report.uninstalled)
+    if (!lock.holder_gone)
+      seeds.insert(lock.lock.package);
   for (StaleLock &lock : *stale)
-    if (wanted.empty() || wanted.count(lock.lock.package)) {
+    if ((wanted.empty() || wanted.count(lock.lock.package)) && !gone->count(lock.lock.package) &&
+        !gone->count(lock.lock.dependency)) {
       seeds.insert(lock.lock.package);
       report.stale.push_back(std::move(lock));
     }
-  llvm::Expected<RebuildOrder> rebuild = rebuild_from(store, seeds);
+  for (const auto &[package, managers] : *gone)
+    excluded.insert(package);
+  llvm::Expected<RebuildOrder> rebuild = rebuild_from(store, seeds, excluded);
   if (!rebuild)
     return rebuild.takeError();
   report.rebuild = std::move(*rebuild);
   return report;
 }
 
-llvm::Expected<RebuildOrder> rebuild_from(Store &store, const std::set<std::string> &seeds) {
-  llvm::Expected<std::unordered_set<std::string>> members = rebuild_set(store, seeds);
+llvm::Expected<RebuildOrder> rebuild_from(Store &store, const std::set<std::string> &seeds,
+                                          const std::set<std::string> &excluded) {
+  llvm::Expected<std::unordered_set<std::string>> members = rebuild_set(store, seeds, excluded);
   if (!members)
     return members.takeError();
   llvm::Expected<DependencyGraph> graph = graph_within(store, *members);
@@ -91,6 +162,16 @@ std::string describe(const StaleLock &stale) {
          current_text(stale);
 }
 
+std::string describe(const UninstalledLock &uninstalled) {
+  const Lock &lock = uninstalled.lock;
+  std::string managers;
+  for (const std::string &manager : uninstalled.managers)
+    managers += (managers.empty() ? "" : ", ") + manager;
+  return lock.package + ": " + lock.dependency + " " + lock.key + " locked " + lock.value + ", " +
+         (uninstalled.holder_gone ? "held by " + lock.package : "on " + lock.dependency) +
+         ", which is not installed (" + managers + ")";
+}
+
 nlohmann::ordered_json to_json(const CheckReport &report) {
   nlohmann::ordered_json out;
   out["stale"] = nlohmann::ordered_json::array();
@@ -102,6 +183,17 @@ nlohmann::ordered_json to_json(const CheckReport &report) {
     entry["locked"] = stale.lock.value;
     entry["current"] = stale.current ? nlohmann::ordered_json(*stale.current) : nlohmann::ordered_json(nullptr);
     entry["reason"] = stale.current ? "changed" : stale.dependency_known ? "tag-gone" : "package-gone";
+    out["stale"].push_back(std::move(entry));
+  }
+  for (const UninstalledLock &uninstalled : report.uninstalled) {
+    const Lock &lock = uninstalled.lock;
+    nlohmann::ordered_json entry;
+    entry["package"] = lock.package;
+    entry["dependency"] = lock.dependency;
+    entry["key"] = lock.key;
+    entry["locked"] = lock.value;
+    entry["reason"] = uninstalled.holder_gone ? "holder-not-installed" : "dependency-not-installed";
+    entry["not_installed_in"] = uninstalled.managers;
     out["stale"].push_back(std::move(entry));
   }
   out["rebuild"] = report.rebuild.order;

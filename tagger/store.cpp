@@ -118,12 +118,13 @@ std::string reason_for(sqlite3 *db) {
 }
 
 // Runs a query whose rows are single strings.
-llvm::Expected<std::vector<std::string>> strings(sqlite3_stmt *cached, const std::string &argument,
+llvm::Expected<std::vector<std::string>> strings(sqlite3_stmt *cached, const std::optional<std::string> &argument,
                                                  const std::function<llvm::Error()> &fail) {
   Statement query(cached);
   if (!query.prepared())
     return fail();
-  query.bind(1, argument);
+  if (argument)
+    query.bind(1, *argument);
   std::vector<std::string> out;
   int rc;
   while ((rc = query.step()) == SQLITE_ROW)
@@ -773,6 +774,11 @@ llvm::Expected<std::vector<StaleLock>> Store::stale_locks() {
   if (rc != SQLITE_DONE)
     return error();
   return out;
+}
+
+llvm::Expected<std::vector<std::string>> Store::locked_packages() {
+  return strings(cached("SELECT package FROM locks UNION SELECT dependency FROM locks ORDER BY 1"), std::nullopt,
+                 [this] { return error(); });
 }
 
 llvm::Expected<std::vector<std::string>> Store::dependants_of(const std::string &dependency) {

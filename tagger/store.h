@@ -134,6 +134,8 @@ public:
 
   // What the checker asks.
   llvm::Expected<std::vector<StaleLock>> stale_locks();
+  // Every package that holds a lock or is locked on, sorted.
+  llvm::Expected<std::vector<std::string>> locked_packages();
   llvm::Expected<std::vector<std::string>> dependants_of(const std::string &dependency);
   llvm::Expected<std::vector<std::string>> dependencies_of(const std::string &package);
 

@@ -156,7 +156,7 @@ TEST_CASE("adopt: a C++ library and two programs then a dual-ABI rebuild that ch
   nlohmann::json first = adopt_json(r.root, r.db);
   CHECK(first["tags"].size() == 4);
   CHECK(first["locks"].size() == 4);
-  CHECK(r.abitag({"check"}).exit_code == 0);
+  CHECK(r.abitag({"check", "--root", r.root}).exit_code == 0);
   // The tags record their arguments: the audit computes them again.
   Run shown = r.abitag({"export"});
   CHECK(shown.out.find("/usr/bin/prog-a") != std::string::npos);
@@ -176,16 +176,16 @@ TEST_CASE("adopt: a C++ library and two programs then a dual-ABI rebuild that ch
     CHECK(rebuilt["adopted"] == nlohmann::json::array({"libfoo1"}));
     REQUIRE(rebuilt["tags"].size() == 1);
     CHECK(rebuilt["tags"][0]["value"] == "libstdc++-old");
-    Run check = r.abitag({"check", "--format", "lines"});
+    Run check = r.abitag({"check", "--root", r.root, "--format", "lines"});
     CHECK(check.exit_code == 1);
     CHECK(lines(check.out) == std::vector<std::string>{"prog-a", "prog-b"});
     // A whole adopt afterwards keeps the programs' locks: still stale.
     CHECK(adopt_json(r.root, r.db)["locks"].empty());
-    CHECK(r.abitag({"check"}).exit_code == 1);
+    CHECK(r.abitag({"check", "--root", r.root}).exit_code == 1);
     // The programs rebuilt and adopted: clean again.
     nlohmann::json relocked = adopt_json(r.root, r.db, {"--package", "prog-a", "--package", "prog-b"});
     CHECK(relocked["locks"].size() == 2);
-    CHECK(r.abitag({"check"}).exit_code == 0);
+    CHECK(r.abitag({"check", "--root", r.root}).exit_code == 0);
   }
 }
 
@@ -267,7 +267,7 @@ TEST_CASE("adopt: GHC units locked on the packages of the units they depend on a
   // internal one only: no lock on itself.
   CHECK(locks == std::vector<std::string>{"libghc-uselib-dev libghc-tinylib-dev ghc",
                                           "libghc-uselib-dev libghc-twolib-dev ghc"});
-  CHECK(run(abitag_binary(), {"check", "--db", db}).exit_code == 0);
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
 
   // The rebuild kept the unit id and changed the abi hash (tests/fixtures/ghc/tinylib-rebuilt).
   std::string conf = read_file(root + conf_d + tinylib);
@@ -276,7 +276,7 @@ TEST_CASE("adopt: GHC units locked on the packages of the units they depend on a
   conf.replace(abi, 32, "95a09e9fce30b8741b608160113fc723");
   write_file(root + conf_d + tinylib, conf);
   adopt_json(root, db, {"--package", "libghc-tinylib-dev"});
-  Run check = run(abitag_binary(), {"check", "--db", db, "--format", "lines"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"libghc-uselib-dev"}); // not twolib
 }
@@ -292,19 +292,19 @@ TEST_CASE("hooks dpkg: install then a dual-ABI upgrade of the library then remov
   Run shown = d.abitag({"show", "prog-a"});
   CHECK(shown.out.find("lock libfoo1 cxxabi=libstdc++-cxx11") != std::string::npos);
   CHECK(shown.out.find("lock libfoo1 sonames=libfoo.so.1") != std::string::npos);
-  CHECK(d.abitag({"check"}).exit_code == 0);
+  CHECK(d.abitag({"check", "--root", d.root}).exit_code == 0);
 
   std::string lib2 = d.deb("libfoo1", "2", library,
                            {"-D_GLIBCXX_USE_CXX11_ABI=0", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1",
                             d.dir.path() + "/foo.cpp"});
   d.dpkg({"-i", lib2});
-  Run check = d.abitag({"check", "--format", "lines"});
+  Run check = d.abitag({"check", "--root", d.root, "--format", "lines"});
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"prog-a"});
 
   d.dpkg({"--remove", "prog-a"});
   CHECK(d.abitag({"show", "prog-a"}).exit_code == 3); // forgotten
-  CHECK(d.abitag({"check"}).exit_code == 0);
+  CHECK(d.abitag({"check", "--root", d.root}).exit_code == 0);
 }
 
 TEST_CASE("hooks dpkg: an abitag that fails never fails the dpkg run", "[hooks]") {
@@ -338,7 +338,7 @@ TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package a
   nlohmann::json first = adopt_json(root, db);
   REQUIRE(first["locks"].size() == 1);
   CHECK(first["locks"][0] == nlohmann::json({{"package", "app"}, {"dependency", "sbcl"}, {"key", "sbcl"}, {"value", id}}));
-  CHECK(run(abitag_binary(), {"check", "--db", db}).exit_code == 0);
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
 
   // A runtime of another build: its build_id string changed, as the fixtures' patched core.
   std::size_t at = runtime.find(id + '\0');
@@ -347,7 +347,7 @@ TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package a
   fs::remove(root + "/usr/bin/sbcl");
   write_file(root + "/usr/bin/sbcl", runtime);
   adopt_json(root, db, {"--package", "sbcl"});
-  Run check = run(abitag_binary(), {"check", "--db", db, "--format", "lines"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"app"});
 }

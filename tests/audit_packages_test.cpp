@@ -74,6 +74,19 @@ TEST_CASE("audit by package: the same on an rpm root", "[audit][packages][rpm]")
   Run dnf = audit({image, "--only", "linkage", "--format", "dnf"});
   CHECK(dnf.exit_code == 1);
   CHECK(dnf.out == "dnf reinstall libabidemo-1:1.0-2.x86_64\n");
+
+  // --no-packages: the same findings, naming files only; no format needs packages.
+  Run bare = audit({image, "--only", "linkage", "--json", "--no-packages"});
+  CHECK(bare.exit_code == 1);
+  nlohmann::json unnamed = nlohmann::json::parse(bare.out);
+  CHECK(unnamed["findings"].size() == report["findings"].size());
+  CHECK(unnamed["packages"].empty());
+  CHECK(unnamed["orphans"].empty());
+  for (const nlohmann::json &finding : unnamed["findings"])
+    CHECK(finding["packages"].empty());
+  Run both = audit({image, "--no-packages", "--format", "dnf"});
+  CHECK(both.exit_code == 2);
+  CHECK(both.err == "abitag: audit: --format excludes --no-packages\n");
 }
 
 TEST_CASE("audit --format: nothing to rebuild prints nothing and exits 0", "[audit][packages][rpm]") {
