@@ -7,69 +7,14 @@
 
 #include "analyzers/cxxabi/compiler_identity.h"
 #include "analyzers/cxxabi/file_verdict.h"
+#include "analyzers/cxxabi/report.h"
 #include "analyzers/cxxabi/cxxabi.h"
 #include "analyzers/cxxabi/scan.h"
 #include "analyzers/cxxabi/symbols_command.h"
-#include "elf/demangle.h"
 #include "fingerprint/discover.h"
 
 namespace abitag::cxxabi {
 namespace {
-
-constexpr const char *kNoProofNote =
-    "no evidence is not proof: a class with a std::string member, and an old-ABI function "
-    "returning std::string or std::list by value, leave no trace in symbol names";
-
-// The ABI families of the --scheme abi value, in this fixed order.
-std::string abi_scheme_value(std::uint8_t families) {
-  return join_families(families, {"libstdc++-old", "libstdc++-cxx11", "libc++", "c++11-dialect"},
-                       "compat");
-}
-
-void explain_file(const FileVerdict &v, std::vector<std::string> &lines) {
-  std::string head = v.path + ": " + v.verdict;
-  if (!v.flags.empty()) {
-    head += " [";
-    for (std::size_t i = 0; i < v.flags.size(); ++i)
-      head += (i ? "," : "") + v.flags[i];
-    head += "]";
-  }
-  lines.push_back(head);
-  std::string counts = "  counts:";
-  for (const auto &[key, n] : v.counts)
-    counts += " " + key + "=" + std::to_string(n);
-  lines.push_back(counts + " symbols=" + std::to_string(v.symbols));
-  if (!v.read_through_loader.empty())
-    lines.push_back("  symbols read through the dynamic segment, as the loader reads them: " +
-                    v.read_through_loader + " (no .comment to name the compiler)");
-  for (const std::string &compiler : v.compilers)
-    lines.push_back("  compiler: " + compiler);
-  for (const EvidenceSymbol &e : v.evidence)
-    lines.push_back(std::string("  ") + scope_name(e.scope) + " " + e.families + ": " +
-                    (e.member.empty() ? "" : e.member + ": ") + e.name + "  " + elf::demangle(e.name));
-}
-
-// How many files of each kind were read: with none, `compat` says only that
-// nothing here has a C++ interface, and --explain and --json say so.
-struct FilesRead {
-  std::size_t elf = 0, archives = 0;
-};
-
-FilesRead count_files(const std::vector<InputFile> &files) {
-  FilesRead read;
-  for (const InputFile &file : files)
-    (sniff_content(file.head) == ContentKind::Elf ? read.elf : read.archives)++;
-  return read;
-}
-
-std::string files_read_line(const FilesRead &read, std::size_t other_files) {
-  std::string line = std::to_string(read.elf + read.archives) + " files read (" + std::to_string(read.elf) +
-                     " ELF files, " + std::to_string(read.archives) + " archives), " +
-                     std::to_string(other_files) + " other files skipped";
-  if (read.elf + read.archives == 0)
-    line += ": no ELF file or archive here, so no C++ interface";
-  return line;
-}
 
 // Reads and judges every file found, on all cores, largest first; a file
 // that cannot be read is an error and gets no verdict.
@@ -133,64 +78,36 @@ public:
     Analysis out;
     Discovery found = discover(inputs.paths, binary_inputs(inputs.root));
     out.errors = found.errors;
-    std::vector<FileVerdict> verdicts = judge_files(found, out.errors);
+    CxxabiResult result;
+    result.verdicts = judge_files(found, out.errors);
     if (!out.errors.empty())
       return out;
-
-    std::uint8_t families = 0;
-    for (const FileVerdict &v : verdicts)
-      families |= v.tag_families;
-    out.value = abi_scheme_value(families);
-    std::string compiler;
-    if (scheme_ == "seed" && families) {
-      compiler = compiler_command(compiler_, tools_prefix_);
-      llvm::Expected<std::string> seed = compiler_seed_tag(compiler);
+    result.scheme = scheme_;
+    for (const FileVerdict &v : result.verdicts)
+      result.families |= v.tag_families;
+    result.value = abi_scheme_value(result.families);
+    if (scheme_ == "seed" && result.families) {
+      result.compiler = compiler_command(compiler_, tools_prefix_);
+      llvm::Expected<std::string> seed = compiler_seed_tag(result.compiler);
       if (!seed) {
-        out.value.clear();
         out.failure = "cannot compute the seed tag: " + to_message(seed.takeError());
         return out;
       }
-      out.value = *seed;
+      result.value = *seed;
     } else if (scheme_ == "seed") {
-      out.value = "compat";
+      result.value = "compat";
     }
-    describe(found, verdicts, families, compiler, inputs, out);
+    result.links = std::move(found.links);
+    result.files = std::move(found.files);
+    result.other_files = found.other_files;
+    out.value = result.value;
+    out.document = result_json(result);
+    if (inputs.explain)
+      out.explanation = explanation_lines(result);
     return out;
   }
 
 private:
-  // What --json and --explain add to the value.
-  void describe(const Discovery &found, const std::vector<FileVerdict> &verdicts, std::uint8_t families,
-                const std::string &compiler, const AnalysisInputs &inputs, Analysis &out) const {
-    out.document["analyzer"] = "cxxabi";
-    out.document["scheme"] = scheme_;
-    out.document["value"] = out.value;
-    if (!compiler.empty())
-      out.document["compiler"] = compiler;
-    out.document["families"] = abi_scheme_value(families);
-    nlohmann::ordered_json files = nlohmann::ordered_json::array();
-    for (const FileVerdict &v : verdicts)
-      files.push_back(file_json(v));
-    out.document["files"] = std::move(files);
-    out.document["skipped_links"] = skipped_links_json(found.links);
-    FilesRead read = count_files(found.files);
-    out.document["files_read"] = read.elf + read.archives;
-    out.document["elf_files"] = read.elf;
-    out.document["archives"] = read.archives;
-    out.document["other_files"] = found.other_files;
-    out.document["note"] = kNoProofNote;
-    if (!inputs.explain)
-      return;
-    for (const FileVerdict &v : verdicts)
-      explain_file(v, out.explanation);
-    for (const SkippedLink &link : found.links)
-      out.explanation.push_back(link.path + ": skipped: " + link.what);
-    out.explanation.push_back(files_read_line(read, found.other_files));
-    out.explanation.push_back(std::string("note: ") + kNoProofNote);
-    if (!compiler.empty())
-      out.explanation.push_back("value: sha1 of '" + compiler + " --version'");
-  }
-
   std::string scheme_ = "seed";
   std::string compiler_;
   std::string tools_prefix_;

@@ -5,6 +5,7 @@
 
 #include "analyzers/ghc/package_db_check.h"
 #include "analyzers/ghc/read_inputs.h"
+#include "analyzers/ghc/report.h"
 #include "analyzers/ghc/ghc.h"
 
 namespace abitag::ghc {
@@ -85,16 +86,8 @@ public:
 private:
   void report(const AnalysisInputs &inputs, const ReadResult &read, Analysis &out) {
     std::vector<std::string> lines;
-    nlohmann::ordered_json components = nlohmann::ordered_json::array();
     for (const Unit &unit : read.units) {
-      components.push_back(component_json(unit));
-      bool shown = all_ || unit.info.is_main_library();
-      if (inputs.explain)
-        out.explanation.push_back(unit.path + ": " + unit.info.display_name() + " id " + unit.info.id +
-                                  " abi " + (unit.info.abi.empty() ? "(none)" : unit.info.abi) +
-                                  (unit.info.lib_name.empty() ? "" : " sub-library " + unit.info.lib_name) +
-                                  (shown ? "" : " (not shown without --all)"));
-      if (!shown)
+      if (!unit_shown(unit, all_))
         continue;
       if (tag_ && !unit.info.abi.empty() && unit.info.abi.find_first_of(" \t\n") == std::string::npos)
         lines.push_back(unit.info.id + ":" + unit.info.abi);
@@ -105,6 +98,8 @@ private:
       else
         lines.push_back(unit.info.id);
     }
+    if (inputs.explain)
+      out.explanation = units_explanation(read, all_);
     if (!out.errors.empty())
       return;
     if (lines.empty()) {
@@ -114,59 +109,16 @@ private:
       return;
     }
     out.value = join_lines(lines);
-    out.document["analyzer"] = "ghc";
-    out.document["value"] = out.value;
-    out.document["components"] = std::move(components);
-    add_discovery_json(out.document, read.links, read.other_files);
+    out.document = units_json(read, out.value);
   }
 
   void check(const AnalysisInputs &inputs, const ReadResult &read, Analysis &out) {
     CheckResult result = check_package_dbs(read.units);
-    std::vector<std::string> lines;
-    nlohmann::ordered_json broken = nlohmann::ordered_json::array();
-    for (const BrokenUnit &b : result.broken) {
-      const Unit &unit = read.units[b.unit];
-      nlohmann::ordered_json problems = nlohmann::ordered_json::array();
-      for (const Problem &p : b.problems) {
-        lines.push_back(unit.info.id + ": " + p.detail);
-        problems.push_back({{"kind", problem_kind_name(p.kind)}, {"unit", p.unit_id}, {"detail", p.detail}});
-      }
-      broken.push_back({{"id", unit.info.id},
-                        {"package", unit.info.display_name()},
-                        {"database", inputs.paths[unit.db]},
-                        {"path", unit.path},
-                        {"problems", std::move(problems)}});
-    }
-    nlohmann::ordered_json order = nlohmann::ordered_json::array();
-    if (!result.rebuild.empty())
-      lines.push_back("rebuild order:");
-    for (const std::vector<std::string> &step : result.rebuild) {
-      std::string line = step.size() > 1 ? "cycle:" : "";
-      for (const std::string &package : step) {
-        line += (line.empty() ? "" : " ") + package;
-        order.push_back(package);
-      }
-      lines.push_back(line);
-    }
-    if (result.broken.empty())
-      lines.push_back("no broken packages (" + std::to_string(read.units.size()) + " units in " +
-                      std::to_string(inputs.paths.size()) +
-                      (inputs.paths.size() == 1 ? " database)" : " databases)"));
-    out.value = join_lines(lines);
+    out.value = join_lines(check_lines(read, result, inputs.paths.size()));
     out.exit_code = result.broken.empty() ? kExitOk : kExitFindings;
-    out.document["analyzer"] = "ghc";
-    out.document["mode"] = "check";
-    out.document["value"] = out.value;
-    out.document["databases"] = inputs.paths;
-    out.document["units"] = read.units.size();
-    out.document["broken"] = std::move(broken);
-    out.document["rebuild_order"] = std::move(order);
-    out.document["cycles"] = result.cycles;
-    add_discovery_json(out.document, read.links, read.other_files);
+    out.document = check_json(read, result, inputs.paths, out.value);
     if (inputs.explain)
-      for (const Unit &unit : read.units)
-        out.explanation.push_back(inputs.paths[unit.db] + ": " + unit.info.id + " abi " +
-                                  (unit.info.abi.empty() ? "(none)" : unit.info.abi));
+      out.explanation = check_explanation(read, inputs.paths);
   }
 
   std::string field_;
