@@ -22,13 +22,6 @@
 namespace abitag::kmod {
 namespace {
 
-struct Read {
-  std::string path;
-  KmodFile file;
-  std::string error;
-  bool named = false;
-};
-
 Read read_input(const InputFile &input, bool named) {
   Read out;
   out.path = input.path;
@@ -168,43 +161,23 @@ public:
 private:
   Analysis &describe(const std::vector<Read> &reads, std::size_t other, const AnalysisInputs &inputs,
                      Analysis &out) {
+    Description description;
+    description.other_files = other;
     Kernel kernel = kernel_of(reads);
-    bool is_kernel = kernel.vmlinux_exports_known() || kernel.vermagic;
-    nlohmann::ordered_json files = nlohmann::ordered_json::array();
-    std::vector<std::pair<std::string, std::string>> built_for; // out-of-tree modules: vermagic, path
-    for (const Read &read : reads) {
-      if (read.file.symvers) {
-        files.push_back({{"path", read.path}, {"kind", "symvers"}, {"compression", read.file.compression},
-                         {"exports", read.file.symvers->size()}});
-        continue;
-      }
-      if (read.file.image) {
-        files.push_back(image_json(*read.file.image, read.path));
-        continue;
-      }
-      const Module &module = *read.file.module;
-      nlohmann::ordered_json j = module_json(module);
-      j["compression"] = read.file.compression;
-      files.push_back(std::move(j));
-      if (!module.in_tree())
-        built_for.emplace_back(vermagic_words(module.info("vermagic").value_or("-")), read.path);
-      if (inputs.explain)
-        out.explanation.push_back(describe_module(module));
-    }
-    if (is_kernel) {
-      out.value = kernel_tag(kernel);
-      if (inputs.explain)
-        out.explanation.push_back("kernel " + kernel.release + ": " + std::to_string(kernel.exports.size()) +
-                                  " exports" +
-                                  (kernel.vmlinux_exports_known() ? "" : " (no Module.symvers or image: vmlinux's are not counted)"));
+    if (kernel.vmlinux_exports_known() || kernel.vermagic) {
+      description.value = kernel_tag(kernel);
+      description.kernel = std::move(kernel);
     } else {
-      out.value = built_for_value(built_for);
+      std::vector<std::pair<std::string, std::string>> built_for; // out-of-tree modules: vermagic, path
+      for (const Read &read : reads)
+        if (read.file.module && !read.file.module->in_tree())
+          built_for.emplace_back(vermagic_words(read.file.module->info("vermagic").value_or("-")), read.path);
+      description.value = built_for_value(built_for);
     }
-    out.document["analyzer"] = "kmod";
-    out.document["value"] = out.value;
-    out.document["kernel"] = is_kernel ? kernel_json(kernel) : nlohmann::ordered_json();
-    out.document["files"] = std::move(files);
-    out.document["other_files"] = other;
+    out.value = description.value;
+    out.document = description_json(reads, description);
+    if (inputs.explain)
+      out.explanation = description_explanation(reads, description);
     return out;
   }
 
@@ -268,39 +241,26 @@ private:
       out.errors.push_back({inputs.root, std::strerror(errno)});
       return out;
     }
-    nlohmann::ordered_json files = nlohmann::ordered_json::array();
-    std::vector<std::string> lines;
     for (const Read &read : reads)
       if (read.file.module)
         given_.push_back(&*read.file.module);
+    CheckRun run;
     for (const Read &read : reads) {
       if (!read.file.module)
         continue;
-      const Module &module = *read.file.module;
-      const Kernel *kernel = kernel_for(module, canonical, out);
+      const Kernel *kernel = kernel_for(*read.file.module, canonical, out);
       if (!kernel)
         return out;
-      CheckResult result = check_module(module, *kernel);
-      for (const Refusal &refusal : result.refusals)
-        for (const std::string &line : refusal.lines)
-          lines.push_back(read.path + ": " + line);
-      for (const std::string &note : result.notes)
-        out.explanation.push_back(read.path + ": " + note);
-      nlohmann::ordered_json j = {{"path", read.path}, {"name", module.name}, {"kernel", kernel->release}};
-      j.update(check_json(result));
-      files.push_back(std::move(j));
+      run.modules.push_back({&read, kernel, check_module(*read.file.module, *kernel)});
     }
+    for (const auto &[wanted, kernel] : kernels_)
+      run.kernels.push_back(&kernel);
+    std::vector<std::string> lines = refusal_lines(run);
     for (const std::string &line : lines)
       out.value += (out.value.empty() ? "" : "\n") + line;
     out.exit_code = lines.empty() ? kExitOk : kExitFindings;
-    out.document["analyzer"] = "kmod";
-    out.document["check"] = true;
-    nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
-    for (const auto &[wanted, kernel] : kernels_)
-      kernels.push_back(kernel_json(kernel));
-    out.document["kernels"] = std::move(kernels);
-    out.document["value"] = out.value;
-    out.document["files"] = std::move(files);
+    out.document = check_run_json(run, out.value);
+    out.explanation = check_explanation(run);
     return out;
   }
 

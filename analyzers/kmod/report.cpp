@@ -129,4 +129,75 @@ std::string describe_module(const Module &module) {
          std::to_string(module.exports.size()) + " exports";
 }
 
+nlohmann::ordered_json description_json(const std::vector<Read> &reads, const Description &description) {
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const Read &read : reads) {
+    if (read.file.symvers) {
+      files.push_back({{"path", read.path}, {"kind", "symvers"}, {"compression", read.file.compression},
+                       {"exports", read.file.symvers->size()}});
+    } else if (read.file.image) {
+      files.push_back(image_json(*read.file.image, read.path));
+    } else {
+      nlohmann::ordered_json j = module_json(*read.file.module);
+      j["compression"] = read.file.compression;
+      files.push_back(std::move(j));
+    }
+  }
+  nlohmann::ordered_json doc;
+  doc["analyzer"] = "kmod";
+  doc["value"] = description.value;
+  doc["kernel"] = description.kernel ? kernel_json(*description.kernel) : nlohmann::ordered_json();
+  doc["files"] = std::move(files);
+  doc["other_files"] = description.other_files;
+  return doc;
+}
+
+std::vector<std::string> description_explanation(const std::vector<Read> &reads, const Description &description) {
+  std::vector<std::string> lines;
+  for (const Read &read : reads)
+    if (read.file.module)
+      lines.push_back(describe_module(*read.file.module));
+  if (const std::optional<Kernel> &kernel = description.kernel)
+    lines.push_back("kernel " + kernel->release + ": " + std::to_string(kernel->exports.size()) + " exports" +
+                    (kernel->vmlinux_exports_known() ? "" : " (no Module.symvers or image: vmlinux's are not counted)"));
+  return lines;
+}
+
+std::vector<std::string> refusal_lines(const CheckRun &run) {
+  std::vector<std::string> lines;
+  for (const CheckedModule &checked : run.modules)
+    for (const Refusal &refusal : checked.result.refusals)
+      for (const std::string &line : refusal.lines)
+        lines.push_back(checked.read->path + ": " + line);
+  return lines;
+}
+
+nlohmann::ordered_json check_run_json(const CheckRun &run, const std::string &value) {
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const CheckedModule &checked : run.modules) {
+    nlohmann::ordered_json j = {
+        {"path", checked.read->path}, {"name", checked.read->file.module->name}, {"kernel", checked.kernel->release}};
+    j.update(check_json(checked.result));
+    files.push_back(std::move(j));
+  }
+  nlohmann::ordered_json kernels = nlohmann::ordered_json::array();
+  for (const Kernel *kernel : run.kernels)
+    kernels.push_back(kernel_json(*kernel));
+  nlohmann::ordered_json doc;
+  doc["analyzer"] = "kmod";
+  doc["check"] = true;
+  doc["kernels"] = std::move(kernels);
+  doc["value"] = value;
+  doc["files"] = std::move(files);
+  return doc;
+}
+
+std::vector<std::string> check_explanation(const CheckRun &run) {
+  std::vector<std::string> lines;
+  for (const CheckedModule &checked : run.modules)
+    for (const std::string &note : checked.result.notes)
+      lines.push_back(checked.read->path + ": " + note);
+  return lines;
+}
+
 } // namespace abitag::kmod
