@@ -95,69 +95,47 @@ private:
     std::vector<const QtFile *> files;
     for (const QtFile &file : in.files)
       files.push_back(&file);
-    out.value = tag_value(files);
-    out.document["analyzer"] = "qt";
-    out.document["value"] = out.value;
-    nlohmann::ordered_json listed = nlohmann::ordered_json::array();
-    for (const QtFile &file : in.files)
-      listed.push_back(file_json(file));
-    out.document["files"] = std::move(listed);
-    out.document["other_elf_files"] = in.other_elf;
-    add_discovery_json(out.document, found.links, found.other_files);
-    if (!inputs.explain)
-      return out;
-    std::size_t exporting = 0, using_ = 0;
-    for (const QtFile &file : in.files) {
-      explain_file(file, out.explanation);
-      exporting += file.exports_private_api();
-      using_ += file.uses_private_api();
-    }
-    for (const SkippedLink &link : found.links)
-      out.explanation.push_back(link.path + ": skipped: " + link.what);
-    out.explanation.push_back(std::to_string(exporting) + " files export Qt's private API, " +
-                              std::to_string(using_) + " use it; " + std::to_string(in.other_elf) +
-                              " other ELF files, " + std::to_string(found.other_files) + " other files skipped");
+    Description description{tag_value(files), &in.files, in.other_elf, found.links, found.other_files};
+    out.value = description.value;
+    out.document = description_json(description);
+    if (inputs.explain)
+      out.explanation = description_explanation(description);
     return out;
   }
 
   Analysis &check(const Inputs &in, const AnalysisInputs &inputs, Analysis &out) {
-    std::string root = real_path(inputs.root);
-    if (root.empty()) {
+    CheckRun run;
+    run.root = real_path(inputs.root);
+    if (run.root.empty()) {
       out.errors.push_back({inputs.root, std::strerror(errno)});
       return out;
     }
-    ProviderLookup lookup(root);
+    ProviderLookup lookup(run.root);
     bool broken = false;
-    nlohmann::ordered_json listed = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < in.files.size(); ++i) {
       const QtFile &file = in.files[i];
       if (!file.uses_private_api())
         continue;
-      std::string origin = parent_dir(path_inside_root(root, real_path(in.opened[i])));
-      std::vector<Finding> findings = check_private_uses(file, origin, lookup);
-      nlohmann::ordered_json shown = file_json(file);
-      shown["findings"] = nlohmann::ordered_json::array();
-      for (const Finding &f : findings) {
+      std::string origin = parent_dir(path_inside_root(run.root, real_path(in.opened[i])));
+      CheckedFile checked{&file, check_private_uses(file, origin, lookup), {}};
+      for (const Finding &f : checked.findings)
         broken |= f.severity == Severity::Broken;
-        out.value += (out.value.empty() ? "" : "\n") + file.path + ": " + severity_name(f.severity) + ": " + f.detail;
-        shown["findings"].push_back(finding_json(f));
-      }
       if (inputs.explain)
-        explain_matches(file, origin, findings, lookup, out.explanation);
-      listed.push_back(std::move(shown));
+        checked.good = good_uses(file, origin, checked.findings, lookup);
+      run.files.push_back(std::move(checked));
     }
+    for (const std::string &line : finding_lines(run))
+      out.value += (out.value.empty() ? "" : "\n") + line;
     out.exit_code = broken ? kExitFindings : kExitOk;
-    out.document["analyzer"] = "qt";
-    out.document["check"] = true;
-    out.document["root"] = root;
-    out.document["value"] = out.value;
-    out.document["files"] = std::move(listed);
+    out.document = check_run_json(run, out.value);
+    out.explanation = check_explanation(run);
     return out;
   }
 
-  // For --explain: the uses that were found well, and where their library is.
-  static void explain_matches(const QtFile &file, const std::string &origin, const std::vector<Finding> &findings,
-                              ProviderLookup &lookup, std::vector<std::string> &lines) {
+  // The uses that were found well, and where their library is.
+  static std::vector<GoodUse> good_uses(const QtFile &file, const std::string &origin,
+                                        const std::vector<Finding> &findings, ProviderLookup &lookup) {
+    std::vector<GoodUse> good;
     for (const PrivateUse &use : file.private_uses) {
       bool found = false;
       for (const Finding &f : findings)
@@ -165,9 +143,9 @@ private:
       if (found)
         continue;
       const Provider &provider = lookup.find(file, origin, use.library);
-      lines.push_back(file.path + ": " + use.library + " (" + use.tag + ") is " + provider.path + ", " +
-                      provided_version(*provider.file).described() + ", as built against");
+      good.push_back({use.library, use.tag, provider.path, provided_version(*provider.file).described()});
     }
+    return good;
   }
 
   bool check_ = false;
