@@ -167,21 +167,11 @@ private:
       else
         value += (value.empty() ? "" : "\n") + (kept.size() == 1 ? shown : shown + "  " + r->path);
     }
+    Description description{field_, value, kept, found.links, other};
     out.value = value;
-    out.document["analyzer"] = "sbcl";
-    out.document["field"] = field_;
-    out.document["value"] = value;
-    nlohmann::ordered_json files = nlohmann::ordered_json::array();
-    for (const Report *r : kept)
-      files.push_back(report_json(*r));
-    out.document["files"] = std::move(files);
-    add_discovery_json(out.document, found.links, other);
-    if (inputs.explain) {
-      for (const Report *r : kept)
-        out.explanation.push_back(r->path + ": " + kind_name(r->file.kind) + ", build id " + r->file.build_id);
-      out.explanation.push_back(std::to_string(kept.size()) + " SBCL files, " + std::to_string(other) +
-                                " other files skipped");
-    }
+    out.document = description_json(description);
+    if (inputs.explain)
+      out.explanation = description_explanation(description);
     return out;
   }
 
@@ -209,34 +199,17 @@ private:
         return out;
       }
     }
-    std::vector<std::string> problems;
-    nlohmann::ordered_json cores = nlohmann::ordered_json::array();
-    for (const Report *r : kept) {
-      if (r->file.kind == FileKind::Runtime)
-        continue;
-      CoreCheck result = check_core(r->file, r->embedded_runtime_id, *r->libraries,
-                                    lookup.runtime ? &*lookup.runtime : nullptr, search);
-      std::vector<std::string> lines, notes;
-      for (const Problem &problem : result.problems)
-        lines.push_back(r->path + ": " + problem.detail);
-      for (const std::string &note : result.notes)
-        notes.push_back(r->path + ": " + note);
-      problems.insert(problems.end(), lines.begin(), lines.end());
-      out.explanation.insert(out.explanation.end(), notes.begin(), notes.end());
-      nlohmann::ordered_json core = report_json(*r);
-      core["problems"] = lines;
-      core["notes"] = notes;
-      cores.push_back(std::move(core));
-    }
+    CheckRun run;
+    run.runtime = lookup.runtime ? &*lookup.runtime : nullptr;
+    for (const Report *r : kept)
+      if (r->file.kind != FileKind::Runtime)
+        run.cores.push_back({r, check_core(r->file, r->embedded_runtime_id, *r->libraries, run.runtime, search)});
+    std::vector<std::string> problems = problem_lines(run);
     for (const std::string &line : problems)
       out.value += (out.value.empty() ? "" : "\n") + line;
     out.exit_code = problems.empty() ? kExitOk : kExitFindings;
-    out.document["analyzer"] = "sbcl";
-    out.document["check"] = true;
-    if (lookup.runtime)
-      out.document["runtime"] = {{"path", lookup.runtime->path}, {"build_id", lookup.runtime->build_id}};
-    out.document["value"] = out.value;
-    out.document["files"] = std::move(cores);
+    out.document = check_run_json(run, out.value);
+    out.explanation = check_explanation(run);
     return out;
   }
 

@@ -58,4 +58,78 @@ nlohmann::ordered_json report_json(const Report &r) {
   return j;
 }
 
+nlohmann::ordered_json description_json(const Description &description) {
+  nlohmann::ordered_json doc;
+  doc["analyzer"] = "sbcl";
+  doc["field"] = description.field;
+  doc["value"] = description.value;
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const Report *r : description.files)
+    files.push_back(report_json(*r));
+  doc["files"] = std::move(files);
+  add_discovery_json(doc, description.links, description.other_files);
+  return doc;
+}
+
+std::vector<std::string> description_explanation(const Description &description) {
+  std::vector<std::string> lines;
+  for (const Report *r : description.files)
+    lines.push_back(r->path + ": " + kind_name(r->file.kind) + ", build id " + r->file.build_id);
+  lines.push_back(std::to_string(description.files.size()) + " SBCL files, " +
+                  std::to_string(description.other_files) + " other files skipped");
+  return lines;
+}
+
+namespace {
+
+std::vector<std::string> core_problems(const CheckedCore &core) {
+  std::vector<std::string> lines;
+  for (const Problem &problem : core.result.problems)
+    lines.push_back(core.report->path + ": " + problem.detail);
+  return lines;
+}
+
+std::vector<std::string> core_notes(const CheckedCore &core) {
+  std::vector<std::string> lines;
+  for (const std::string &note : core.result.notes)
+    lines.push_back(core.report->path + ": " + note);
+  return lines;
+}
+
+} // namespace
+
+std::vector<std::string> problem_lines(const CheckRun &run) {
+  std::vector<std::string> lines;
+  for (const CheckedCore &core : run.cores)
+    for (std::string &line : core_problems(core))
+      lines.push_back(std::move(line));
+  return lines;
+}
+
+nlohmann::ordered_json check_run_json(const CheckRun &run, const std::string &value) {
+  nlohmann::ordered_json cores = nlohmann::ordered_json::array();
+  for (const CheckedCore &checked : run.cores) {
+    nlohmann::ordered_json core = report_json(*checked.report);
+    core["problems"] = core_problems(checked);
+    core["notes"] = core_notes(checked);
+    cores.push_back(std::move(core));
+  }
+  nlohmann::ordered_json doc;
+  doc["analyzer"] = "sbcl";
+  doc["check"] = true;
+  if (run.runtime)
+    doc["runtime"] = {{"path", run.runtime->path}, {"build_id", run.runtime->build_id}};
+  doc["value"] = value;
+  doc["files"] = std::move(cores);
+  return doc;
+}
+
+std::vector<std::string> check_explanation(const CheckRun &run) {
+  std::vector<std::string> lines;
+  for (const CheckedCore &core : run.cores)
+    for (std::string &line : core_notes(core))
+      lines.push_back(std::move(line));
+  return lines;
+}
+
 } // namespace abitag::sbcl

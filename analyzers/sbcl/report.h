@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-// What the sbcl analyzer knows of one input, and what --json prints of it.
+// What the sbcl analyzer knows of its inputs, and how it is shown: the
+// analysis fills the structs, these functions make the --json document and
+// the --explain lines of them.
 #pragma once
 
 #include <optional>
@@ -8,9 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyzers/sbcl/check.h"
 #include "analyzers/sbcl/heap_walk.h"
 #include "analyzers/sbcl/sbcl_file.h"
 #include "analyzers/sbcl/space_directory.h"
+#include "fingerprint/discover.h"
 
 namespace abitag::sbcl {
 
@@ -27,5 +31,29 @@ struct Report {
 };
 
 nlohmann::ordered_json report_json(const Report &r);
+
+// A run without --check: the value (FIELD of each file) and the files.
+struct Description {
+  std::string field;
+  std::string value;
+  std::vector<const Report *> files;
+  std::vector<SkippedLink> links;
+  std::size_t other_files = 0;
+};
+nlohmann::ordered_json description_json(const Description &description);
+std::vector<std::string> description_explanation(const Description &description);
+
+// --check: each core with what keeps it from starting, against RUNTIME.
+struct CheckedCore {
+  const Report *report = nullptr;
+  CoreCheck result;
+};
+struct CheckRun {
+  const Runtime *runtime = nullptr; // none when only runtimes were given
+  std::vector<CheckedCore> cores;
+};
+std::vector<std::string> problem_lines(const CheckRun &run); // the value
+nlohmann::ordered_json check_run_json(const CheckRun &run, const std::string &value);
+std::vector<std::string> check_explanation(const CheckRun &run);
 
 } // namespace abitag::sbcl
