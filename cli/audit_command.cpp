@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "audit/progress.h"
+#include "cli/report.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 #include "packages/specs.h"
@@ -109,7 +110,7 @@ private:
     for (const audit::PackageToRebuild &package : report.packages)
       ids.push_back(package.id);
     for (const std::string &orphan : report.orphans)
-      std::fprintf(stderr, "abitag: %s: not owned by any installed package\n", orphan.c_str());
+      cli::report_note(orphan + ": not owned by any installed package");
     write_stdout(packages::rebuild_command(ids, format_));
     return ids.empty() && report.orphans.empty() ? kExitOk : kExitFindings;
   }

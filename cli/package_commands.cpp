@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/package_rollup.h"
+#include "cli/report.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 #include "packages/owner_index.h"
@@ -114,7 +115,7 @@ private:
       write_stdout(owner_line(owners, path));
     }
     if (owners.empty()) // as dpkg -S: the finding on stderr, stdout keeps the answers
-      std::fprintf(stderr, "abitag: %s: not owned by any installed package\n", path.c_str());
+      report_note(path + ": not owned by any installed package");
     return !owners.empty();
   }
 
@@ -146,7 +147,7 @@ private:
   bool answer(const OwnerIndex &index, const std::string &name, nlohmann::ordered_json &document) override {
     std::vector<const Package *> found = packages::packages_for_id(index, name);
     if (found.empty())
-      std::fprintf(stderr, "abitag: %s: not installed\n", name.c_str());
+      report_note(name + ": not installed");
     for (const Package *package : found) {
       if (options_.json) {
         nlohmann::ordered_json files = nlohmann::ordered_json::array();
@@ -168,7 +169,7 @@ bool report_damage(const OwnerIndex &index) {
   bool damaged = false;
   for (const Database &database : index.databases())
     for (const packages::DamagedEntry &entry : database.damaged) {
-      std::fprintf(stderr, "abitag: %s: %s\n", entry.entry.c_str(), entry.reason.c_str());
+      report_note(entry.entry + ": " + entry.reason);
       damaged = true;
     }
   return damaged;

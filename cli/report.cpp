@@ -35,6 +35,8 @@ int report_error(llvm::Error error) {
   return code;
 }
 
+void report_note(const std::string &message) { print_line(message); }
+
 int finish_output(int code) {
   bool pending = __fpending(stdout) != 0;
   bool failed = std::ferror(stdout) != 0;

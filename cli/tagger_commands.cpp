@@ -17,6 +17,7 @@
 #include "analyzers/registry.h"
 #include "cli/analyzer_command.h"
 #include "cli/package_commands.h"
+#include "cli/report.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 #include "fingerprint/row_field.h"
@@ -296,11 +297,11 @@ std::string check_text(const tagger::CheckReport &report) {
 std::string check_rebuild(const tagger::CheckReport &report, const std::string &format,
                           const packages::OwnerIndex &index) {
   for (const tagger::StaleLock &stale : report.stale)
-    std::fprintf(stderr, "abitag: stale: %s\n", tagger::describe(stale).c_str());
+    report_note("stale: " + tagger::describe(stale));
   for (const tagger::UninstalledLock &uninstalled : report.uninstalled)
-    std::fprintf(stderr, "abitag: stale: %s\n", tagger::describe(uninstalled).c_str());
+    report_note("stale: " + tagger::describe(uninstalled));
   for (const auto &cycle : report.rebuild.cycles)
-    std::fprintf(stderr, "abitag: %s\n", cycle_text(cycle).c_str());
+    report_note(cycle_text(cycle));
   std::string out;
   if (format == "lines") {
     for (const std::string &package : report.rebuild.order)
