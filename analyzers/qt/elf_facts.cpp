@@ -55,10 +55,7 @@ template <class ELFT> struct Reader {
     llvm::Expected<elf::DynamicNames> names = elf::read_dynamic_names(*loader);
     if (!names)
       return names.takeError();
-    out.soname = std::move(names->soname);
-    out.needed = std::move(names->needed);
-    out.rpath = std::move(names->rpath);
-    out.runpath = std::move(names->runpath);
+    out.names = std::move(*names);
     return llvm::Error::success();
   }
 

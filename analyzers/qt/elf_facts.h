@@ -14,6 +14,8 @@
 #include <llvm/Support/Error.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include "elf/dynamic_names.h"
+
 namespace abitag::qt {
 
 // One entry of .gnu.version_d: a version this file defines.
@@ -46,10 +48,7 @@ struct ElfFacts {
   std::vector<VersionDefinition> definitions;
   std::vector<VersionNeed> needs;
   // The rest is read only when the caller asks for it (read_elf_facts).
-  std::string soname;
-  std::vector<std::string> needed;      // DT_NEEDED, in order
-  std::vector<std::string> runpath;     // DT_RUNPATH split at ':'
-  std::vector<std::string> rpath;       // DT_RPATH split at ':'
+  elf::DynamicNames names;              // soname, DT_NEEDED, DT_RPATH, DT_RUNPATH
   std::vector<DynamicSymbol> symbols;   // .dynsym without its null entry
   llvm::StringRef qtversion;            // the bytes of .qtversion, empty when there is none
   llvm::StringRef rodata;               // the bytes of .rodata

@@ -132,7 +132,7 @@ void collect_private(const ElfFacts &facts, QtFile &out) {
   for (const VersionNeed &need : facts.needs) {
     if (!is_private(need.name))
       continue;
-    bool listed = std::find(facts.needed.begin(), facts.needed.end(), need.file) != facts.needed.end();
+    bool listed = std::find(facts.names.needed.begin(), facts.names.needed.end(), need.file) != facts.names.needed.end();
     used[need.index] = out.private_uses.size();
     out.private_uses.push_back({need.file, need.name, listed, {}});
   }
@@ -240,8 +240,8 @@ llvm::Expected<QtFile> read_qt_buffer(llvm::MemoryBufferRef buffer, const std::s
   out.path = path;
   out.machine = facts->machine;
   out.elf_class = facts->elf_class;
-  out.soname = facts->soname;
-  out.search_paths = non_empty(facts->runpath.empty() ? facts->rpath : facts->runpath);
+  out.soname = facts->names.soname;
+  out.search_paths = non_empty(facts->names.runpath.empty() ? facts->names.rpath : facts->names.runpath);
   collect_private(*facts, out);
   if (out.exports_private_api() || out.uses_private_api()) {
     out.recorded = recorded_version(*facts);
