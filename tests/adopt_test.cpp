@@ -14,26 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/adopt_support.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A dpkg database under ROOT listing PACKAGES (name -> the files it owns).
-void write_dpkg_database(const std::string &root, const std::map<std::string, std::vector<std::string>> &packages) {
-  fs::create_directories(root + "/var/lib/dpkg/info");
-  std::string status;
-  for (const auto &[name, files] : packages) {
-    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\n";
-    std::string list = "/.\n";
-    for (const std::string &file : files)
-      list += file + "\n";
-    write_file(root + "/var/lib/dpkg/info/" + name + ".list", list);
-  }
-  write_file(root + "/var/lib/dpkg/status", status);
-}
 
 const char *kLibrary = "#include <string>\nstd::string greet(const std::string &who) { return \"hi \" + who; }\n";
 const char *kProgram =
@@ -124,15 +111,6 @@ struct DpkgRoot {
     return run(abitag_binary(), args);
   }
 };
-
-nlohmann::json adopt_json(const std::string &root, const std::string &db, std::vector<std::string> args = {}) {
-  args.insert(args.begin(), {"adopt", root, "--json"});
-  args.insert(args.end(), {"--db", db});
-  Run run = abitag::test::run(abitag_binary(), args);
-  INFO(run.err);
-  REQUIRE(run.exit_code == 0);
-  return nlohmann::json::parse(run.out);
-}
 
 } // namespace
 
