@@ -237,6 +237,9 @@ void Locks::add_kmod_needs(const PackageFiles &files, Needs &out) {
   }
 }
 
+// Each unit's depends name units registered in the same database as
+// UNIT-ID.conf: the dependant is locked on that unit's tag (its key as the
+// ghc analyzer makes it; none for a unit it tags not, such as rts).
 void Locks::add_ghc_needs(const PackageFiles &files, Needs &out) {
   std::unique_ptr<Analyzer> ghc = builtin_registry().create("ghc");
   if (!ghc)
@@ -244,20 +247,23 @@ void Locks::add_ghc_needs(const PackageFiles &files, Needs &out) {
   for (const PackageFile &file : files.files) {
     if (!ghc->adopts(file.path, file.head))
       continue;
-    // The unit's depends, as `abitag ghc --field depends` prints them.
+    // The unit's depends, as `abitag ghc --all --field depends` prints them.
     std::unique_ptr<Analyzer> reader = builtin_registry().create("ghc");
     AnalysisInputs inputs;
     llvm::Expected<tagger::TagArguments> parsed = tagger::parse_analyzer_arguments(
-        *reader, {"--field", "depends", "--root", root_, "--", file.host_path}, inputs);
+        *reader, {"--all", "--field", "depends", "--root", root_, "--", file.host_path}, inputs);
     if (!parsed) {
       llvm::consumeError(parsed.takeError());
       continue;
     }
     Analysis analysis = reader->analyze(inputs);
     std::istringstream units(analysis.value);
-    // Registered in the same database, as UNIT-ID.conf (ghc-pkg's name).
-    for (std::string unit; units >> unit;)
-      out[parent_dir(file.path) + "/" + unit + ".conf"].insert("ghc");
+    for (std::string unit; units >> unit;) {
+      std::string conf = parent_dir(file.path) + "/" + unit + ".conf";
+      AdoptionTags tags = ghc->adoption_tags({root_ == "/" ? conf : root_ + conf}, root_);
+      if (tags.tags.size() == 1 && tags.tags.front().key != ghc->name()) // read, and tagged
+        out[conf].insert(tags.tags.front().key);
+    }
   }
 }
 
