@@ -8,8 +8,10 @@
 //  - GHC: each unit's `depends` names units registered in the same package
 //    database; the package owning a unit's .conf is locked on by that unit's
 //    tag (ghc:NAME, ghc:PACKAGE:LIB for a sub-library).
-//  - SBCL: a package's cores are locked on the sbcl tag (the build id) of the
-//    package owning the runtime that would load them.
+//  - SBCL: a package's plain cores are locked on the sbcl tag (the build id)
+//    of the package owning the runtime that would load them (an executable
+//    carries its own); cores and executables on the sonames tag of the
+//    packages owning the foreign libraries they reopen.
 #pragma once
 
 #include <map>

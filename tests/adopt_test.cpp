@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/adopt_support.h"
+#include "tests/sbcl_support.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
@@ -372,6 +373,70 @@ TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package a
   fs::remove(root + "/usr/bin/sbcl");
   write_file(root + "/usr/bin/sbcl", runtime);
   adopt_json(root, db, {"--package", "sbcl"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"app"});
+}
+
+// An executable carries its own runtime: a tag and no lock on the sbcl
+// package; a lock on the packages of the foreign libraries it reopens.
+TEST_CASE("adopt: an SBCL executable tagged, locked on the library it reopens and not on the runtime's package",
+          "[adopt][sbcl]") {
+  require_sbcl();
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  std::string libdir = root + "/usr/lib/x86_64-linux-gnu";
+  fs::create_directories(libdir);
+  fs::create_directories(root + "/usr/bin");
+  fs::create_directories(root + "/opt/app");
+  write_file(dir.path() + "/foo.c", "int abitag_demo(void) { return 42; }\n");
+  auto build_library = [&](const std::string &soname) {
+    Run cc = run("cc", {"-shared", "-fPIC", "-Wl,-soname," + soname, "-o", libdir + "/" + soname, dir.path() + "/foo.c"});
+    INFO(cc.err);
+    REQUIRE(cc.exit_code == 0);
+  };
+  build_library("libfoo.so.1");
+  std::string runtime = read_file(sbcl_runtime_path());
+  write_file(root + "/usr/bin/sbcl", runtime);
+  // Reopened by its soname, as the dynamic linker finds it in the root's default folders.
+  save_image(dir, "root/opt/app/exe", {"ABITAG_EXECUTABLE=1", "ABITAG_LIBS=libfoo.so.1"},
+             {"LD_LIBRARY_PATH=" + libdir});
+  write_dpkg_database(root, {{"sbcl", {"/usr/bin/sbcl"}},
+                             {"libfoo1", {"/usr/lib/x86_64-linux-gnu/libfoo.so.1"}},
+                             {"app", {"/opt/app/exe"}}});
+  std::string id = first_line(run(abitag_binary(), {"sbcl", sbcl_runtime_path()}).out);
+  REQUIRE(!id.empty());
+
+  Run dry = run(abitag_binary(), {"adopt", root, "--dry-run", "--db", db});
+  CHECK(dry.exit_code == 0);
+  CHECK(lines(dry.out) == std::vector<std::string>{
+                              "tag app cxxabi compat",
+                              "tag app sbcl " + id,
+                              "tag libfoo1 cxxabi compat",
+                              "tag libfoo1 sonames libfoo.so.1",
+                              "tag sbcl cxxabi compat",
+                              "tag sbcl sbcl " + id,
+                              "lock app libfoo1 sonames libfoo.so.1",
+                          });
+  adopt_json(root, db);
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+
+  // The sbcl package rebuilt (another build id): the executable still starts.
+  std::size_t at = runtime.find(id + '\0');
+  REQUIRE(at != std::string::npos);
+  runtime[at] = 'X';
+  fs::remove(root + "/usr/bin/sbcl");
+  write_file(root + "/usr/bin/sbcl", runtime);
+  CHECK(adopt_json(root, db, {"--package", "sbcl"})["tags"].size() == 1);
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+
+  // The library's soname bumped: the executable reopens a name no longer there.
+  fs::remove(libdir + "/libfoo.so.1");
+  build_library("libfoo.so.2");
+  write_dpkg_database(root, {{"sbcl", {"/usr/bin/sbcl"}},
+                             {"libfoo1", {"/usr/lib/x86_64-linux-gnu/libfoo.so.2"}},
+                             {"app", {"/opt/app/exe"}}});
+  adopt_json(root, db, {"--package", "libfoo1"});
   Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"app"});
