@@ -113,6 +113,16 @@ struct DpkgRoot {
   }
 };
 
+// RUNTIME, an SBCL runtime of build ID, installed at PATH as a runtime of
+// another build: its build_id string changed, as the fixtures' patched core.
+void install_another_build(const std::string &path, std::string runtime, const std::string &id) {
+  std::size_t at = runtime.find(id + '\0');
+  REQUIRE(at != std::string::npos);
+  runtime[at] = 'X';
+  fs::remove(path); // a new file, as a package manager installs one
+  write_file(path, runtime);
+}
+
 } // namespace
 
 TEST_CASE("adopt: a C++ library and two programs then a dual-ABI rebuild that check names exactly",
@@ -366,12 +376,7 @@ TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package a
   CHECK(first["locks"][0] == nlohmann::json({{"package", "app"}, {"dependency", "sbcl"}, {"key", "sbcl"}, {"value", id}}));
   CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
 
-  // A runtime of another build: its build_id string changed, as the fixtures' patched core.
-  std::size_t at = runtime.find(id + '\0');
-  REQUIRE(at != std::string::npos);
-  runtime[at] = 'X';
-  fs::remove(root + "/usr/bin/sbcl");
-  write_file(root + "/usr/bin/sbcl", runtime);
+  install_another_build(root + "/usr/bin/sbcl", runtime, id);
   adopt_json(root, db, {"--package", "sbcl"});
   Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
   CHECK(check.exit_code == 1);
@@ -422,11 +427,7 @@ TEST_CASE("adopt: an SBCL executable tagged, locked on the library it reopens an
   CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
 
   // The sbcl package rebuilt (another build id): the executable still starts.
-  std::size_t at = runtime.find(id + '\0');
-  REQUIRE(at != std::string::npos);
-  runtime[at] = 'X';
-  fs::remove(root + "/usr/bin/sbcl");
-  write_file(root + "/usr/bin/sbcl", runtime);
+  install_another_build(root + "/usr/bin/sbcl", runtime, id);
   CHECK(adopt_json(root, db, {"--package", "sbcl"})["tags"].size() == 1);
   CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
 
