@@ -43,23 +43,32 @@ namespace {
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-// The first bytes of PATH, or none with why it cannot be read.
-std::optional<std::string> read_head(const std::string &path, std::string &why) {
+// The first bytes of PATH, and of an ELF file its last ones too (what is
+// appended to a program: Analyzer::adopts_appended), or false with why.
+bool read_ends(const std::string &path, PackageFile &file, std::string &why) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     why = std::strerror(errno);
-    return std::nullopt;
+    return false;
   }
-  std::string head(kAdoptionHeadBytes, '\0');
-  ssize_t got = ::read(fd, head.data(), head.size());
+  file.head.assign(kAdoptionHeadBytes, '\0');
+  ssize_t got = ::read(fd, file.head.data(), file.head.size());
+  struct stat st;
+  if (got >= 4 && file.head.compare(0, 4, "\x7f" "ELF") == 0 && ::fstat(fd, &st) == 0 &&
+      st.st_size >= static_cast<off_t>(kAdoptionTailBytes)) {
+    file.tail.assign(kAdoptionTailBytes, '\0');
+    if (::pread(fd, file.tail.data(), kAdoptionTailBytes, st.st_size - kAdoptionTailBytes) !=
+        static_cast<ssize_t>(kAdoptionTailBytes))
+      got = -1;
+  }
   int saved = errno;
   ::close(fd);
   if (got < 0) {
     why = std::strerror(saved);
-    return std::nullopt;
+    return false;
   }
-  head.resize(static_cast<std::size_t>(got));
-  return head;
+  file.head.resize(static_cast<std::size_t>(got));
+  return true;
 }
 
 // Reads the first bytes of the regular files OUT's package owns; returns why
@@ -86,42 +95,62 @@ std::string read_files(const std::string &root, PackageFiles &out) {
     if (!S_ISREG(st.st_mode))
       continue;
     ++listed;
+    PackageFile file{inside, host, {}, {}};
     std::string why;
-    std::optional<std::string> head = read_head(host, why);
-    if (!head)
+    if (!read_ends(host, file, why))
       return inside + ": " + why;
-    out.files.push_back({std::move(inside), std::move(host), std::move(*head)});
+    out.files.push_back(std::move(file));
   }
   if (listed && gone == listed)
     return "its files are gone (" + std::to_string(gone) + " listed, none on disk)";
   return {};
 }
 
-// Runs every analyzer that reads some of the package's files on them.
-std::string run_analyzers(const std::string &root, const PackageFiles &files, std::vector<tagger::Tag> &tags) {
+// The tag KEY of ANALYZER on PATHS, added to FILES' tags unless the
+// analysis found nothing; returns why the package is skipped, or nothing.
+std::string run_analyzer(const std::string &root, Analyzer &analyzer, const std::string &key,
+                         const std::vector<std::string> &paths, PackageFiles &files) {
+  std::vector<std::string> args = analyzer.adoption_options();
+  args.insert(args.end(), {"--root", root, "--"});
+  args.insert(args.end(), paths.begin(), paths.end());
+  AnalysisInputs inputs;
+  llvm::Expected<tagger::TagArguments> recorded = tagger::parse_analyzer_arguments(analyzer, args, inputs);
+  if (!recorded)
+    return std::string(analyzer.name()) + ": " + to_message(recorded.takeError());
+  Analysis analysis = analyzer.analyze(inputs);
+  if (!analysis.errors.empty())
+    return path_inside_root(root, analysis.errors.front().path) + ": " + analysis.errors.front().reason;
+  if (!analysis.failure.empty())
+    return std::string(analyzer.name()) + ": " + analysis.failure;
+  if (tagger::invalid_value(analysis.value) || analyzer.found_nothing(analysis))
+    return {}; // no value: never an empty tag
+  files.tags.push_back({files.id, key, analysis.value, std::string(analyzer.name()), now(), std::move(*recorded)});
+  return {};
+}
+
+bool adopted_by(const Analyzer &analyzer, const PackageFile &file) {
+  return analyzer.adopts(file.path, file.head) || (!file.tail.empty() && analyzer.adopts_appended(file.path, file.tail));
+}
+
+// Runs every analyzer that reads some of the package's files on them: once
+// per tag it makes of them (a fresh analyzer each, as options are parsed
+// into it).
+std::string run_analyzers(const std::string &root, PackageFiles &files) {
   for (const AnalyzerFactory &factory : builtin_registry().analyzers()) {
     std::unique_ptr<Analyzer> analyzer = factory();
-    std::vector<std::string> args = analyzer->adoption_options();
-    args.insert(args.end(), {"--root", root, "--"});
-    std::size_t options = args.size();
+    std::vector<std::string> paths;
     for (const PackageFile &file : files.files)
-      if (analyzer->adopts(file.path, file.head))
-        args.push_back(file.host_path);
-    if (args.size() == options)
+      if (adopted_by(*analyzer, file))
+        paths.push_back(file.host_path);
+    if (paths.empty())
       continue;
-    AnalysisInputs inputs;
-    llvm::Expected<tagger::TagArguments> recorded = tagger::parse_analyzer_arguments(*analyzer, args, inputs);
-    if (!recorded)
-      return std::string(analyzer->name()) + ": " + to_message(recorded.takeError());
-    Analysis analysis = analyzer->analyze(inputs);
-    if (!analysis.errors.empty())
-      return path_inside_root(root, analysis.errors.front().path) + ": " + analysis.errors.front().reason;
-    if (!analysis.failure.empty())
-      return std::string(analyzer->name()) + ": " + analysis.failure;
-    if (tagger::invalid_value(analysis.value) || analyzer->found_nothing(analysis))
-      continue; // no value: never an empty tag
-    std::string name(analyzer->name());
-    tags.push_back({files.id, name, analysis.value, name, now(), std::move(*recorded)});
+    AdoptionTags made = analyzer->adoption_tags(paths, root);
+    for (const InputError &left : made.left_out)
+      files.left_out.push_back(path_inside_root(root, left.path) + ": left out by " + std::string(analyzer->name()) +
+                               ": " + left.reason);
+    for (const AdoptionTag &tag : made.tags)
+      if (std::string problem = run_analyzer(root, *factory(), tag.key, tag.paths, files); !problem.empty())
+        return problem;
   }
   return {};
 }
@@ -151,7 +180,7 @@ void adopt_packages(const std::string &root, std::vector<PackageFiles> &round, a
         PackageFiles &files = round[i];
         files.problem = read_files(root, files);
         if (files.problem.empty())
-          files.problem = run_analyzers(root, files, files.tags);
+          files.problem = run_analyzers(root, files);
         progress.advance();
       },
       io_threads());
@@ -194,11 +223,14 @@ llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
     std::vector<PackageFiles> round;
     for (const auto &[package, in] : chosen)
       if (out.adopted.insert(store_id(package->id)).second)
-        round.push_back({package, in, store_id(package->id), {}, {}, {}});
+        round.push_back({package, in, store_id(package->id), {}, {}, {}, {}});
     adopt_packages(options.root, round, progress);
-    for (PackageFiles &files : round)
+    for (PackageFiles &files : round) {
       if (!files.problem.empty())
         out.problems.push_back({files.id, files.problem});
+      for (const std::string &left : files.left_out)
+        out.left_out.push_back({files.id, left});
+    }
     llvm::Expected<std::set<std::string>> unknown = locks.add_round(round, progress);
     if (!unknown)
       return unknown.takeError();

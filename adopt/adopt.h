@@ -48,6 +48,9 @@ struct Plan {
   // Packages skipped (files gone or unreadable, a damaged database entry),
   // and names that match no installed package.
   std::vector<InputError> problems;
+  // Files an analyzer reads but makes no tag of, and why (GHC's rts.conf,
+  // which has no ABI hash), per package: said with --verbose.
+  std::vector<InputError> left_out;
 };
 
 // Reads the databases and the packages' files under ROOT and works out what

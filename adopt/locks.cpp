@@ -11,6 +11,7 @@
 
 #include "adopt/adopt.h"
 #include "analyzers/registry.h"
+#include "analyzers/sbcl/sbcl.h"
 #include "audit/loader.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/parallel.h"
@@ -196,16 +197,55 @@ llvm::Expected<std::vector<tagger::Lock>> Locks::take_locks() {
   return out;
 }
 
-// Each SBCL core the package ships is locked on the build id of the runtime
+namespace {
+
+// The foreign libraries the SBCL core or executable at HOST reopens, as the
+// files (inside ROOT) dlopen would load: none when its heap cannot be read
+// (the audit's sbcl section reports that).
+std::vector<std::string> reopened_libraries(const std::string &root, const std::string &host) {
+  llvm::Expected<sbcl::SbclFile> file = sbcl::identify_file(host);
+  if (!file) {
+    llvm::consumeError(file.takeError());
+    return {};
+  }
+  llvm::Expected<sbcl::CoreFacts> facts = sbcl::read_core_facts(host, *file);
+  if (!facts) {
+    llvm::consumeError(facts.takeError());
+    return {};
+  }
+  sbcl::LibrarySearch search;
+  search.root = root;
+  std::vector<std::string> out;
+  for (const std::string &name : facts->libraries.names)
+    if (!name.empty() && name[0] == '/') // dlopen takes a path as it is
+      out.push_back(name);
+    else if (name.find('/') == std::string::npos)
+      if (std::optional<std::string> path = sbcl::soname_path(name, search))
+        out.push_back(*path);
+  return out;
+}
+
+} // namespace
+
+// A plain SBCL core is locked on the build id (the sbcl tag) of the runtime
 // that would load it: the first of /usr/local/bin/sbcl and /usr/bin/sbcl
-// inside the root (where `abitag sbcl --check --root` looks).
+// inside the root (where `abitag sbcl --check --root` looks). An executable
+// carries its own runtime: no lock on the sbcl package, whose rebuild it
+// does not see. Both reopen foreign libraries by name when they start: each
+// is locked on the sonames tag of the package owning the library.
 void Locks::add_sbcl_needs(const PackageFiles &files, Needs &out) {
   std::unique_ptr<Analyzer> sbcl = builtin_registry().create("sbcl");
   if (!sbcl)
     return;
   bool has_core = false;
-  for (const PackageFile &file : files.files)
-    has_core |= sbcl->adopts(file.path, file.head) && file.head.substr(0, 4) != "\x7f" "ELF";
+  for (const PackageFile &file : files.files) {
+    bool executable = !file.tail.empty() && sbcl->adopts_appended(file.path, file.tail);
+    bool plain = !is_elf(file) && sbcl->adopts(file.path, file.head);
+    has_core |= plain;
+    if (plain || executable)
+      for (const std::string &library : reopened_libraries(root_, file.host_path))
+        out[library].insert(kSonamesKey);
+  }
   if (!has_core)
     return;
   for (const char *runtime : {"/usr/local/bin/sbcl", "/usr/bin/sbcl"}) {
@@ -237,6 +277,9 @@ void Locks::add_kmod_needs(const PackageFiles &files, Needs &out) {
   }
 }
 
+// Each unit's depends name units registered in the same database as
+// UNIT-ID.conf: the dependant is locked on that unit's tag (its key as the
+// ghc analyzer makes it; none for a unit it tags not, such as rts).
 void Locks::add_ghc_needs(const PackageFiles &files, Needs &out) {
   std::unique_ptr<Analyzer> ghc = builtin_registry().create("ghc");
   if (!ghc)
@@ -244,20 +287,23 @@ void Locks::add_ghc_needs(const PackageFiles &files, Needs &out) {
   for (const PackageFile &file : files.files) {
     if (!ghc->adopts(file.path, file.head))
       continue;
-    // The unit's depends, as `abitag ghc --field depends` prints them.
+    // The unit's depends, as `abitag ghc --all --field depends` prints them.
     std::unique_ptr<Analyzer> reader = builtin_registry().create("ghc");
     AnalysisInputs inputs;
     llvm::Expected<tagger::TagArguments> parsed = tagger::parse_analyzer_arguments(
-        *reader, {"--field", "depends", "--root", root_, "--", file.host_path}, inputs);
+        *reader, {"--all", "--field", "depends", "--root", root_, "--", file.host_path}, inputs);
     if (!parsed) {
       llvm::consumeError(parsed.takeError());
       continue;
     }
     Analysis analysis = reader->analyze(inputs);
     std::istringstream units(analysis.value);
-    // Registered in the same database, as UNIT-ID.conf (ghc-pkg's name).
-    for (std::string unit; units >> unit;)
-      out[parent_dir(file.path) + "/" + unit + ".conf"].insert("ghc");
+    for (std::string unit; units >> unit;) {
+      std::string conf = parent_dir(file.path) + "/" + unit + ".conf";
+      AdoptionTags tags = ghc->adoption_tags({root_ == "/" ? conf : root_ + conf}, root_);
+      if (tags.tags.size() == 1 && tags.tags.front().key != ghc->name()) // read, and tagged
+        out[conf].insert(tags.tags.front().key);
+    }
   }
 }
 

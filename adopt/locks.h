@@ -6,9 +6,12 @@
 //    bump), and on its cxxabi tag when the library's interface shows C++
 //    standard-library ABI evidence (what a dual-ABI rebuild breaks).
 //  - GHC: each unit's `depends` names units registered in the same package
-//    database; the package owning a unit's .conf is locked on by its ghc tag.
-//  - SBCL: a package's cores are locked on the sbcl tag (the build id) of the
-//    package owning the runtime that would load them.
+//    database; the package owning a unit's .conf is locked on by that unit's
+//    tag (ghc:NAME, ghc:PACKAGE:LIB for a sub-library).
+//  - SBCL: a package's plain cores are locked on the sbcl tag (the build id)
+//    of the package owning the runtime that would load them (an executable
+//    carries its own); cores and executables on the sonames tag of the
+//    packages owning the foreign libraries they reopen.
 #pragma once
 
 #include <map>
@@ -30,6 +33,7 @@ struct PackageFile {
   std::string path;      // inside the root
   std::string host_path; // where abitag opens it
   std::string head;
+  std::string tail; // an ELF file's last bytes (kAdoptionTailBytes), else empty
 };
 
 // One package being adopted.
@@ -40,6 +44,7 @@ struct PackageFiles {
   std::vector<PackageFile> files;
   std::string problem; // why it is skipped, when it is
   std::vector<tagger::Tag> tags; // the analyzers' values
+  std::vector<std::string> left_out; // "PATH: left out by ANALYZER: REASON"
 };
 
 // The tag key of a package's sonames, and its source (no analyzer makes it).

@@ -17,7 +17,8 @@ using LockKey = std::tuple<std::string, std::string, std::string>; // package, d
 // dependency): it goes only with the sonames lock beside it (the link
 // itself is gone).
 bool seen_whole(const std::string &key) {
-  return key == kSonamesKey || key == "ghc" || key == "sbcl" || key == "kmod" || key == "qt";
+  return key == kSonamesKey || key == "ghc" || key.compare(0, 4, "ghc:") == 0 || key == "sbcl" || key == "kmod" ||
+         key == "qt";
 }
 
 // The recorded locks of PLAN's packages that are no longer true.

@@ -3,6 +3,7 @@
 // transaction, prints what was (or would be) recorded.
 #include "cli/adopt_command.h"
 
+#include <cstdio>
 #include <cstdlib>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,9 @@ public:
         ->type_name("PATH");
     command.add_flag("--dry-run", dry_run_, "print what would be recorded; the store is left as it is");
     command.add_flag("--json", json_, "print a summary of what was recorded as one JSON document");
+    command.add_flag("--verbose", verbose_,
+                     "say on stderr which files an analyzer reads but makes no tag of, and why (GHC's rts.conf: "
+                     "no ABI hash)");
   }
 
   llvm::Expected<int> run() override {
@@ -85,6 +89,9 @@ private:
       write_stdout(adopt::to_text(*changes));
     else
       write_stdout(adopt::dropped_text(*changes));
+    if (verbose_)
+      for (const InputError &left : plan_.left_out)
+        std::fprintf(stderr, "%s: %s\n", left.path.c_str(), left.reason.c_str());
     if (llvm::Error e = input_errors(plan_.problems))
       return e;
     return kExitOk;
@@ -106,7 +113,7 @@ private:
   adopt::AdoptOptions options_;
   adopt::Plan plan_;
   std::string db_;
-  bool dry_run_ = false, json_ = false;
+  bool dry_run_ = false, json_ = false, verbose_ = false;
 };
 
 } // namespace

@@ -42,6 +42,17 @@ struct Analysis {
   int exit_code = kExitOk;               // for checks: kExitFindings when something was found
 };
 
+// One tag adopting records for a package: its key and the files it is
+// computed from.
+struct AdoptionTag {
+  std::string key;
+  std::vector<std::string> paths;
+};
+struct AdoptionTags {
+  std::vector<AdoptionTag> tags;
+  std::vector<InputError> left_out; // files read for no tag, and why
+};
+
 class Analyzer {
 public:
   virtual ~Analyzer() = default;
@@ -61,9 +72,22 @@ public:
   // all the files it reads, with adoption_options(); a package with none gets
   // no tag from it. The default: the analyzer takes no part in adoption.
   virtual bool adopts(std::string_view /*path*/, std::string_view /*head*/) const { return false; }
+  // For an ELF file adopts() turned down: whether this analyzer reads it for
+  // what is appended to it, as TAIL (its last kAdoptionTailBytes) shows. An
+  // SBCL executable is its runtime with the core behind it, found by the
+  // trailer at the end of the file, which the head cannot show.
+  virtual bool adopts_appended(std::string_view /*path*/, std::string_view /*tail*/) const { return false; }
   // The options adoption runs it with: ones whose value comes from the files
   // alone, so that the audit can compute it again.
   virtual std::vector<std::string> adoption_options() const { return {}; }
+  // How the files of a package this analyzer reads (PATHS, where abitag
+  // opens them; ROOT the system's root) make its tags, and the files it
+  // leaves out with why (adopt --verbose says so). The default: one tag,
+  // keyed by the analyzer's name, of them all. (ghc: one tag per unit, so
+  // that a package registering many is locked on per unit.)
+  virtual AdoptionTags adoption_tags(const std::vector<std::string> &paths, const std::string & /*root*/) const {
+    return {{{std::string(name()), paths}}, {}};
+  }
   // Whether ANALYSIS of a package's files found nothing to tag (qt: no file
   // exports or uses the private API): the package gets no tag from it.
   virtual bool found_nothing(const Analysis & /*analysis*/) const { return false; }
@@ -71,6 +95,8 @@ public:
 
 // How many first bytes of a file Analyzer::adopts is shown.
 constexpr std::size_t kAdoptionHeadBytes = 64;
+// How many last bytes of an ELF file Analyzer::adopts_appended is shown.
+constexpr std::size_t kAdoptionTailBytes = 16;
 
 // A subcommand of abitag: one an analyzer brings along (e.g. `abitag
 // symbols`) and, in cli/, every other (each analyzer through one adapter,

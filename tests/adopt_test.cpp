@@ -14,26 +14,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/adopt_support.h"
+#include "tests/sbcl_support.h"
 #include "tests/support.h"
 
 using namespace abitag::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A dpkg database under ROOT listing PACKAGES (name -> the files it owns).
-void write_dpkg_database(const std::string &root, const std::map<std::string, std::vector<std::string>> &packages) {
-  fs::create_directories(root + "/var/lib/dpkg/info");
-  std::string status;
-  for (const auto &[name, files] : packages) {
-    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1\n\n";
-    std::string list = "/.\n";
-    for (const std::string &file : files)
-      list += file + "\n";
-    write_file(root + "/var/lib/dpkg/info/" + name + ".list", list);
-  }
-  write_file(root + "/var/lib/dpkg/status", status);
-}
 
 const char *kLibrary = "#include <string>\nstd::string greet(const std::string &who) { return \"hi \" + who; }\n";
 const char *kProgram =
@@ -125,13 +113,14 @@ struct DpkgRoot {
   }
 };
 
-nlohmann::json adopt_json(const std::string &root, const std::string &db, std::vector<std::string> args = {}) {
-  args.insert(args.begin(), {"adopt", root, "--json"});
-  args.insert(args.end(), {"--db", db});
-  Run run = abitag::test::run(abitag_binary(), args);
-  INFO(run.err);
-  REQUIRE(run.exit_code == 0);
-  return nlohmann::json::parse(run.out);
+// RUNTIME, an SBCL runtime of build ID, installed at PATH as a runtime of
+// another build: its build_id string changed, as the fixtures' patched core.
+void install_another_build(const std::string &path, std::string runtime, const std::string &id) {
+  std::size_t at = runtime.find(id + '\0');
+  REQUIRE(at != std::string::npos);
+  runtime[at] = 'X';
+  fs::remove(path); // a new file, as a package manager installs one
+  write_file(path, runtime);
 }
 
 } // namespace
@@ -242,7 +231,10 @@ TEST_CASE("adopt: a package whose files are gone and a name not installed are re
   CHECK(named.err == "abitag: no-such-package: not installed under " + r.root + "\n");
 }
 
-TEST_CASE("adopt: GHC units locked on the packages of the units they depend on and a rebuild changing the abi",
+// A tag per GHC unit, keyed by its name, and locks per unit: Debian's ghc
+// package registers base and some thirty more, and rts.conf, which has no
+// ABI hash.
+TEST_CASE("adopt: GHC units tagged and locked on one by one, rts.conf left out, and rebuilds changing an abi",
           "[adopt][ghc]") {
   TempDir dir;
   std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
@@ -251,34 +243,78 @@ TEST_CASE("adopt: GHC units locked on the packages of the units they depend on a
   const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
   const std::vector<std::string> twolib = {"twolib-0.2.0-5b25lSRGE9gFBaoA0k3FCe.conf",
                                            "twolib-0.2.0-8FpzfYs13ClA3n8z4aSyz5-twolib-internal.conf"};
+  const std::vector<std::string> ghc = {"base-4.15.1.0.conf", "ghc-prim-0.7.0.conf", "rts.conf"};
   fs::create_directories(root + conf_d);
   for (const std::string &conf : {tinylib, uselib, twolib[0], twolib[1]})
     fs::copy_file(fixture("ghc/db-good/" + conf), root + conf_d + conf);
-  write_dpkg_database(root, {{"libghc-tinylib-dev", {conf_d + tinylib}},
+  for (const std::string &conf : ghc)
+    fs::copy_file(fixture("ghc/debian-global/" + conf), root + conf_d + conf);
+  write_dpkg_database(root, {{"ghc", {conf_d + ghc[0], conf_d + ghc[1], conf_d + ghc[2]}},
+                             {"libghc-tinylib-dev", {conf_d + tinylib}},
                              {"libghc-uselib-dev", {conf_d + uselib}},
                              {"libghc-twolib-dev", {conf_d + twolib[0], conf_d + twolib[1]}}});
-  nlohmann::json first = adopt_json(root, db);
-  CHECK(first["tags"].size() == 3);
-  std::vector<std::string> locks;
-  for (const nlohmann::json &lock : first["locks"])
-    locks.push_back(lock["package"].get<std::string>() + " " + lock["dependency"].get<std::string>() + " " +
-                    lock["key"].get<std::string>());
-  // uselib depends on tinylib and twolib; twolib's main library on its own
-  // internal one only: no lock on itself.
-  CHECK(locks == std::vector<std::string>{"libghc-uselib-dev libghc-tinylib-dev ghc",
-                                          "libghc-uselib-dev libghc-twolib-dev ghc"});
+  const std::string base = "base-4.15.1.0:6a406ebaf745e21c23112ab11c065ffc";
+  const std::string tiny = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s:e7b1f9d6eef442698aa888701e2ef5ff";
+  const std::string two = "twolib-0.2.0-5b25lSRGE9gFBaoA0k3FCe:d5399e04a2de241ea6a6c30d5529181b";
+  Run dry = run(abitag_binary(), {"adopt", root, "--dry-run", "--db", db});
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.err.empty()); // rts.conf is said only with --verbose
+  // The values are what `abitag ghc --tag` prints (--all for the sub-library);
+  // uselib depends on base, tinylib and twolib's main library; twolib's main
+  // library on its own internal one: no lock on itself.
+  CHECK(lines(dry.out) ==
+        std::vector<std::string>{
+            "tag ghc ghc:base " + base,
+            "tag ghc ghc:ghc-prim ghc-prim-0.7.0:65cf566fc7857e853fd743a9b00834d7",
+            "tag libghc-tinylib-dev ghc:tinylib " + tiny,
+            "tag libghc-twolib-dev ghc:twolib " + two,
+            "tag libghc-twolib-dev ghc:twolib:twolib-internal "
+            "twolib-0.2.0-8FpzfYs13ClA3n8z4aSyz5-twolib-internal:c92584e32556da780ede1f8d8a8988be",
+            "tag libghc-uselib-dev ghc:uselib uselib-1.0-6jXPC3HTHPfLtmaLnV87TF:a19f474e67f9c6fa90c99fe10495c9d3",
+            "lock libghc-tinylib-dev ghc ghc:base " + base,
+            "lock libghc-twolib-dev ghc ghc:base " + base,
+            "lock libghc-uselib-dev ghc ghc:base " + base,
+            "lock libghc-uselib-dev libghc-tinylib-dev ghc:tinylib " + tiny,
+            "lock libghc-uselib-dev libghc-twolib-dev ghc:twolib " + two,
+        });
+  Run verbose = run(abitag_binary(), {"adopt", root, "--verbose", "--db", db});
+  CHECK(verbose.exit_code == 0);
+  CHECK(verbose.err == "ghc: " + conf_d + "rts.conf: left out by ghc: no abi field, which --tag needs (id rts: GHC's "
+                                          "runtime system, C code with no Haskell interface to hash)\n");
+  // The tag of a unit is what `abitag ghc --tag` computes again; rts.conf it refuses, naming why.
+  CHECK(run(abitag_binary(), {"ghc", "--tag", root + conf_d + tinylib}).out == tiny + "\n");
+  Run rts = run(abitag_binary(), {"ghc", "--tag", root + conf_d + "rts.conf"});
+  CHECK(rts.exit_code == 3);
+  CHECK(rts.err.find("rts.conf: no abi field, which --tag needs (id rts: GHC's runtime system") != std::string::npos);
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+
+  auto rebuild = [&](const std::string &conf, const std::string &abi, const std::string &new_abi) {
+    std::string text = read_file(root + conf_d + conf);
+    std::size_t at = text.find(abi);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, abi.size(), new_abi);
+    write_file(root + conf_d + conf, text);
+  };
+  // twolib's internal library alone rebuilt with another abi: nobody else depends on it.
+  rebuild(twolib[1], "c92584e32556da780ede1f8d8a8988be", "00000000000000000000000000000001");
+  CHECK(adopt_json(root, db, {"--package", "libghc-twolib-dev"})["tags"].size() == 1);
   CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
 
   // The rebuild kept the unit id and changed the abi hash (tests/fixtures/ghc/tinylib-rebuilt).
-  std::string conf = read_file(root + conf_d + tinylib);
-  std::size_t abi = conf.find("e7b1f9d6eef442698aa888701e2ef5ff");
-  REQUIRE(abi != std::string::npos);
-  conf.replace(abi, 32, "95a09e9fce30b8741b608160113fc723");
-  write_file(root + conf_d + tinylib, conf);
+  rebuild(tinylib, "e7b1f9d6eef442698aa888701e2ef5ff", "95a09e9fce30b8741b608160113fc723");
   adopt_json(root, db, {"--package", "libghc-tinylib-dev"});
   Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"libghc-uselib-dev"}); // not twolib
+  adopt_json(root, db, {"--package", "libghc-uselib-dev"});
+
+  // base rebuilt: every package built against it, dependencies first.
+  rebuild(ghc[0], "6a406ebaf745e21c23112ab11c065ffc", "6a406ebaf745e21c23112ab11c065ff0");
+  adopt_json(root, db, {"--package", "ghc"});
+  check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) ==
+        std::vector<std::string>{"libghc-tinylib-dev", "libghc-twolib-dev", "libghc-uselib-dev"});
 }
 
 TEST_CASE("hooks dpkg: install then a dual-ABI upgrade of the library then removal through the real dpkg", "[hooks]") {
@@ -340,13 +376,68 @@ TEST_CASE("adopt: an SBCL core locked on the build id of the runtime's package a
   CHECK(first["locks"][0] == nlohmann::json({{"package", "app"}, {"dependency", "sbcl"}, {"key", "sbcl"}, {"value", id}}));
   CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
 
-  // A runtime of another build: its build_id string changed, as the fixtures' patched core.
-  std::size_t at = runtime.find(id + '\0');
-  REQUIRE(at != std::string::npos);
-  runtime[at] = 'X';
-  fs::remove(root + "/usr/bin/sbcl");
-  write_file(root + "/usr/bin/sbcl", runtime);
+  install_another_build(root + "/usr/bin/sbcl", runtime, id);
   adopt_json(root, db, {"--package", "sbcl"});
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"app"});
+}
+
+// An executable carries its own runtime: a tag and no lock on the sbcl
+// package; a lock on the packages of the foreign libraries it reopens.
+TEST_CASE("adopt: an SBCL executable tagged, locked on the library it reopens and not on the runtime's package",
+          "[adopt][sbcl]") {
+  require_sbcl();
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  std::string libdir = root + "/usr/lib/x86_64-linux-gnu";
+  fs::create_directories(libdir);
+  fs::create_directories(root + "/usr/bin");
+  fs::create_directories(root + "/opt/app");
+  write_file(dir.path() + "/foo.c", "int abitag_demo(void) { return 42; }\n");
+  auto build_library = [&](const std::string &soname) {
+    Run cc = run("cc", {"-shared", "-fPIC", "-Wl,-soname," + soname, "-o", libdir + "/" + soname, dir.path() + "/foo.c"});
+    INFO(cc.err);
+    REQUIRE(cc.exit_code == 0);
+  };
+  build_library("libfoo.so.1");
+  std::string runtime = read_file(sbcl_runtime_path());
+  write_file(root + "/usr/bin/sbcl", runtime);
+  // Reopened by its soname, as the dynamic linker finds it in the root's default folders.
+  save_image(dir, "root/opt/app/exe", {"ABITAG_EXECUTABLE=1", "ABITAG_LIBS=libfoo.so.1"},
+             {"LD_LIBRARY_PATH=" + libdir});
+  write_dpkg_database(root, {{"sbcl", {"/usr/bin/sbcl"}},
+                             {"libfoo1", {"/usr/lib/x86_64-linux-gnu/libfoo.so.1"}},
+                             {"app", {"/opt/app/exe"}}});
+  std::string id = first_line(run(abitag_binary(), {"sbcl", sbcl_runtime_path()}).out);
+  REQUIRE(!id.empty());
+
+  Run dry = run(abitag_binary(), {"adopt", root, "--dry-run", "--db", db});
+  CHECK(dry.exit_code == 0);
+  CHECK(lines(dry.out) == std::vector<std::string>{
+                              "tag app cxxabi compat",
+                              "tag app sbcl " + id,
+                              "tag libfoo1 cxxabi compat",
+                              "tag libfoo1 sonames libfoo.so.1",
+                              "tag sbcl cxxabi compat",
+                              "tag sbcl sbcl " + id,
+                              "lock app libfoo1 sonames libfoo.so.1",
+                          });
+  adopt_json(root, db);
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+
+  // The sbcl package rebuilt (another build id): the executable still starts.
+  install_another_build(root + "/usr/bin/sbcl", runtime, id);
+  CHECK(adopt_json(root, db, {"--package", "sbcl"})["tags"].size() == 1);
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+
+  // The library's soname bumped: the executable reopens a name no longer there.
+  fs::remove(libdir + "/libfoo.so.1");
+  build_library("libfoo.so.2");
+  write_dpkg_database(root, {{"sbcl", {"/usr/bin/sbcl"}},
+                             {"libfoo1", {"/usr/lib/x86_64-linux-gnu/libfoo.so.2"}},
+                             {"app", {"/opt/app/exe"}}});
+  adopt_json(root, db, {"--package", "libfoo1"});
   Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"app"});

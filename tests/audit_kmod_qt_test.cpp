@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/audit_image.h"
-#include "tests/elf_edit.h"
 #include "tests/kmod_support.h"
 #include "tests/support.h"
 
@@ -67,18 +66,6 @@ std::string qt_root(const TempDir &dir) {
   copy_tree(fixture("qt/libqt5quickshapes5"), root);
   copy_tree(fixture("qt/qml-module-qtquick-shapes"), root);
   return root;
-}
-
-// The library's .qtversion made to say 5.15.7 (QT_VERSION after the 8-byte
-// pointer slot), as another Qt 5.15 patch release would be.
-void make_shapes_5_15_7(const std::string &root) {
-  ElfEdit edit(read_file(root + kShapes));
-  std::optional<std::size_t> section = edit.section_named(".qtversion");
-  REQUIRE(section);
-  std::size_t at = edit.get(edit.sh_offset(*section)) + 8;
-  REQUIRE(edit.bytes.substr(at, 3) == std::string("\x08\x0f\x05", 3));
-  edit.bytes[at] = '\x07';
-  write_file(root + kShapes, edit.bytes);
 }
 
 void tag_store(const std::string &root, const std::string &locked) {
@@ -189,7 +176,7 @@ TEST_CASE("audit qt: a Qt library of another version leaves its private-API user
   CHECK(block(same.out, "SUMMARY")[2] ==
         "  qt: 2 users of Qt's private API (4 uses, 0 with a lock), 0 broken, 0 at risk");
 
-  make_shapes_5_15_7(root);
+  write_file(root + kShapes, with_qt_5_15_7(read_file(root + kShapes)));
   std::string where = "libQt5QuickShapes.so.5 (" + kShapes + ") is Qt 5.15.7 (qtversion-section)";
   Run risk = audit({root, "--only", "qt"});
   CHECK(risk.exit_code == 0);

@@ -3,6 +3,8 @@
 
 #include <llvm/Object/ELF.h>
 
+#include "tests/elf_edit.h"
+
 namespace abitag::test {
 
 SectionPlace section_place(const std::string &bytes, const std::string &name) {
@@ -43,6 +45,16 @@ std::string with_crc_flipped(const std::string &bytes, const std::string &symbol
     }
   FAIL("no __versions record for " << symbol);
   return {};
+}
+
+std::string with_qt_5_15_7(const std::string &bytes) {
+  ElfEdit edit(bytes);
+  std::optional<std::size_t> section = edit.section_named(".qtversion");
+  REQUIRE(section);
+  std::size_t at = edit.get(edit.sh_offset(*section)) + 8;
+  REQUIRE(edit.bytes.substr(at, 3) == std::string("\x08\x0f\x05", 3));
+  edit.bytes[at] = '\x07';
+  return edit.bytes;
 }
 
 } // namespace abitag::test

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// What the kmod tests and the audit's kmod tests share: real modules
-// patched at test time, in place of the sections the kernel's loader reads.
+// What the kmod and qt tests, the audit's and adopt's among them, share:
+// real modules and Qt libraries patched at test time, in place of the
+// sections the kernel's loader and the qt analyzer read.
 #pragma once
 
 #include <string>
@@ -31,5 +32,9 @@ std::string patched(std::string bytes, const std::string &from, const std::strin
 
 // The CRC of SYMBOL in the __versions of BYTES changed in its lowest bit.
 std::string with_crc_flipped(const std::string &bytes, const std::string &symbol);
+
+// BYTES, a Qt 5.15.8 library, with its .qtversion saying 5.15.7 (QT_VERSION
+// after the 8-byte pointer slot), as another Qt 5.15 patch release would.
+std::string with_qt_5_15_7(const std::string &bytes);
 
 } // namespace abitag::test

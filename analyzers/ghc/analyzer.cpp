@@ -14,11 +14,19 @@ namespace {
 // Why --tag cannot be made of INFO: its ABI hash is missing or not one word.
 std::string tag_abi_problem(const PackageInfo &info) {
   const Field *abi = info.field("abi");
+  // GHC registers its runtime system as a unit of C code: no Haskell
+  // interface, so no ABI hash to tag it by.
+  if (!abi && info.id == "rts")
+    return "no abi field, which --tag needs (id rts: GHC's runtime system, C code with no Haskell interface to hash)";
   if (!abi)
     return "no abi field, which --tag needs (id " + info.id + ")";
   if (info.abi.empty())
     return "empty abi field, which --tag needs (id " + info.id + ")";
   return "abi field holds more than one word: '" + info.abi + "'";
+}
+
+std::string adoption_key(const PackageInfo &info) {
+  return "ghc:" + info.package() + (info.is_main_library() ? "" : ":" + info.lib_name);
 }
 
 std::string join_lines(const std::vector<std::string> &lines) {
@@ -67,8 +75,29 @@ public:
     folder = folder.substr(folder.rfind('/') + 1);
     return ends_with(folder, "package.conf.d") || folder == "package.db";
   }
-  // id:abi, which changes when a rebuild keeps the id.
-  std::vector<std::string> adoption_options() const override { return {"--tag"}; }
+  // id:abi, which changes when a rebuild keeps the id; sub-libraries too.
+  std::vector<std::string> adoption_options() const override { return {"--tag", "--all"}; }
+  // A tag per unit (Debian's ghc package registers some thirty), keyed by
+  // the unit's name, so a dependant is locked on the units it depends on
+  // alone: ghc:NAME for a main library, ghc:PACKAGE:LIB for a sub-library
+  // (Cabal's spelling); the value is what `abitag ghc --tag` prints for it.
+  // A unit without an ABI hash (rts) is left out: --tag would refuse it.
+  AdoptionTags adoption_tags(const std::vector<std::string> &paths, const std::string &root) const override {
+    AdoptionTags out;
+    for (const std::string &path : paths) {
+      ReadResult read = read_inputs({path}, root);
+      if (!read.errors.empty() || read.units.size() != 1) { // analyze() says what is wrong
+        out.tags.push_back({"ghc", {path}});
+        continue;
+      }
+      const PackageInfo &info = read.units.front().info;
+      if (info.abi.empty() || info.abi.find_first_of(" \t\n") != std::string::npos)
+        out.left_out.push_back({path, tag_abi_problem(info)});
+      else
+        out.tags.push_back({adoption_key(info), {path}});
+    }
+    return out;
+  }
 
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;

@@ -110,6 +110,8 @@ public:
       return path.size() >= 5 && path.substr(path.size() - 5) == ".core";
     return head.substr(0, 4) == "\x7f" "ELF" && path.substr(path.rfind('/') + 1) == "sbcl";
   }
+  // An executable: its runtime with a core behind it, found by the trailer.
+  bool adopts_appended(std::string_view, std::string_view tail) const override { return ends_like_core_trailer(tail); }
   std::vector<std::string> adoption_options() const override { return {"--common"}; }
 
   Analysis analyze(const AnalysisInputs &inputs) override {

@@ -95,6 +95,10 @@ bool is_x86_64_elf(const std::string &path) {
 } // namespace
 
 bool soname_resolves(const std::string &soname, const LibrarySearch &search) {
+  return soname_path(soname, search).has_value();
+}
+
+std::optional<std::string> soname_path(const std::string &soname, const LibrarySearch &search) {
   // PATH inside the root, with links taken under it.
   auto loadable = [&](const std::string &path) {
     llvm::Expected<std::string> host = resolve_under_root(search.root, path);
@@ -110,16 +114,16 @@ bool soname_resolves(const std::string &soname, const LibrarySearch &search) {
     // (a cache older than the files).
     for (const std::string &path : cache_paths(soname, *cache))
       if (loadable(path))
-        return true;
+        return path;
   } else {
     llvm::consumeError(cache.takeError());
   }
   std::vector<std::string> dirs = read_ld_so_conf(search.root, search.conf_path);
   dirs.insert(dirs.end(), search.default_dirs.begin(), search.default_dirs.end());
   for (const std::string &dir : dirs)
-    if (loadable(join_path(dir, soname)))
-      return true;
-  return false;
+    if (std::string path = join_path(dir, soname); loadable(path))
+      return path;
+  return std::nullopt;
 }
 
 } // namespace abitag::sbcl

@@ -5,6 +5,7 @@
 // inside a root, so an image is judged by its own cache and configuration.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ struct LibrarySearch {
 // True when SONAME (no slash) is in the cache for x86-64 with a file under the
 // root, or names a 64-bit x86-64 ELF file in one of the directories.
 bool soname_resolves(const std::string &soname, const LibrarySearch &search = {});
+// The file (inside the root) the dynamic linker would load for SONAME, as
+// soname_resolves finds it, or none.
+std::optional<std::string> soname_path(const std::string &soname, const LibrarySearch &search = {});
 
 // The paths (inside the root) that the bytes of an ld.so.cache give for
 // SONAME on x86-64, in cache order.
