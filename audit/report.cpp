@@ -19,6 +19,8 @@ const char *severity_name(Severity severity) {
   return "?";
 }
 
+const char *mask_keyword(Mask::Kind kind) { return kind == Mask::Kind::Path ? "exclude" : "mask-library"; }
+
 namespace {
 
 const char *severity_heading(Severity severity) {
@@ -127,6 +129,9 @@ std::string render_text(const AuditReport &report) {
   for (const SectionReport &section : report.sections)
     for (const std::string &line : section.summary_lines)
       out += "  " + section.name + ": " + row_field(line) + "\n";
+  for (const Mask &mask : report.masks)
+    out += "  masked: " + std::to_string(mask.hidden) + " findings hidden by " + mask_keyword(mask.kind) + " " +
+           row_field(mask.pattern) + " (" + mask.source + ")\n";
   out += "  " + std::to_string(count(report, Severity::BrokenNow)) + " broken now, " +
          std::to_string(count(report, Severity::AtRisk)) + " at risk, " +
          std::to_string(count(report, Severity::Informational)) + " informational\n";
@@ -140,7 +145,7 @@ nlohmann::ordered_json object_with_room(std::size_t keys) {
 }
 
 nlohmann::ordered_json render_json(AuditReport &&report) {
-  nlohmann::ordered_json doc = object_with_room(9);
+  nlohmann::ordered_json doc = object_with_room(10);
   doc["root"] = report.root;
   doc["files_read"] = report.files_read;
   if (!report.walk.name.empty())
@@ -177,6 +182,11 @@ nlohmann::ordered_json render_json(AuditReport &&report) {
   for (SectionReport &section : report.sections)
     sections[section.name] = std::move(section.summary);
   doc["sections"] = std::move(sections);
+  nlohmann::ordered_json masks = nlohmann::ordered_json::array();
+  for (const Mask &mask : report.masks)
+    masks.push_back({{"mask", mask_keyword(mask.kind)}, {"pattern", mask.pattern}, {"source", mask.source},
+                     {"hidden", mask.hidden}});
+  doc["masks"] = std::move(masks);
   return doc;
 }
 

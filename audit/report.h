@@ -33,6 +33,19 @@ struct Finding {
   nlohmann::ordered_json details = nlohmann::ordered_json::object(); // for --json
 };
 
+// A mask (masks.h): findings it hid are taken out of the report, and counted.
+struct Mask {
+  enum class Kind {
+    Path,    // "exclude": the findings on files matching PATTERN, or in folders matching it
+    Library, // "mask-library": missing sonames matching PATTERN (and the symbols they would define)
+  };
+  Kind kind = Kind::Path;
+  std::string pattern; // a glob, fnmatch(3) without FNM_PATHNAME: '*' matches '/' too
+  std::string source;  // "--exclude", or "/etc/abitag/audit.conf:LINE"
+  std::size_t hidden = 0;
+};
+const char *mask_keyword(Mask::Kind kind); // "exclude", "mask-library"
+
 // A package a broken or at-risk finding's file belongs to, with those files.
 struct PackageToRebuild {
   packages::PackageId id;
@@ -62,6 +75,7 @@ struct AuditReport {
   // The installed packages that own each finding's file (kept here, not in
   // Finding, whose sections build it field by field).
   std::map<std::string, std::vector<packages::PackageId>> owners;
+  std::vector<Mask> masks; // in the order given, with what each hid
 };
 
 // An empty JSON object with room for KEYS keys. nlohmann's ordered_json keeps

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "audit/audit.h"
+#include "audit/masks.h"
 #include "audit/progress.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
@@ -45,6 +46,14 @@ public:
                        "ELF program, library nor SBCL core is informational; default: all of ROOT")
         ->delimiter(',')
         ->allow_extra_args(false);
+    command
+        .add_option("--exclude", options_.exclude,
+                    "hide the findings on files matching this glob (a path inside ROOT; '*' matches '/' too), "
+                    "or in a folder matching it; repeatable. The summary counts what each mask hid. More "
+                    "masks, and mask-library SONAME, in ROOT's /etc/abitag/audit.conf (abitag(1))")
+        ->type_name("GLOB")
+        ->allow_extra_args(false)
+        ->check([](const std::string &glob) { return audit::exclude_pattern_problem(glob); });
     command.add_flag("-x,--one-file-system", options_.one_file_system,
                      "do not enter folders on another file system than ROOT (or each --under path), as "
                      "find -xdev, du -x and rsync -x; the report names the mount points passed over. "
@@ -81,8 +90,12 @@ public:
     options_.leave_to_exit = true;
     options_.package_names = !no_packages_;
     auto report = audit::run_audit(options_);
-    if (!report)
-      return input_errors({{options_.root, to_message(report.takeError())}});
+    if (!report) {
+      llvm::Error error = report.takeError();
+      if (error.isA<ExitError>()) // a bad line of audit.conf, named by file and line
+        return error;
+      return input_errors({{options_.root, to_message(std::move(error))}});
+    }
     // The report, and the JSON made of it, are left for the process's exit
     // to reclaim, like what the audit read (leave_to_exit): abitag ends right
     // after, so freeing them one allocation at a time is wasted work.
