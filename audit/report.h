@@ -89,10 +89,20 @@ nlohmann::ordered_json object_with_room(std::size_t keys);
 std::vector<const Finding *> ordered_findings(const AuditReport &report);
 std::size_t count(const AuditReport &report, Severity severity);
 
-std::string render_text(const AuditReport &report);
+// How the text report is cut for a person: broken-now first, each severity's
+// findings grouped by the package owning their files (when the package
+// databases were read) or by folder, a few lines a group.
+struct TextOptions {
+  bool verbose = false;                    // every finding and rebuild line of a group
+  Severity lowest = Severity::Informational; // --severity: the least severe shown
+};
+inline constexpr std::size_t kLinesPerGroup = 3; // findings, and rebuild lines, a group shows unless verbose
+
+std::string render_text(const AuditReport &report, const TextOptions &options = {});
 // Consumes REPORT: its details and summaries, megabytes for a whole system,
-// are moved into the document, not copied.
-nlohmann::ordered_json render_json(AuditReport &&report);
+// are moved into the document, not copied. Findings less severe than LOWEST
+// are left out (the counts still count them).
+nlohmann::ordered_json render_json(AuditReport &&report, Severity lowest = Severity::Informational);
 
 // kExitFindings when anything is broken now, kExitOk otherwise.
 int exit_code(const AuditReport &report);

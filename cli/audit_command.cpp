@@ -27,6 +27,15 @@ public:
         ->capture_default_str()
         ->type_name("DIR");
     command.add_flag("--json", json_, "print the report as one JSON document");
+    command.add_flag("-v,--verbose", text_.verbose,
+                     "list every finding and rebuild line of each group; without it, the text report shows "
+                     "a few a group (package or folder) and says how many more there are");
+    command
+        .add_option("--severity", severity_,
+                    "the findings shown (text and JSON; the counts and exit code still count all): broken "
+                    "(broken now), at-risk (and broken now), all")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"broken", "at-risk", "all"}));
     std::vector<std::string> formats = packages::spec_format_names();
     formats.insert(formats.begin(), "text");
     CLI::Option *format = command.add_option("--format", format_,
@@ -89,6 +98,9 @@ public:
     options_.key_budget = memory_mib_ << 20;
     options_.leave_to_exit = true;
     options_.package_names = !no_packages_;
+    text_.lowest = severity_ == "broken"    ? audit::Severity::BrokenNow
+                   : severity_ == "at-risk" ? audit::Severity::AtRisk
+                                            : audit::Severity::Informational;
     auto report = audit::run_audit(options_);
     if (!report) {
       llvm::Error error = report.takeError();
@@ -106,10 +118,10 @@ public:
     if (format_ != "text")
       return print_rebuild(*left_to_exit);
     if (json_) {
-      json_left_to_exit = new nlohmann::ordered_json(audit::render_json(std::move(*left_to_exit)));
+      json_left_to_exit = new nlohmann::ordered_json(audit::render_json(std::move(*left_to_exit), text_.lowest));
       write_stdout(json_text(*json_left_to_exit, 2) + "\n");
     } else {
-      write_stdout(audit::render_text(*left_to_exit));
+      write_stdout(audit::render_text(*left_to_exit, text_));
     }
     return code;
   }
@@ -128,6 +140,8 @@ private:
   }
 
   audit::AuditOptions options_;
+  audit::TextOptions text_;
+  std::string severity_ = "all";
   std::string format_ = "text";
   bool json_ = false;
   bool no_packages_ = false;
