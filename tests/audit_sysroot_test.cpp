@@ -38,6 +38,12 @@ TEST_CASE("audit links a sysroot's files inside it, not against ROOT's folders",
   CHECK(doc["findings"][2]["reason"] ==
         "a sysroot for i386-linux-gnu, with its own loader /lib/ld-linux.so.2 and C library /lib/libc.so.6: "
         "its 5 programs and libraries are linked inside it, as where they run");
+  Run text = audit({image, "--only", "linkage"});
+  CHECK(block(text.out, "INFORMATIONAL") ==
+        std::vector<std::string>{"INFORMATIONAL (1)", "  folder /usr: 1 finding on 1 file",
+                                 "    /usr/i686-linux-gnu: [linkage/sysroot] a sysroot for i386-linux-gnu, with its own "
+                                 "loader /lib/ld-linux.so.2 and C library /lib/libc.so.6: its 5 programs and libraries "
+                                 "are linked inside it, as where they run"});
   CHECK(doc["sections"]["linkage"]["sysroots"] ==
         Json::parse(R"([{"path": "/usr/i686-linux-gnu", "target": "i386-linux-gnu", "loader": "/lib/ld-linux.so.2",
                          "libc": "/lib/libc.so.6", "linked": 5}])"));
