@@ -97,7 +97,7 @@ public:
   SectionReport run(AuditContext &context) override {
     ElfScan &scan = context.elf_scan();
     SectionReport out;
-    Loaders loaders(scan, find_sysroots(scan));
+    Loaders loaders(scan, context.sysroots());
     std::vector<const ElfEntry *> objects = linkable_objects(scan, loaders, out.findings);
     std::vector<LinkageResult> results = link_all(context, loaders, objects);
     report_sysroots(loaders, objects, out);
