@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include "audit/masks.h"
 #include "audit/package_rollup.h"
 #include "audit/root_files.h"
 #include "audit/section.h"
@@ -61,6 +62,9 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
       return make_error(path + ": " + to_message(host.takeError()));
     walk.push_back(*host);
   }
+  auto masks = read_masks(*root, options.exclude);
+  if (!masks)
+    return masks.takeError();
   std::vector<std::unique_ptr<AuditSection>> sections;
   for (auto &section : all_sections()) {
     const std::string name(section->name());
@@ -80,6 +84,7 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   report.files_read = context->elf_scan_done() ? context->elf_scan().entries().size() : 0;
   if (context->walked()) // no section walked ROOT (--only tags): nothing to say of a walk
     report.walk = walk_report(context->files(), *root, options.one_file_system);
+  apply_masks(report, std::move(*masks)); // before the roll-up: what is hidden is not to rebuild
   roll_up_by_package(report, context->owners());
   if (options.leave_to_exit) {
     context->owners().wait_ahead(); // no thread of the audit outlives this call

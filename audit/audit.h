@@ -19,6 +19,9 @@ struct AuditOptions {
   // Paths inside ROOT whose files are audited (libraries they load are read
   // wherever they are); empty: all of ROOT.
   std::vector<std::string> under;
+  // --exclude: globs of paths inside ROOT whose findings are hidden and
+  // counted (masks.h), before the masks of ROOT's audit.conf.
+  std::vector<std::string> exclude;
   bool progress = false;         // draw a progress bar on stderr
   bool one_file_system = false;  // -x: the walk does not enter other file systems
   // --no-packages: the package databases are not read; findings name files
@@ -38,7 +41,8 @@ struct AuditOptions {
 // The names and descriptions of the sections, for --only and --help.
 std::vector<std::pair<std::string, std::string>> section_names();
 
-// Fails only when ROOT cannot be used (missing, not a folder, unreadable);
+// Fails only when ROOT cannot be used (missing, not a folder, unreadable)
+// or its audit.conf has a bad line (an InputError naming file and line);
 // damaged files under ROOT are findings.
 llvm::Expected<AuditReport> run_audit(const AuditOptions &options);
 

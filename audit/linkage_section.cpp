@@ -13,6 +13,7 @@
 #include "audit/dual_abi.h"
 #include "audit/loader.h"
 #include "audit/search_paths.h"
+#include "audit/sysroots.h"
 #include "elf/demangle.h"
 #include "fingerprint/discover.h"
 #include "audit/section.h"
@@ -96,8 +97,10 @@ public:
   SectionReport run(AuditContext &context) override {
     ElfScan &scan = context.elf_scan();
     SectionReport out;
-    std::vector<const ElfEntry *> objects = linkable_objects(scan, out.findings);
-    std::vector<LinkageResult> results = link_all(context, scan, objects);
+    Loaders loaders(scan, context.sysroots());
+    std::vector<const ElfEntry *> objects = linkable_objects(scan, loaders, out.findings);
+    std::vector<LinkageResult> results = link_all(context, loaders, objects);
+    report_sysroots(loaders, objects, out);
     majority_ = majority_abi(scan);
     for (const InputError &error : scan.unreadable())
       out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", error.path,
@@ -126,13 +129,16 @@ private:
 
   // The loadable ELF files ROOT has a loader for; the others are reported
   // in FOREIGN, as not linked.
-  std::vector<const ElfEntry *> linkable_objects(const ElfScan &scan, std::vector<Finding> &foreign) {
+  std::vector<const ElfEntry *> linkable_objects(const ElfScan &scan, const Loaders &loaders,
+                                                 std::vector<Finding> &foreign) {
     std::vector<const ElfEntry *> objects;
     for (std::size_t i = 0; i < scan.walked(); ++i) {
       const ElfEntry &entry = scan.entries()[i];
       if (!entry.facts.loadable())
         continue;
-      if (std::string loader = loader_for(scan, entry.facts); !loader.empty()) {
+      const Sysroot *sysroot = loaders.sysroot_of(entry.path);
+      if (std::string loader = loader_for(sysroot ? sysroot->host_path : scan.root(), entry.facts);
+          !loader.empty()) {
         foreign.push_back({Severity::Informational, "linkage", "no-loader", entry.path,
                            "not linked: ROOT has no dynamic loader for its architecture (" + loader +
                                "), so nothing here can load it (a cross toolchain's sysroot?)",
@@ -144,13 +150,12 @@ private:
     return objects;
   }
 
-  static std::vector<LinkageResult> link_all(AuditContext &context, ElfScan &scan,
+  static std::vector<LinkageResult> link_all(AuditContext &context, Loaders &loaders,
                                              const std::vector<const ElfEntry *> &objects) {
-    Loader loader(scan);
     std::vector<LinkageResult> results(objects.size());
     context.progress().begin("linking", objects.size());
     parallel_for(objects.size(), [&](std::size_t i) {
-      results[i] = loader.link(*objects[i]);
+      results[i] = loaders.for_file(*objects[i]).link(*objects[i]);
       if (results[i].unresolved.empty())
         results[i].closure.scope.clear(); // kept only to explain unresolved symbols
       results[i].closure.scope.shrink_to_fit();
@@ -198,6 +203,25 @@ private:
     }
   }
 
+  // One informational line per sysroot, and the list in the summary.
+  static void report_sysroots(const Loaders &loaders, const std::vector<const ElfEntry *> &objects,
+                              SectionReport &out) {
+    nlohmann::ordered_json listed = nlohmann::ordered_json::array();
+    for (const Sysroot &sysroot : loaders.sysroots()) {
+      std::size_t linked = std::count_if(objects.begin(), objects.end(),
+                                         [&](const ElfEntry *e) { return loaders.sysroot_of(e->path) == &sysroot; });
+      std::string target = *sysroot.target ? std::string(" for ") + sysroot.target : "";
+      out.findings.push_back({Severity::Informational, "linkage", "sysroot", sysroot.path,
+                              "a sysroot" + target + ", with its own loader " + sysroot.loader + " and C library " +
+                                  sysroot.libc + ": its " + std::to_string(linked) +
+                                  " programs and libraries are linked inside it, as where they run",
+                              {}});
+      listed.push_back({{"path", sysroot.path}, {"target", sysroot.target}, {"loader", sysroot.loader},
+                        {"libc", sysroot.libc}, {"linked", linked}});
+    }
+    out.summary["sysroots"] = std::move(listed);
+  }
+
   static void add_summary(const ElfScan &scan, std::size_t linked, const Counts &counts, SectionReport &out) {
     out.summary_lines.push_back(std::to_string(linked) + " programs and libraries linked: " +
                                 std::to_string(counts.missing_libraries) + " missing libraries, " +
@@ -223,26 +247,27 @@ private:
                          [&](const Finding &f) { return f.kind == kind; });
   }
 
-  // Empty when ROOT can load files like FACTS; else the loader it lacks. A
+  // Empty when ROOT (or the sysroot the file lies in, at host path
+  // ROOT_HOST) can load files like FACTS; else the loader it lacks. A
   // program brings its own PT_INTERP (a missing one is a finding of its
   // own, when ROOT has the standard loader); a library needs the standard
   // loader of its architecture.
-  std::string loader_for(const ElfScan &scan, const ElfFacts &facts) {
+  std::string loader_for(const std::string &root_host, const ElfFacts &facts) {
     const char *standard = standard_interpreter(facts.machine, facts.elf_class);
     if (!standard)
       return {};
     std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;
-    auto it = have_loader_.find(key);
+    auto it = have_loader_.find({root_host, key});
     if (it == have_loader_.end()) {
-      auto host = resolve_under_root(scan.root(), standard);
+      auto host = resolve_under_root(root_host, standard);
       if (!host)
         llvm::consumeError(host.takeError());
-      it = have_loader_.emplace(key, static_cast<bool>(host)).first;
+      it = have_loader_.emplace(std::make_pair(root_host, key), static_cast<bool>(host)).first;
     }
     if (it->second)
       return {};
     if (!facts.interpreter.empty()) {
-      auto host = resolve_under_root(scan.root(), facts.interpreter);
+      auto host = resolve_under_root(root_host, facts.interpreter);
       if (host)
         return {};
       llvm::consumeError(host.takeError());
@@ -250,7 +275,7 @@ private:
     return standard;
   }
 
-  std::map<std::uint32_t, bool> have_loader_;
+  std::map<std::pair<std::string, std::uint32_t>, bool> have_loader_; // by root and target
 
   // The string ABI most of ROOT's C++ code was compiled with (files showing
   // exactly one, in what they define or import): the side of a mismatch

@@ -20,11 +20,18 @@ bool same_target(const ElfFacts &a, const ElfFacts &b) {
   return a.elf_class == b.elf_class && a.data == b.data && a.machine == b.machine;
 }
 
-std::string origin_of(const ElfEntry &entry) { return parent_dir(entry.path); }
-
 } // namespace
 
-Loader::Loader(ElfScan &scan) : scan_(scan), conf_dirs_(read_ld_so_conf(scan.root())) {}
+Loader::Loader(ElfScan &scan, std::string sysroot, std::string sysroot_host)
+    : scan_(scan), sysroot_(std::move(sysroot)), root_(sysroot_.empty() ? scan.root() : std::move(sysroot_host)),
+      conf_dirs_(read_ld_so_conf(root_)) {}
+
+std::string Loader::origin_of(const ElfEntry &entry) const {
+  std::string origin = parent_dir(entry.path);
+  if (sysroot_.empty() || origin.compare(0, sysroot_.size(), sysroot_) != 0)
+    return origin;
+  return origin.size() == sysroot_.size() ? "/" : origin.substr(sysroot_.size());
+}
 
 Loader::Found Loader::candidate(const std::string &dir, const std::string &name) {
   std::string key = join_path(dir, name);
@@ -46,7 +53,7 @@ std::optional<std::string> Loader::host_folder(const std::string &dir) {
       return it->second;
   }
   std::optional<std::string> host;
-  if (auto resolved = resolve_under_root(scan_.root(), dir.empty() ? "/" : dir))
+  if (auto resolved = resolve_under_root(root_, dir.empty() ? "/" : dir))
     host = std::move(*resolved);
   else
     llvm::consumeError(resolved.takeError());
@@ -68,7 +75,7 @@ Loader::Found Loader::look_up(const std::string &dir, const std::string &name) {
   if (!known && (errno == ENOENT || errno == ENOTDIR))
     return found;
   if (!known || S_ISLNK(st.st_mode)) {
-    auto resolved = resolve_under_root(scan_.root(), join_path(dir, name));
+    auto resolved = resolve_under_root(root_, join_path(dir, name));
     if (!resolved) {
       llvm::consumeError(resolved.takeError());
       return found;
@@ -88,7 +95,7 @@ const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = defaults_.find(key);
   if (it == defaults_.end())
-    it = defaults_.emplace(key, default_library_dirs(scan_.root(), facts.machine, facts.elf_class)).first;
+    it = defaults_.emplace(key, default_library_dirs(root_, facts.machine, facts.elf_class)).first;
   return it->second;
 }
 
@@ -141,7 +148,7 @@ const ElfEntry *Loader::search_library(const std::string &name, const std::vecto
                                        const ElfEntry &main, MissingLibrary &miss) {
   const ElfEntry &requester = *chain.front();
   auto try_file = [&](const std::string &dir, const std::string &file) -> const ElfEntry * {
-    miss.searched.push_back(dir);
+    miss.searched.push_back(sysroot_ + dir); // named inside ROOT
     Found found = candidate(dir, file);
     if (!found.entry) {
       if (!found.why.empty())

@@ -45,7 +45,9 @@ struct LinkageResult {
 
 class Loader {
 public:
-  explicit Loader(ElfScan &scan);
+  // SYSROOT (a folder inside ROOT, at SYSROOT_HOST on the host) when given:
+  // every search path is taken inside it, as if it were the root (sysroots.h).
+  explicit Loader(ElfScan &scan, std::string sysroot = {}, std::string sysroot_host = {});
 
   LinkageResult link(const ElfEntry &object);
   Closure load_closure(const ElfEntry &object);
@@ -67,7 +69,12 @@ private:
   const ElfEntry *search_library(const std::string &name, const std::vector<const ElfEntry *> &chain,
                                  const ElfEntry &main, MissingLibrary &miss);
 
+  // ENTRY's folder as the loader sees it: inside the sysroot.
+  std::string origin_of(const ElfEntry &entry) const;
+
   ElfScan &scan_;
+  std::string sysroot_; // inside ROOT; empty: ROOT itself
+  std::string root_;    // where search paths are resolved: ROOT or the sysroot, on the host
   std::vector<std::string> conf_dirs_;
   std::mutex mutex_;
   std::unordered_map<std::string, Found> candidates_;

@@ -85,25 +85,27 @@ void add_damaged_entries(AuditReport &report, packages::InstalledPackages &insta
 }
 
 // The files FINDING says to rebuild: the paths its rebuild entries start
-// with (sections write them as InstalledPackages::describe() gives them,
-// "PATH (package NAME)", and may add what to rebuild it with or against);
-// its own file when it names none.
+// with; its own file when it names none.
 std::vector<std::string> files_to_rebuild(const Finding &finding) {
   std::vector<std::string> files;
-  for (const std::string &entry : finding.rebuild) {
-    if (entry.empty() || entry[0] != '/')
-      continue;
-    std::size_t end = entry.size();
-    for (const char *tail : {" (package", ", ", " with ", " against "})
-      end = std::min(end, entry.find(tail));
-    files.push_back(entry.substr(0, end));
-  }
+  for (const std::string &entry : finding.rebuild)
+    if (std::string file = file_to_rebuild(entry); !file.empty())
+      files.push_back(std::move(file));
   if (files.empty())
     files.push_back(finding.file);
   return files;
 }
 
 } // namespace
+
+std::string file_to_rebuild(const std::string &entry) {
+  if (entry.empty() || entry[0] != '/')
+    return {};
+  std::size_t end = entry.size();
+  for (const char *tail : {" (package", ", ", " with ", " against "})
+    end = std::min(end, entry.find(tail));
+  return entry.substr(0, end);
+}
 
 nlohmann::ordered_json package_json(const packages::PackageId &id) {
   return {{"manager", packages::manager_name(id.manager)},

@@ -16,6 +16,11 @@ namespace abitag::audit {
 // {manager, name, version, slot, architecture, repository}.
 nlohmann::ordered_json package_json(const packages::PackageId &id);
 
+// The file a rebuild entry of a finding names, or empty: sections write
+// them as InstalledPackages::describe() gives them, "PATH (package NAME)",
+// and may add what to rebuild it with or against.
+std::string file_to_rebuild(const std::string &entry);
+
 // Fills REPORT's packages, orphans and rebuild cycles and each finding's
 // packages from INSTALLED, and adds its damaged entries as findings. Nothing
 // is rolled up when no database was found under the root.

@@ -181,7 +181,7 @@ public:
       summarize(counts, locks, out);
       return out;
     }
-    Loader loader(scan);
+    Loaders loaders(scan, context.sysroots()); // a Qt user in a sysroot finds its Qt there
     for (User &user : users) {
       if (!user.file) {
         out.findings.push_back({Severity::AtRisk, "qt", "unreadable-user", user.entry->path,
@@ -190,16 +190,16 @@ public:
       }
       user.file->path = user.entry->path;
       ++counts.users;
-      check_user(context, *user.entry, *user.file, loader, locks, counts, out);
+      check_user(context, *user.entry, *user.file, loaders, locks, counts, out);
     }
     summarize(counts, locks, out);
     return out;
   }
 
 private:
-  void check_user(AuditContext &context, const ElfEntry &entry, const qt::QtFile &user, Loader &loader, QtLocks &locks,
+  void check_user(AuditContext &context, const ElfEntry &entry, const qt::QtFile &user, Loaders &loaders, QtLocks &locks,
                   Counts &counts, SectionReport &out) {
-    Closure closure = loader.load_closure(entry);
+    Closure closure = loaders.for_file(entry).load_closure(entry);
     for (const qt::PrivateUse &use : user.private_uses) {
       ++counts.uses;
       const ElfEntry *library = provider_in(closure, use.library);

@@ -33,6 +33,19 @@ struct Finding {
   nlohmann::ordered_json details = nlohmann::ordered_json::object(); // for --json
 };
 
+// A mask (masks.h): findings it hid are taken out of the report, and counted.
+struct Mask {
+  enum class Kind {
+    Path,    // "exclude": the findings on files matching PATTERN, or in folders matching it
+    Library, // "mask-library": missing sonames matching PATTERN (and the symbols they would define)
+  };
+  Kind kind = Kind::Path;
+  std::string pattern; // a glob, fnmatch(3) without FNM_PATHNAME: '*' matches '/' too
+  std::string source;  // "--exclude", or "/etc/abitag/audit.conf:LINE"
+  std::size_t hidden = 0;
+};
+const char *mask_keyword(Mask::Kind kind); // "exclude", "mask-library"
+
 // A package a broken or at-risk finding's file belongs to, with those files.
 struct PackageToRebuild {
   packages::PackageId id;
@@ -62,6 +75,7 @@ struct AuditReport {
   // The installed packages that own each finding's file (kept here, not in
   // Finding, whose sections build it field by field).
   std::map<std::string, std::vector<packages::PackageId>> owners;
+  std::vector<Mask> masks; // in the order given, with what each hid
 };
 
 // An empty JSON object with room for KEYS keys. nlohmann's ordered_json keeps
@@ -75,10 +89,20 @@ nlohmann::ordered_json object_with_room(std::size_t keys);
 std::vector<const Finding *> ordered_findings(const AuditReport &report);
 std::size_t count(const AuditReport &report, Severity severity);
 
-std::string render_text(const AuditReport &report);
+// How the text report is cut for a person: broken-now first, each severity's
+// findings grouped by the package owning their files (when the package
+// databases were read) or by folder, a few lines a group.
+struct TextOptions {
+  bool verbose = false;                    // every finding and rebuild line of a group
+  Severity lowest = Severity::Informational; // --severity: the least severe shown
+};
+inline constexpr std::size_t kLinesPerGroup = 3; // findings, and rebuild lines, a group shows unless verbose
+
+std::string render_text(const AuditReport &report, const TextOptions &options = {});
 // Consumes REPORT: its details and summaries, megabytes for a whole system,
-// are moved into the document, not copied.
-nlohmann::ordered_json render_json(AuditReport &&report);
+// are moved into the document, not copied. Findings less severe than LOWEST
+// are left out (the counts still count them).
+nlohmann::ordered_json render_json(AuditReport &&report, Severity lowest = Severity::Informational);
 
 // kExitFindings when anything is broken now, kExitOk otherwise.
 int exit_code(const AuditReport &report);

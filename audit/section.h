@@ -14,6 +14,7 @@
 #include "audit/elf_scan.h"
 #include "audit/progress.h"
 #include "audit/report.h"
+#include "audit/sysroots.h"
 #include "packages/owner_index.h"
 
 namespace abitag::audit {
@@ -44,6 +45,8 @@ public:
   bool one_file_system() const { return one_file_system_; }
   ElfScan &elf_scan();
   bool elf_scan_done() const { return elf_scan_ != nullptr; }
+  // The sysroots the scanned files lie in (sysroots.h), found on first use.
+  const std::vector<Sysroot> &sysroots();
   // The installed packages of every manager found under ROOT: findings name
   // the package a file belongs to.
   packages::InstalledPackages &owners() { return owners_; }
@@ -58,6 +61,7 @@ private:
   Progress &progress_;
   std::unique_ptr<RootFiles> files_;
   std::unique_ptr<ElfScan> elf_scan_;
+  std::unique_ptr<std::vector<Sysroot>> sysroots_;
   packages::InstalledPackages owners_;
   std::string tag_store_;
   std::size_t key_budget_;

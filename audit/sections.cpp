@@ -44,4 +44,10 @@ ElfScan &AuditContext::elf_scan() {
   return *elf_scan_;
 }
 
+const std::vector<Sysroot> &AuditContext::sysroots() {
+  if (!sysroots_)
+    sysroots_ = std::make_unique<std::vector<Sysroot>>(find_sysroots(elf_scan()));
+  return *sysroots_;
+}
+
 } // namespace abitag::audit

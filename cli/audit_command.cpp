@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "audit/audit.h"
+#include "audit/masks.h"
 #include "audit/progress.h"
 #include "cli/report.h"
 #include "fingerprint/json_text.h"
@@ -27,6 +28,15 @@ public:
         ->capture_default_str()
         ->type_name("DIR");
     command.add_flag("--json", json_, "print the report as one JSON document");
+    command.add_flag("-v,--verbose", text_.verbose,
+                     "list every finding and rebuild line of each group; without it, the text report shows "
+                     "a few a group (package or folder) and says how many more there are");
+    command
+        .add_option("--severity", severity_,
+                    "the findings shown (text and JSON; the counts and exit code still count all): broken "
+                    "(broken now), at-risk (and broken now), all")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"broken", "at-risk", "all"}));
     std::vector<std::string> formats = packages::spec_format_names();
     formats.insert(formats.begin(), "text");
     CLI::Option *format = command.add_option("--format", format_,
@@ -46,6 +56,14 @@ public:
                        "ELF program, library nor SBCL core is informational; default: all of ROOT")
         ->delimiter(',')
         ->allow_extra_args(false);
+    command
+        .add_option("--exclude", options_.exclude,
+                    "hide the findings on files matching this glob (a path inside ROOT; '*' matches '/' too), "
+                    "or in a folder matching it; repeatable. The summary counts what each mask hid. More "
+                    "masks, and mask-library SONAME, in ROOT's /etc/abitag/audit.conf (abitag(1))")
+        ->type_name("GLOB")
+        ->allow_extra_args(false)
+        ->check([](const std::string &glob) { return audit::exclude_pattern_problem(glob); });
     command.add_flag("-x,--one-file-system", options_.one_file_system,
                      "do not enter folders on another file system than ROOT (or each --under path), as "
                      "find -xdev, du -x and rsync -x; the report names the mount points passed over. "
@@ -81,9 +99,16 @@ public:
     options_.key_budget = memory_mib_ << 20;
     options_.leave_to_exit = true;
     options_.package_names = !no_packages_;
+    text_.lowest = severity_ == "broken"    ? audit::Severity::BrokenNow
+                   : severity_ == "at-risk" ? audit::Severity::AtRisk
+                                            : audit::Severity::Informational;
     auto report = audit::run_audit(options_);
-    if (!report)
-      return input_errors({{options_.root, to_message(report.takeError())}});
+    if (!report) {
+      llvm::Error error = report.takeError();
+      if (error.isA<ExitError>()) // a bad line of audit.conf, named by file and line
+        return error;
+      return input_errors({{options_.root, to_message(std::move(error))}});
+    }
     // The report, and the JSON made of it, are left for the process's exit
     // to reclaim, like what the audit read (leave_to_exit): abitag ends right
     // after, so freeing them one allocation at a time is wasted work.
@@ -94,10 +119,10 @@ public:
     if (format_ != "text")
       return print_rebuild(*left_to_exit);
     if (json_) {
-      json_left_to_exit = new nlohmann::ordered_json(audit::render_json(std::move(*left_to_exit)));
+      json_left_to_exit = new nlohmann::ordered_json(audit::render_json(std::move(*left_to_exit), text_.lowest));
       write_stdout(json_text(*json_left_to_exit, 2) + "\n");
     } else {
-      write_stdout(audit::render_text(*left_to_exit));
+      write_stdout(audit::render_text(*left_to_exit, text_));
     }
     return code;
   }
@@ -116,6 +141,8 @@ private:
   }
 
   audit::AuditOptions options_;
+  audit::TextOptions text_;
+  std::string severity_ = "all";
   std::string format_ = "text";
   bool json_ = false;
   bool no_packages_ = false;

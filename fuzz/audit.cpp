@@ -4,9 +4,12 @@
 // census), and the ld.so.cache reader of the SBCL library search; and that
 // a report naming what was read, under a file name made of the input's
 // bytes, prints as JSON that reads back the same and as text with one line
-// per finding and per rebuild.
+// per finding and per thing to rebuild.
+#include <set>
+
 #include "analyzers/sbcl/library_search.h"
 #include "audit/elf_facts.h"
+#include "audit/package_rollup.h"
 #include "audit/report.h"
 #include "fingerprint/errors.h"
 #include "fuzz/fuzz_input.h"
@@ -49,10 +52,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   auto facts = audit::read_elf_facts(fuzz::buffer(data, size), /*census=*/true);
   if (facts) {
     audit::AuditReport report = report_of(*facts, fuzz::name_from(data, size));
-    std::string text = audit::render_text(report);
-    // The heading, a blank line and the severity, the finding and its
-    // rebuilds, a blank line and SUMMARY, the section's line, the counts.
-    if (std::count(text.begin(), text.end(), '\n') != static_cast<long>(8 + facts->needed.size()))
+    audit::TextOptions verbose;
+    verbose.verbose = true;
+    std::string text = audit::render_text(report, verbose);
+    // What to rebuild is named once each: the file an entry starts with, else the entry.
+    std::set<std::string> to_rebuild;
+    for (const std::string &entry : facts->needed) {
+      std::string file = audit::file_to_rebuild(entry);
+      to_rebuild.insert(file.empty() ? entry : file);
+    }
+    // The heading, a blank line and the severity, the group, the finding and
+    // its rebuilds, a blank line and SUMMARY, the section's line, the counts.
+    if (std::count(text.begin(), text.end(), '\n') != static_cast<long>(9 + to_rebuild.size()))
       __builtin_trap();
     fuzz::check_json_round_trip(audit::render_json(std::move(report)));
   } else {

@@ -22,6 +22,16 @@ std::string make_audit_image(const TempDir &dir, const std::string &tree) {
   return image;
 }
 
+void write_dpkg(const std::string &root, const std::vector<std::pair<std::string, std::string>> &packages) {
+  fs::create_directories(root + "/var/lib/dpkg/info");
+  std::string status;
+  for (const auto &[name, file] : packages) {
+    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n\n";
+    write_file(root + "/var/lib/dpkg/info/" + name + ".list", "/.\n" + file + "\n");
+  }
+  write_file(root + "/var/lib/dpkg/status", status);
+}
+
 Run audit(const std::vector<std::string> &args) {
   std::vector<std::string> all{"audit"};
   all.insert(all.end(), args.begin(), args.end());

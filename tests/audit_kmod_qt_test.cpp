@@ -34,17 +34,6 @@ void copy_tree(const std::string &from, const std::string &to) {
                          fs::copy_options::overwrite_existing);
 }
 
-// A dpkg database at ROOT: each package (all amd64) with the files it lists.
-void write_dpkg(const std::string &root, const std::vector<std::pair<std::string, std::string>> &packages) {
-  fs::create_directories(root + "/var/lib/dpkg/info");
-  std::string status;
-  for (const auto &[name, file] : packages) {
-    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n\n";
-    write_file(root + "/var/lib/dpkg/info/" + name + ".list", "/.\n" + file + "\n");
-  }
-  write_file(root + "/var/lib/dpkg/status", status);
-}
-
 nlohmann::json audit_json(const std::string &root, const std::string &only) {
   Run r = audit({root, "--only", only, "--json"});
   INFO(r.err);
@@ -101,11 +90,13 @@ TEST_CASE("audit kmod: modules with another vermagic and another CRC are broken 
   CHECK(block(r.out, "BROKEN NOW") ==
         std::vector<std::string>{
             "BROKEN NOW (2)",
-            "  " + kUio + ": [kmod/vermagic] uio_pci_generic: version magic '" + kRelease +
+            "  package linux-image-" + kRelease + " 1.0-1: 1 finding on 1 file",
+            "    " + kUio + ": [kmod/vermagic] uio_pci_generic: version magic '" + kRelease +
                 " SMP preempt mod_unlXad modversions ' should be '" + kRelease +
                 " SMP preempt mod_unload modversions '",
-            "    rebuild: " + kUio + " (package linux-image-" + kRelease + ")",
-            "  " + kHello + ": [kmod/symbol-version] hello: disagrees about version of symbol _printk; hello: "
+            "    rebuild: linux-image-" + kRelease + " 1.0-1",
+            "  folder " + kTree + "/updates/dkms: 1 finding on 1 file",
+            "    " + kHello + ": [kmod/symbol-version] hello: disagrees about version of symbol _printk; hello: "
                             "Unknown symbol _printk (err -22)",
             "    rebuild: " + kHello});
   CHECK(block(r.out, "PACKAGES TO REBUILD") ==
@@ -144,7 +135,8 @@ TEST_CASE("audit kmod: modules of a release with no kernel installed are at risk
   CHECK(block(r.out, "AT RISK") ==
         std::vector<std::string>{
             "AT RISK (1)",
-            "  " + stale + ": [kmod/no-kernel] no kernel 6.1.0-50-cloud-amd64 is installed (no "
+            "  folder /lib/modules: 1 finding on 1 file",
+            "    " + stale + ": [kmod/no-kernel] no kernel 6.1.0-50-cloud-amd64 is installed (no "
                            "/boot/vmlinuz-6.1.0-50-cloud-amd64, no Module.symvers in " + stale +
                 "/build): its 1 modules (1 outside kernel/) load into no installed kernel and cannot be checked",
             "    rebuild: " + stale + "/updates/dkms/hello.ko"});
@@ -181,8 +173,8 @@ TEST_CASE("audit qt: a Qt library of another version leaves its private-API user
   Run risk = audit({root, "--only", "qt"});
   CHECK(risk.exit_code == 0);
   CHECK(block(risk.out, "AT RISK") ==
-        std::vector<std::string>{"AT RISK (1)",
-                                 "  " + kPlugin + ": [qt/version-differs] built against Qt 5.15.8 (qtversion-section), "
+        std::vector<std::string>{"AT RISK (1)", "  folder " + kPlugin.substr(0, kPlugin.rfind('/')) + ": 1 finding on 1 file",
+                                 "    " + kPlugin + ": [qt/version-differs] built against Qt 5.15.8 (qtversion-section), "
                                                   "but " + where,
                                  "    rebuild: " + kPlugin});
 
@@ -191,10 +183,10 @@ TEST_CASE("audit qt: a Qt library of another version leaves its private-API user
   Run broken = audit({root, "--only", "qt"});
   CHECK(broken.exit_code == 1);
   CHECK(block(broken.out, "BROKEN NOW") ==
-        std::vector<std::string>{"BROKEN NOW (1)",
-                                 "  " + kPlugin + ": [qt/version-differs] built against Qt 5.15.8 (the lock of "
+        std::vector<std::string>{"BROKEN NOW (1)", "  package qml-module-qtquick-shapes 1.0-1: 1 finding on 1 file",
+                                 "    " + kPlugin + ": [qt/version-differs] built against Qt 5.15.8 (the lock of "
                                                   "qml-module-qtquick-shapes on libqt5quickshapes5 qt), but " + where,
-                                 "    rebuild: " + kPlugin + " (package qml-module-qtquick-shapes)"});
+                                 "    rebuild: qml-module-qtquick-shapes 1.0-1"});
   Run format = audit({root, "--only", "qt", "--format", "apt"});
   CHECK(format.exit_code == 1);
   CHECK(format.out == "apt-get install --reinstall qml-module-qtquick-shapes=1.0-1\n");

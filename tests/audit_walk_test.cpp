@@ -148,9 +148,10 @@ TEST_CASE("audit names the folders it could not read, with their files when they
   Run text = audit_as_unprivileged({image.root, "--only", "cxxabi"});
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("\nINFORMATIONAL (2)\n"
-                      "  /listonly: [walk/unreadable-folder] could not be entered (Permission denied): the 2 files "
+                      "  folder /: 2 findings on 2 files\n"
+                      "    /listonly: [walk/unreadable-folder] could not be entered (Permission denied): the 2 files "
                       "it lists were not audited\n"
-                      "  /secret: [walk/unreadable-folder] could not be read (Permission denied): the files in it "
+                      "    /secret: [walk/unreadable-folder] could not be read (Permission denied): the files in it "
                       "were not audited, how many is unknown\n") != std::string::npos);
   CHECK(text.out.find("  walk: 2 folders could not be read, holding 2 files and an unknown number more; 0 files "
                       "could not be read\n"

@@ -142,7 +142,7 @@ TEST_CASE("bytes: an audit of a root holding names that are not UTF-8", "[bytes]
   REQUIRE(text.exit_code == 1);
   std::size_t found = 0;
   for (const std::string &line : lines(text.out))
-    found += line.rfind("  /usr/bin/lib\\nnew\\tline\\\\n\xc3\xa9.so: [linkage/missing-library] ", 0) == 0;
+    found += line.rfind("    /usr/bin/lib\\nnew\\tline\\\\n\xc3\xa9.so: [linkage/missing-library] ", 0) == 0;
   CHECK(found == 1);
 }
 

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// Sysroots (audit/sysroots.h): a folder with its own loader and C library is
+// linked inside itself, never against ROOT's folders, and named once.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/audit_image.h"
+
+using namespace abitag::test;
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+TEST_CASE("audit links a sysroot's files inside it, not against ROOT's folders", "[audit][sysroot]") {
+  TempDir dir;
+  // The image's own /lib/ld-linux.so.2 and /usr/lib are ROOT's i386 loader
+  // and a folder ROOT's i386 programs search: the sysroot uses neither.
+  std::string image = make_audit_image(dir, "sysroot");
+  Run r = audit({image, "--only", "linkage", "--json"});
+  REQUIRE(r.exit_code == 1);
+  Json doc = Json::parse(r.out);
+  std::vector<std::string> seen;
+  for (const Json &f : doc["findings"])
+    seen.push_back(f["severity"].get<std::string>() + " " + f["kind"].get<std::string>() + " " +
+                   f["file"].get<std::string>());
+  // tool finds the sysroot's libc.so.6 (which alone defines sysroot_only_call)
+  // and its /opt/tool/lib through an absolute DT_RUNPATH taken inside it;
+  // needs-hostonly does not find ROOT's /usr/lib/libhostonly.so.1.
+  CHECK(seen == std::vector<std::string>{"broken-now missing-library /usr/i686-linux-gnu/bin/needs-hostonly",
+                                         "broken-now undefined-symbols /usr/i686-linux-gnu/bin/needs-hostonly",
+                                         "informational sysroot /usr/i686-linux-gnu"});
+  const Json &missing = doc["findings"][0]["details"];
+  CHECK(missing["searched"] == Json::array({"/usr/i686-linux-gnu/lib/i386-linux-gnu",
+                                            "/usr/i686-linux-gnu/usr/lib/i386-linux-gnu",
+                                            "/usr/i686-linux-gnu/lib", "/usr/i686-linux-gnu/usr/lib"}));
+  CHECK(doc["findings"][2]["reason"] ==
+        "a sysroot for i386-linux-gnu, with its own loader /lib/ld-linux.so.2 and C library /lib/libc.so.6: "
+        "its 5 programs and libraries are linked inside it, as where they run");
+  Run text = audit({image, "--only", "linkage"});
+  CHECK(block(text.out, "INFORMATIONAL") ==
+        std::vector<std::string>{"INFORMATIONAL (1)", "  folder /usr: 1 finding on 1 file",
+                                 "    /usr/i686-linux-gnu: [linkage/sysroot] a sysroot for i386-linux-gnu, with its own "
+                                 "loader /lib/ld-linux.so.2 and C library /lib/libc.so.6: its 5 programs and libraries "
+                                 "are linked inside it, as where they run"});
+  CHECK(doc["sections"]["linkage"]["sysroots"] ==
+        Json::parse(R"([{"path": "/usr/i686-linux-gnu", "target": "i386-linux-gnu", "loader": "/lib/ld-linux.so.2",
+                         "libc": "/lib/libc.so.6", "linked": 5}])"));
+}
+
+TEST_CASE("audit of this machine's cross toolchains' sysroots finds nothing broken", "[audit][sysroot]") {
+  // What scripts/setup --fixtures installs: g++-s390x-linux-gnu and
+  // g++-i686-linux-gnu bring their target's loader and C library.
+  std::vector<std::string> under;
+  for (const char *sysroot : {"/usr/s390x-linux-gnu", "/usr/i686-linux-gnu"})
+    if (fs::exists(std::string(sysroot) + "/lib/libc.so.6"))
+      under.push_back(sysroot);
+  if (under.empty())
+    skip("no cross toolchain's sysroot under /usr (scripts/setup --fixtures installs two)");
+  std::vector<std::string> args{"/", "--only", "linkage", "--json"};
+  for (const std::string &path : under)
+    args.insert(args.end(), {"--under", path});
+  Json doc = Json::parse(audit(args).out);
+  CHECK(doc["counts"]["broken-now"] == 0);
+  std::vector<std::string> sysroots;
+  for (const Json &s : doc["sections"]["linkage"]["sysroots"])
+    sysroots.push_back(s["path"]);
+  std::sort(under.begin(), under.end());
+  CHECK(sysroots == under);
+  for (const Json &f : doc["findings"])
+    CHECK(f["kind"] != "no-loader");
+}
