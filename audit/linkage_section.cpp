@@ -381,10 +381,15 @@ private:
     std::string reason = std::to_string(plain.size()) + " undefined symbol" + (plain.size() > 1 ? "s" : "") +
                          " that nothing it loads defines: " + join(plain_names, ", ") +
                          (plain.size() > plain_names.size() ? ", ..." : "");
-    if (!is_program(object.facts))
+    // Under --under, the host may be among the files not walked: the
+    // plugin is at risk, not broken.
+    bool hosts_unknown = !is_program(object.facts) && !context.walk().empty() && !match.refused;
+    if (hosts_unknown)
+      reason += " (a plugin may get them from the program that loads it; no host among the files audited)";
+    else if (!is_program(object.facts))
       reason += no_host(match, *symbols);
-    Finding f{Severity::BrokenNow, "linkage", "undefined-symbols", object.path, reason,
-              {context.owners().describe(object.path)}};
+    Finding f{hosts_unknown ? Severity::AtRisk : Severity::BrokenNow, "linkage", "undefined-symbols", object.path,
+              reason, {context.owners().describe(object.path)}};
     f.details["symbols"] = std::move(plain);
     if (match.refused)
       f.details["refused_host"] = match.refused->path;
