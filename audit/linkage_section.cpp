@@ -190,6 +190,8 @@ private:
     for (const MissingLibrary &miss : result.closure.missing) {
       if (miss.needed_by != object.path)
         continue; // reported on the library that needs it
+      if (!miss.by_path.empty() && !is_program(object.facts))
+        continue; // loaded first by its host: reported below
       ++counts.missing_libraries;
       findings.push_back(missing_library(context, object, miss));
     }

@@ -263,17 +263,16 @@ Closure Loader::load_closure(const ElfEntry &main) {
         continue;
       MissingLibrary miss{name, requester->path, {}, {}, {}};
       const ElfEntry *found = find_library(k, chain, main, miss);
-      if (!found && (found = in_own_tree(name, *requester, main))) {
-        if (!is_program(main.facts)) {
-          out.by_path.push_back({name, requester->path, found});
-        } else {
-          miss.by_path = found->path;
-          found = nullptr;
-        }
-      }
       if (!found) {
+        // Missing for ld.so all the same; a library's may be loaded first.
+        const ElfEntry *first = in_own_tree(name, *requester, main);
+        if (first)
+          miss.by_path = first->path;
         out.missing.push_back(std::move(miss));
-        continue;
+        if (!first || is_program(main.facts))
+          continue;
+        out.by_path.push_back({name, requester->path, first});
+        found = first;
       }
       names.insert(name);
       if (!loaded.insert(found).second)

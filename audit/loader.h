@@ -23,7 +23,8 @@ struct MissingLibrary {
   std::vector<std::string> searched; // folders looked in, inside ROOT
   std::vector<std::string> passed_over; // candidates of another class/machine, or unreadable, with why
   // A file of that soname in the requester's own tree, which a host may
-  // load by path first; a program cannot have it loaded before it starts.
+  // load by path first (then it is in Closure::by_path too, when the main
+  // object is a library; a program cannot have it loaded before it starts).
   std::string by_path;
 };
 
@@ -44,7 +45,7 @@ struct MissingVersion {
 struct Closure {
   std::vector<const ElfEntry *> scope; // load order: the object first, the interpreter last
   std::vector<MissingLibrary> missing; // needed by any object in the closure
-  std::vector<LoadedByPath> by_path;   // in the scope, but only when loaded first (libraries only)
+  std::vector<LoadedByPath> by_path;   // missing, yet in the scope: loaded first by a host (libraries only)
   std::string missing_interpreter;     // PT_INTERP when it is not there
 };
 
