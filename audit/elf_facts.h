@@ -62,6 +62,14 @@ public:
   // The same for many keys, each slot asked for from memory a few keys ahead.
   void insert_all(const std::vector<std::uint64_t> &keys);
   bool contains(std::uint64_t key) const;
+  // Calls VISIT with every key, in no order.
+  template <class Visit> void for_each(Visit visit) const {
+    if (has_zero_)
+      visit(std::uint64_t{0});
+    for (std::uint64_t key : slots_)
+      if (key != 0)
+        visit(key);
+  }
   std::size_t bytes() const { return slots_.capacity() * sizeof(std::uint64_t); }
 
 private:

@@ -12,6 +12,7 @@
 #include "analyzers/cxxabi/cxxabi.h"
 #include "audit/dual_abi.h"
 #include "audit/loader.h"
+#include "audit/plugin_hosts.h"
 #include "audit/search_paths.h"
 #include "audit/sysroots.h"
 #include "elf/demangle.h"
@@ -101,6 +102,7 @@ public:
     std::vector<const ElfEntry *> objects = linkable_objects(scan, loaders, out.findings);
     std::vector<LinkageResult> results = link_all(context, loaders, objects);
     report_sysroots(loaders, objects, out);
+    PluginHosts hosts(scan, loaders, plugin_queries(objects, results));
     majority_ = majority_abi(scan);
     for (const InputError &error : scan.unreadable())
       out.findings.push_back({Severity::AtRisk, "linkage", "unreadable", error.path,
@@ -110,7 +112,7 @@ public:
     std::vector<Explanation> explained(objects.size());
     parallel_for(objects.size(), [&](std::size_t i) {
       if (!results[i].unresolved.empty())
-        explained[i] = explain_unresolved(context, *objects[i], results[i]);
+        explained[i] = explain_unresolved(context, *objects[i], results[i], hosts);
     });
     Counts counts;
     nlohmann::ordered_json unresolved_by_file = object_with_room(
@@ -165,11 +167,22 @@ private:
     return results;
   }
 
+  // The libraries with symbols nothing they load defines: plugins, when
+  // a host under ROOT defines them. A program is no one's plugin.
+  static std::vector<PluginQuery> plugin_queries(const std::vector<const ElfEntry *> &objects,
+                                                 const std::vector<LinkageResult> &results) {
+    std::vector<PluginQuery> out;
+    for (std::size_t i = 0; i < objects.size(); ++i)
+      if (!results[i].unresolved_imports.empty() && !is_program(objects[i]->facts))
+        out.push_back({objects[i], &results[i].unresolved_imports});
+    return out;
+  }
+
   // The findings of one linked file, in the order the report has always
   // listed them: unreadable, interpreter, libraries, versions, symbols.
-  static void report_object(AuditContext &context, const ElfEntry &object, const LinkageResult &result,
-                            Explanation &explained, Counts &counts, std::vector<Finding> &findings,
-                            nlohmann::ordered_json &unresolved_by_file) {
+  void report_object(AuditContext &context, const ElfEntry &object, const LinkageResult &result,
+                     Explanation &explained, Counts &counts, std::vector<Finding> &findings,
+                     nlohmann::ordered_json &unresolved_by_file) {
     if (!result.unreadable.empty()) {
       ++counts.reread_failures;
       findings.push_back({Severity::AtRisk, "linkage", "unreadable", object.path,
@@ -182,9 +195,14 @@ private:
     for (const MissingLibrary &miss : result.closure.missing) {
       if (miss.needed_by != object.path)
         continue; // reported on the library that needs it
+      if (!miss.by_path.empty() && !is_program(object.facts))
+        continue; // loaded first by its host: reported below
       ++counts.missing_libraries;
       findings.push_back(missing_library(context, object, miss));
     }
+    for (const LoadedByPath &first : result.closure.by_path)
+      if (first.needed_by == object.path)
+        findings.push_back(loaded_by_path(context, object, first));
     for (const MissingVersion &miss : result.missing_versions) {
       ++counts.missing_versions;
       Finding f{Severity::BrokenNow, "linkage", "missing-version", object.path,
@@ -293,16 +311,57 @@ private:
 
   static Finding missing_library(AuditContext &context, const ElfEntry &object, const MissingLibrary &miss) {
     std::string reason = "needs " + miss.name + ", which is not in any folder it is searched in";
+    if (!miss.by_path.empty())
+      reason += " (" + miss.by_path + " has that soname, but a program cannot have it loaded before it starts)";
     if (!miss.passed_over.empty())
       reason += "; passed over: " + join(miss.passed_over, "; ");
     Finding f{Severity::BrokenNow, "linkage", "missing-library", object.path, reason,
               {context.owners().describe(object.path) + ", or install what provides " + miss.name}};
     f.details = {{"library", miss.name}, {"searched", miss.searched}, {"passed_over", miss.passed_over}};
+    if (!miss.by_path.empty())
+      f.details["by_path"] = miss.by_path;
     return f;
   }
 
+  Finding loaded_by_path(AuditContext &context, const ElfEntry &object, const LoadedByPath &first) {
+    std::string tree = parent_dir(parent_dir(object.path));
+    const ElfEntry *host = program_of_tree(context.elf_scan(), tree);
+    std::string host_name = host ? host->path : "the program of " + tree + " that loads it";
+    Finding f{Severity::AtRisk, "linkage", "loaded-by-path", object.path,
+              "needs " + first.name + ", which is not in any folder it is searched in: resolves only when " +
+                  host_name + " has loaded " + first.library->path + " first",
+              {context.owners().describe(object.path)}};
+    f.details = {{"library", first.name}, {"path", first.library->path}, {"host", host ? host->path : ""}};
+    return f;
+  }
+
+  // The program of TREE that loads its libraries by path: the one named
+  // like the tree ("java" in /usr/lib/jvm/java-17-openjdk-amd64), else the
+  // one of the shortest path. Null when the tree has no program.
+  const ElfEntry *program_of_tree(const ElfScan &scan, const std::string &tree) {
+    auto cached = tree_programs_.find(tree);
+    if (cached != tree_programs_.end())
+      return cached->second;
+    std::string tree_name = tree.substr(tree.rfind('/') + 1);
+    auto rank = [&](const ElfEntry *program) {
+      std::string name = program->path.substr(program->path.rfind('/') + 1);
+      return std::make_tuple(tree_name.compare(0, name.size(), name) != 0, program->path.size(), program->path);
+    };
+    const ElfEntry *best = nullptr;
+    for (std::size_t i = 0; i < scan.walked(); ++i) {
+      const ElfEntry &entry = scan.entries()[i];
+      if (is_program(entry.facts) && entry.path.compare(0, tree.size() + 1, tree + "/") == 0 &&
+          (!best || rank(&entry) < rank(best)))
+        best = &entry;
+    }
+    return tree_programs_[tree] = best;
+  }
+
+  std::map<std::string, const ElfEntry *> tree_programs_;
+
   // Called on several threads at once: owners() and twins_ lock.
-  Explanation explain_unresolved(AuditContext &context, const ElfEntry &object, const LinkageResult &result) {
+  Explanation explain_unresolved(AuditContext &context, const ElfEntry &object, const LinkageResult &result,
+                                 PluginHosts &hosts) {
     Explanation out;
     auto symbols = read_dynamic_symbols(object.host_path, result.unresolved);
     if (!symbols) {
@@ -316,16 +375,24 @@ private:
       return out;
     }
     nlohmann::ordered_json listed = nlohmann::ordered_json::array();
+    for (const DynamicSymbol &symbol : *symbols)
+      listed.push_back(with_version(symbol.name, symbol.version));
+    out.listed = std::move(listed);
+    HostMatch match;
+    if (!is_program(object.facts)) {
+      match = hosts.host_of({&object, &result.unresolved_imports});
+      if (match.host) {
+        out.findings.push_back(plugin_finding(object, *symbols, match));
+        return out;
+      }
+    }
     nlohmann::ordered_json plain = nlohmann::ordered_json::array();
     std::vector<std::string> plain_names;
-    bool versioned = false;
     for (const DynamicSymbol &symbol : *symbols) {
-      listed.push_back(with_version(symbol.name, symbol.version));
       if (std::optional<DualAbiTwin> twin = find_twin(object, symbol, result.closure.scope)) {
         out.findings.push_back(dual_abi_finding(context, object, symbol, *twin));
         continue;
       }
-      versioned |= !symbol.version.empty();
       // Made key by key: an initializer list copies each value into the
       // object, a cost paid again for every symbol reported.
       nlohmann::ordered_json entry = object_with_room(3);
@@ -336,20 +403,70 @@ private:
       if (plain_names.size() < kSymbolsInReason)
         plain_names.push_back(elf::demangle(symbol.name));
     }
-    out.listed = std::move(listed);
     if (plain.empty())
       return out;
-    bool broken = is_program(object.facts) || versioned;
     std::string reason = std::to_string(plain.size()) + " undefined symbol" + (plain.size() > 1 ? "s" : "") +
                          " that nothing it loads defines: " + join(plain_names, ", ") +
                          (plain.size() > plain_names.size() ? ", ..." : "");
-    if (!broken)
-      reason += " (a plugin may get them from the program that loads it)";
-    Finding f{broken ? Severity::BrokenNow : Severity::AtRisk, "linkage", "undefined-symbols", object.path,
+    // Under --under, the host may be among the files not walked: the
+    // plugin is at risk, not broken.
+    bool hosts_unknown = !is_program(object.facts) && !context.walk().empty() && !match.refused;
+    if (hosts_unknown)
+      reason += " (a plugin may get them from the program that loads it; no host among the files audited)";
+    else if (!is_program(object.facts))
+      reason += no_host(match, *symbols);
+    Finding f{hosts_unknown ? Severity::AtRisk : Severity::BrokenNow, "linkage", "undefined-symbols", object.path,
               reason, {context.owners().describe(object.path)}};
     f.details["symbols"] = std::move(plain);
+    if (match.refused)
+      f.details["refused_host"] = match.refused->path;
     out.findings.push_back(std::move(f));
     return out;
+  }
+
+  // A plugin: what it leaves undefined, its host defines.
+  static Finding plugin_finding(const ElfEntry &object, const std::vector<DynamicSymbol> &symbols,
+                                const HostMatch &match) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < symbols.size() && i < kSymbolsInReason; ++i)
+      names.push_back(elf::demangle(symbols[i].name));
+    std::string shown = names.size() < symbols.size() ? join(names, ", ") + ", ..." : join(names, ", ");
+    std::string count = std::to_string(symbols.size()) + " symbol" + (symbols.size() > 1 ? "s" : "");
+    std::string reason;
+    if (match.host->facts.type == 3 /*ET_DYN*/ && !is_program(match.host->facts))
+      reason = "plugin of " + (match.loader ? match.loader->path : "a program that loads " + match.host->path) +
+               ": the " + count + " it leaves undefined (" + shown + ") are defined by " + match.host->path;
+    else
+      reason = "plugin of " + match.host->path + ": the " + count + " it leaves undefined (" + shown +
+               ") are defined there";
+    if (!match.loaded_first.empty()) {
+      std::vector<std::string> first;
+      for (const ElfEntry *module : match.loaded_first)
+        first.push_back(module->path);
+      reason += ", and by " + join(first, ", ") + ", which it loads before it";
+    }
+    Finding f{Severity::Informational, "linkage", "plugin", object.path, reason, {}};
+    f.details = {{"host", match.host->path},
+                 {"loader", match.loader ? match.loader->path : ""},
+                 {"symbols", symbols.size()}};
+    return f;
+  }
+
+  // Why no program or library under ROOT is a plugin's host.
+  static std::string no_host(const HostMatch &match, const std::vector<DynamicSymbol> &symbols) {
+    if (match.refused)
+      return "; " + match.refused->path + " defines them, but " + match.refused_because;
+    if (match.undefined_anywhere.empty())
+      return "; no one program or library under ROOT defines them all";
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < match.undefined_anywhere.size() && i < kSymbolsInReason; ++i)
+      names.push_back(elf::demangle(symbols[match.undefined_anywhere[i]].name));
+    if (match.undefined_anywhere.size() > names.size())
+      names.push_back("...");
+    std::size_t n = match.undefined_anywhere.size();
+    return "; no program or library under ROOT that could load it defines " +
+           (n == symbols.size() ? std::string(n > 1 ? "any of them" : "it") : std::to_string(n) + " of them") +
+           ": " + join(names, ", ");
   }
 
   std::optional<DualAbiTwin> find_twin(const ElfEntry &object, const DynamicSymbol &symbol,

@@ -20,6 +20,12 @@ bool same_target(const ElfFacts &a, const ElfFacts &b) {
   return a.elf_class == b.elf_class && a.data == b.data && a.machine == b.machine;
 }
 
+bool is_program(const ElfFacts &facts) { return facts.type == 2 /*ET_EXEC*/ || !facts.interpreter.empty(); }
+
+bool is_under(const std::string &path, const std::string &folder) {
+  return path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 && path[folder.size()] == '/';
+}
+
 } // namespace
 
 Loader::Loader(ElfScan &scan, std::string sysroot, std::string sysroot_host)
@@ -97,6 +103,41 @@ const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
   if (it == defaults_.end())
     it = defaults_.emplace(key, default_library_dirs(root_, facts.machine, facts.elf_class)).first;
   return it->second;
+}
+
+std::vector<std::string> Loader::system_folders(const ElfFacts &facts) {
+  std::vector<std::string> out = conf_dirs_;
+  const std::vector<std::string> &defaults = defaults_for(facts);
+  out.insert(out.end(), defaults.begin(), defaults.end());
+  return out;
+}
+
+// A host that loads a library by its path (dlopen("/opt/x/lib/server/
+// libjvm.so")) before one that needs it by soname makes the second resolve:
+// ld.so finds a loaded object by its soname. Only a file in the requester's
+// own tree counts, and a tree that holds a search folder (/usr/lib for
+// /usr/lib/x86_64-linux-gnu) is no one package's own.
+const ElfEntry *Loader::in_own_tree(const std::string &name, const ElfEntry &requester, const ElfEntry &main) {
+  std::call_once(sonames_built_, [&] {
+    for (std::size_t i = 0; i < scan_.walked(); ++i) {
+      const ElfEntry &entry = scan_.entries()[i];
+      if (entry.facts.type == 3 /*ET_DYN*/ && !entry.facts.soname.empty())
+        by_soname_.emplace(entry.facts.soname, &entry);
+    }
+  });
+  std::string tree = parent_dir(parent_dir(requester.path));
+  if (tree.empty() || tree == "/")
+    return nullptr;
+  for (const std::string &folder : system_folders(main.facts))
+    if (folder == tree || is_under(folder, tree))
+      return nullptr;
+  auto [first, last] = by_soname_.equal_range(name);
+  const ElfEntry *found = nullptr;
+  for (auto it = first; it != last; ++it)
+    if (is_under(it->second->path, tree) && same_target(it->second->facts, main.facts) &&
+        (!found || it->second->path < found->path))
+      found = it->second;
+  return found;
 }
 
 std::size_t Loader::SearchKeyHash::operator()(const SearchKey &key) const {
@@ -227,11 +268,18 @@ Closure Loader::load_closure(const ElfEntry &main) {
       const std::string &name = requester->facts.needed[k];
       if (names.count(name))
         continue;
-      MissingLibrary miss{name, requester->path, {}, {}};
+      MissingLibrary miss{name, requester->path, {}, {}, {}};
       const ElfEntry *found = find_library(k, chain, main, miss);
       if (!found) {
+        // Missing for ld.so all the same; a library's may be loaded first.
+        const ElfEntry *first = in_own_tree(name, *requester, main);
+        if (first)
+          miss.by_path = first->path;
         out.missing.push_back(std::move(miss));
-        continue;
+        if (!first || is_program(main.facts))
+          continue;
+        out.by_path.push_back({name, requester->path, first});
+        found = first;
       }
       names.insert(name);
       if (!loaded.insert(found).second)
@@ -298,8 +346,10 @@ LinkageResult Loader::link(const ElfEntry &object) {
     bool found = std::any_of(exports.begin(), exports.end(), [&](const SymbolKeyCache::Keys &keys) {
       return keys->exports.contains(import.key) || (import.fallback && keys->exports.contains(import.fallback));
     });
-    if (!found)
+    if (!found) {
       out.unresolved.push_back(import.symbol);
+      out.unresolved_imports.push_back(import);
+    }
   }
   return out;
 }

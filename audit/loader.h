@@ -22,6 +22,18 @@ struct MissingLibrary {
   std::string needed_by;            // path inside ROOT
   std::vector<std::string> searched; // folders looked in, inside ROOT
   std::vector<std::string> passed_over; // candidates of another class/machine, or unreadable, with why
+  // A file of that soname in the requester's own tree, which a host may
+  // load by path first (then it is in Closure::by_path too, when the main
+  // object is a library; a program cannot have it loaded before it starts).
+  std::string by_path;
+};
+
+// A library found only because a host loads it by path first (the JDK's
+// launcher loads lib/server/libjvm.so before lib/libjava.so, which needs it).
+struct LoadedByPath {
+  std::string name;      // the DT_NEEDED entry
+  std::string needed_by; // path inside ROOT
+  const ElfEntry *library = nullptr;
 };
 
 struct MissingVersion {
@@ -33,6 +45,7 @@ struct MissingVersion {
 struct Closure {
   std::vector<const ElfEntry *> scope; // load order: the object first, the interpreter last
   std::vector<MissingLibrary> missing; // needed by any object in the closure
+  std::vector<LoadedByPath> by_path;   // missing, yet in the scope: loaded first by a host (libraries only)
   std::string missing_interpreter;     // PT_INTERP when it is not there
 };
 
@@ -40,6 +53,7 @@ struct LinkageResult {
   Closure closure;
   std::vector<MissingVersion> missing_versions; // of the object itself
   std::vector<std::size_t> unresolved;          // the object's own imports, by symbol table index
+  std::vector<Import> unresolved_imports;       // the same imports, with their keys
   std::string unreadable; // why the symbols of the object or of its scope could not be read again
 };
 
@@ -51,6 +65,8 @@ public:
 
   LinkageResult link(const ElfEntry &object);
   Closure load_closure(const ElfEntry &object);
+  // The folders searched for every library of a file like FACTS (ld.so.conf, then the defaults).
+  std::vector<std::string> system_folders(const ElfFacts &facts);
 
 private:
   struct Found {
@@ -71,11 +87,16 @@ private:
 
   // ENTRY's folder as the loader sees it: inside the sysroot.
   std::string origin_of(const ElfEntry &entry) const;
+  // A shared object of soname NAME in REQUESTER's own tree (the folder
+  // above its own, when that holds no search folder), for MAIN; null if none.
+  const ElfEntry *in_own_tree(const std::string &name, const ElfEntry &requester, const ElfEntry &main);
 
   ElfScan &scan_;
   std::string sysroot_; // inside ROOT; empty: ROOT itself
   std::string root_;    // where search paths are resolved: ROOT or the sysroot, on the host
   std::vector<std::string> conf_dirs_;
+  std::once_flag sonames_built_;
+  std::unordered_multimap<std::string_view, const ElfEntry *> by_soname_; // the walked shared objects
   std::mutex mutex_;
   std::unordered_map<std::string, Found> candidates_;
   std::unordered_map<std::string, std::optional<std::string>> folders_;

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// Plugins and their hosts, and libraries a host loads first by path, on a
+// system image with files compiled here: a program exporting what a plugin
+// needs, a plugin no program under ROOT can host, and a kit whose library
+// needs a soname only its own tree has (as the JDK's libjava.so needs
+// lib/server/libjvm.so).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "audit/plugin_hosts.h"
+#include "tests/audit_image.h"
+
+using namespace abitag::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Compiles the C SOURCE to OUTPUT inside IMAGE with the gcc ARGS given.
+void compile(const std::string &image, const std::string &output, const std::string &source,
+             std::vector<std::string> args) {
+  fs::create_directories(fs::path(image + output).parent_path());
+  std::string file = image + output + ".c";
+  std::ofstream(file) << source;
+  args.insert(args.begin(), {"-o", image + output, file}); // the libraries after the source
+  Run r = run("gcc", args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  fs::remove(file);
+}
+
+std::string plugin_image(const TempDir &dir) {
+  require_tool("gcc", "gcc");
+  std::string image = make_audit_image(dir, "clean");
+  const std::vector<std::string> library{"-shared", "-fPIC"};
+  compile(image, "/usr/bin/hostprog", "int host_api(int x) { return x + 1; }\nint main(void) { return 0; }\n",
+          {"-rdynamic"});
+  compile(image, "/usr/lib/hostprog/plugin.so", "int host_api(int);\nint entry(void) { return host_api(1); }\n",
+          library);
+  compile(image, "/usr/lib/hostprog/orphan.so", "int nowhere_api(int);\nint entry(void) { return nowhere_api(1); }\n",
+          library);
+  std::vector<std::string> core = library;
+  core.push_back("-Wl,-soname,libcore.so");
+  compile(image, "/opt/kit/lib/server/libcore.so", "int core_api(void) { return 7; }\n", core);
+  std::vector<std::string> user = library;
+  user.insert(user.end(), {"-L" + image + "/opt/kit/lib/server", "-lcore"});
+  // Linked by a path gcc finds, loaded by a soname on no search path.
+  user.push_back("-Wl,--disable-new-dtags");
+  compile(image, "/opt/kit/lib/libuser.so", "int core_api(void);\nint user_api(void) { return core_api(); }\n",
+          user);
+  compile(image, "/opt/kit/bin/kit", "int main(void) { return 0; }\n", {});
+  // The same need with no file of that soname anywhere stays broken.
+  compile(image, "/opt/lone/lib/server/libgone.so", "int gone_api(void) { return 7; }\n",
+          {"-shared", "-fPIC", "-Wl,-soname,libgone.so"});
+  compile(image, "/opt/lone/lib/liblone.so", "int gone_api(void);\nint lone_api(void) { return gone_api(); }\n",
+          {"-shared", "-fPIC", "-L" + image + "/opt/lone/lib/server", "-lgone"});
+  fs::remove(image + "/opt/lone/lib/server/libgone.so");
+  return image;
+}
+
+} // namespace
+
+TEST_CASE("audit names a plugin's host, and calls a plugin no program can host broken", "[audit][plugins]") {
+  TempDir dir;
+  std::string image = plugin_image(dir);
+  Run r = audit({image, "--only", "linkage"});
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("  /usr/lib/hostprog/plugin.so: [linkage/plugin] plugin of /usr/bin/hostprog: the 1 symbol it "
+                   "leaves undefined (host_api) are defined there\n") != std::string::npos);
+  CHECK(r.out.find("  /usr/lib/hostprog/orphan.so: [linkage/undefined-symbols] 1 undefined symbol that nothing it "
+                   "loads defines: nowhere_api; no program or library under ROOT that could load it defines it: "
+                   "nowhere_api\n") != std::string::npos);
+  std::size_t broken = r.out.find("\nBROKEN NOW");
+  REQUIRE(broken != std::string::npos);
+  CHECK(r.out.find("/usr/lib/hostprog/orphan.so:", broken) != std::string::npos);
+}
+
+TEST_CASE("audit: a library a host loads first by path is at risk, a soname nowhere is broken", "[audit][plugins]") {
+  TempDir dir;
+  std::string image = plugin_image(dir);
+  Run r = audit({image, "--only", "linkage"});
+  INFO(r.out);
+  CHECK(r.out.find("  /opt/kit/lib/libuser.so: [linkage/loaded-by-path] needs libcore.so, which is not in any folder "
+                   "it is searched in: resolves only when /opt/kit/bin/kit has loaded /opt/kit/lib/server/libcore.so "
+                   "first\n") != std::string::npos);
+  // What it loads by path defines what it needs.
+  CHECK(r.out.find("/opt/kit/lib/libuser.so: [linkage/undefined-symbols]") == std::string::npos);
+  CHECK(r.out.find("  /opt/lone/lib/liblone.so: [linkage/missing-library] needs libgone.so, which is not in any "
+                   "folder it is searched in\n") != std::string::npos);
+  // The loader agrees that neither resolves on its own.
+  LddVerdict user = ldd_verdict(image + "/opt/kit/lib/libuser.so");
+  REQUIRE(user.ran);
+  CHECK(user.not_found.count("libcore.so") == 1);
+}
+
+TEST_CASE("a Python extension's suffix and a Perl XS module's archname folder name their interpreter", "[audit][plugins]") {
+  using abitag::audit::convention_refuses;
+  CHECK(convention_refuses("/usr/bin/python3.11", "/usr/lib/python3/dist-packages/x.cpython-312-x86_64-linux-gnu.so") ==
+        "it is built for Python 3.12 and /usr/bin/python3.11 is Python 3.11");
+  CHECK(convention_refuses("/usr/bin/python3.11", "/usr/lib/python3/dist-packages/x.cpython-311-x86_64-linux-gnu.so") ==
+        "");
+  CHECK(convention_refuses("/opt/py/lib/libpython3.10.so.1.0", "/opt/py/lib/python3.9/lib-dynload/x.so") ==
+        "it is built for Python 3.9 and /opt/py/lib/libpython3.10.so.1.0 is Python 3.10");
+  CHECK(convention_refuses("/usr/bin/python3.11", "/usr/lib/python3/dist-packages/x.abi3.so") == "");
+  CHECK(convention_refuses("/usr/lib/x86_64-linux-gnu/libperl.so.5.36",
+                           "/usr/lib/x86_64-linux-gnu/perl5/5.32/auto/X/X.so") ==
+        "it is built for Perl 5.32 and /usr/lib/x86_64-linux-gnu/libperl.so.5.36 is Perl 5.36");
+  CHECK(convention_refuses("/usr/lib/x86_64-linux-gnu/libperl.so.5.36",
+                           "/usr/lib/x86_64-linux-gnu/perl/5.36.0/auto/B/B.so") == "");
+}
