@@ -144,9 +144,11 @@ TEST_CASE("audit text report groups findings by severity, then folder, with what
   // what to rebuild, each file once.
   CHECK(block(r.out, "BROKEN NOW") ==
         std::vector<std::string>{
-            "BROKEN NOW (7)", "  folder /opt/only32: 1 finding on 1 file",
+            "BROKEN NOW (8)", "  folder /opt/only32: 2 findings on 1 file",
             "    /opt/only32/libneeds-bits.so: [linkage/missing-library] needs libbits.so.1, which is not in any "
             "folder it is searched in; passed over: /opt/only32/lib/libbits.so.1: another ELF class or machine",
+            "    /opt/only32/libneeds-bits.so: [linkage/undefined-symbols] 1 undefined symbol that nothing it loads "
+            "defines: bits_value; no program or library under ROOT that could load it defines it: bits_value",
             "    rebuild: /opt/only32/libneeds-bits.so, or install what provides libbits.so.1",
             "  folder /usr/bin: 6 findings on 3 files",
             "    /usr/bin/needs-gone: [linkage/missing-library] needs libgone.so.1, which is not in any folder it is "
