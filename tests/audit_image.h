@@ -30,6 +30,9 @@ struct LddVerdict {
 // The lines of a text report from the one starting with HEADING to the next empty line.
 std::vector<std::string> block(const std::string &text, const std::string &heading);
 
+// A dpkg database at ROOT: each package (all amd64) with the file it lists.
+void write_dpkg(const std::string &root, const std::vector<std::pair<std::string, std::string>> &packages);
+
 // Runs `abitag audit ARGS...`.
 Run audit(const std::vector<std::string> &args);
 

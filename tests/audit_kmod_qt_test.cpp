@@ -35,17 +35,6 @@ void copy_tree(const std::string &from, const std::string &to) {
                          fs::copy_options::overwrite_existing);
 }
 
-// A dpkg database at ROOT: each package (all amd64) with the files it lists.
-void write_dpkg(const std::string &root, const std::vector<std::pair<std::string, std::string>> &packages) {
-  fs::create_directories(root + "/var/lib/dpkg/info");
-  std::string status;
-  for (const auto &[name, file] : packages) {
-    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n\n";
-    write_file(root + "/var/lib/dpkg/info/" + name + ".list", "/.\n" + file + "\n");
-  }
-  write_file(root + "/var/lib/dpkg/status", status);
-}
-
 nlohmann::json audit_json(const std::string &root, const std::string &only) {
   Run r = audit({root, "--only", only, "--json"});
   INFO(r.err);
