@@ -83,8 +83,9 @@ ImportVerdict check_extension(const PythonElf &extension, const std::string &pat
     if (missing.empty())
       out.importers.push_back(interpreter);
     else if (first_missing.empty())
-      first_missing = "it imports " + missing + ", which " + interpreter->binary + " (" + interpreter->tag() +
-                      ") does not export";
+      first_missing = "it imports " + missing + ", which " +
+                      (interpreter->library.empty() ? interpreter->binary : interpreter->library) + " (" +
+                      interpreter->tag() + ") does not export";
   }
   if (out.importers.empty())
     out.problem = first_missing;
