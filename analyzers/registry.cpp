@@ -6,6 +6,7 @@
 #include "analyzers/cxxabi/cxxabi.h"
 #include "analyzers/ghc/ghc.h"
 #include "analyzers/kmod/kmod.h"
+#include "analyzers/python/python.h"
 #include "analyzers/qt/qt.h"
 #include "analyzers/sbcl/sbcl.h"
 
@@ -17,6 +18,7 @@ Registry &builtin_registry() {
     cxxabi::register_analyzer(r);
     ghc::register_analyzer(r);
     kmod::register_analyzer(r);
+    python::register_analyzer(r);
     qt::register_analyzer(r);
     sbcl::register_analyzer(r);
     return r;

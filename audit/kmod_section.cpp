@@ -69,27 +69,12 @@ ReleaseFolders release_folders(const std::string &root) {
   return out;
 }
 
-bool is_under(const std::string &path, const std::string &folder) {
-  return path == folder || (path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 &&
-                            (folder.back() == '/' || path[folder.size()] == '/'));
-}
-
 // Whether the audit covers PATH (a host path): all of ROOT, or --under's paths.
 bool audited(const std::string &path, const std::vector<std::string> &walk) {
   if (walk.empty())
     return true;
   for (const std::string &under : walk)
     if (is_under(path, under))
-      return true;
-  return false;
-}
-
-// Whether a --under path lies in TREE or TREE in one: the tree is read then.
-bool overlaps(const std::string &tree, const std::vector<std::string> &walk) {
-  if (walk.empty())
-    return true;
-  for (const std::string &under : walk)
-    if (is_under(tree, under) || is_under(under, tree))
       return true;
   return false;
 }

@@ -27,4 +27,18 @@ std::string parent_dir(const std::string &path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+bool is_under(const std::string &path, const std::string &folder) {
+  return path == folder || (path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 &&
+                            (folder.back() == '/' || path[folder.size()] == '/'));
+}
+
+bool overlaps(const std::string &tree, const std::vector<std::string> &walk) {
+  if (walk.empty())
+    return true;
+  for (const std::string &under : walk)
+    if (is_under(tree, under) || is_under(under, tree))
+      return true;
+  return false;
+}
+
 } // namespace abitag

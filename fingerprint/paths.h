@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace abitag {
 
@@ -16,5 +17,12 @@ std::string path_inside_root(const std::string &root, const std::string &host_pa
 
 // "/usr/lib" from "/usr/lib/x", "/" from "/x", "." from "x".
 std::string parent_dir(const std::string &path);
+
+// Whether PATH is FOLDER or lies below it ("/a/b" is under "/a", "/ab" is not).
+bool is_under(const std::string &path, const std::string &folder);
+
+// Whether a walk of the folders WALK (all when empty) reads anything of
+// TREE: one of them lies in TREE, or TREE in one of them.
+bool overlaps(const std::string &tree, const std::vector<std::string> &walk);
 
 } // namespace abitag
