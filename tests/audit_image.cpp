@@ -73,14 +73,4 @@ std::vector<std::string> block(const std::string &text, const std::string &headi
   return out;
 }
 
-void write_dpkg(const std::string &root, const std::vector<std::pair<std::string, std::string>> &packages) {
-  std::filesystem::create_directories(root + "/var/lib/dpkg/info");
-  std::string status;
-  for (const auto &[name, file] : packages) {
-    status += "Package: " + name + "\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n\n";
-    write_file(root + "/var/lib/dpkg/info/" + name + ".list", "/.\n" + file + "\n");
-  }
-  write_file(root + "/var/lib/dpkg/status", status);
-}
-
 } // namespace abitag::test
