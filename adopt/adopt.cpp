@@ -189,23 +189,20 @@ void adopt_packages(const std::string &root, std::vector<PackageFiles> &round, a
 
 } // namespace
 
-llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
-  PackageLookup lookup(options.root, /*whole=*/options.packages.empty());
-  if (!lookup.found())
-    return make_error(options.root + ": no package database found (dpkg, exndbam, VDB, pacman or rpm)");
-  Plan out;
-  std::set<std::string> names(options.packages.begin(), options.packages.end());
-  const packages::OwnerIndex &index =
-      lookup.with_packages([&](const packages::PackageId &id) { return called_one_of(id, names); });
+namespace {
+
+using Chosen = std::vector<std::pair<const packages::Package *, const packages::OwnerIndex *>>;
+
+// The packages to adopt first: every installed one, or those OPTIONS names
+// (a name installed nowhere is a problem of the plan).
+Chosen choose_packages(const AdoptOptions &options, const packages::OwnerIndex &index, Plan &out) {
+  Chosen chosen;
   for (const packages::Database &database : index.databases())
-    for (const packages::Package &package : database.packages)
+    for (const packages::Package &package : database.packages) {
       out.installed.insert(store_id(package.id));
-  std::vector<std::pair<const packages::Package *, const packages::OwnerIndex *>> chosen;
-  if (options.packages.empty()) {
-    for (const packages::Database &database : index.databases())
-      for (const packages::Package &package : database.packages)
+      if (options.packages.empty())
         chosen.push_back({&package, &index});
-  }
+    }
   for (const std::string &id : options.packages) {
     std::vector<const packages::Package *> found = packages_called(index, id);
     if (found.empty())
@@ -215,10 +212,14 @@ llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
       chosen.push_back({package, &index});
     }
   }
+  return chosen;
+}
+
+// Adopts CHOSEN, then round by round the providers of the libraries a
+// round's files load that the store knows nothing of.
+llvm::Error adopt_rounds(const AdoptOptions &options, PackageLookup &lookup, Chosen chosen, Locks &locks,
+                         Plan &out) {
   audit::Progress progress(options.progress);
-  Locks locks(options.root, lookup, store);
-  // Adopted round by round: the providers of the libraries a round's files
-  // load that the store knows nothing of are adopted in the next.
   while (!chosen.empty()) {
     std::vector<PackageFiles> round;
     for (const auto &[package, in] : chosen)
@@ -244,6 +245,23 @@ llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
         if (unknown->count(store_id(package.id)))
           chosen.push_back({&package, &providers});
   }
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
+  PackageLookup lookup(options.root, /*whole=*/options.packages.empty());
+  if (!lookup.found())
+    return make_error(options.root + ": no package database found (dpkg, exndbam, VDB, pacman or rpm)");
+  Plan out;
+  std::set<std::string> names(options.packages.begin(), options.packages.end());
+  const packages::OwnerIndex &index =
+      lookup.with_packages([&](const packages::PackageId &id) { return called_one_of(id, names); });
+  Chosen chosen = choose_packages(options, index, out);
+  Locks locks(options.root, lookup, store);
+  if (llvm::Error e = adopt_rounds(options, lookup, std::move(chosen), locks, out))
+    return std::move(e);
   std::vector<InputError> damaged;
   for (const packages::DamagedEntry &entry : lookup.take_problems())
     damaged.push_back({entry.entry, entry.reason});

@@ -23,6 +23,8 @@ public:
            "databases, SBCL cores, kernel modules, Qt private-API users, recorded tags";
   }
 
+  // One declaration per option, in the order --help lists them: long, and
+  // clearer whole than split.
   void add_options(CLI::App &command) override {
     command.add_option("root", options_.root, "the system to audit: / or an image, a chroot")
         ->capture_default_str()
