@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tagger/plan.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
