@@ -46,7 +46,7 @@ std::string planned_store(const TempDir &dir, const std::string &base_inputs) {
 
 } // namespace
 
-TEST_CASE("inputs: the files' contents in any order, values, the compiler; unreadable inputs name themselves",
+TEST_CASE("inputs: the files' contents in any order, values, the compiler, and unreadable inputs named",
           "[inputs]") {
   require_tool("g++", "g++");
   TempDir dir;
