@@ -5,6 +5,7 @@
 
 #include "analyzers/cxxabi/cxxabi.h"
 #include "analyzers/ghc/ghc.h"
+#include "analyzers/inputs/inputs.h"
 #include "analyzers/kmod/kmod.h"
 #include "analyzers/python/python.h"
 #include "analyzers/qt/qt.h"
@@ -17,6 +18,7 @@ Registry &builtin_registry() {
     Registry r;
     cxxabi::register_analyzer(r);
     ghc::register_analyzer(r);
+    inputs::register_analyzer(r);
     kmod::register_analyzer(r);
     python::register_analyzer(r);
     qt::register_analyzer(r);

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/tagger_commands.h"
 #include "fingerprint/json_text.h"
 #include "fingerprint/output.h"
 
@@ -29,6 +30,7 @@ public:
   }
 
   llvm::Expected<int> run() override {
+    inputs_.store_tags = store_tags_reader(default_store_path());
     Analysis analysis = analyzer_->analyze(inputs_);
     if (llvm::Error e = analysis_error(analysis))
       return e;

@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analyzers/inputs/inputs.h"
 #include "analyzers/registry.h"
 #include "cli/analyzer_command.h"
 #include "cli/package_commands.h"
@@ -27,6 +28,7 @@
 #include "tagger/check.h"
 #include "tagger/exchange.h"
 #include "tagger/names.h"
+#include "tagger/plan.h"
 #include "tagger/store.h"
 
 namespace abitag::cli {
@@ -102,6 +104,22 @@ llvm::Error not_in_store(const std::string &package, const Store &store) {
   return make_error(package + ": not in the store " + store.path());
 }
 
+llvm::Expected<StoreTags> read_store_tags(const std::string &db, const std::string &package) {
+  llvm::Expected<std::unique_ptr<Store>> store = Store::open_for_reading(db);
+  if (!store)
+    return store.takeError();
+  if (llvm::Error e = (*store)->begin_read())
+    return e;
+  llvm::Expected<std::vector<tagger::Tag>> tags = (*store)->tags(package);
+  (*store)->rollback();
+  if (!tags)
+    return tags.takeError();
+  StoreTags out;
+  for (tagger::Tag &tag : *tags)
+    out.emplace_back(std::move(tag.key), std::move(tag.value));
+  return out;
+}
+
 llvm::Expected<int> run_set(StoreArguments &o) {
   if (llvm::Error e = invalid_arguments({{"a package id", o.package}, {"a key", o.key}}))
     return e;
@@ -132,6 +150,7 @@ llvm::Expected<int> run_tag(StoreArguments &o) {
       tagger::parse_analyzer_arguments(*analyzer, o.command->remaining(), inputs);
   if (!recorded)
     return usage_error(to_message(recorded.takeError()));
+  inputs.store_tags = store_tags_reader(o.db);
   Analysis analysis = analyzer->analyze(inputs);
   if (llvm::Error e = analysis_error(analysis))
     return e;
@@ -272,6 +291,18 @@ std::string cycle_text(const std::vector<std::string> &cycle) {
   return "cycle:" + members;
 }
 
+// The rebuild order as text, after the findings of check or plan.
+std::string rebuild_text(const tagger::RebuildOrder &rebuild) {
+  std::string out;
+  if (!rebuild.order.empty())
+    out += "rebuild, dependencies first:\n";
+  for (const std::string &package : rebuild.order)
+    out += "  " + package + "\n";
+  for (const auto &cycle : rebuild.cycles)
+    out += cycle_text(cycle) + "\n";
+  return out;
+}
+
 // The check as text: the stale locks, then the rebuild order.
 std::string check_text(const tagger::CheckReport &report) {
   std::string out;
@@ -281,35 +312,25 @@ std::string check_text(const tagger::CheckReport &report) {
     out += "  " + tagger::describe(stale) + "\n";
   for (const tagger::UninstalledLock &uninstalled : report.uninstalled)
     out += "  " + tagger::describe(uninstalled) + "\n";
-  if (!report.rebuild.order.empty())
-    out += "rebuild, dependencies first:\n";
-  for (const std::string &package : report.rebuild.order)
-    out += "  " + package + "\n";
-  for (const auto &cycle : report.rebuild.cycles)
-    out += cycle_text(cycle) + "\n";
-  return out;
+  return out + rebuild_text(report.rebuild);
 }
 
 // For a package manager: stdout carries only the rebuild (one package a
-// line, or a cave command), the reasons go to stderr.
+// line, or a cave command); the reasons went to stderr before.
 // Versions and slots come from INDEX, the package databases, for the store
 // ids that name an installed package (packages::packages_for_id).
-std::string check_rebuild(const tagger::CheckReport &report, const std::string &format,
-                          const packages::OwnerIndex &index) {
-  for (const tagger::StaleLock &stale : report.stale)
-    report_note("stale: " + tagger::describe(stale));
-  for (const tagger::UninstalledLock &uninstalled : report.uninstalled)
-    report_note("stale: " + tagger::describe(uninstalled));
-  for (const auto &cycle : report.rebuild.cycles)
+std::string rebuild_for_manager(const tagger::RebuildOrder &rebuild, const std::string &format,
+                                const packages::OwnerIndex &index) {
+  for (const auto &cycle : rebuild.cycles)
     report_note(cycle_text(cycle));
   std::string out;
   if (format == "lines") {
-    for (const std::string &package : report.rebuild.order)
+    for (const std::string &package : rebuild.order)
       out += row_field(package) + "\n";
     return out;
   }
   std::vector<std::string> specs;
-  for (const std::string &package : report.rebuild.order) {
+  for (const std::string &package : rebuild.order) {
     std::vector<const packages::Package *> installed = packages::packages_for_id(index, package);
     for (const packages::Package *each : installed)
       specs.push_back(packages::package_spec(each->id, format));
@@ -319,6 +340,15 @@ std::string check_rebuild(const tagger::CheckReport &report, const std::string &
       specs.push_back(format == "cave" ? tagger::cave_spec(package) : package);
   }
   return packages::rebuild_command(specs, format);
+}
+
+std::string check_rebuild(const tagger::CheckReport &report, const std::string &format,
+                          const packages::OwnerIndex &index) {
+  for (const tagger::StaleLock &stale : report.stale)
+    report_note("stale: " + tagger::describe(stale));
+  for (const tagger::UninstalledLock &uninstalled : report.uninstalled)
+    report_note("stale: " + tagger::describe(uninstalled));
+  return rebuild_for_manager(report.rebuild, format, index);
 }
 
 // The managers under the root whose databases could list a store id and do
@@ -356,6 +386,87 @@ llvm::Expected<int> run_check(StoreArguments &o) {
   });
 }
 
+// PKG or PKG=FINGERPRINT, the fingerprint one the inputs analyzer makes.
+llvm::Expected<std::vector<tagger::PlannedRebuild>> planned_rebuilds(const std::vector<std::string> &words) {
+  std::vector<tagger::PlannedRebuild> out;
+  for (const std::string &word : words) {
+    std::size_t equals = word.rfind('=');
+    tagger::PlannedRebuild planned{word.substr(0, equals), std::nullopt};
+    if (equals != std::string::npos) {
+      planned.fingerprint = word.substr(equals + 1);
+      if (!inputs::is_fingerprint(*planned.fingerprint))
+        return usage_error(word + ": '" + *planned.fingerprint + "' is not a fingerprint of `abitag inputs` (" +
+                           std::string(inputs::kFingerprintPrefix) + " and 64 hex digits)");
+    }
+    if (llvm::Error e = invalid_arguments({{"a package id", planned.package}}))
+      return e;
+    out.push_back(std::move(planned));
+  }
+  return out;
+}
+
+// A tag's analyzer's declaration, with the options it was recorded with. A
+// manual tag is set by the package's recipe (extag), an input of its build;
+// a tag of an analyzer this abitag lacks may change on any rebuild.
+RebuildChange declaration_of(const tagger::Tag &tag) {
+  if (tag.source == "manual")
+    return RebuildChange::WithInputs;
+  std::unique_ptr<Analyzer> analyzer = builtin_registry().create(tag.source);
+  if (!analyzer)
+    return RebuildChange::Always;
+  if (tag.arguments) {
+    std::vector<std::string> args = tag.arguments->options;
+    args.insert(args.end(), tag.arguments->paths.begin(), tag.arguments->paths.end());
+    AnalysisInputs ignored;
+    llvm::Expected<tagger::TagArguments> parsed = tagger::parse_analyzer_arguments(*analyzer, args, ignored);
+    if (!parsed) { // options of another abitag version: its defaults then
+      llvm::consumeError(parsed.takeError());
+      analyzer = builtin_registry().create(tag.source);
+    }
+  }
+  return analyzer->rebuild_change();
+}
+
+std::string plan_text(const tagger::PlanReport &report) {
+  std::string out;
+  if (!report.will_break.empty())
+    out += "will break:\n";
+  for (const tagger::PredictedBreakage &breakage : report.will_break)
+    out += "  " + tagger::describe(breakage) + "\n";
+  if (!report.may_break.empty())
+    out += "may break:\n";
+  for (const tagger::PredictedBreakage &breakage : report.may_break)
+    out += "  " + tagger::describe(breakage) + "\n";
+  return out + rebuild_text(report.rebuild);
+}
+
+llvm::Expected<int> run_plan(StoreArguments &o) {
+  llvm::Expected<std::vector<tagger::PlannedRebuild>> planned = planned_rebuilds(o.packages);
+  if (!planned)
+    return planned.takeError();
+  return read(o, [&](Store &store) -> llvm::Expected<int> {
+    llvm::Expected<packages::OwnerIndex> index = read_package_index(o.root, o.package_manager, true);
+    if (!index)
+      return index.takeError();
+    report_damage(*index);
+    llvm::Expected<tagger::PlanReport> report = tagger::plan(store, *planned, declaration_of);
+    if (!report)
+      return report.takeError();
+    if (o.json) {
+      write_stdout(json_text(tagger::to_json(*report), 2) + "\n");
+    } else if (o.format == "text") {
+      write_stdout(plan_text(*report));
+    } else {
+      for (const tagger::PredictedBreakage &breakage : report->will_break)
+        report_note("will break: " + tagger::describe(breakage));
+      for (const tagger::PredictedBreakage &breakage : report->may_break)
+        report_note("may break: " + tagger::describe(breakage));
+      write_stdout(rebuild_for_manager(report->rebuild, o.format, *index));
+    }
+    return report->clean() ? kExitOk : kExitFindings;
+  });
+}
+
 // One store command: its arguments, the options it declares on them, and
 // what runs it.
 class StoreCommand final : public Command {
@@ -381,10 +492,8 @@ public:
   }
 
   llvm::Expected<int> run() override {
-    if (arguments_.db.empty()) {
-      const char *from_environment = std::getenv("ABITAG_DB");
-      arguments_.db = from_environment && *from_environment ? from_environment : tagger::kDefaultStorePath;
-    }
+    if (arguments_.db.empty())
+      arguments_.db = default_store_path();
     llvm::Expected<int> code = run_(arguments_);
     if (!code)
       return machine_failures(code.takeError());
@@ -450,16 +559,30 @@ void declare_import(CLI::App &import, StoreArguments &o) {
   import.add_flag("--replace", o.replace, "empty the store first (default: merge, imported entries win)");
 }
 
+// check's and plan's output: text, --json, or what a package manager takes.
+void declare_rebuild_output(CLI::App &command, StoreArguments &o) {
+  command.add_flag("--json", o.json, "print one JSON document");
+  command.add_option("--format", o.format,
+                     "text, lines (one package a line), or the one command that rebuilds or reinstalls them: "
+                     "cave, emerge, pacman, dnf, apt (versions and slots from the package database for the ids "
+                     "that name an installed package)")
+      ->check(CLI::IsMember({"text", "lines", "cave", "emerge", "pacman", "dnf", "apt"}));
+  add_package_database_options(command, o.root, o.package_manager);
+}
+
 void declare_check(CLI::App &check, StoreArguments &o) {
   check.add_option("packages", o.packages, "check only the locks of these packages");
-  check.add_flag("--json", o.json, "print one JSON document");
-  check.add_option("--format", o.format,
-                   "text, lines (one package a line), or the one command that rebuilds or reinstalls them: cave, "
-                   "emerge, pacman, dnf, apt (versions and slots from the package database for the ids that name "
-                   "an installed package)")
-      ->check(CLI::IsMember({"text", "lines", "cave", "emerge", "pacman", "dnf", "apt"}));
-  add_package_database_options(check, o.root, o.package_manager);
+  declare_rebuild_output(check, o);
   declare_if_exists(check, o);
+}
+
+void declare_plan(CLI::App &plan, StoreArguments &o) {
+  plan.add_option("packages", o.packages,
+                  "the packages about to be rebuilt or upgraded, each with the fingerprint of its new inputs "
+                  "(`abitag inputs`) where known")
+      ->required()
+      ->type_name("PKG[=FINGERPRINT]");
+  declare_rebuild_output(plan, o);
 }
 
 } // namespace
@@ -468,6 +591,17 @@ llvm::Error machine_failures(llvm::Error error) {
   return llvm::handleErrors(std::move(error), [](const tagger::StoreEnvironmentError &e) {
     return environment_error(e.message());
   });
+}
+
+std::string default_store_path() {
+  const char *from_environment = std::getenv("ABITAG_DB");
+  return from_environment && *from_environment ? from_environment : tagger::kDefaultStorePath;
+}
+
+ReadStoreTags store_tags_reader(const std::string &default_db) {
+  return [default_db](const std::string &db, const std::string &package) {
+    return read_store_tags(db.empty() ? default_db : db, package);
+  };
 }
 
 std::vector<std::unique_ptr<Command>> make_store_commands() {
@@ -484,6 +618,9 @@ std::vector<std::unique_ptr<Command>> make_store_commands() {
   add("check",
       "list stale locks (a lock held by or on a package the package manager no longer lists is one) and what to "
       "rebuild, in order; exit 1 if any", declare_check, run_check);
+  add("plan",
+      "before a rebuild or upgrade of PKG...: the installed packages whose locks will or may go stale, in "
+      "rebuild order; exit 1 if any", declare_plan, run_plan);
   return out;
 }
 

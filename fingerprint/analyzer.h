@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <llvm/Support/Error.h>
@@ -26,11 +27,27 @@ class App;
 
 namespace abitag {
 
+// The tags PACKAGE has now in the tag store DB (empty: the front end's
+// store), as KEY=VALUE pairs sorted by key. The front end owns the store and
+// passes this in for an analyzer that folds tags in (inputs --lock-tags).
+using StoreTags = std::vector<std::pair<std::string, std::string>>;
+using ReadStoreTags = std::function<llvm::Expected<StoreTags>(const std::string &db, const std::string &package)>;
+
 struct AnalysisInputs {
   std::vector<std::string> paths;
   std::string root = "/"; // absolute link targets are taken under it
   bool explain = false;   // fill Analysis::explanation
   bool json = false;      // --json: Analysis::document is printed, so it must be complete
+  ReadStoreTags store_tags; // unset where no store is at hand
+};
+
+// How an analyzer's value can change when its package is rebuilt: what
+// `abitag plan` predicts a rebuild will or may break from.
+enum class RebuildChange {
+  Always,       // every build gives a new value (a build time or a random id in it)
+  WithInputs,   // identical inputs give the identical value; changed ones may change it
+  WithCompiler, // only a change of compiler or of an ABI flag changes it, never the sources
+  NotByRebuild, // a rebuild alone never changes it
 };
 
 struct Analysis {
@@ -65,6 +82,10 @@ public:
   // running it (a compiler's version) rather than from the files alone, or
   // empty. The audit does not re-run such an analyzer to judge installed files.
   virtual std::string host_dependence() const { return {}; }
+  // Once its options are parsed: how its value follows a rebuild, each
+  // declaration with the evidence in a comment (doc/tag-determinism.md). The
+  // default is the one that never lets `plan` miss a breakage.
+  virtual RebuildChange rebuild_change() const { return RebuildChange::Always; }
 
   // Adopting an installed package (`abitag adopt`): whether this analyzer
   // reads FILE, a file the package owns (PATH inside the root, HEAD its first

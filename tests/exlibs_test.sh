@@ -116,6 +116,38 @@ phase dev-haskell/array:0 /nonexistent haskell abitag_pkg_postrm || fail "postrm
 phase app-misc/never-tagged:0 /nonexistent haskell abitag_pkg_postrm || fail "postrm of a package never tagged"
 expect_eq "$("${abitag}" check --json | grep -c '"reason": "package-gone"')" 1 "text's lock reports array gone"
 
+# 8. Inputs: fingerprinted from the distfiles, the patches, the options and
+# the compiler before src_compile, recorded at pkg_preinst; plan compares.
+mkdir -p "${work}/temp" "${work}/distfiles"
+echo one > "${work}/distfiles/foo-1.0.tar.gz"
+echo fix > "${work}/fix.patch"
+# What Paludis provides an exheres with a patch and the option ssl enabled.
+with_recipe() {
+    DEFAULT_SRC_PREPARE_PATCHES=("${work}/fix.patch")
+    optionq() { [[ $1 == ssl ]]; }
+    default() { :; }
+    "$@"
+}
+export ARCHIVES=foo-1.0.tar.gz FETCHEDDIR=${work}/distfiles MYOPTIONS="ssl [[ description = [ TLS ] ]] gui"
+export CFLAGS=-O2 CXXFLAGS=-O2 LDFLAGS= CXX=g++
+fingerprint=$(phase dev-libs/foo:0 /nonexistent abitag with_recipe abitag_src_prepare) || fail "foo: abitag_src_prepare"
+expect_eq "${fingerprint}" "$("${abitag}" inputs "${work}/fix.patch" "${work}/distfiles/foo-1.0.tar.gz" \
+    --value 'OPTIONS=ssl ' --value CFLAGS=-O2 --value CXXFLAGS=-O2 --value LDFLAGS= --compiler g++)" \
+    "the inputs of the distfile, the patch, the options, the flags and the compiler"
+phase dev-libs/foo:0 /nonexistent abitag abitag_record_inputs || fail "foo: abitag_record_inputs"
+expect_eq "$("${abitag}" show dev-libs/foo:0 | sed -n 's/^  tag  inputs=\([^ ]*\) .*/\1/p')" "${fingerprint}" \
+    "pkg_preinst records what src_prepare printed"
+phase dev-libs/foo:0 /nonexistent abitag extag lib foo-1 || fail "foo: extag"
+phase app-misc/bar:0 /nonexistent abitag abitag_lock dev-libs/foo:0 lib || fail "bar: lock"
+"${abitag}" plan "dev-libs/foo:0=${fingerprint}"
+expect_eq $? 0 "plan: the same inputs again break nothing"
+echo fix2 > "${work}/fix.patch"
+changed=$(phase dev-libs/foo:0 /nonexistent abitag with_recipe abitag_inputs)
+[[ ${changed} != "${fingerprint}" ]] || fail "a changed patch changes the inputs"
+expect_eq "$("${abitag}" plan --format lines "dev-libs/foo:0=${changed}" 2>/dev/null)" "app-misc/bar:0" \
+    "plan: a changed patch may break the dependant"
+unset ARCHIVES FETCHEDDIR MYOPTIONS CFLAGS CXXFLAGS LDFLAGS CXX
+
 # The sqlite3 tool agrees with abitag's view of the store.
 expect_eq "$(sqlite3 "${ABITAG_DB}" "SELECT count(*) FROM tags WHERE package = 'dev-haskell/array:0'")" 0 \
     "sqlite3: array's tags are gone"

@@ -44,6 +44,13 @@ std::vector<FileVerdict> judge_files(const Discovery &found, std::vector<InputEr
 class CxxabiAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "cxxabi"; }
+  // Which standard library's ABI the files use follows the compiler and the
+  // flags that choose it (_GLIBCXX_USE_CXX11_ABI, -stdlib=libc++), and the
+  // seed scheme hashes the compiler's --version: the same g++ or clang++
+  // gives the same value on every rebuild (doc/tag-determinism.md). A source
+  // that first uses the library turns 'compat' into a family.
+  RebuildChange rebuild_change() const override { return RebuildChange::WithCompiler; }
+
   std::string_view description() const override {
     return "C++ standard-library ABI (libstdc++ old/cxx11, libc++) of ELF files and archives";
   }

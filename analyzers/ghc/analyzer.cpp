@@ -39,6 +39,12 @@ std::string join_lines(const std::vector<std::string> &lines) {
 class GhcAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "ghc"; }
+  // The cabal id hashes the configuration and the abi field is GHC's hash of
+  // the interfaces, deterministic since GHC 8.2: the same sources, flags and
+  // dependencies give the same value; one changed source may change it
+  // (doc/tag-determinism.md).
+  RebuildChange rebuild_change() const override { return RebuildChange::WithInputs; }
+
   std::string_view description() const override {
     return "cabal id and ABI hash of Haskell libraries (register.sh, .conf, package.conf.d, "
            "ghc-pkg dump); --check a package database stack";

@@ -115,6 +115,11 @@ Kernel kernel_of(const std::vector<Read> &reads) {
 class KmodAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "kmod"; }
+  // The symbol CRCs are genksyms' hashes of the exported types and vermagic
+  // holds the release and configuration: a function of the kernel's source
+  // and .config (a reproducible kernel build gives the same).
+  RebuildChange rebuild_change() const override { return RebuildChange::WithInputs; }
+
   std::string_view description() const override {
     return "kernel modules (vermagic, symbol CRCs), Module.symvers and kernel images: a kernel's tag, and "
            "--check whether it loads a module";

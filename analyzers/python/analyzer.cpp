@@ -136,6 +136,9 @@ std::string tag_value(const Inputs &in) {
 class PythonAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "python"; }
+  // SOABI (cpython-311-x86_64-linux-gnu), from the interpreter's version and
+  // configure options: a rebuild of the same sources keeps it.
+  RebuildChange rebuild_change() const override { return RebuildChange::WithInputs; }
   std::string_view description() const override {
     return "CPython: the SOABI of interpreters, the ABI extension modules claim, bytecode magic numbers";
   }

@@ -58,6 +58,10 @@ Inputs read_inputs(const Discovery &found, Analysis &out) {
 class QtAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "qt"; }
+  // The exact Qt version, from Qt's sources: a rebuild of the same version
+  // keeps it, an upgrade changes it.
+  RebuildChange rebuild_change() const override { return RebuildChange::WithInputs; }
+
   std::string_view description() const override {
     return "Qt's private API: the exact Qt version of the libraries that export it, the files that use it";
   }

@@ -80,6 +80,11 @@ Report examine(const InputFile &input, bool named, const Mode &mode) {
 class SbclAnalyzer final : public Analyzer {
 public:
   std::string_view name() const override { return "sbcl"; }
+  // The runtime's build id holds the host, the user and the time of the
+  // build, so every rebuild of SBCL gives a new one (a core saved twice with
+  // one runtime keeps it: doc/tag-determinism.md).
+  RebuildChange rebuild_change() const override { return RebuildChange::Always; }
+
   std::string_view description() const override {
     return "build id, hash and foreign libraries of SBCL cores, executables and runtimes";
   }
