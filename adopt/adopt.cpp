@@ -135,13 +135,19 @@ bool adopted_by(const Analyzer &analyzer, const PackageFile &file) {
 // Runs every analyzer that reads some of the package's files on them: once
 // per tag it makes of them (a fresh analyzer each, as options are parsed
 // into it).
+// Then keeps only the files some analyzer reads, which are all the locks
+// look at: most of a system's files are none, and a whole system's held
+// until its locks are made cost tens of MiB.
 std::string run_analyzers(const std::string &root, PackageFiles &files) {
+  std::vector<bool> read(files.files.size(), false);
   for (const AnalyzerFactory &factory : builtin_registry().analyzers()) {
     std::unique_ptr<Analyzer> analyzer = factory();
     std::vector<std::string> paths;
-    for (const PackageFile &file : files.files)
-      if (adopted_by(*analyzer, file))
-        paths.push_back(file.host_path);
+    for (std::size_t i = 0; i < files.files.size(); ++i)
+      if (adopted_by(*analyzer, files.files[i])) {
+        paths.push_back(files.files[i].host_path);
+        read[i] = true;
+      }
     if (paths.empty())
       continue;
     AdoptionTags made = analyzer->adoption_tags(paths, root);
@@ -152,6 +158,11 @@ std::string run_analyzers(const std::string &root, PackageFiles &files) {
       if (std::string problem = run_analyzer(root, *factory(), tag.key, tag.paths, files); !problem.empty())
         return problem;
   }
+  std::vector<PackageFile> kept;
+  for (std::size_t i = 0; i < files.files.size(); ++i)
+    if (read[i])
+      kept.push_back(std::move(files.files[i]));
+  files.files = std::move(kept);
   return {};
 }
 
