@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 
 #include "analyzers/cxxabi/cxxabi.h"
@@ -325,7 +326,9 @@ private:
 
   Finding loaded_by_path(AuditContext &context, const ElfEntry &object, const LoadedByPath &first) {
     std::string tree = parent_dir(parent_dir(object.path));
-    const ElfEntry *host = program_of_tree(context.elf_scan(), tree);
+    const ElfEntry *host = program_needing(context.elf_scan(), first.name, object);
+    if (!host)
+      host = program_of_tree(context.elf_scan(), tree);
     std::string host_name = host ? host->path : "the program of " + tree + " that loads it";
     Finding f{Severity::AtRisk, "linkage", "loaded-by-path", object.path,
               "needs " + first.name + ", which is not in any folder it is searched in: resolves only when " +
@@ -333,6 +336,31 @@ private:
               {context.owners().describe(object.path)}};
     f.details = {{"library", first.name}, {"path", first.library->path}, {"host", host ? host->path : ""}};
     return f;
+  }
+
+  // The program that loads SONAME before OBJECT asks for it: one that needs
+  // both (systemd needs libsystemd-core and the libsystemd-shared its RUNPATH
+  // finds), else one that needs SONAME, else one that needs OBJECT (its
+  // DT_RPATH then finds SONAME for it); the shortest path of the best kind,
+  // null if none.
+  static const ElfEntry *program_needing(const ElfScan &scan, const std::string &soname, const ElfEntry &object) {
+    auto needs = [](const ElfEntry &entry, const std::string &name) {
+      return !name.empty() &&
+             std::find(entry.facts.needed.begin(), entry.facts.needed.end(), name) != entry.facts.needed.end();
+    };
+    const ElfEntry *found = nullptr;
+    std::tuple<int, std::size_t, std::string_view> best;
+    for (std::size_t i = 0; i < scan.walked(); ++i) {
+      const ElfEntry &entry = scan.entries()[i];
+      bool library = needs(entry, soname), requester = needs(entry, object.facts.soname);
+      if (entry.facts.interpreter.empty() || !(library || requester))
+        continue;
+      std::tuple<int, std::size_t, std::string_view> rank{library && requester ? 0 : library ? 1 : 2,
+                                                          entry.path.size(), entry.path};
+      if (!found || rank < best)
+        found = &entry, best = rank;
+    }
+    return found;
   }
 
   // The program of TREE that loads its libraries by path: the one named

@@ -114,9 +114,9 @@ std::vector<std::string> Loader::system_folders(const ElfFacts &facts) {
 
 // A host that loads a library by its path (dlopen("/opt/x/lib/server/
 // libjvm.so")) before one that needs it by soname makes the second resolve:
-// ld.so finds a loaded object by its soname. Only a file in the requester's
-// own tree counts, and a tree that holds a search folder (/usr/lib for
-// /usr/lib/x86_64-linux-gnu) is no one package's own.
+// ld.so finds a loaded object by its soname. Only a file beside the
+// requester or in its own tree counts, and a tree that holds a search folder
+// (/usr/lib for /usr/lib/x86_64-linux-gnu) is no one package's own.
 const ElfEntry *Loader::in_own_tree(const std::string &name, const ElfEntry &requester, const ElfEntry &main) {
   std::call_once(sonames_built_, [&] {
     for (std::size_t i = 0; i < scan_.walked(); ++i) {
@@ -125,19 +125,26 @@ const ElfEntry *Loader::in_own_tree(const std::string &name, const ElfEntry &req
         by_soname_.emplace(entry.facts.soname, &entry);
     }
   });
+  auto [first, last] = by_soname_.equal_range(name);
+  auto first_under = [&](const std::string &folder, bool directly) {
+    const ElfEntry *found = nullptr;
+    for (auto it = first; it != last; ++it)
+      if ((directly ? parent_dir(it->second->path) == folder : is_under(it->second->path, folder)) &&
+          same_target(it->second->facts, main.facts) && (!found || it->second->path < found->path))
+        found = it->second;
+    return found;
+  };
+  // A file beside it: systemd's private folder holds libsystemd-core and the
+  // libsystemd-shared that systemd loads first (through its own RUNPATH).
+  if (const ElfEntry *beside = first_under(parent_dir(requester.path), /*directly=*/true))
+    return beside;
   std::string tree = parent_dir(parent_dir(requester.path));
   if (tree.empty() || tree == "/")
     return nullptr;
   for (const std::string &folder : system_folders(main.facts))
     if (folder == tree || is_under(folder, tree))
       return nullptr;
-  auto [first, last] = by_soname_.equal_range(name);
-  const ElfEntry *found = nullptr;
-  for (auto it = first; it != last; ++it)
-    if (is_under(it->second->path, tree) && same_target(it->second->facts, main.facts) &&
-        (!found || it->second->path < found->path))
-      found = it->second;
-  return found;
+  return first_under(tree, /*directly=*/false);
 }
 
 std::size_t Loader::SearchKeyHash::operator()(const SearchKey &key) const {

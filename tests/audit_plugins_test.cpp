@@ -95,6 +95,33 @@ TEST_CASE("audit: a library a host loads first by path is at risk, a soname nowh
   CHECK(user.not_found.count("libcore.so") == 1);
 }
 
+TEST_CASE("audit: a private library beside the one its program loads first is at risk, with that program named",
+          "[audit][plugins]") {
+  require_tool("gcc", "gcc");
+  TempDir dir;
+  std::string image = make_audit_image(dir, "clean");
+  // As systemd's private folder: the program finds both libraries through
+  // its RUNPATH; the core library needs the shared one by a soname on no
+  // search path of its own, and resolves because the program loaded it.
+  std::string folder = "/usr/lib/x86_64-linux-gnu/svc";
+  compile(image, folder + "/libsvc-shared.so", "int shared_api(void) { return 7; }\n",
+          {"-shared", "-fPIC", "-Wl,-soname,libsvc-shared.so"});
+  compile(image, folder + "/libsvc-core.so", "int shared_api(void);\nint core_api(void) { return shared_api(); }\n",
+          {"-shared", "-fPIC", "-Wl,-soname,libsvc-core.so", "-L" + image + folder, "-lsvc-shared"});
+  compile(image, "/usr/bin/svc", "int core_api(void);\nint main(void) { return core_api(); }\n",
+          {"-L" + image + folder, "-lsvc-core", "-lsvc-shared", "-Wl,-rpath," + folder});
+  Run r = audit({image, "--only", "linkage"});
+  INFO(r.out);
+  CHECK(r.out.find("  " + folder + "/libsvc-core.so: [linkage/loaded-by-path] needs libsvc-shared.so, which is not in "
+                   "any folder it is searched in: resolves only when /usr/bin/svc has loaded " + folder +
+                   "/libsvc-shared.so first\n") != std::string::npos);
+  CHECK(r.out.find("BROKEN NOW") == std::string::npos);
+  // On its own it does not resolve: the loader agrees.
+  LddVerdict core = ldd_verdict(image + folder + "/libsvc-core.so");
+  REQUIRE(core.ran);
+  CHECK(core.not_found.count("libsvc-shared.so") == 1);
+}
+
 TEST_CASE("a Python extension's suffix and a Perl XS module's archname folder name their interpreter", "[audit][plugins]") {
   using abitag::audit::convention_refuses;
   CHECK(convention_refuses("/usr/bin/python3.11", "/usr/lib/python3/dist-packages/x.cpython-312-x86_64-linux-gnu.so") ==
