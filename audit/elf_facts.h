@@ -112,6 +112,13 @@ struct ElfFacts {
 
   // Whether the loader treats it as a program or library (not an object file).
   bool loadable() const { return dynamic && (type == 2 /*ET_EXEC*/ || type == 3 /*ET_DYN*/); }
+  // A program: an executable, or a shared object with a loader of its own
+  // (a PIE, libc.so.6).
+  bool is_program() const { return type == 2 /*ET_EXEC*/ || !interpreter.empty(); }
+  // Whether one process can hold both: the same class, byte order and machine.
+  bool same_target(const ElfFacts &other) const {
+    return elf_class == other.elf_class && data == other.data && machine == other.machine;
+  }
 };
 
 // Reads PATH once: its dynamic section and program headers, then its symbols

@@ -37,8 +37,6 @@ std::string with_version(const std::string &name, const std::string &version) {
   return version.empty() ? name : name + "@" + version;
 }
 
-bool is_program(const ElfFacts &facts) { return facts.type == 2 /*ET_EXEC*/ || !facts.interpreter.empty(); }
-
 // The C++ exports of a library by their dual-ABI-neutral form, built when an
 // unresolved C++ import first needs them. Shared by the threads explaining
 // files: each library's index is built once, by the first to ask.
@@ -174,7 +172,7 @@ private:
                                                  const std::vector<LinkageResult> &results) {
     std::vector<PluginQuery> out;
     for (std::size_t i = 0; i < objects.size(); ++i)
-      if (!results[i].unresolved_imports.empty() && !is_program(objects[i]->facts))
+      if (!results[i].unresolved_imports.empty() && !objects[i]->facts.is_program())
         out.push_back({objects[i], &results[i].unresolved_imports});
     return out;
   }
@@ -196,7 +194,7 @@ private:
     for (const MissingLibrary &miss : result.closure.missing) {
       if (miss.needed_by != object.path)
         continue; // reported on the library that needs it
-      if (!miss.by_path.empty() && !is_program(object.facts))
+      if (!miss.by_path.empty() && !object.facts.is_program())
         continue; // loaded first by its host: reported below
       ++counts.missing_libraries;
       findings.push_back(missing_library(context, object, miss));
@@ -378,7 +376,7 @@ private:
     const ElfEntry *best = nullptr;
     for (std::size_t i = 0; i < scan.walked(); ++i) {
       const ElfEntry &entry = scan.entries()[i];
-      if (is_program(entry.facts) && entry.path.compare(0, tree.size() + 1, tree + "/") == 0 &&
+      if (entry.facts.is_program() && entry.path.compare(0, tree.size() + 1, tree + "/") == 0 &&
           (!best || rank(&entry) < rank(best)))
         best = &entry;
     }
@@ -407,7 +405,7 @@ private:
       listed.push_back(with_version(symbol.name, symbol.version));
     out.listed = std::move(listed);
     HostMatch match;
-    if (!is_program(object.facts)) {
+    if (!object.facts.is_program()) {
       match = hosts.host_of({&object, &result.unresolved_imports});
       if (match.host) {
         out.findings.push_back(plugin_finding(object, *symbols, match));
@@ -438,10 +436,10 @@ private:
                          (plain.size() > plain_names.size() ? ", ..." : "");
     // Under --under, the host may be among the files not walked: the
     // plugin is at risk, not broken.
-    bool hosts_unknown = !is_program(object.facts) && !context.walk().empty() && !match.refused;
+    bool hosts_unknown = !object.facts.is_program() && !context.walk().empty() && !match.refused;
     if (hosts_unknown)
       reason += " (a plugin may get them from the program that loads it; no host among the files audited)";
-    else if (!is_program(object.facts))
+    else if (!object.facts.is_program())
       reason += no_host(match, *symbols);
     Finding f{hosts_unknown ? Severity::AtRisk : Severity::BrokenNow, "linkage", "undefined-symbols", object.path,
               reason, {context.owners().describe(object.path)}};
@@ -461,7 +459,7 @@ private:
     std::string shown = names.size() < symbols.size() ? join(names, ", ") + ", ..." : join(names, ", ");
     std::string count = std::to_string(symbols.size()) + " symbol" + (symbols.size() > 1 ? "s" : "");
     std::string reason;
-    if (match.host->facts.type == 3 /*ET_DYN*/ && !is_program(match.host->facts))
+    if (match.host->facts.type == 3 /*ET_DYN*/ && !match.host->facts.is_program())
       reason = "plugin of " + (match.loader ? match.loader->path : "a program that loads " + match.host->path) +
                ": the " + count + " it leaves undefined (" + shown + ") are defined by " + match.host->path;
     else

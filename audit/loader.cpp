@@ -16,12 +16,6 @@ namespace abitag::audit {
 
 namespace {
 
-bool same_target(const ElfFacts &a, const ElfFacts &b) {
-  return a.elf_class == b.elf_class && a.data == b.data && a.machine == b.machine;
-}
-
-bool is_program(const ElfFacts &facts) { return facts.type == 2 /*ET_EXEC*/ || !facts.interpreter.empty(); }
-
 bool is_under(const std::string &path, const std::string &folder) {
   return path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 && path[folder.size()] == '/';
 }
@@ -130,7 +124,7 @@ const ElfEntry *Loader::in_own_tree(const std::string &name, const ElfEntry &req
     const ElfEntry *found = nullptr;
     for (auto it = first; it != last; ++it)
       if ((directly ? parent_dir(it->second->path) == folder : is_under(it->second->path, folder)) &&
-          same_target(it->second->facts, main.facts) && (!found || it->second->path < found->path))
+          it->second->facts.same_target(main.facts) && (!found || it->second->path < found->path))
         found = it->second;
     return found;
   };
@@ -203,7 +197,7 @@ const ElfEntry *Loader::search_library(const std::string &name, const std::vecto
         miss.passed_over.push_back(found.why);
       return nullptr;
     }
-    if (!same_target(found.entry->facts, main.facts)) {
+    if (!found.entry->facts.same_target(main.facts)) {
       miss.passed_over.push_back(found.entry->path + ": another ELF class or machine");
       return nullptr;
     }
@@ -283,7 +277,7 @@ Closure Loader::load_closure(const ElfEntry &main) {
         if (first)
           miss.by_path = first->path;
         out.missing.push_back(std::move(miss));
-        if (!first || is_program(main.facts))
+        if (!first || main.facts.is_program())
           continue;
         out.by_path.push_back({name, requester->path, first});
         found = first;

@@ -27,12 +27,6 @@ std::vector<const Import *> indexed(const std::vector<Import> &missing) {
   return out;
 }
 
-bool is_program(const ElfFacts &facts) { return facts.type == 2 /*ET_EXEC*/ || !facts.interpreter.empty(); }
-
-bool same_target(const ElfFacts &a, const ElfFacts &b) {
-  return a.elf_class == b.elf_class && a.data == b.data && a.machine == b.machine;
-}
-
 std::string base_name(const std::string &path) { return path.substr(path.rfind('/') + 1); }
 
 // "3.11" for the MAJOR.MINOR at POS in TEXT ("3.11.7", "3.11/"), else empty.
@@ -150,7 +144,7 @@ PluginHosts::PluginHosts(ElfScan &scan, Loaders &loaders, const std::vector<Plug
   for (std::size_t i = 0; i < files.size(); ++i) {
     for (std::uint64_t key : hits[i])
       exporters_[key].push_back(files[i]);
-    if (is_program(files[i]->facts))
+    if (files[i]->facts.is_program())
       for (const std::string &name : files[i]->facts.needed)
         programs_by_needed_.emplace(name, files[i]);
     by_folder_.emplace(parent_dir(files[i]->path), files[i]);
@@ -164,7 +158,7 @@ std::vector<const ElfEntry *> PluginHosts::candidates(const PluginQuery &query) 
     if (it == exporters_.end())
       return;
     for (const ElfEntry *entry : it->second)
-      if (entry != query.module && same_target(entry->facts, query.module->facts))
+      if (entry != query.module && entry->facts.same_target(query.module->facts))
         out.push_back(entry);
   };
   for (const Import *import : indexed(*query.missing)) {
@@ -235,7 +229,7 @@ std::vector<const ElfEntry *> PluginHosts::siblings_defining(const PluginQuery &
   std::vector<const ElfEntry *> out(query.missing->size());
   auto [first, last] = by_folder_.equal_range(parent_dir(query.module->path));
   for (auto it = first; it != last; ++it) {
-    if (it->second == query.module || !same_target(it->second->facts, query.module->facts))
+    if (it->second == query.module || !it->second->facts.same_target(query.module->facts))
       continue;
     auto keys = scan_.keys_of(*it->second);
     if (!keys) {
@@ -283,7 +277,7 @@ HostMatch PluginHosts::host_of(const PluginQuery &query) {
       }
       continue;
     }
-    if (!is_program(candidate->facts))
+    if (!candidate->facts.is_program())
       match.loader = program_loading(*candidate, query.module->path);
     hosts.push_back(std::move(match));
   }
@@ -297,8 +291,8 @@ HostMatch PluginHosts::host_of(const PluginQuery &query) {
   const std::string &near = query.module->path;
   auto rank = [&](const HostMatch &match) {
     const ElfEntry *program = match.loader ? match.loader : match.host;
-    return std::make_tuple(!is_program(program->facts), -long(shared_folders(program->path, near)),
-                           !is_program(match.host->facts),
+    return std::make_tuple(!program->facts.is_program(), -long(shared_folders(program->path, near)),
+                           !match.host->facts.is_program(),
                            match.loaded_first.size(), -long(shared_folders(match.host->path, near)),
                            match.host->path);
   };
