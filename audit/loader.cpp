@@ -119,10 +119,11 @@ const ElfEntry *Loader::in_own_tree(const std::string &name, const ElfEntry &req
         by_soname_.emplace(entry.facts.soname, &entry);
     }
   });
-  auto [first, last] = by_soname_.equal_range(name);
+  // Not a structured binding: a lambda may not capture one in C++17 (the fuzz build).
+  auto named = by_soname_.equal_range(name);
   auto first_under = [&](const std::string &folder, bool directly) {
     const ElfEntry *found = nullptr;
-    for (auto it = first; it != last; ++it)
+    for (auto it = named.first; it != named.second; ++it)
       if ((directly ? parent_dir(it->second->path) == folder : is_under(it->second->path, folder)) &&
           it->second->facts.same_target(main.facts) && (!found || it->second->path < found->path))
         found = it->second;
