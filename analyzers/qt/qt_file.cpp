@@ -32,7 +32,6 @@ std::optional<unsigned> take_number(std::string_view &text) {
 
 // "M<sep>m<sep>p" at the start of TEXT, which it then drops.
 std::optional<QtVersion> take_version(std::string_view &text, char separator) {
-  QtVersion v;
   std::optional<unsigned> major = take_number(text);
   if (!major || text.empty() || text[0] != separator)
     return std::nullopt;
