@@ -351,7 +351,7 @@ private:
     for (std::size_t i = 0; i < scan.walked(); ++i) {
       const ElfEntry &entry = scan.entries()[i];
       bool library = needs(entry, soname), requester = needs(entry, object.facts.soname);
-      if (entry.facts.interpreter.empty() || !(library || requester))
+      if (!entry.facts.is_program() || !(library || requester))
         continue;
       std::tuple<int, std::size_t, std::string_view> rank{library && requester ? 0 : library ? 1 : 2,
                                                           entry.path.size(), entry.path};

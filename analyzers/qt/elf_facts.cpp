@@ -41,7 +41,7 @@ template <class ELFT> struct Reader {
       return read.takeError();
     versions = std::move(*read);
     for (std::uint16_t index : versions.definition_order_)
-      out.definitions.push_back({versions.names_[index], index, false});
+      out.definitions.push_back({versions.names_[index], index});
     for (std::uint16_t index : versions.need_order_)
       out.needs.push_back({versions.needed_from_[index], versions.names_[index], index, bool(versions.weak_need_[index])});
     return llvm::Error::success();

@@ -18,11 +18,11 @@
 
 namespace abitag::qt {
 
-// One entry of .gnu.version_d: a version this file defines.
+// One entry of .gnu.version_d: a version this file defines (never the
+// VER_FLG_BASE entry, the file's own name, which the ELF layer leaves out).
 struct VersionDefinition {
   std::string name;
   std::uint16_t index = 0; // what .gnu.version gives the symbols defined under it
-  bool base = false;       // VER_FLG_BASE: the file's own name, not a version
 };
 
 // One entry of .gnu.version_r: version NAME needed from the library FILE.

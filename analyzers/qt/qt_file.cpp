@@ -123,7 +123,7 @@ std::vector<std::string> non_empty(const std::vector<std::string> &entries) {
 void collect_private(const ElfFacts &facts, QtFile &out) {
   std::map<std::uint16_t, std::string> defined; // index -> tag
   for (const VersionDefinition &def : facts.definitions)
-    if (!def.base && is_private(def.name)) {
+    if (is_private(def.name)) {
       out.private_tags.push_back(def.name);
       defined[def.index] = def.name;
     }
@@ -229,7 +229,7 @@ llvm::Expected<QtFile> read_qt_buffer(llvm::MemoryBufferRef buffer, const std::s
   // private API: most ELF files under /usr cost their version tables alone.
   auto about_private_api = [](const ElfFacts &facts) {
     return std::any_of(facts.definitions.begin(), facts.definitions.end(),
-                       [](const VersionDefinition &d) { return !d.base && is_private(d.name); }) ||
+                       [](const VersionDefinition &d) { return is_private(d.name); }) ||
            std::any_of(facts.needs.begin(), facts.needs.end(), [](const VersionNeed &n) { return is_private(n.name); });
   };
   llvm::Expected<ElfFacts> facts = read_elf_facts(buffer, about_private_api);
