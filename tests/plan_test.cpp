@@ -92,6 +92,18 @@ TEST_CASE("inputs: the files' contents in any order, values, the compiler, and u
   CHECK(no_compiler.err == "abitag: no-such-cc: 'no-such-cc' not found on PATH\n");
 }
 
+TEST_CASE("inputs: a compiler without -dumpmachine (ghc) counts by its identity alone", "[inputs]") {
+  skip_unless_tool("ghc", "ghc");
+  TempDir dir;
+  write_file(dir.path() + "/Greet.hs", "module Greet where\n");
+  Run ghc = run(abitag_binary(), {"inputs", dir.path() + "/Greet.hs", "--compiler", "ghc", "--explain"});
+  require_ok(ghc);
+  CHECK(ghc.out.substr(0, 8) == "inputs1-");
+  std::vector<std::string> explained = lines(ghc.err);
+  REQUIRE(explained.size() == 2);
+  CHECK(explained[1] == "compiler ghc " + first_line(run("sha256sum", {"-"}, run("ghc", {"--version"}).out).out).substr(0, 64));
+}
+
 TEST_CASE("inputs: --lock-tags folds in the store's current tags, so a change below changes the fingerprint",
           "[inputs]") {
   TempDir dir;

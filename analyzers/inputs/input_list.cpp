@@ -84,16 +84,18 @@ void add_compiler(const std::string &command, const std::string &check, InputLis
   dumpmachine.push_back("-dumpmachine");
   llvm::Expected<std::string> identity =
       check == "content" ? binary_digest(program) : llvm::Expected<std::string>(capture_output(program, version));
-  llvm::Expected<std::string> target = capture_output(program, dumpmachine);
-  if (!identity || !target) {
-    llvm::Error failed = !identity ? identity.takeError() : target.takeError();
-    if (!identity && !target)
-      llvm::consumeError(target.takeError());
-    out.errors.push_back({command, to_message(std::move(failed))});
+  if (!identity) {
+    out.errors.push_back({command, to_message(identity.takeError())});
     return;
   }
   out.inputs.push_back({"compiler", command, check == "content" ? *identity : sha256_hex(*identity)});
-  out.inputs.push_back({"target", trimmed(*target), sha256_hex(trimmed(*target))});
+  // A compiler that runs but has no -dumpmachine (ghc, sbcl) names no target:
+  // its identity above is all there is.
+  llvm::Expected<std::string> target = capture_output(program, dumpmachine);
+  if (!target)
+    llvm::consumeError(target.takeError());
+  else
+    out.inputs.push_back({"target", trimmed(*target), sha256_hex(trimmed(*target))});
 }
 
 void add_store_tags(const std::vector<std::string> &packages, const std::string &db,
