@@ -40,6 +40,11 @@ llvm::Expected<std::string> binary_digest(const std::string &program) {
   return file_digest_hex(path, DigestKind::Sha256);
 }
 
+// x86_64-linux-gnu, s390x-ibm-linux-gnu: one word of dash-separated parts.
+bool is_target_triple(const std::string &text) {
+  return !text.empty() && text.find_first_of(" \t\n") == std::string::npos && text.find('-') != std::string::npos;
+}
+
 } // namespace
 
 bool is_fingerprint(std::string_view text) {
@@ -89,12 +94,13 @@ void add_compiler(const std::string &command, const std::string &check, InputLis
     return;
   }
   out.inputs.push_back({"compiler", command, check == "content" ? *identity : sha256_hex(*identity)});
-  // A compiler that runs but has no -dumpmachine (ghc, sbcl) names no target:
-  // its identity above is all there is.
+  // A compiler without -dumpmachine names no target: ghc refuses the option,
+  // sbcl starts its REPL and prints a banner, not one word. Its identity
+  // above is all there is.
   llvm::Expected<std::string> target = capture_output(program, dumpmachine);
   if (!target)
     llvm::consumeError(target.takeError());
-  else
+  else if (is_target_triple(trimmed(*target)))
     out.inputs.push_back({"target", trimmed(*target), sha256_hex(trimmed(*target))});
 }
 
