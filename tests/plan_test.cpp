@@ -188,6 +188,23 @@ TEST_CASE("plan: unchanged inputs break nothing, changed or unknown ones may, a 
                                "rebuild, dependencies first:", "  app-misc/lispapp:0"});
 }
 
+TEST_CASE("plan: adopt's sonames follow the inputs, they are no build-time value", "[plan]") {
+  TempDir dir;
+  nlohmann::json packages;
+  packages["libfoo1"] = {{"tags", {{"sonames", tag("adopt", "libfoo.so.1")}}}, {"locks", nlohmann::json::array()}};
+  packages["bar"] = {{"tags", nlohmann::json::object()}, {"locks", {lock("libfoo1", "sonames", "libfoo.so.1")}}};
+  nlohmann::json store = {{"format", "abitag-store"}, {"version", 1}, {"packages", packages}};
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "import", {}, store.dump()));
+  Run planned = tagger(db, "plan", {"libfoo1", "--root", dir.path()});
+  CHECK(planned.exit_code == 1);
+  CHECK(lines(planned.out) == std::vector<std::string>{
+                                  "may break:",
+                                  "  bar: libfoo1 sonames locked libfoo.so.1 (sonames is declared with-inputs and the "
+                                  "new inputs are not known)",
+                                  "rebuild, dependencies first:", "  bar"});
+}
+
 TEST_CASE("plan: check's formats, and bad input", "[plan]") {
   TempDir dir;
   std::string db = planned_store(dir, "inputs1-" + std::string(64, 'a'));
