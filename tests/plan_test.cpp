@@ -31,7 +31,8 @@ std::string planned_store(const TempDir &dir, const std::string &base_inputs) {
   packages["dev-libs/base:0"] = {{"tags", {{"cxxabi", tag("cxxabi", "libstdc++-cxx11")},
                                            {"inputs", tag("inputs", base_inputs)}}},
                                  {"locks", nlohmann::json::array()}};
-  packages["dev-haskell/mid:0"] = {{"tags", {{"ghc", tag("ghc", "mid-1.0-abc")}, {"inputs", tag("inputs", mid_inputs)}}},
+  packages["dev-haskell/mid:0"] = {{"tags", {{"ghc", tag("ghc", "mid-1.0-abc")},
+                                            {"inputs", tag("inputs", mid_inputs)}}},
                                    {"locks", {lock("dev-libs/base:0", "cxxabi", "libstdc++-cxx11")}}};
   packages["app-misc/top:0"] = {{"tags", nlohmann::json::object()},
                                 {"locks", {lock("dev-haskell/mid:0", "ghc", "mid-1.0-abc")}}};
