@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 
 #include "analyzers/inputs/inputs.h"
+#include "adopt/locks.h"
 #include "analyzers/registry.h"
 #include "cli/analyzer_command.h"
 #include "cli/package_commands.h"
@@ -407,9 +408,11 @@ llvm::Expected<std::vector<tagger::PlannedRebuild>> planned_rebuilds(const std::
 
 // A tag's analyzer's declaration, with the options it was recorded with. A
 // manual tag is set by the package's recipe (extag), an input of its build;
-// a tag of an analyzer this abitag lacks may change on any rebuild.
+// adopt's sonames are the libraries' DT_SONAMEs, which their sources and
+// build system set; a tag of an analyzer this abitag lacks may change on any
+// rebuild.
 RebuildChange declaration_of(const tagger::Tag &tag) {
-  if (tag.source == "manual")
+  if (tag.source == "manual" || tag.source == adopt::kSonamesSource)
     return RebuildChange::WithInputs;
   std::unique_ptr<Analyzer> analyzer = builtin_registry().create(tag.source);
   if (!analyzer)

@@ -26,12 +26,19 @@ struct Rebuild {
   Certainty certainty = Certainty::None;
   std::optional<std::string> fingerprint;
   bool planned = false; // else rebuilt because it locks on what changes
+  // A planned package's: how certain a tag it locks on changes in the same
+  // plan. Its fingerprint was taken from that tag's old value (--lock-tags),
+  // or does not cover it, so an equal fingerprint no longer proves its tags
+  // stay: GHC's abi follows the interfaces of the units below.
+  Certainty below = Certainty::None;
 };
 
 // The inputs analyzer's own tag: its new value is the fingerprint itself.
 Verdict inputs_verdict(const Tag &tag, const Rebuild &rebuild) {
   if (!rebuild.fingerprint)
     return {Certainty::May, RebuildChange::WithInputs, "its new inputs are not known"};
+  if (*rebuild.fingerprint == tag.value && rebuild.below != Certainty::None)
+    return {Certainty::May, RebuildChange::WithInputs, "a dependency it locks on changes in the same plan"};
   if (*rebuild.fingerprint == tag.value)
     return {Certainty::None, RebuildChange::WithInputs, ""};
   return {Certainty::Will, RebuildChange::WithInputs, "its new inputs fingerprint differs"};
@@ -58,6 +65,8 @@ Verdict tag_verdict(const Tag &tag, const Rebuild &rebuild, const std::optional<
     out.reason = declared + " and no inputs tag was recorded to compare with";
   } else if (*recorded_inputs != *rebuild.fingerprint) {
     out.reason = declared + " and the new inputs differ from the recorded ones";
+  } else if (rebuild.below != Certainty::None) {
+    out.reason = declared + " and a dependency it locks on changes in the same plan";
   } else {
     return {Certainty::None, out.declaration, ""};
   }
@@ -112,13 +121,14 @@ llvm::Expected<bool> walk_once(Store &store, const RebuildOrder &order, const st
       most = std::max(most, verdict.certainty);
       found.push_back({std::move(lock), verdict.declaration, verdict.reason});
     }
-    bool more_certain = false;
-    if (!planned.count(package)) {
+    // A planned package is rebuilt anyway: what changes below it only
+    // weakens what its fingerprint proves.
+    Certainty &raised = planned.count(package) ? rebuild.below : rebuild.certainty;
+    bool more_certain = most > raised;
+    if (more_certain)
+      raised = most;
+    if (!planned.count(package))
       walk.found[package] = std::move(found);
-      more_certain = most > rebuild.certainty;
-      if (more_certain)
-        rebuild.certainty = most;
-    }
     changed |= more_certain;
     if (rebuild.certainty != Certainty::None && (more_certain || !walk.verdicts.count(package))) {
       llvm::Expected<std::map<std::string, Verdict>> verdicts =

@@ -25,12 +25,14 @@ nlohmann::json lock(const std::string &dependency, const std::string &key, const
 
 // base (a C++ library with its inputs recorded) <- mid (Haskell) <- top, and
 // sbcl <- lispapp: what plan is asked about.
+const std::string mid_inputs = "inputs1-" + std::string(64, 'c');
 std::string planned_store(const TempDir &dir, const std::string &base_inputs) {
   nlohmann::json packages;
   packages["dev-libs/base:0"] = {{"tags", {{"cxxabi", tag("cxxabi", "libstdc++-cxx11")},
                                            {"inputs", tag("inputs", base_inputs)}}},
                                  {"locks", nlohmann::json::array()}};
-  packages["dev-haskell/mid:0"] = {{"tags", {{"ghc", tag("ghc", "mid-1.0-abc")}}},
+  packages["dev-haskell/mid:0"] = {{"tags", {{"ghc", tag("ghc", "mid-1.0-abc")},
+                                            {"inputs", tag("inputs", mid_inputs)}}},
                                    {"locks", {lock("dev-libs/base:0", "cxxabi", "libstdc++-cxx11")}}};
   packages["app-misc/top:0"] = {{"tags", nlohmann::json::object()},
                                 {"locks", {lock("dev-haskell/mid:0", "ghc", "mid-1.0-abc")}}};
@@ -92,6 +94,32 @@ TEST_CASE("inputs: the files' contents in any order, values, the compiler, and u
   CHECK(no_compiler.err == "abitag: no-such-cc: 'no-such-cc' not found on PATH\n");
 }
 
+namespace {
+
+// COMPILER's --version as `inputs --explain` lists it, and nothing after it.
+void check_identity_alone(const std::string &compiler) {
+  TempDir dir;
+  write_file(dir.path() + "/source", "(defun greet ())\n");
+  Run inputs = run(abitag_binary(), {"inputs", dir.path() + "/source", "--compiler", compiler, "--explain"});
+  require_ok(inputs);
+  CHECK(inputs.out.substr(0, 8) == "inputs1-");
+  std::vector<std::string> explained = lines(inputs.err);
+  REQUIRE(explained.size() == 2);
+  std::string version = run(compiler, {"--version"}).out;
+  CHECK(explained[1] == "compiler " + compiler + " " + first_line(run("sha256sum", {"-"}, version).out).substr(0, 64));
+}
+
+} // namespace
+
+TEST_CASE("inputs: a compiler without -dumpmachine counts by its identity alone", "[inputs]") {
+  // sbcl takes -dumpmachine for a toplevel option and prints its banner.
+  require_tool("sbcl", "sbcl");
+  check_identity_alone("sbcl");
+  // ghc refuses it.
+  skip_unless_tool("ghc", "ghc");
+  check_identity_alone("ghc");
+}
+
 TEST_CASE("inputs: --lock-tags folds in the store's current tags, so a change below changes the fingerprint",
           "[inputs]") {
   TempDir dir;
@@ -138,6 +166,19 @@ TEST_CASE("plan: unchanged inputs break nothing, changed or unknown ones may, a 
   CHECK(unknown.exit_code == 1);
   CHECK(lines(unknown.out).at(1).find("the new inputs are not known") != std::string::npos);
 
+  // mid rebuilt in the same plan from unchanged inputs: its fingerprint was
+  // taken from base's old tags, so its own may change all the same (a GHC
+  // unit's abi follows the interfaces below it).
+  CHECK(tagger(db, "plan", {"dev-haskell/mid:0=" + mid_inputs}).exit_code == 0);
+  Run together = tagger(db, "plan", {"dev-libs/base:0=" + other, "dev-haskell/mid:0=" + mid_inputs});
+  CHECK(together.exit_code == 1);
+  CHECK(lines(together.out) ==
+        std::vector<std::string>{
+            "may break:",
+            "  app-misc/top:0: dev-haskell/mid:0 ghc locked mid-1.0-abc (ghc is declared with-inputs and a "
+            "dependency it locks on changes in the same plan)",
+            "rebuild, dependencies first:", "  app-misc/top:0"});
+
   // SBCL's build id holds the build time: even unchanged inputs break its users.
   Run sbcl = tagger(db, "plan", {"dev-lisp/sbcl:0=" + recorded, "dev-libs/base:0=" + recorded});
   CHECK(sbcl.exit_code == 1);
@@ -146,6 +187,23 @@ TEST_CASE("plan: unchanged inputs break nothing, changed or unknown ones may, a 
                                "  app-misc/lispapp:0: dev-lisp/sbcl:0 sbcl locked x86-buildd-2022 (sbcl is declared "
                                "always: every build changes it)",
                                "rebuild, dependencies first:", "  app-misc/lispapp:0"});
+}
+
+TEST_CASE("plan: adopt's sonames follow the inputs, they are no build-time value", "[plan]") {
+  TempDir dir;
+  nlohmann::json packages;
+  packages["libfoo1"] = {{"tags", {{"sonames", tag("adopt", "libfoo.so.1")}}}, {"locks", nlohmann::json::array()}};
+  packages["bar"] = {{"tags", nlohmann::json::object()}, {"locks", {lock("libfoo1", "sonames", "libfoo.so.1")}}};
+  nlohmann::json store = {{"format", "abitag-store"}, {"version", 1}, {"packages", packages}};
+  std::string db = dir.path() + "/tags.db";
+  require_ok(tagger(db, "import", {}, store.dump()));
+  Run planned = tagger(db, "plan", {"libfoo1", "--root", dir.path()});
+  CHECK(planned.exit_code == 1);
+  CHECK(lines(planned.out) == std::vector<std::string>{
+                                  "may break:",
+                                  "  bar: libfoo1 sonames locked libfoo.so.1 (sonames is declared with-inputs and the "
+                                  "new inputs are not known)",
+                                  "rebuild, dependencies first:", "  bar"});
 }
 
 TEST_CASE("plan: check's formats, and bad input", "[plan]") {

@@ -25,7 +25,7 @@ public:
     command.add_option("--value", values_, "a named value the build depends on (an option, a flag)")
         ->type_name("NAME=VALUE");
     command.add_option("--compiler", compiler_,
-                       "the compiler the build will use: its identity and its target (-dumpmachine)")
+                       "the compiler the build will use: its identity and its target (-dumpmachine, if it has one)")
         ->type_name("CMD");
     command.add_option("--compiler-check", compiler_check_,
                        "the compiler's identity, as ccache's compiler_check: its --version output, or the "

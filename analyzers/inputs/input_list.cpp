@@ -40,6 +40,11 @@ llvm::Expected<std::string> binary_digest(const std::string &program) {
   return file_digest_hex(path, DigestKind::Sha256);
 }
 
+// x86_64-linux-gnu, s390x-ibm-linux-gnu: one word of dash-separated parts.
+bool is_target_triple(const std::string &text) {
+  return !text.empty() && text.find_first_of(" \t\n") == std::string::npos && text.find('-') != std::string::npos;
+}
+
 } // namespace
 
 bool is_fingerprint(std::string_view text) {
@@ -84,16 +89,19 @@ void add_compiler(const std::string &command, const std::string &check, InputLis
   dumpmachine.push_back("-dumpmachine");
   llvm::Expected<std::string> identity =
       check == "content" ? binary_digest(program) : llvm::Expected<std::string>(capture_output(program, version));
-  llvm::Expected<std::string> target = capture_output(program, dumpmachine);
-  if (!identity || !target) {
-    llvm::Error failed = !identity ? identity.takeError() : target.takeError();
-    if (!identity && !target)
-      llvm::consumeError(target.takeError());
-    out.errors.push_back({command, to_message(std::move(failed))});
+  if (!identity) {
+    out.errors.push_back({command, to_message(identity.takeError())});
     return;
   }
   out.inputs.push_back({"compiler", command, check == "content" ? *identity : sha256_hex(*identity)});
-  out.inputs.push_back({"target", trimmed(*target), sha256_hex(trimmed(*target))});
+  // A compiler without -dumpmachine names no target: ghc refuses the option,
+  // sbcl starts its REPL and prints a banner, not one word. Its identity
+  // above is all there is.
+  llvm::Expected<std::string> target = capture_output(program, dumpmachine);
+  if (!target)
+    llvm::consumeError(target.takeError());
+  else if (is_target_triple(trimmed(*target)))
+    out.inputs.push_back({"target", trimmed(*target), sha256_hex(trimmed(*target))});
 }
 
 void add_store_tags(const std::vector<std::string> &packages, const std::string &db,

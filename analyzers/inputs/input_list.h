@@ -26,7 +26,8 @@ void add_files(const std::vector<std::string> &paths, InputList &out);
 void add_values(const std::vector<std::string> &values, InputList &out);
 // COMMAND (words split at spaces): its identity as ccache's compiler_check
 // takes it (CHECK "version": its --version output; "content": its binary)
-// and the target it builds for (-dumpmachine).
+// and the target it builds for (-dumpmachine, left out when the answer is
+// no target triple: ghc and sbcl have no such option).
 void add_compiler(const std::string &command, const std::string &check, InputList &out);
 // Every tag each package has now in the store.
 void add_store_tags(const std::vector<std::string> &packages, const std::string &db,
