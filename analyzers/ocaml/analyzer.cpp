@@ -25,11 +25,6 @@ std::string real_path(const std::string &path) {
 
 std::string base_name(const std::string &path) { return path.substr(path.rfind('/') + 1); }
 
-bool ends_with(const std::string &text, const char *suffix) {
-  std::size_t n = std::strlen(suffix);
-  return text.size() >= n && text.compare(text.size() - n, n, suffix) == 0;
-}
-
 // A META file is text: its head has no NUL byte. Which text files are META
 // files their names tell (read_one).
 bool looks_like_text(std::string_view head) { return !head.empty() && head.find('\0') == std::string_view::npos; }
@@ -54,7 +49,7 @@ struct Inputs {
 void read_one(const InputFile &input, Read &out) {
   bool elf = sniff_content(input.head) == ContentKind::Elf;
   bool meta = !elf && !looks_like_unit(input.head) && is_meta_name(base_name(input.path));
-  if ((elf && !ends_with(input.path, ".cmxs")) || (!elf && !meta && !looks_like_unit(input.head)))
+  if ((elf && !is_plugin_name(input.path)) || (!elf && !meta && !looks_like_unit(input.head)))
     return; // another ELF file or text file
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path);
   if (!bytes) {
@@ -119,7 +114,7 @@ public:
   // Compiled units by their magic number; plugins (.cmxs) by name.
   bool adopts(std::string_view path, std::string_view head) const override {
     return looks_like_unit(head) ||
-           (head.substr(0, 4) == "\x7f" "ELF" && ends_with(std::string(path), ".cmxs"));
+           (head.substr(0, 4) == "\x7f" "ELF" && is_plugin_name(std::string(path)));
   }
   bool found_nothing(const Analysis &analysis) const override { return analysis.value == "none"; }
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <mutex>
+#include <optional>
 
 #include "analyzers/ocaml/ocaml.h"
 #include "fingerprint/discover.h"
@@ -27,7 +28,8 @@ std::vector<std::string> library_folders(const std::string &root) {
   return out;
 }
 
-void add_installed(const OcamlFile &file, const std::string &path, Installed &installed) {
+void add_installed(const OcamlFile &file, Installed &installed) {
+  const std::string &path = file.path;
   for (const CompilationUnit &unit : file.units) {
     if (file.kind == FileKind::Cmi)
       installed.interfaces[unit.name].push_back({path, unit.interface_crc});
@@ -38,38 +40,54 @@ void add_installed(const OcamlFile &file, const std::string &path, Installed &in
     installed.magic = file.magic;
 }
 
-// Reads the .cmi and .cmx files of the library folders; .cma and .cmxa
-// repeat what those say.
-Installed installed_units(const std::string &root, std::vector<InputError> &errors) {
-  Installed out;
-  out.folders = library_folders(root);
-  if (out.folders.empty())
-    return out;
+std::vector<OcamlFile> library_files(const std::string &root, bool interfaces_only, std::vector<InputError> &errors) {
   DiscoverOptions options;
   options.root = root;
   options.note_links = false;
-  options.accept = [](std::string_view head) {
-    return looks_like_unit(head) && (head[8] == 'I' || head[8] == 'Y' || head[8] == 'y');
-  };
-  Discovery found = discover(out.folders, options);
+  if (interfaces_only)
+    options.accept = [](std::string_view head) {
+      return looks_like_unit(head) && (head[8] == 'I' || head[8] == 'Y' || head[8] == 'y');
+    };
+  else
+    options.accept = [](std::string_view head) { return looks_like_unit(head) || sniff_content(head) == ContentKind::Elf; };
+  Discovery found = discover(library_folders(root), options);
   errors.insert(errors.end(), found.errors.begin(), found.errors.end());
   std::vector<std::optional<OcamlFile>> files(found.files.size());
   std::mutex mutex;
   for_each_file_largest_first(found.files, [&](std::size_t i) {
-    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(found.files[i].open_path);
-    llvm::Expected<OcamlFile> file = bytes ? read_ocaml_file((*bytes)->getBuffer(), found.files[i].path)
+    const InputFile &input = found.files[i];
+    if (!looks_like_unit(input.head) && !is_plugin_name(input.path))
+      return; // another ELF file: a stub library
+    if (input.path.size() > 5 && input.path.compare(input.path.size() - 5, 5, ".cmti") == 0)
+      return; // a .cmi followed by the typed tree: the .cmi beside it says the same
+    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path);
+    llvm::Expected<OcamlFile> file = bytes ? read_ocaml_file((*bytes)->getBuffer(), path_inside_root(root, input.path))
                                            : llvm::Expected<OcamlFile>(bytes.takeError());
     if (file) {
       files[i] = std::move(*file);
       return;
     }
     std::lock_guard<std::mutex> lock(mutex);
-    errors.push_back({found.files[i].path, to_message(file.takeError())});
+    errors.push_back({input.path, to_message(file.takeError())});
   });
-  for (std::size_t i = 0; i < files.size(); ++i)
-    if (files[i])
-      add_installed(*files[i], path_inside_root(root, found.files[i].path), out);
+  std::vector<OcamlFile> out;
+  for (std::optional<OcamlFile> &file : files)
+    if (file)
+      out.push_back(std::move(*file));
   return out;
+}
+
+// The .cmi and .cmx files say it all; .cma and .cmxa repeat them.
+Installed installed_units(const std::string &root, std::vector<InputError> &errors) {
+  Installed out;
+  out.folders = library_folders(root);
+  for (const OcamlFile &file : library_files(root, /*interfaces_only=*/true, errors))
+    add_installed(file, out);
+  return out;
+}
+
+bool is_plugin_name(const std::string &path) {
+  return path.size() >= 5 && path.compare(path.size() - 5, 5, ".cmxs") == 0;
 }
 
 } // namespace abitag::ocaml

@@ -77,8 +77,13 @@ struct Installed {
 // The library folders of ROOT (a canonical host path) that exist, as host paths.
 std::vector<std::string> library_folders(const std::string &root);
 Installed installed_units(const std::string &root, std::vector<InputError> &errors);
-// Adds the units of FILE (a path inside the root) to INSTALLED.
-void add_installed(const OcamlFile &file, const std::string &path, Installed &installed);
+// Every compiled file in ROOT's library folders (.cmi and .cmx only when
+// INTERFACES_ONLY), named by its path inside ROOT.
+std::vector<OcamlFile> library_files(const std::string &root, bool interfaces_only, std::vector<InputError> &errors);
+// Adds the units of FILE (named by its path inside the root) to INSTALLED.
+void add_installed(const OcamlFile &file, Installed &installed);
+// Whether PATH names a native plugin (.cmxs), the one unit file in ELF.
+bool is_plugin_name(const std::string &path);
 
 // --- --check ------------------------------------------------------------------
 
