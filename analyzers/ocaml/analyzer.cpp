@@ -7,6 +7,8 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <set>
 
 #include <CLI/CLI.hpp>
 
@@ -30,7 +32,7 @@ std::string base_name(const std::string &path) { return path.substr(path.rfind('
 bool looks_like_text(std::string_view head) { return !head.empty() && head.find('\0') == std::string_view::npos; }
 
 bool wanted_head(std::string_view head) {
-  return looks_like_unit(head) || sniff_content(head) == ContentKind::Elf || looks_like_text(head);
+  return head.substr(0, 8) == "Caml1999" || sniff_content(head) == ContentKind::Elf || looks_like_text(head);
 }
 
 // What one input file turned out to be.
@@ -46,11 +48,18 @@ struct Inputs {
   std::size_t other = 0;
 };
 
-void read_one(const InputFile &input, Read &out) {
+// A compiled file by its magic number (a damaged one too), a plugin or a
+// META file by name; any other file named on the command line is an error,
+// one met in a walk is not read.
+void read_one(const InputFile &input, bool named, Read &out) {
   bool elf = sniff_content(input.head) == ContentKind::Elf;
-  bool meta = !elf && !looks_like_unit(input.head) && is_meta_name(base_name(input.path));
-  if ((elf && !is_plugin_name(input.path)) || (!elf && !meta && !looks_like_unit(input.head)))
-    return; // another ELF file or text file
+  bool unit = input.head.substr(0, 8) == "Caml1999";
+  bool meta = !elf && !unit && is_meta_name(base_name(input.path));
+  if (!unit && !meta && !(elf && is_plugin_name(input.path))) {
+    if (named)
+      out.error = "not a compiled OCaml file, .cmxs plugin or META file";
+    return;
+  }
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path);
   if (!bytes) {
     out.error = to_message(bytes.takeError());
@@ -68,9 +77,11 @@ void read_one(const InputFile &input, Read &out) {
     out.error = to_message(file.takeError());
 }
 
-Inputs read_inputs(const Discovery &found, Analysis &out) {
+Inputs read_inputs(const Discovery &found, const std::vector<std::string> &named, Analysis &out) {
   std::vector<Read> reads(found.files.size());
-  for_each_file_largest_first(found.files, [&](std::size_t i) { read_one(found.files[i], reads[i]); });
+  std::set<std::string> named_set(named.begin(), named.end());
+  for_each_file_largest_first(found.files,
+                              [&](std::size_t i) { read_one(found.files[i], named_set.count(found.files[i].path) > 0, reads[i]); });
   Inputs in;
   in.other = found.other_files;
   for (std::size_t i = 0; i < reads.size(); ++i) {
@@ -131,7 +142,7 @@ public:
     options.wanted = "not a compiled OCaml file, .cmxs plugin or META file";
     Discovery found = discover(inputs.paths, options);
     out.errors = found.errors;
-    Inputs in = read_inputs(found, out);
+    Inputs in = read_inputs(found, inputs.paths, out);
     if (!out.errors.empty())
       return out;
     return check_ ? check(in, root, inputs, out) : describe(in, found, inputs, out);

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 #include "analyzers/ocaml/ocaml.h"
 #include "fingerprint/mapped_file.h"
@@ -59,7 +60,7 @@ void add_words(const std::string &value, std::vector<std::string> &out) {
   std::string word;
   for (char c : value + " ") {
     if (std::isspace(std::uint8_t(c)) || c == ',') {
-      if (!word.empty() && std::find(out.begin(), out.end(), word) == out.end())
+      if (!word.empty())
         out.push_back(word);
       word.clear();
     } else {
@@ -106,6 +107,12 @@ std::vector<MetaPackage> parse_meta(std::string_view text, const std::string &na
         i = j + 1;
       }
     }
+  }
+  for (MetaPackage &package : out) { // each requirement once, in the order first named
+    std::set<std::string> seen;
+    std::vector<std::string> &names = package.required;
+    names.erase(std::remove_if(names.begin(), names.end(), [&](const std::string &n) { return !seen.insert(n).second; }),
+                names.end());
   }
   return out;
 }
