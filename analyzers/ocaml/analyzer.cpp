@@ -60,7 +60,7 @@ void read_one(const InputFile &input, bool named, Read &out) {
       out.error = "not a compiled OCaml file, .cmxs plugin or META file";
     return;
   }
-  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path);
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path, Reading::InParts);
   if (!bytes) {
     out.error = to_message(bytes.takeError());
     return;
@@ -155,8 +155,9 @@ private:
     doc["analyzer"] = "ocaml";
     doc["value"] = out.value;
     doc["files"] = nlohmann::ordered_json::array();
-    for (const OcamlFile &file : in.files)
-      doc["files"].push_back(file_json(file));
+    if (inputs.json) // every digest of every unit: most of the run's work when made for nothing
+      for (const OcamlFile &file : in.files)
+        doc["files"].push_back(file_json(file));
     doc["findlib"] = nlohmann::ordered_json::array();
     for (const MetaPackage &package : in.meta)
       doc["findlib"].push_back(meta_json(package));
@@ -176,29 +177,29 @@ private:
     out.value += (out.value.empty() ? "" : "\n") + line;
   }
 
-  static nlohmann::ordered_json check_files(const Inputs &in, const Installed &installed, const AnalysisInputs &inputs,
-                                            Analysis &out) {
-    nlohmann::ordered_json listed = nlohmann::ordered_json::array();
-    for (const OcamlFile &file : in.files) {
-      nlohmann::ordered_json shown = file_json(file);
-      std::string problem;
-      if (!installed.magic.empty() && format_version(file.magic) != format_version(installed.magic))
-        problem = "compiled by another version of OCaml (" + file.magic + "; the installed compiler's stdlib.cmi is " +
-                  installed.magic + ")";
-      shown["problem"] = problem;
-      if (!problem.empty())
-        add_finding(out, file.path + ": " + problem);
-      std::vector<Inconsistency> found = problem.empty() ? check_file(file, installed) : std::vector<Inconsistency>();
-      shown["inconsistencies"] = nlohmann::ordered_json::array();
-      for (const Inconsistency &inconsistency : found) {
-        shown["inconsistencies"].push_back(inconsistency_json(inconsistency));
-        add_finding(out, file.path + ": " + inconsistency.message());
-      }
-      if (problem.empty() && found.empty() && inputs.explain)
-        out.explanation.push_back(file.path + ": every import agrees with the installed units");
-      listed.push_back(std::move(shown));
-    }
-    return listed;
+  // The --json objects (made only for --json: every digest of every unit)
+  // and the findings of FILE.
+  static void check_file_against(const OcamlFile &file, const Installed &installed, const AnalysisInputs &inputs,
+                                 Analysis &out, nlohmann::ordered_json &listed) {
+    std::string problem;
+    if (!installed.magic.empty() && format_version(file.magic) != format_version(installed.magic))
+      problem = "compiled by another version of OCaml (" + file.magic + "; the installed compiler's stdlib.cmi is " +
+                installed.magic + ")";
+    if (!problem.empty())
+      add_finding(out, file.path + ": " + problem);
+    std::vector<Inconsistency> found = problem.empty() ? check_file(file, installed) : std::vector<Inconsistency>();
+    for (const Inconsistency &inconsistency : found)
+      add_finding(out, file.path + ": " + inconsistency.message());
+    if (problem.empty() && found.empty() && inputs.explain)
+      out.explanation.push_back(file.path + ": every import agrees with the installed units");
+    if (!inputs.json)
+      return;
+    nlohmann::ordered_json shown = file_json(file);
+    shown["problem"] = problem;
+    shown["inconsistencies"] = nlohmann::ordered_json::array();
+    for (const Inconsistency &inconsistency : found)
+      shown["inconsistencies"].push_back(inconsistency_json(inconsistency));
+    listed.push_back(std::move(shown));
   }
 
   static nlohmann::ordered_json check_meta(const Inputs &in, const std::string &root, const AnalysisInputs &inputs,
@@ -227,7 +228,9 @@ private:
     Installed installed = installed_units(root, out.errors);
     if (!out.errors.empty())
       return out;
-    nlohmann::ordered_json files = check_files(in, installed, inputs, out);
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const OcamlFile &file : in.files)
+      check_file_against(file, installed, inputs, out, files);
     nlohmann::ordered_json meta = check_meta(in, root, inputs, out);
     if (!out.errors.empty())
       return out;

@@ -60,7 +60,7 @@ std::vector<OcamlFile> library_files(const std::string &root, bool interfaces_on
       return; // another ELF file: a stub library
     if (input.path.size() > 5 && input.path.compare(input.path.size() - 5, 5, ".cmti") == 0)
       return; // a .cmi followed by the typed tree: the .cmi beside it says the same
-    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path);
+    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path, Reading::InParts);
     llvm::Expected<OcamlFile> file = bytes ? read_ocaml_file((*bytes)->getBuffer(), path_inside_root(root, input.path))
                                            : llvm::Expected<OcamlFile>(bytes.takeError());
     if (file) {

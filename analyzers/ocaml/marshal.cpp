@@ -5,6 +5,8 @@
 // a damaged file is an error, never a read past it or a huge allocation.
 #include "analyzers/ocaml/marshal.h"
 
+#include <algorithm>
+
 #include "fingerprint/errors.h"
 
 namespace abitag::ocaml {
@@ -259,6 +261,11 @@ llvm::Expected<MarshalValue> read_marshal(std::string_view file, std::size_t off
     return header.takeError();
   MarshalValue out;
   std::string_view data = file.substr(offset + header->size, header->data);
+  // Every object is a node, and most blocks have two fields (list cells,
+  // pairs); the header's count is bounded by the data's bytes.
+  std::size_t objects = std::size_t(std::min<std::uint64_t>(header->objects, header->data));
+  out.nodes.reserve(objects + objects / 4);
+  out.fields.reserve(2 * objects);
   Decoder decoder(data, 0, header->objects, out);
   if (llvm::Error error = decoder.run())
     return error;
