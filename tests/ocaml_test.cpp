@@ -9,7 +9,9 @@
 // beta once alpha's new interface is adopted.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -101,6 +103,19 @@ std::set<std::string> inconsistent_interfaces(const std::string &text) {
   return out;
 }
 
+// A copy of fixture root TREE in DIR/root with a dpkg database in which
+// package libNAME-ocaml-dev owns the folder /usr/lib/ocaml/NAME of each of NAMES.
+std::string packaged_root(const TempDir &dir, const std::string &tree, const std::vector<std::string> &names) {
+  std::string root = dir.path() + "/root";
+  fs::copy(fixture("ocaml/" + tree), root, fs::copy_options::recursive);
+  std::map<std::string, std::vector<std::string>> packages;
+  for (const std::string &name : names)
+    for (const auto &entry : fs::directory_iterator(root + "/usr/lib/ocaml/" + name))
+      packages["lib" + name + "-ocaml-dev"].push_back(entry.path().string().substr(root.size()));
+  write_dpkg_database(root, packages);
+  return root;
+}
+
 } // namespace
 
 TEST_CASE("ocaml: every unit's digests are what ocamlobjinfo prints", "[ocaml]") {
@@ -132,14 +147,22 @@ TEST_CASE("ocaml: every unit's digests are what ocamlobjinfo prints", "[ocaml]")
 
 TEST_CASE("ocaml --check says inconsistent assumptions exactly where ocamlfind ocamlopt does", "[ocaml]") {
   std::string before = fixture("ocaml/before"), after = fixture("ocaml/after");
-  SECTION("beta compiled against alpha: both agree it links") {
-    Run compiled = ocamlfind_links(before, "alpha,beta", "uses_b");
+  // PROGRAM links with PACKAGES of ROOT, and abitag finds nothing in their folders.
+  auto both_clean = [](const std::string &root, const std::string &packages, const std::string &program,
+                       const std::vector<std::string> &folders) {
+    Run compiled = ocamlfind_links(root, packages, program);
     INFO(compiled.out << compiled.err);
     CHECK(compiled.exit_code == 0);
-    Run checked = abitag_ocaml({"--check", "--root", before, before_lib("alpha"), before_lib("beta")});
+    std::vector<std::string> args{"--check", "--root", root};
+    for (const std::string &folder : folders)
+      args.push_back(root + "/usr/lib/ocaml/" + folder);
+    Run checked = abitag_ocaml(args);
     INFO(checked.out << checked.err);
     CHECK(checked.exit_code == 0);
     CHECK(checked.out.empty());
+  };
+  SECTION("beta compiled against alpha: both agree it links") {
+    both_clean(before, "alpha,beta", "uses_b", {"alpha", "beta"});
   }
   SECTION("alpha's interface changed: both name interface A for beta") {
     Run compiled = ocamlfind_links(after, "alpha,beta", "uses_b");
@@ -157,13 +180,7 @@ TEST_CASE("ocaml --check says inconsistent assumptions exactly where ocamlfind o
     CHECK(checked.out.find("b.cmi:") == std::string::npos); // B's interface does not mention A
   }
   SECTION("gamma compiled against the new alpha: both agree it links") {
-    Run compiled = ocamlfind_links(after, "alpha,gamma", "uses_c");
-    INFO(compiled.out << compiled.err);
-    CHECK(compiled.exit_code == 0);
-    Run checked = abitag_ocaml({"--check", "--root", after, after_lib("alpha"), after_lib("gamma")});
-    INFO(checked.out << checked.err);
-    CHECK(checked.exit_code == 0);
-    CHECK(checked.out.empty());
+    both_clean(after, "alpha,gamma", "uses_c", {"alpha", "gamma"});
   }
 }
 
@@ -219,13 +236,7 @@ TEST_CASE("ocaml: a damaged file is one line and exit 3", "[ocaml]") {
 
 TEST_CASE("audit: the ocaml section names the package to rebuild", "[ocaml][audit]") {
   TempDir dir;
-  std::string root = dir.path() + "/root";
-  fs::copy(fixture("ocaml/after"), root, fs::copy_options::recursive);
-  std::map<std::string, std::vector<std::string>> packages;
-  for (const char *name : {"alpha", "beta", "gamma", "delta"})
-    for (const auto &entry : fs::directory_iterator(root + "/usr/lib/ocaml/" + name))
-      packages[std::string("lib") + name + "-ocaml-dev"].push_back(entry.path().string().substr(root.size()));
-  write_dpkg_database(root, packages);
+  std::string root = packaged_root(dir, "after", {"alpha", "beta", "gamma", "delta"});
   Run r = run(abitag_binary(), {"audit", "--only", "ocaml", "--json", root});
   INFO(r.out << r.err);
   CHECK(r.exit_code == 1);
@@ -241,13 +252,7 @@ TEST_CASE("audit: the ocaml section names the package to rebuild", "[ocaml][audi
 
 TEST_CASE("adopt: an OCaml library locks on the interfaces it imports", "[ocaml][adopt]") {
   TempDir dir;
-  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
-  fs::copy(fixture("ocaml/before"), root, fs::copy_options::recursive);
-  std::map<std::string, std::vector<std::string>> packages;
-  for (const char *name : {"alpha", "beta"})
-    for (const auto &entry : fs::directory_iterator(root + "/usr/lib/ocaml/" + name))
-      packages[std::string("lib") + name + "-ocaml-dev"].push_back(entry.path().string().substr(root.size()));
-  write_dpkg_database(root, packages);
+  std::string root = packaged_root(dir, "before", {"alpha", "beta"}), db = dir.path() + "/tags.db";
   adopt_json(root, db);
   std::vector<std::string> beta = shown("libbeta-ocaml-dev", db);
   Run alpha_tag = abitag_ocaml({root + "/usr/lib/ocaml/alpha"});
