@@ -143,6 +143,10 @@ TEST_CASE("ocaml: every unit's digests are what ocamlobjinfo prints", "[ocaml]")
     CHECK(!theirs.empty());
     CHECK(abitag_digests(file) == theirs);
   }
+  Run whole = abitag_ocaml({"/usr/lib/ocaml"}); // every file of the compiler's folder read, none refused
+  INFO(whole.err);
+  CHECK(whole.exit_code == 0);
+  CHECK(whole.err.empty());
 }
 
 TEST_CASE("ocaml --check says inconsistent assumptions exactly where ocamlfind ocamlopt does", "[ocaml]") {
@@ -232,6 +236,16 @@ TEST_CASE("ocaml: a damaged file is one line and exit 3", "[ocaml]") {
   long_data[16] = '\x7f'; // the first value's data length, a big-endian u32 at 12 + 4
   refused("long.cmi", long_data, "truncated: the Marshal value at offset 12 claims");
   refused("magic.cmi", cmi.substr(0, 10), "truncated: 10 bytes, shorter than the magic number");
+  // A typed tree (.cmt) has a magic number of its own: named, it is refused; met in a walk, passed over.
+  fs::create_directory(dir.path() + "/walked");
+  fs::copy_file("/usr/lib/ocaml/stdlib__List.cmt", dir.path() + "/walked/stdlib__List.cmt");
+  fs::copy_file(after_lib("alpha/a.cmi"), dir.path() + "/walked/a.cmi");
+  Run named = abitag_ocaml({dir.path() + "/walked/stdlib__List.cmt"});
+  CHECK(named.exit_code == 3);
+  Run walked = abitag_ocaml({dir.path() + "/walked"});
+  INFO(walked.err);
+  CHECK(walked.exit_code == 0);
+  CHECK(walked.out == abitag_ocaml({after_lib("alpha/a.cmi")}).out);
 }
 
 TEST_CASE("audit: the ocaml section names the package to rebuild", "[ocaml][audit]") {

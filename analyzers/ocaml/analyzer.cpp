@@ -48,12 +48,14 @@ struct Inputs {
   std::size_t other = 0;
 };
 
-// A compiled file by its magic number (a damaged one too), a plugin or a
-// META file by name; any other file named on the command line is an error,
+// A compiled file by its magic number, a plugin or a META file by name; any other file named on the command line is an error,
 // one met in a walk is not read.
 void read_one(const InputFile &input, bool named, Read &out) {
   bool elf = sniff_content(input.head) == ContentKind::Elf;
-  bool unit = input.head.substr(0, 8) == "Caml1999";
+  // Of the other Caml1999 files (.cmt typed trees, bytecode executables,
+  // ASTs) and those too short for a magic number only a named one is
+  // read, to say why it is refused.
+  bool unit = looks_like_unit(input.head) || (named && input.head.substr(0, 8) == "Caml1999");
   bool meta = !elf && !unit && is_meta_name(base_name(input.path));
   if (!unit && !meta && !(elf && is_plugin_name(input.path))) {
     if (named)
