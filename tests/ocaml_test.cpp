@@ -3,8 +3,8 @@
 // scripts/make-fixtures-ocaml: alpha, beta compiled against it, alpha
 // changed and rebuilt, gamma compiled against the new alpha): the digests
 // read are what ocamlobjinfo prints; --check says "inconsistent assumptions"
-// exactly where `ocamlfind ocamlopt` fails with it, and nothing where it
-// links; damaged files are one line and exit 3; the audit's ocaml section
+// exactly where `ocamlfind ocamlopt` fails with it (and Dynlink refuses the
+// plugin), and nothing where it links; damaged files are one line and exit 3; the audit's ocaml section
 // names the package to rebuild; adopt locks beta on alpha, and check names
 // beta once alpha's new interface is adopted.
 #include <catch2/catch.hpp>
@@ -94,6 +94,21 @@ Run ocamlfind_links(const std::string &root, const std::string &packages, const 
                      "-linkpkg", "-o", dir.path() + "/" + program, source});
 }
 
+// A native program linking alpha of ROOT that loads the plugin
+// beta/beta.cmxs of ROOT with Dynlink: prints "loaded" or Dynlink's error.
+Run dynlink_loads(const std::string &root) {
+  require_tool("ocamlfind", "ocaml-findlib");
+  TempDir dir;
+  std::string source = dir.path() + "/host.ml";
+  write_file(source, "let () = try Dynlink.loadfile Sys.argv.(1); print_string \"loaded\"\n"
+                     "  with Dynlink.Error e -> print_string (Dynlink.error_message e); exit 2\n");
+  Run built = run("env", {"OCAMLPATH=" + root + "/usr/lib/ocaml", "ocamlfind", "ocamlopt", "-package",
+                          "alpha,dynlink", "-linkpkg", "-linkall", "-o", dir.path() + "/host", source});
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  return run(dir.path() + "/host", {root + "/usr/lib/ocaml/beta/beta.cmxs"});
+}
+
 // The interfaces a compiler's or abitag's messages say assumptions are inconsistent over.
 std::set<std::string> inconsistent_interfaces(const std::string &text) {
   std::set<std::string> out;
@@ -165,8 +180,9 @@ TEST_CASE("ocaml --check says inconsistent assumptions exactly where ocamlfind o
     CHECK(checked.exit_code == 0);
     CHECK(checked.out.empty());
   };
-  SECTION("beta compiled against alpha: both agree it links") {
+  SECTION("beta compiled against alpha: both agree it links, and Dynlink loads its plugin") {
     both_clean(before, "alpha,beta", "uses_b", {"alpha", "beta"});
+    CHECK(dynlink_loads(before).out == "loaded");
   }
   SECTION("alpha's interface changed: both name interface A for beta") {
     Run compiled = ocamlfind_links(after, "alpha,beta", "uses_b");
@@ -182,6 +198,7 @@ TEST_CASE("ocaml --check says inconsistent assumptions exactly where ocamlfind o
             std::string::npos);
     CHECK(checked.out.find("over implementation A") != std::string::npos);
     CHECK(checked.out.find("b.cmi:") == std::string::npos); // B's interface does not mention A
+    CHECK(dynlink_loads(after).out == "interface mismatch on A"); // Dynlink refuses beta.cmxs over A too
   }
   SECTION("gamma compiled against the new alpha: both agree it links") {
     both_clean(after, "alpha,gamma", "uses_c", {"alpha", "gamma"});
