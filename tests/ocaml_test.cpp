@@ -265,7 +265,7 @@ TEST_CASE("ocaml: a damaged file is one line and exit 3", "[ocaml]") {
   CHECK(walked.out == abitag_ocaml({after_lib("alpha/a.cmi")}).out);
 }
 
-TEST_CASE("audit: the ocaml section names the package to rebuild", "[ocaml][audit]") {
+TEST_CASE("audit: the ocaml section and ocaml --check name the package to rebuild", "[ocaml][audit]") {
   TempDir dir;
   std::string root = packaged_root(dir, "after", {"alpha", "beta", "gamma", "delta"});
   Run r = run(abitag_binary(), {"audit", "--only", "ocaml", "--json", root});
@@ -279,6 +279,10 @@ TEST_CASE("audit: the ocaml section names the package to rebuild", "[ocaml][audi
                      "inconsistent-interface /usr/lib/ocaml/beta/b.cmx (package libbeta-ocaml-dev)",
                      "inconsistent-implementation /usr/lib/ocaml/beta/b.cmx (package libbeta-ocaml-dev)",
                      "missing-requirement /usr/lib/ocaml/delta/META (package libdelta-ocaml-dev)"});
+  Run checked = abitag_ocaml({"--check", "--root", root, root + "/usr/lib/ocaml/beta"});
+  CHECK(checked.exit_code == 1);
+  for (const std::string &line : lines(checked.out))
+    CHECK(line.substr(line.size() - 27) == "; rebuild libbeta-ocaml-dev");
 }
 
 TEST_CASE("adopt: an OCaml library locks on the interfaces it imports", "[ocaml][adopt]") {

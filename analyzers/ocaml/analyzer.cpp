@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -16,6 +17,8 @@
 #include "analyzers/ocaml/report.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/mapped_file.h"
+#include "fingerprint/paths.h"
+#include "packages/owner_index.h"
 
 namespace abitag::ocaml {
 namespace {
@@ -100,6 +103,26 @@ Inputs read_inputs(const Discovery &found, const std::vector<std::string> &named
   return in;
 }
 
+// The packages owning files of the root, named only for files with
+// findings: reading the package databases costs more than a clean check.
+class Owners {
+public:
+  explicit Owners(std::string root) : root_(std::move(root)) {}
+  // The short names of the packages owning PATH (a host path), joined by ", "; empty when none does.
+  std::string of(const std::string &path) {
+    if (!packages_)
+      packages_ = std::make_unique<packages::InstalledPackages>(root_);
+    std::string names;
+    for (const packages::Package *owner : packages_->index().owners(path_inside_root(root_, real_path(path))))
+      names += (names.empty() ? "" : ", ") + owner->id.short_name();
+    return names;
+  }
+
+private:
+  std::string root_;
+  std::unique_ptr<packages::InstalledPackages> packages_;
+};
+
 // The format version of a magic number ("030" of "Caml1999I030").
 std::string format_version(const std::string &magic) { return magic.size() >= 12 ? magic.substr(9, 3) : magic; }
 
@@ -182,21 +205,24 @@ private:
   // The --json objects (made only for --json: every digest of every unit)
   // and the findings of FILE.
   static void check_file_against(const OcamlFile &file, const Installed &installed, const AnalysisInputs &inputs,
-                                 Analysis &out, nlohmann::ordered_json &listed) {
+                                 Owners &owners, Analysis &out, nlohmann::ordered_json &listed) {
     std::string problem;
     if (!installed.magic.empty() && format_version(file.magic) != format_version(installed.magic))
       problem = "compiled by another version of OCaml (" + file.magic + "; the installed compiler's stdlib.cmi is " +
                 installed.magic + ")";
-    if (!problem.empty())
-      add_finding(out, file.path + ": " + problem);
     std::vector<Inconsistency> found = problem.empty() ? check_file(file, installed) : std::vector<Inconsistency>();
+    std::string package = problem.empty() && found.empty() ? std::string() : owners.of(file.path);
+    std::string rebuild = package.empty() ? "" : "; rebuild " + package;
+    if (!problem.empty())
+      add_finding(out, file.path + ": " + problem + rebuild);
     for (const Inconsistency &inconsistency : found)
-      add_finding(out, file.path + ": " + inconsistency.message());
+      add_finding(out, file.path + ": " + inconsistency.message() + rebuild);
     if (problem.empty() && found.empty() && inputs.explain)
       out.explanation.push_back(file.path + ": every import agrees with the installed units");
     if (!inputs.json)
       return;
     nlohmann::ordered_json shown = file_json(file);
+    shown["package"] = package.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(package);
     shown["problem"] = problem;
     shown["inconsistencies"] = nlohmann::ordered_json::array();
     for (const Inconsistency &inconsistency : found)
@@ -231,8 +257,9 @@ private:
     if (!out.errors.empty())
       return out;
     nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    Owners owners(root);
     for (const OcamlFile &file : in.files)
-      check_file_against(file, installed, inputs, out, files);
+      check_file_against(file, installed, inputs, owners, out, files);
     nlohmann::ordered_json meta = check_meta(in, root, inputs, out);
     if (!out.errors.empty())
       return out;
