@@ -14,6 +14,7 @@
 #include "analyzers/sbcl/sbcl.h"
 #include "audit/loader.h"
 #include "fingerprint/analyzer.h"
+#include "fingerprint/mapped_file.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 #include "tagger/analyzer_arguments.h"
@@ -110,6 +111,7 @@ Locks::Needs Locks::needs_of(const PackageFiles &files, ElfRound &round) {
   add_ghc_needs(files, out);
   add_sbcl_needs(files, out);
   add_kmod_needs(files, out);
+  add_ocaml_needs(files, out);
   return out;
 }
 
@@ -305,6 +307,44 @@ void Locks::add_ghc_needs(const PackageFiles &files, Needs &out) {
         out[conf].insert(tags.tags.front().key);
     }
   }
+}
+
+// Each unit's imported interfaces (with a digest: an alias-only import
+// checks nothing) that the package does not define itself: the package
+// installing the .cmi of that name (the one with the digest imported, as
+// `abitag ocaml --check` picks it) is locked on by its ocaml tag.
+void Locks::add_ocaml_needs(const PackageFiles &files, Needs &out) {
+  std::unique_ptr<Analyzer> analyzer = builtin_registry().create("ocaml");
+  if (!analyzer)
+    return;
+  std::vector<ocaml::OcamlFile> units;
+  for (const PackageFile &file : files.files) {
+    if (!analyzer->adopts(file.path, file.head))
+      continue;
+    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(file.host_path);
+    llvm::Expected<ocaml::OcamlFile> read = bytes ? ocaml::read_ocaml_file((*bytes)->getBuffer(), file.path)
+                                                  : llvm::Expected<ocaml::OcamlFile>(bytes.takeError());
+    if (read)
+      units.push_back(std::move(*read));
+    else
+      llvm::consumeError(read.takeError()); // the analyzer reports it when it makes the tag
+  }
+  if (units.empty())
+    return;
+  std::call_once(ocaml_once_, [&] {
+    std::vector<InputError> unreadable; // the audit's ocaml section reports them
+    ocaml_installed_ = std::make_unique<ocaml::Installed>(ocaml::installed_units(root_, unreadable));
+  });
+  std::set<std::string> own;
+  for (const ocaml::OcamlFile &file : units)
+    for (const ocaml::CompilationUnit &unit : file.units)
+      own.insert(unit.name);
+  for (const ocaml::OcamlFile &file : units)
+    for (const ocaml::CompilationUnit &unit : file.units)
+      for (const ocaml::Import &import : unit.interfaces)
+        if (!import.crc.empty() && !own.count(import.name))
+          if (const ocaml::InstalledUnit *provider = ocaml::provider(import, *ocaml_installed_))
+            out[provider->path].insert("ocaml");
 }
 
 } // namespace abitag::adopt

@@ -12,15 +12,20 @@
 //    of the package owning the runtime that would load them (an executable
 //    carries its own); cores and executables on the sonames tag of the
 //    packages owning the foreign libraries they reopen.
+//  - OCaml: a unit's imported interfaces are locked on the ocaml tag (its
+//    interface digests) of the package installing that interface's .cmi.
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <llvm/Support/Error.h>
 
+#include "analyzers/ocaml/ocaml.h"
 #include "audit/progress.h"
 #include "adopt/package_lookup.h"
 #include "packages/owner_index.h"
@@ -76,6 +81,7 @@ private:
   void add_ghc_needs(const PackageFiles &files, Needs &out);
   void add_sbcl_needs(const PackageFiles &files, Needs &out);
   void add_kmod_needs(const PackageFiles &files, Needs &out);
+  void add_ocaml_needs(const PackageFiles &files, Needs &out);
   Needs needs_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
@@ -86,6 +92,8 @@ private:
   std::map<std::string, std::map<std::string, std::string>> values_; // this run's: package -> key -> value
   std::vector<tagger::Tag> tags_;
   std::map<std::string, Providers> needs_; // dependant -> its providers
+  std::once_flag ocaml_once_;
+  std::unique_ptr<ocaml::Installed> ocaml_installed_; // the root's, read once when a package has OCaml units
 };
 
 } // namespace abitag::adopt

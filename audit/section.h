@@ -87,6 +87,7 @@ std::unique_ptr<AuditSection> make_ghc_section();
 std::unique_ptr<AuditSection> make_sbcl_section();
 std::unique_ptr<AuditSection> make_kmod_section();
 std::unique_ptr<AuditSection> make_qt_section();
+std::unique_ptr<AuditSection> make_ocaml_section();
 std::unique_ptr<AuditSection> make_python_section();
 std::unique_ptr<AuditSection> make_tags_section();
 

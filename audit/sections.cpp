@@ -14,6 +14,7 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   out.push_back(make_kmod_section());
   out.push_back(make_qt_section());
   out.push_back(make_python_section());
+  out.push_back(make_ocaml_section());
   out.push_back(make_tags_section());
   return out;
 }
