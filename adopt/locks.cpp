@@ -23,9 +23,15 @@ namespace abitag::adopt {
 // One round's ELF files read by the audit's scan, and its loader over them.
 struct ElfRound {
   // No files is no walk (a walk of no paths is one of the whole root).
+  // The scan keeps no symbol keys (they are for the audit's linkage check,
+  // which adopting does not make) and classifies no file's C++ ABI (only
+  // the libraries loaded are asked about, in shows_cxx_abi): a whole
+  // system's keys are tens of MiB, and classifying every file on all
+  // reading threads at once made adopting peak above the audit.
   ElfRound(const std::string &root, const std::vector<std::string> &files, audit::Progress &progress)
-      : scan(files.empty() ? audit::ElfScan(root, std::vector<InputFile>{}, {}, progress, /*census=*/true)
-                           : audit::ElfScan(root, files, progress, /*census=*/true)),
+      : scan(files.empty() ? audit::ElfScan(root, std::vector<InputFile>{}, {}, progress, /*census=*/false)
+                           : audit::ElfScan(root, files, progress, /*census=*/false,
+                                            std::make_shared<audit::SymbolKeyCache>(/*budget=*/0))),
         loader(scan) {
     for (const audit::ElfEntry &entry : scan.entries())
       by_path.emplace(entry.path, &entry);
@@ -34,26 +40,27 @@ struct ElfRound {
   audit::Loader loader;
   std::unordered_map<std::string, const audit::ElfEntry *> by_path;
 
-  // Whether LIBRARY's interface shows C++ ABI evidence. The scan classified
-  // the files it walked; a library outside them, which the loader read
-  // without a census, is read again once with one.
+  // Whether LIBRARY's interface shows C++ ABI evidence: it is read once
+  // more, with a census, the first time it is asked about.
   bool shows_cxx_abi(const audit::ElfEntry &library) {
-    if (by_path.count(library.path))
-      return library.facts.census.interface_families != 0;
-    std::lock_guard<std::mutex> lock(mutex);
-    auto [known, added] = outside.emplace(library.path, false);
-    if (added) {
-      llvm::Expected<audit::ElfFacts> facts = audit::read_elf_facts(library.host_path, /*census=*/true);
-      if (facts)
-        known->second = facts->census.interface_families != 0;
-      else
-        llvm::consumeError(facts.takeError()); // the loader read it: a lock on its sonames still holds
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (auto known = classified.find(library.path); known != classified.end())
+        return known->second;
     }
-    return known->second;
+    bool shows = false;
+    llvm::Expected<audit::ElfFacts> facts = audit::read_elf_facts(library.host_path, /*census=*/true);
+    if (facts)
+      shows = facts->census.interface_families != 0;
+    else
+      llvm::consumeError(facts.takeError()); // the loader read it: a lock on its sonames still holds
+    std::lock_guard<std::mutex> lock(mutex);
+    classified.emplace(library.path, shows);
+    return shows;
   }
 
   std::mutex mutex;
-  std::unordered_map<std::string, bool> outside;
+  std::unordered_map<std::string, bool> classified;
 };
 
 namespace {
