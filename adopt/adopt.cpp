@@ -175,8 +175,7 @@ std::string run_analyzers(const std::string &root, PackageFiles &files) {
       continue;
     AdoptionTags made = analyzer->adoption_tags(paths, root);
     for (const InputError &left : made.left_out)
-      files.left_out.push_back(path_inside_root(root, left.path) + ": left out by " + std::string(analyzer->name()) +
-                               ": " + left.reason);
+      files.left_out.push_back({path_inside_root(root, left.path), std::string(analyzer->name()), left.reason});
     for (const AdoptionTag &tag : made.tags)
       if (std::string problem = run_analyzer(root, *factory(), tag.key, tag.paths, files); !problem.empty())
         return problem;
@@ -295,8 +294,8 @@ llvm::Error adopt_rounds(const AdoptOptions &options, PackageLookup &lookup, Cho
     for (PackageFiles &files : round) {
       if (!files.problem.empty())
         out.problems.push_back({files.id, files.problem});
-      for (const std::string &left : files.left_out)
-        out.left_out.push_back({files.id, left});
+      if (!files.left_out.empty())
+        out.left_out[files.id] = std::move(files.left_out);
     }
     llvm::Expected<std::set<std::string>> unknown = locks.add_round(round, progress);
     give_back_freed_memory();

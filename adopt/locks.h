@@ -21,8 +21,9 @@
 
 #include <llvm/Support/Error.h>
 
-#include "audit/progress.h"
+#include "adopt/adopt.h"
 #include "adopt/package_lookup.h"
+#include "audit/progress.h"
 #include "packages/owner_index.h"
 #include "tagger/store.h"
 
@@ -44,7 +45,7 @@ struct PackageFiles {
   std::vector<PackageFile> files;
   std::string problem; // why it is skipped, when it is
   std::vector<tagger::Tag> tags; // the analyzers' values
-  std::vector<std::string> left_out; // "PATH: left out by ANALYZER: REASON"
+  std::vector<LeftOut> left_out;
 };
 
 // The tag key of a package's sonames, and its source (no analyzer makes it).

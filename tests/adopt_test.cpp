@@ -281,6 +281,13 @@ TEST_CASE("adopt: GHC units tagged and locked on one by one, rts.conf left out, 
   CHECK(verbose.exit_code == 0);
   CHECK(verbose.err == "ghc: " + conf_d + "rts.conf: left out by ghc: no abi field, which --tag needs (id rts: GHC's "
                                           "runtime system, C code with no Haskell interface to hash)\n");
+  // --json lists the same per package.
+  CHECK(adopt_json(root, db, {"--dry-run"})["left_out"] ==
+        nlohmann::json{{"ghc",
+                        {{{"path", conf_d + "rts.conf"},
+                          {"analyzer", "ghc"},
+                          {"reason", "no abi field, which --tag needs (id rts: GHC's runtime system, C code with "
+                                     "no Haskell interface to hash)"}}}}});
   // The tag of a unit is what `abitag ghc --tag` computes again; rts.conf it refuses, naming why.
   CHECK(run(abitag_binary(), {"ghc", "--tag", root + conf_d + tinylib}).out == tiny + "\n");
   Run rts = run(abitag_binary(), {"ghc", "--tag", root + conf_d + "rts.conf"});
@@ -315,6 +322,71 @@ TEST_CASE("adopt: GHC units tagged and locked on one by one, rts.conf left out, 
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) ==
         std::vector<std::string>{"libghc-tinylib-dev", "libghc-twolib-dev", "libghc-uselib-dev"});
+}
+
+// A store from before the tags per unit holds locks on the plain ghc key
+// (the whole package's units): adopting again, every package or the one
+// named, puts the per-unit locks in their place.
+TEST_CASE("adopt: a lock on the plain ghc key gives way to the per-unit locks on the same package, named or not",
+          "[adopt][ghc]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  const std::string conf_d = "/var/lib/ghc/package.conf.d/";
+  const std::string tinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
+  const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+  fs::create_directories(root + conf_d);
+  fs::copy_file(fixture("ghc/db-good/" + tinylib), root + conf_d + tinylib);
+  fs::copy_file(fixture("ghc/db-good/" + uselib), root + conf_d + uselib);
+  for (const std::string &conf : {"base-4.15.1.0.conf", "ghc-prim-0.7.0.conf"})
+    fs::copy_file(fixture("ghc/debian-global/" + conf), root + conf_d + conf);
+  fs::create_directories(root + "/usr/share/doc/extra");
+  write_file(root + "/usr/share/doc/extra/README", "not a GHC unit\n");
+  write_dpkg_database(root, {{"ghc", {conf_d + "base-4.15.1.0.conf", conf_d + "ghc-prim-0.7.0.conf"}},
+                             {"libghc-tinylib-dev", {conf_d + tinylib}},
+                             {"libghc-uselib-dev", {conf_d + uselib}},
+                             {"libghc-extra", {"/usr/share/doc/extra/README"}}});
+  const std::string old_value = "ghc-units-before:0123";
+  auto lock = [&](const std::string &package, const std::string &dependency) {
+    Run r = run(abitag_binary(), {"lock", "--db", db, package, dependency, "ghc", old_value});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  lock("libghc-tinylib-dev", "ghc");
+  lock("libghc-uselib-dev", "ghc");
+  lock("libghc-tinylib-dev", "libghc-extra"); // no unit of it is a dependency: not adopting's to replace
+
+  // The whole system: tinylib's lock on ghc is replaced by ghc:base; the
+  // one on libghc-extra, which adopting derives nothing in place of, stays.
+  nlohmann::json whole = adopt_json(root, db);
+  CHECK(whole["dropped_locks"] ==
+        nlohmann::json{{{"package", "libghc-tinylib-dev"},
+                        {"dependency", "ghc"},
+                        {"key", "ghc"},
+                        {"value", old_value},
+                        {"reason", "replaced by its locks on ghc's units (ghc:NAME)"}},
+                       {{"package", "libghc-uselib-dev"},
+                        {"dependency", "ghc"},
+                        {"key", "ghc"},
+                        {"value", old_value},
+                        {"reason", "replaced by its locks on ghc's units (ghc:NAME)"}}});
+  const std::string base = "base-4.15.1.0:6a406ebaf745e21c23112ab11c065ffc";
+  CHECK(shown("libghc-tinylib-dev", db) ==
+        std::vector<std::string>{"libghc-tinylib-dev", "  tag  ghc:tinylib=tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s:"
+                                                       "e7b1f9d6eef442698aa888701e2ef5ff (ghc)",
+                                 "  lock ghc ghc:base=" + base, "  lock libghc-extra ghc=" + old_value});
+  CHECK(adopt_json(root, db)["dropped_locks"].empty()); // done once
+
+  // One package named: the same.
+  lock("libghc-uselib-dev", "libghc-tinylib-dev");
+  nlohmann::json named = adopt_json(root, db, {"--package", "libghc-uselib-dev"});
+  REQUIRE(named["dropped_locks"].size() == 1);
+  CHECK(named["dropped_locks"][0]["dependency"] == "libghc-tinylib-dev");
+  CHECK(named["dropped_locks"][0]["reason"] == "replaced by its locks on libghc-tinylib-dev's units (ghc:NAME)");
+  // Only the lock kept on libghc-extra, which has no ghc tag, is not
+  // satisfied: tinylib, then uselib, built against it.
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"libghc-tinylib-dev", "libghc-uselib-dev"});
 }
 
 TEST_CASE("hooks dpkg: install then a dual-ABI upgrade of the library then removal through the real dpkg", "[hooks]") {
