@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <ctime>
 #include <mutex>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "analyzers/sbcl/sbcl.h"
 #include "audit/loader.h"
 #include "fingerprint/analyzer.h"
+#include "fingerprint/mapped_file.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 #include "tagger/analyzer_arguments.h"
@@ -117,6 +119,7 @@ Locks::Needs Locks::needs_of(const PackageFiles &files, ElfRound &round) {
   add_ghc_needs(files, out);
   add_sbcl_needs(files, out);
   add_kmod_needs(files, out);
+  add_python_needs(files, out);
   return out;
 }
 
@@ -281,6 +284,49 @@ void Locks::add_kmod_needs(const PackageFiles &files, Needs &out) {
     std::string release = file.path.substr(start, end - start);
     for (std::string kernel_file : {"/boot/vmlinuz-" + release, file.path.substr(0, end) + "/modules.builtin"})
       out[kernel_file].insert("kmod");
+  }
+}
+
+const std::vector<python::Interpreter> &Locks::python_interpreters() {
+  std::call_once(python_read_, [&] {
+    std::vector<InputError> unreadable; // the audit's python section reports them
+    std::error_code error;
+    std::filesystem::path root = std::filesystem::canonical(root_, error); // as installed_interpreters wants it
+    if (!error)
+      python_interpreters_ = python::installed_interpreters(root.string(), unreadable);
+  });
+  return python_interpreters_;
+}
+
+// A package's extension modules are locked on the python tag (the SOABI) of
+// the package owning each installed interpreter that imports them, as
+// `abitag python --check` finds it: the folder's Python version, the
+// suffix, PyInit_ and the C API imported. An interpreter of another SOABI
+// put in its place then shows the package as stale.
+void Locks::add_python_needs(const PackageFiles &files, Needs &out) {
+  std::unique_ptr<Analyzer> python = builtin_registry().create("python");
+  if (!python)
+    return;
+  for (const PackageFile &file : files.files) {
+    if (!is_elf(file) || !python->adopts(file.path, file.head) ||
+        !python::suffix_claim(std::string(base_name(file.path))))
+      continue;
+    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(file.host_path);
+    if (!bytes) {
+      llvm::consumeError(bytes.takeError()); // the analyzer read it: its problem was said then
+      continue;
+    }
+    llvm::Expected<python::PythonElf> elf = python::read_python_elf(**bytes, file.path);
+    if (!elf) {
+      llvm::consumeError(elf.takeError());
+      continue;
+    }
+    if (elf->runtime || !elf->shared_object)
+      continue;
+    for (const python::Interpreter *interpreter :
+         python::check_extension(*elf, file.path, python_interpreters()).importers)
+      if (!interpreter->binary.empty())
+        out[interpreter->binary].insert("python");
   }
 }
 

@@ -12,9 +12,12 @@
 //    of the package owning the runtime that would load them (an executable
 //    carries its own); cores and executables on the sonames tag of the
 //    packages owning the foreign libraries they reopen.
+//  - Python: a package's extension modules are locked on the python tag
+//    (the SOABI) of the package owning each interpreter that imports them.
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +26,7 @@
 
 #include "adopt/adopt.h"
 #include "adopt/package_lookup.h"
+#include "analyzers/python/python.h"
 #include "audit/progress.h"
 #include "packages/owner_index.h"
 #include "tagger/store.h"
@@ -77,6 +81,8 @@ private:
   void add_ghc_needs(const PackageFiles &files, Needs &out);
   void add_sbcl_needs(const PackageFiles &files, Needs &out);
   void add_kmod_needs(const PackageFiles &files, Needs &out);
+  void add_python_needs(const PackageFiles &files, Needs &out);
+  const std::vector<python::Interpreter> &python_interpreters();
   Needs needs_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
@@ -87,6 +93,8 @@ private:
   std::map<std::string, std::map<std::string, std::string>> values_; // this run's: package -> key -> value
   std::vector<tagger::Tag> tags_;
   std::map<std::string, Providers> needs_; // dependant -> its providers
+  std::once_flag python_read_;
+  std::vector<python::Interpreter> python_interpreters_; // installed in the root, read once
 };
 
 } // namespace abitag::adopt

@@ -389,6 +389,70 @@ TEST_CASE("adopt: a lock on the plain ghc key gives way to the per-unit locks on
   CHECK(lines(check.out) == std::vector<std::string>{"libghc-tinylib-dev", "libghc-uselib-dev"});
 }
 
+namespace {
+
+// What Debian's python3 (the one scripts/setup installs) says of itself.
+std::string ask_python(const std::string &code) {
+  require_tool("python3", "python3");
+  Run r = run("/usr/bin/python3", {"-c", code});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out.substr(0, r.out.find('\n'));
+}
+
+} // namespace
+
+// This machine's interpreter copied into a root (its program, sysconfigdata
+// and importlib, the files python --check reads of it) in one package, and
+// the fixture extension module in another: the module's package is locked
+// on the interpreter package's python tag; an interpreter of another SOABI
+// in its place makes it stale, and nothing else.
+TEST_CASE("adopt: a Python extension module locked on the SOABI of the interpreter that imports it", "[adopt][python]") {
+  std::string stdlib = ask_python("import sysconfig; print(sysconfig.get_paths()['stdlib'])");
+  std::string sysconfigdata = stdlib + "/" + ask_python("import sysconfig; print(sysconfig._get_sysconfigdata_name())") + ".py";
+  std::string binary = ask_python("import sys, os; print(os.path.realpath(sys.executable))");
+  std::string soabi = ask_python("import sysconfig; print(sysconfig.get_config_var('SOABI'))");
+  std::string suffix = ask_python("import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))");
+  std::string bootstrap = stdlib + "/importlib/_bootstrap_external.py";
+  std::string extension = "/usr/lib/python3/dist-packages/spam" + suffix;
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  for (const std::string &file : {binary, sysconfigdata, bootstrap}) {
+    fs::create_directories(fs::path(root + file).parent_path());
+    fs::copy_file(file, root + file);
+  }
+  fs::create_directories(root + "/usr/lib/python3/dist-packages");
+  fs::copy_file(fixture("python/spam" + suffix), root + extension);
+  write_dpkg_database(root, {{"python3-minimal", {binary, sysconfigdata, bootstrap}}, {"python3-spam", {extension}}});
+
+  nlohmann::json adopted = adopt_json(root, db);
+  CHECK(adopted["locks"] == nlohmann::json{{{"package", "python3-spam"},
+                                            {"dependency", "python3-minimal"},
+                                            {"key", "python"},
+                                            {"value", soabi}}});
+  CHECK(shown("python3-minimal", db) == std::vector<std::string>{"python3-minimal", "  tag  cxxabi=compat (cxxabi)",
+                                                                 "  tag  python=" + soabi + " (python)"});
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+  CHECK(adopt_json(root, db)["locks"].empty()); // adopting again changes nothing
+
+  // Another SOABI (its version digits changed wherever the program names
+  // it, as in its suffix table), adopted as its package's hook would.
+  std::string version = soabi.substr(8, soabi.find('-', 8) - 8); // "311" of cpython-311-x86_64-linux-gnu
+  std::string other = "cpython-" + std::string(version.size(), '9') + soabi.substr(8 + version.size());
+  std::string bytes = read_file(root + binary);
+  std::size_t patched = 0;
+  for (std::size_t at = bytes.find(soabi); at != std::string::npos; at = bytes.find(soabi, at), ++patched)
+    bytes.replace(at, soabi.size(), other);
+  REQUIRE(patched > 0);
+  write_file(root + binary, bytes);
+  nlohmann::json rebuilt = adopt_json(root, db, {"--package", "python3-minimal"});
+  REQUIRE(rebuilt["tags"].size() == 1);
+  CHECK(rebuilt["tags"][0]["value"] == other);
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"python3-spam"});
+}
+
 TEST_CASE("hooks dpkg: install then a dual-ABI upgrade of the library then removal through the real dpkg", "[hooks]") {
   DpkgRoot d;
   std::string library = "/usr/lib/x86_64-linux-gnu/libfoo.so.1";
