@@ -231,6 +231,25 @@ TEST_CASE("adopt: a package whose files are gone and a name not installed are re
   CHECK(named.err == "abitag: no-such-package: not installed under " + r.root + "\n");
 }
 
+namespace {
+
+// Where the GHC tests register units, and two of tests/fixtures/ghc/db-good.
+const std::string kConfD = "/var/lib/ghc/package.conf.d/";
+const std::string kTinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
+const std::string kUselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+
+// Copies the units GOOD of ghc/db-good and DEBIAN of ghc/debian-global into ROOT's kConfD.
+void install_units(const std::string &root, const std::vector<std::string> &good,
+                   const std::vector<std::string> &debian) {
+  fs::create_directories(root + kConfD);
+  for (const std::string &conf : good)
+    fs::copy_file(fixture("ghc/db-good/" + conf), root + kConfD + conf);
+  for (const std::string &conf : debian)
+    fs::copy_file(fixture("ghc/debian-global/" + conf), root + kConfD + conf);
+}
+
+} // namespace
+
 // A tag per GHC unit, keyed by its name, and locks per unit: Debian's ghc
 // package registers base and some thirty more, and rts.conf, which has no
 // ABI hash.
@@ -238,17 +257,11 @@ TEST_CASE("adopt: GHC units tagged and locked on one by one, rts.conf left out, 
           "[adopt][ghc]") {
   TempDir dir;
   std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
-  const std::string conf_d = "/var/lib/ghc/package.conf.d/";
-  const std::string tinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
-  const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+  const std::string &conf_d = kConfD, &tinylib = kTinylib, &uselib = kUselib;
   const std::vector<std::string> twolib = {"twolib-0.2.0-5b25lSRGE9gFBaoA0k3FCe.conf",
                                            "twolib-0.2.0-8FpzfYs13ClA3n8z4aSyz5-twolib-internal.conf"};
   const std::vector<std::string> ghc = {"base-4.15.1.0.conf", "ghc-prim-0.7.0.conf", "rts.conf"};
-  fs::create_directories(root + conf_d);
-  for (const std::string &conf : {tinylib, uselib, twolib[0], twolib[1]})
-    fs::copy_file(fixture("ghc/db-good/" + conf), root + conf_d + conf);
-  for (const std::string &conf : ghc)
-    fs::copy_file(fixture("ghc/debian-global/" + conf), root + conf_d + conf);
+  install_units(root, {tinylib, uselib, twolib[0], twolib[1]}, ghc);
   write_dpkg_database(root, {{"ghc", {conf_d + ghc[0], conf_d + ghc[1], conf_d + ghc[2]}},
                              {"libghc-tinylib-dev", {conf_d + tinylib}},
                              {"libghc-uselib-dev", {conf_d + uselib}},
@@ -331,14 +344,8 @@ TEST_CASE("adopt: a lock on the plain ghc key gives way to the per-unit locks on
           "[adopt][ghc]") {
   TempDir dir;
   std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
-  const std::string conf_d = "/var/lib/ghc/package.conf.d/";
-  const std::string tinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
-  const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
-  fs::create_directories(root + conf_d);
-  fs::copy_file(fixture("ghc/db-good/" + tinylib), root + conf_d + tinylib);
-  fs::copy_file(fixture("ghc/db-good/" + uselib), root + conf_d + uselib);
-  for (const std::string &conf : {"base-4.15.1.0.conf", "ghc-prim-0.7.0.conf"})
-    fs::copy_file(fixture("ghc/debian-global/" + conf), root + conf_d + conf);
+  const std::string &conf_d = kConfD, &tinylib = kTinylib, &uselib = kUselib;
+  install_units(root, {tinylib, uselib}, {"base-4.15.1.0.conf", "ghc-prim-0.7.0.conf"});
   fs::create_directories(root + "/usr/share/doc/extra");
   write_file(root + "/usr/share/doc/extra/README", "not a GHC unit\n");
   write_dpkg_database(root, {{"ghc", {conf_d + "base-4.15.1.0.conf", conf_d + "ghc-prim-0.7.0.conf"}},
