@@ -4,8 +4,12 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -40,6 +44,25 @@ std::string store_id(const packages::PackageId &id) {
 }
 
 namespace {
+
+// Adopting runs in phases (the analyses, then each round's ELF scan), each
+// on many threads. glibc keeps what a thread's arena freed for that arena,
+// so one phase's peak stayed counted through the next; and it raises its
+// threshold for mapping a block on its own to the largest block freed, so
+// the symbol tables of later large files stayed in the arenas too (half of
+// adopting's peak memory, measured on a whole Debian system). Large blocks
+// are always mapped on their own (from glibc's starting threshold, 128
+// KiB), and what the arenas hold free is given back after each phase.
+void map_large_blocks() {
+#ifdef __GLIBC__
+  ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+void give_back_freed_memory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
+}
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -152,8 +175,7 @@ std::string run_analyzers(const std::string &root, PackageFiles &files) {
       continue;
     AdoptionTags made = analyzer->adoption_tags(paths, root);
     for (const InputError &left : made.left_out)
-      files.left_out.push_back(path_inside_root(root, left.path) + ": left out by " + std::string(analyzer->name()) +
-                               ": " + left.reason);
+      files.left_out.push_back({path_inside_root(root, left.path), std::string(analyzer->name()), left.reason});
     for (const AdoptionTag &tag : made.tags)
       if (std::string problem = run_analyzer(root, *factory(), tag.key, tag.paths, files); !problem.empty())
         return problem;
@@ -182,16 +204,47 @@ bool called_one_of(const packages::PackageId &id, const std::set<std::string> &n
   return names.count(id.name) || names.count(id.qualified_name()) || names.count(store_id(id));
 }
 
-// Reads the files of PACKAGES and runs the analyzers, on all cores.
+// At most a given number of holders at once.
+class Slots {
+public:
+  explicit Slots(std::size_t count) : free_(count) {}
+  void take() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    freed_.wait(lock, [&] { return free_ > 0; });
+    --free_;
+  }
+  void give() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++free_;
+    }
+    freed_.notify_one();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::size_t free_;
+};
+
+// Reads the files of PACKAGES and runs the analyzers. The first bytes of
+// the files are read on more threads than cores (they wait on the disk);
+// the analyses run one per core at most, each on all cores (cxxabi reads a
+// package's files in parallel). Analyses hold large files' symbol tables:
+// as many at once as reading threads made adopting peak above the audit.
 void adopt_packages(const std::string &root, std::vector<PackageFiles> &round, audit::Progress &progress) {
   progress.begin("adopting", round.size());
+  Slots analyses(core_threads());
   parallel_for(
       round.size(),
       [&](std::size_t i) {
         PackageFiles &files = round[i];
         files.problem = read_files(root, files);
-        if (files.problem.empty())
+        if (files.problem.empty()) {
+          analyses.take();
           files.problem = run_analyzers(root, files);
+          analyses.give();
+        }
         progress.advance();
       },
       io_threads());
@@ -237,13 +290,15 @@ llvm::Error adopt_rounds(const AdoptOptions &options, PackageLookup &lookup, Cho
       if (out.adopted.insert(store_id(package->id)).second)
         round.push_back({package, in, store_id(package->id), {}, {}, {}, {}});
     adopt_packages(options.root, round, progress);
+    give_back_freed_memory();
     for (PackageFiles &files : round) {
       if (!files.problem.empty())
         out.problems.push_back({files.id, files.problem});
-      for (const std::string &left : files.left_out)
-        out.left_out.push_back({files.id, left});
+      if (!files.left_out.empty())
+        out.left_out[files.id] = std::move(files.left_out);
     }
     llvm::Expected<std::set<std::string>> unknown = locks.add_round(round, progress);
+    give_back_freed_memory();
     if (!unknown)
       return unknown.takeError();
     chosen.clear();
@@ -262,6 +317,7 @@ llvm::Error adopt_rounds(const AdoptOptions &options, PackageLookup &lookup, Cho
 } // namespace
 
 llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
+  map_large_blocks();
   PackageLookup lookup(options.root, /*whole=*/options.packages.empty());
   if (!lookup.found())
     return make_error(options.root + ": no package database found (dpkg, exndbam, VDB, pacman or rpm)");

@@ -10,6 +10,7 @@
 // NAME.ARCH; VDB and exndbam: CATEGORY/PN:SLOT (no sub-slot).
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +34,14 @@ struct AdoptOptions {
   bool progress = false;
 };
 
+// A file an analyzer reads but makes no tag of, and why (GHC's rts.conf,
+// which has no ABI hash).
+struct LeftOut {
+  std::string path; // inside the root
+  std::string analyzer;
+  std::string reason;
+};
+
 // What one run would record.
 struct Plan {
   std::vector<tagger::Tag> tags;
@@ -48,10 +57,13 @@ struct Plan {
   // Packages skipped (files gone or unreadable, a damaged database entry),
   // and names that match no installed package.
   std::vector<InputError> problems;
-  // Files an analyzer reads but makes no tag of, and why (GHC's rts.conf,
-  // which has no ABI hash), per package: said with --verbose.
-  std::vector<InputError> left_out;
+  // Files left out, per package (by store id): said with --verbose and in
+  // the --json summary.
+  std::map<std::string, std::vector<LeftOut>> left_out;
 };
+
+// "PKG: PATH: left out by ANALYZER: REASON", one line each.
+std::string left_out_text(const Plan &plan);
 
 // Reads the databases and the packages' files under ROOT and works out what
 // to record; STORE (read in a transaction the caller holds) gives the tags of

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <ctime>
 #include <mutex>
 #include <sstream>
@@ -24,9 +25,15 @@ namespace abitag::adopt {
 // One round's ELF files read by the audit's scan, and its loader over them.
 struct ElfRound {
   // No files is no walk (a walk of no paths is one of the whole root).
+  // The scan keeps no symbol keys (they are for the audit's linkage check,
+  // which adopting does not make) and classifies no file's C++ ABI (only
+  // the libraries loaded are asked about, in shows_cxx_abi): a whole
+  // system's keys are tens of MiB, and classifying every file on all
+  // reading threads at once made adopting peak above the audit.
   ElfRound(const std::string &root, const std::vector<std::string> &files, audit::Progress &progress)
-      : scan(files.empty() ? audit::ElfScan(root, std::vector<InputFile>{}, {}, progress, /*census=*/true)
-                           : audit::ElfScan(root, files, progress, /*census=*/true)),
+      : scan(files.empty() ? audit::ElfScan(root, std::vector<InputFile>{}, {}, progress, /*census=*/false)
+                           : audit::ElfScan(root, files, progress, /*census=*/false,
+                                            std::make_shared<audit::SymbolKeyCache>(/*budget=*/0))),
         loader(scan) {
     for (const audit::ElfEntry &entry : scan.entries())
       by_path.emplace(entry.path, &entry);
@@ -35,26 +42,27 @@ struct ElfRound {
   audit::Loader loader;
   std::unordered_map<std::string, const audit::ElfEntry *> by_path;
 
-  // Whether LIBRARY's interface shows C++ ABI evidence. The scan classified
-  // the files it walked; a library outside them, which the loader read
-  // without a census, is read again once with one.
+  // Whether LIBRARY's interface shows C++ ABI evidence: it is read once
+  // more, with a census, the first time it is asked about.
   bool shows_cxx_abi(const audit::ElfEntry &library) {
-    if (by_path.count(library.path))
-      return library.facts.census.interface_families != 0;
-    std::lock_guard<std::mutex> lock(mutex);
-    auto [known, added] = outside.emplace(library.path, false);
-    if (added) {
-      llvm::Expected<audit::ElfFacts> facts = audit::read_elf_facts(library.host_path, /*census=*/true);
-      if (facts)
-        known->second = facts->census.interface_families != 0;
-      else
-        llvm::consumeError(facts.takeError()); // the loader read it: a lock on its sonames still holds
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (auto known = classified.find(library.path); known != classified.end())
+        return known->second;
     }
-    return known->second;
+    bool shows = false;
+    llvm::Expected<audit::ElfFacts> facts = audit::read_elf_facts(library.host_path, /*census=*/true);
+    if (facts)
+      shows = facts->census.interface_families != 0;
+    else
+      llvm::consumeError(facts.takeError()); // the loader read it: a lock on its sonames still holds
+    std::lock_guard<std::mutex> lock(mutex);
+    classified.emplace(library.path, shows);
+    return shows;
   }
 
   std::mutex mutex;
-  std::unordered_map<std::string, bool> outside;
+  std::unordered_map<std::string, bool> classified;
 };
 
 namespace {
@@ -112,6 +120,7 @@ Locks::Needs Locks::needs_of(const PackageFiles &files, ElfRound &round) {
   add_sbcl_needs(files, out);
   add_kmod_needs(files, out);
   add_ocaml_needs(files, out);
+  add_python_needs(files, out);
   return out;
 }
 
@@ -276,6 +285,49 @@ void Locks::add_kmod_needs(const PackageFiles &files, Needs &out) {
     std::string release = file.path.substr(start, end - start);
     for (std::string kernel_file : {"/boot/vmlinuz-" + release, file.path.substr(0, end) + "/modules.builtin"})
       out[kernel_file].insert("kmod");
+  }
+}
+
+const std::vector<python::Interpreter> &Locks::python_interpreters() {
+  std::call_once(python_read_, [&] {
+    std::vector<InputError> unreadable; // the audit's python section reports them
+    std::error_code error;
+    std::filesystem::path root = std::filesystem::canonical(root_, error); // as installed_interpreters wants it
+    if (!error)
+      python_interpreters_ = python::installed_interpreters(root.string(), unreadable);
+  });
+  return python_interpreters_;
+}
+
+// A package's extension modules are locked on the python tag (the SOABI) of
+// the package owning each installed interpreter that imports them, as
+// `abitag python --check` finds it: the folder's Python version, the
+// suffix, PyInit_ and the C API imported. An interpreter of another SOABI
+// put in its place then shows the package as stale.
+void Locks::add_python_needs(const PackageFiles &files, Needs &out) {
+  std::unique_ptr<Analyzer> python = builtin_registry().create("python");
+  if (!python)
+    return;
+  for (const PackageFile &file : files.files) {
+    if (!is_elf(file) || !python->adopts(file.path, file.head) ||
+        !python::suffix_claim(std::string(base_name(file.path))))
+      continue;
+    llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(file.host_path);
+    if (!bytes) {
+      llvm::consumeError(bytes.takeError()); // the analyzer read it: its problem was said then
+      continue;
+    }
+    llvm::Expected<python::PythonElf> elf = python::read_python_elf(**bytes, file.path);
+    if (!elf) {
+      llvm::consumeError(elf.takeError());
+      continue;
+    }
+    if (elf->runtime || !elf->shared_object)
+      continue;
+    for (const python::Interpreter *interpreter :
+         python::check_extension(*elf, file.path, python_interpreters()).importers)
+      if (!interpreter->binary.empty())
+        out[interpreter->binary].insert("python");
   }
 }
 

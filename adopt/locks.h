@@ -14,6 +14,8 @@
 //    packages owning the foreign libraries they reopen.
 //  - OCaml: a unit's imported interfaces are locked on the ocaml tag (its
 //    interface digests) of the package installing that interface's .cmi.
+//  - Python: a package's extension modules are locked on the python tag
+//    (the SOABI) of the package owning each interpreter that imports them.
 #pragma once
 
 #include <map>
@@ -25,9 +27,11 @@
 
 #include <llvm/Support/Error.h>
 
-#include "analyzers/ocaml/ocaml.h"
-#include "audit/progress.h"
+#include "adopt/adopt.h"
 #include "adopt/package_lookup.h"
+#include "analyzers/ocaml/ocaml.h"
+#include "analyzers/python/python.h"
+#include "audit/progress.h"
 #include "packages/owner_index.h"
 #include "tagger/store.h"
 
@@ -49,7 +53,7 @@ struct PackageFiles {
   std::vector<PackageFile> files;
   std::string problem; // why it is skipped, when it is
   std::vector<tagger::Tag> tags; // the analyzers' values
-  std::vector<std::string> left_out; // "PATH: left out by ANALYZER: REASON"
+  std::vector<LeftOut> left_out;
 };
 
 // The tag key of a package's sonames, and its source (no analyzer makes it).
@@ -82,6 +86,8 @@ private:
   void add_sbcl_needs(const PackageFiles &files, Needs &out);
   void add_kmod_needs(const PackageFiles &files, Needs &out);
   void add_ocaml_needs(const PackageFiles &files, Needs &out);
+  void add_python_needs(const PackageFiles &files, Needs &out);
+  const std::vector<python::Interpreter> &python_interpreters();
   Needs needs_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
@@ -94,6 +100,8 @@ private:
   std::map<std::string, Providers> needs_; // dependant -> its providers
   std::once_flag ocaml_once_;
   std::unique_ptr<ocaml::Installed> ocaml_installed_; // the root's, read once when a package has OCaml units
+  std::once_flag python_read_;
+  std::vector<python::Interpreter> python_interpreters_; // installed in the root, read once
 };
 
 } // namespace abitag::adopt

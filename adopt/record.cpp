@@ -18,14 +18,18 @@ using LockKey = std::tuple<std::string, std::string, std::string>; // package, d
 // itself is gone).
 bool seen_whole(const std::string &key) {
   return key == kSonamesKey || key == "ghc" || key.compare(0, 4, "ghc:") == 0 || key == "sbcl" || key == "kmod" ||
-         key == "qt" || key == "ocaml";
+         key == "qt" || key == "ocaml" || key == "python";
 }
 
 // The recorded locks of PLAN's packages that are no longer true.
 std::vector<DroppedLock> dropped_locks(const Plan &plan, const std::vector<tagger::Lock> &recorded) {
   std::set<LockKey> planned;
-  for (const tagger::Lock &lock : plan.locks)
+  std::set<std::pair<std::string, std::string>> per_unit; // package, dependency of a planned ghc:NAME lock
+  for (const tagger::Lock &lock : plan.locks) {
     planned.insert({lock.package, lock.dependency, lock.key});
+    if (lock.key.compare(0, 4, "ghc:") == 0)
+      per_unit.insert({lock.package, lock.dependency});
+  }
   std::vector<DroppedLock> out;
   std::set<std::pair<std::string, std::string>> unlinked; // sonames locks dropped
   for (int pass = 0; pass < 2; ++pass) // cxxabi after the sonames beside it
@@ -34,6 +38,13 @@ std::vector<DroppedLock> dropped_locks(const Plan &plan, const std::vector<tagge
         continue;
       if (!plan.installed.count(lock.dependency)) {
         out.push_back({lock, lock.dependency + " is no longer installed"});
+        continue;
+      }
+      // A lock on the plain ghc key from before the tags per unit, on a
+      // dependency the package is now locked on unit by unit: those take
+      // its place, whether the package was named or not.
+      if (lock.key == "ghc" && per_unit.count({lock.package, lock.dependency})) {
+        out.push_back({lock, "replaced by its locks on " + lock.dependency + "'s units (ghc:NAME)"});
         continue;
       }
       if (!plan.named.count(lock.package) || planned.count({lock.package, lock.dependency, lock.key}))
@@ -122,6 +133,18 @@ nlohmann::ordered_json to_json(const Plan &plan, const Changes &changes, bool dr
   out["skipped"] = nlohmann::ordered_json::array();
   for (const InputError &problem : plan.problems)
     out["skipped"].push_back({{"package", problem.path}, {"reason", problem.reason}});
+  out["left_out"] = nlohmann::ordered_json::object();
+  for (const auto &[package, files] : plan.left_out)
+    for (const LeftOut &left : files)
+      out["left_out"][package].push_back({{"path", left.path}, {"analyzer", left.analyzer}, {"reason", left.reason}});
+  return out;
+}
+
+std::string left_out_text(const Plan &plan) {
+  std::string out;
+  for (const auto &[package, files] : plan.left_out)
+    for (const LeftOut &left : files)
+      out += package + ": " + left.path + ": left out by " + left.analyzer + ": " + left.reason + "\n";
   return out;
 }
 

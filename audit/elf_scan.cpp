@@ -78,8 +78,9 @@ std::optional<EarlyReads::Result> EarlyReads::take(FileId id) {
 
 ElfScan::ElfScan(std::string root, Progress &progress, bool census) : ElfScan(root, {}, progress, census) {}
 
-ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census)
-    : root_(std::move(root)), keys_(std::make_shared<SymbolKeyCache>()) {
+ElfScan::ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census,
+                 std::shared_ptr<SymbolKeyCache> keys)
+    : root_(std::move(root)), keys_(keys ? std::move(keys) : std::make_shared<SymbolKeyCache>()) {
   EarlyReads early(census, keys_);
   RootFiles found =
       find_root_files(root_, walk, false, progress, [&](const InputFile &file) { early.offer(file); });

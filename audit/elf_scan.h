@@ -84,9 +84,11 @@ public:
   // keys go, the one EARLY uses (null: a new one, of the default budget).
   ElfScan(std::string root, std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress,
           bool census = true, EarlyReads *early = nullptr, std::shared_ptr<SymbolKeyCache> keys = nullptr);
-  // Walks ROOT, or only the host paths in WALK, then reads what it found.
+  // Walks ROOT, or only the host paths in WALK, then reads what it found
+  // (KEYS as above).
   ElfScan(std::string root, Progress &progress, bool census = true);
-  ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census = true);
+  ElfScan(std::string root, const std::vector<std::string> &walk, Progress &progress, bool census = true,
+          std::shared_ptr<SymbolKeyCache> keys = nullptr);
 
   const std::string &root() const { return root_; }
   const std::deque<ElfEntry> &entries() const { return entries_; }

@@ -40,7 +40,8 @@ public:
                            "; under ROOT when ROOT is not /)")
         ->type_name("PATH");
     command.add_flag("--dry-run", dry_run_, "print what would be recorded; the store is left as it is");
-    command.add_flag("--json", json_, "print a summary of what was recorded as one JSON document");
+    command.add_flag("--json", json_,
+                     "print a summary of what was recorded, and of the files left out, as one JSON document");
     command.add_flag("--verbose", verbose_,
                      "say on stderr which files an analyzer reads but makes no tag of, and why (GHC's rts.conf: "
                      "no ABI hash)");
@@ -90,8 +91,7 @@ private:
     else
       write_stdout(adopt::dropped_text(*changes));
     if (verbose_)
-      for (const InputError &left : plan_.left_out)
-        std::fprintf(stderr, "%s: %s\n", left.path.c_str(), left.reason.c_str());
+      std::fputs(adopt::left_out_text(plan_).c_str(), stderr);
     if (llvm::Error e = input_errors(plan_.problems))
       return e;
     return kExitOk;

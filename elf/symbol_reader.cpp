@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "elf/symbol_reader.h"
 
+#include <cstring>
 #include <vector>
 
 #include <llvm/BinaryFormat/ELF.h>
@@ -241,6 +242,33 @@ bool inside(StringRef part, StringRef whole) {
          part.size() <= static_cast<std::size_t>(whole.end() - part.begin());
 }
 
+// Copies what OBJECT's names and .comment strings point to into OBJECT, so
+// that the archive member they were read from can be dropped from memory
+// once read (done_reading): they are a small part of its pages, and each
+// read of them would map again the pages around it.
+void own_strings(ObjectSymbols &object) {
+  std::size_t size = 0;
+  for (const Symbol &symbol : object.symbols)
+    size += symbol.name.size() + symbol.version.size();
+  for (StringRef compiler : object.compilers)
+    size += compiler.size();
+  object.strings.resize(size);
+  char *next = object.strings.data();
+  auto copy = [&](StringRef &text) {
+    if (text.empty())
+      return;
+    std::memcpy(next, text.data(), text.size());
+    text = StringRef(next, text.size());
+    next += text.size();
+  };
+  for (Symbol &symbol : object.symbols) {
+    copy(symbol.name);
+    copy(symbol.version);
+  }
+  for (StringRef &compiler : object.compilers)
+    copy(compiler);
+}
+
 llvm::Error read_archive(const std::string &path, MemoryBufferRef buffer, SymbolFile &file) {
   Expected<ArchiveLayout> layout = read_archive_layout(buffer.getBuffer(), buffer.getBuffer().startswith("!<thin>\n"));
   if (!layout)
@@ -270,6 +298,13 @@ llvm::Error read_archive(const std::string &path, MemoryBufferRef buffer, Symbol
     if (llvm::Error e = check_member_against_index(*layout, child.getChildOffset(), *symbols))
       return make_error("member '" + name->str() + "': " + to_message(std::move(e)));
     symbols->member = name->str();
+    if (!(*archive)->isThin()) {
+      // Every member up to this one is read: its pages go, and the pages of
+      // earlier members that reading this one mapped again around it.
+      own_strings(*symbols);
+      done_reading(*file.buffers.front(), buffer.getBufferStart(),
+                   static_cast<std::size_t>(member->getBufferEnd() - buffer.getBufferStart()));
+    }
     file.objects.push_back(std::move(*symbols));
   }
   return err;

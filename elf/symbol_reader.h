@@ -52,10 +52,14 @@ struct ObjectSymbols {
   std::string read_through_loader;
   // Owns the version strings the symbols point into.
   SymbolVersions versions;
+  // An archive member's names and .comment strings, which point here rather
+  // than into the archive (its pages are dropped once read).
+  std::vector<char> strings;
 };
 
 // Everything read from one input file. Names point into the mapped buffers,
-// which live as long as this object.
+// which live as long as this object (an archive member's into its
+// ObjectSymbols::strings).
 struct SymbolFile {
   std::vector<ObjectSymbols> objects;
   bool is_archive = false;

@@ -112,4 +112,17 @@ void read_whole(const llvm::MemoryBuffer &buffer) {
     advise(buffer.getBufferStart(), buffer.getBufferSize(), MADV_NORMAL);
 }
 
+// MADV_DONTNEED on a private file mapping that was never written drops only
+// the page table entries: the bytes read again are the file's. Only whole
+// pages inside the part go, so a neighbour being read keeps its own.
+void done_reading(const llvm::MemoryBuffer &buffer, const void *begin, std::size_t size) {
+  if (!mapped_in_parts(buffer))
+    return;
+  static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  std::uintptr_t start = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) & ~(page - 1);
+  std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(begin) + size) & ~(page - 1);
+  if (start < end)
+    ::madvise(reinterpret_cast<void *>(start), end - start, MADV_DONTNEED);
+}
+
 } // namespace abitag

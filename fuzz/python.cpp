@@ -13,7 +13,7 @@ using namespace abitag;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   auto buffer = fuzz::buffer(data, size);
-  llvm::Expected<python::PythonElf> elf = python::read_python_elf(buffer->getMemBufferRef(), fuzz::kInputPath);
+  llvm::Expected<python::PythonElf> elf = python::read_python_elf(*buffer, fuzz::kInputPath);
   if (!elf) {
     to_message(elf.takeError()); // the line abitag would print
     return 0;

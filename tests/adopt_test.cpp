@@ -231,6 +231,25 @@ TEST_CASE("adopt: a package whose files are gone and a name not installed are re
   CHECK(named.err == "abitag: no-such-package: not installed under " + r.root + "\n");
 }
 
+namespace {
+
+// Where the GHC tests register units, and two of tests/fixtures/ghc/db-good.
+const std::string kConfD = "/var/lib/ghc/package.conf.d/";
+const std::string kTinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
+const std::string kUselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+
+// Copies the units GOOD of ghc/db-good and DEBIAN of ghc/debian-global into ROOT's kConfD.
+void install_units(const std::string &root, const std::vector<std::string> &good,
+                   const std::vector<std::string> &debian) {
+  fs::create_directories(root + kConfD);
+  for (const std::string &conf : good)
+    fs::copy_file(fixture("ghc/db-good/" + conf), root + kConfD + conf);
+  for (const std::string &conf : debian)
+    fs::copy_file(fixture("ghc/debian-global/" + conf), root + kConfD + conf);
+}
+
+} // namespace
+
 // A tag per GHC unit, keyed by its name, and locks per unit: Debian's ghc
 // package registers base and some thirty more, and rts.conf, which has no
 // ABI hash.
@@ -238,17 +257,11 @@ TEST_CASE("adopt: GHC units tagged and locked on one by one, rts.conf left out, 
           "[adopt][ghc]") {
   TempDir dir;
   std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
-  const std::string conf_d = "/var/lib/ghc/package.conf.d/";
-  const std::string tinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
-  const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+  const std::string &conf_d = kConfD, &tinylib = kTinylib, &uselib = kUselib;
   const std::vector<std::string> twolib = {"twolib-0.2.0-5b25lSRGE9gFBaoA0k3FCe.conf",
                                            "twolib-0.2.0-8FpzfYs13ClA3n8z4aSyz5-twolib-internal.conf"};
   const std::vector<std::string> ghc = {"base-4.15.1.0.conf", "ghc-prim-0.7.0.conf", "rts.conf"};
-  fs::create_directories(root + conf_d);
-  for (const std::string &conf : {tinylib, uselib, twolib[0], twolib[1]})
-    fs::copy_file(fixture("ghc/db-good/" + conf), root + conf_d + conf);
-  for (const std::string &conf : ghc)
-    fs::copy_file(fixture("ghc/debian-global/" + conf), root + conf_d + conf);
+  install_units(root, {tinylib, uselib, twolib[0], twolib[1]}, ghc);
   write_dpkg_database(root, {{"ghc", {conf_d + ghc[0], conf_d + ghc[1], conf_d + ghc[2]}},
                              {"libghc-tinylib-dev", {conf_d + tinylib}},
                              {"libghc-uselib-dev", {conf_d + uselib}},
@@ -281,6 +294,13 @@ TEST_CASE("adopt: GHC units tagged and locked on one by one, rts.conf left out, 
   CHECK(verbose.exit_code == 0);
   CHECK(verbose.err == "ghc: " + conf_d + "rts.conf: left out by ghc: no abi field, which --tag needs (id rts: GHC's "
                                           "runtime system, C code with no Haskell interface to hash)\n");
+  // --json lists the same per package.
+  CHECK(adopt_json(root, db, {"--dry-run"})["left_out"] ==
+        nlohmann::json{{"ghc",
+                        {{{"path", conf_d + "rts.conf"},
+                          {"analyzer", "ghc"},
+                          {"reason", "no abi field, which --tag needs (id rts: GHC's runtime system, C code with "
+                                     "no Haskell interface to hash)"}}}}});
   // The tag of a unit is what `abitag ghc --tag` computes again; rts.conf it refuses, naming why.
   CHECK(run(abitag_binary(), {"ghc", "--tag", root + conf_d + tinylib}).out == tiny + "\n");
   Run rts = run(abitag_binary(), {"ghc", "--tag", root + conf_d + "rts.conf"});
@@ -315,6 +335,129 @@ TEST_CASE("adopt: GHC units tagged and locked on one by one, rts.conf left out, 
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) ==
         std::vector<std::string>{"libghc-tinylib-dev", "libghc-twolib-dev", "libghc-uselib-dev"});
+}
+
+// A store from before the tags per unit holds locks on the plain ghc key
+// (the whole package's units): adopting again, every package or the one
+// named, puts the per-unit locks in their place.
+TEST_CASE("adopt: a lock on the plain ghc key gives way to the per-unit locks on the same package, named or not",
+          "[adopt][ghc]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  const std::string &conf_d = kConfD, &tinylib = kTinylib, &uselib = kUselib;
+  install_units(root, {tinylib, uselib}, {"base-4.15.1.0.conf", "ghc-prim-0.7.0.conf"});
+  fs::create_directories(root + "/usr/share/doc/extra");
+  write_file(root + "/usr/share/doc/extra/README", "not a GHC unit\n");
+  write_dpkg_database(root, {{"ghc", {conf_d + "base-4.15.1.0.conf", conf_d + "ghc-prim-0.7.0.conf"}},
+                             {"libghc-tinylib-dev", {conf_d + tinylib}},
+                             {"libghc-uselib-dev", {conf_d + uselib}},
+                             {"libghc-extra", {"/usr/share/doc/extra/README"}}});
+  const std::string old_value = "ghc-units-before:0123";
+  auto lock = [&](const std::string &package, const std::string &dependency) {
+    Run r = run(abitag_binary(), {"lock", "--db", db, package, dependency, "ghc", old_value});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  lock("libghc-tinylib-dev", "ghc");
+  lock("libghc-uselib-dev", "ghc");
+  lock("libghc-tinylib-dev", "libghc-extra"); // no unit of it is a dependency: not adopting's to replace
+
+  // The whole system: tinylib's lock on ghc is replaced by ghc:base; the
+  // one on libghc-extra, which adopting derives nothing in place of, stays.
+  nlohmann::json whole = adopt_json(root, db);
+  CHECK(whole["dropped_locks"] ==
+        nlohmann::json{{{"package", "libghc-tinylib-dev"},
+                        {"dependency", "ghc"},
+                        {"key", "ghc"},
+                        {"value", old_value},
+                        {"reason", "replaced by its locks on ghc's units (ghc:NAME)"}},
+                       {{"package", "libghc-uselib-dev"},
+                        {"dependency", "ghc"},
+                        {"key", "ghc"},
+                        {"value", old_value},
+                        {"reason", "replaced by its locks on ghc's units (ghc:NAME)"}}});
+  const std::string base = "base-4.15.1.0:6a406ebaf745e21c23112ab11c065ffc";
+  CHECK(shown("libghc-tinylib-dev", db) ==
+        std::vector<std::string>{"libghc-tinylib-dev", "  tag  ghc:tinylib=tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s:"
+                                                       "e7b1f9d6eef442698aa888701e2ef5ff (ghc)",
+                                 "  lock ghc ghc:base=" + base, "  lock libghc-extra ghc=" + old_value});
+  CHECK(adopt_json(root, db)["dropped_locks"].empty()); // done once
+
+  // One package named: the same.
+  lock("libghc-uselib-dev", "libghc-tinylib-dev");
+  nlohmann::json named = adopt_json(root, db, {"--package", "libghc-uselib-dev"});
+  REQUIRE(named["dropped_locks"].size() == 1);
+  CHECK(named["dropped_locks"][0]["dependency"] == "libghc-tinylib-dev");
+  CHECK(named["dropped_locks"][0]["reason"] == "replaced by its locks on libghc-tinylib-dev's units (ghc:NAME)");
+  // Only the lock kept on libghc-extra, which has no ghc tag, is not
+  // satisfied: tinylib, then uselib, built against it.
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"libghc-tinylib-dev", "libghc-uselib-dev"});
+}
+
+namespace {
+
+// What Debian's python3 (the one scripts/setup installs) says of itself.
+std::string ask_python(const std::string &code) {
+  require_tool("python3", "python3");
+  Run r = run("/usr/bin/python3", {"-c", code});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out.substr(0, r.out.find('\n'));
+}
+
+} // namespace
+
+// This machine's interpreter copied into a root (its program, sysconfigdata
+// and importlib, the files python --check reads of it) in one package, and
+// the fixture extension module in another: the module's package is locked
+// on the interpreter package's python tag; an interpreter of another SOABI
+// in its place makes it stale, and nothing else.
+TEST_CASE("adopt: a Python extension module locked on the SOABI of the interpreter that imports it", "[adopt][python]") {
+  std::string stdlib = ask_python("import sysconfig; print(sysconfig.get_paths()['stdlib'])");
+  std::string sysconfigdata = stdlib + "/" + ask_python("import sysconfig; print(sysconfig._get_sysconfigdata_name())") + ".py";
+  std::string binary = ask_python("import sys, os; print(os.path.realpath(sys.executable))");
+  std::string soabi = ask_python("import sysconfig; print(sysconfig.get_config_var('SOABI'))");
+  std::string suffix = ask_python("import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))");
+  std::string bootstrap = stdlib + "/importlib/_bootstrap_external.py";
+  std::string extension = "/usr/lib/python3/dist-packages/spam" + suffix;
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = dir.path() + "/tags.db";
+  for (const std::string &file : {binary, sysconfigdata, bootstrap}) {
+    fs::create_directories(fs::path(root + file).parent_path());
+    fs::copy_file(file, root + file);
+  }
+  fs::create_directories(root + "/usr/lib/python3/dist-packages");
+  fs::copy_file(fixture("python/spam" + suffix), root + extension);
+  write_dpkg_database(root, {{"python3-minimal", {binary, sysconfigdata, bootstrap}}, {"python3-spam", {extension}}});
+
+  nlohmann::json adopted = adopt_json(root, db);
+  CHECK(adopted["locks"] == nlohmann::json{{{"package", "python3-spam"},
+                                            {"dependency", "python3-minimal"},
+                                            {"key", "python"},
+                                            {"value", soabi}}});
+  CHECK(shown("python3-minimal", db) == std::vector<std::string>{"python3-minimal", "  tag  cxxabi=compat (cxxabi)",
+                                                                 "  tag  python=" + soabi + " (python)"});
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+  CHECK(adopt_json(root, db)["locks"].empty()); // adopting again changes nothing
+
+  // Another SOABI (its version digits changed wherever the program names
+  // it, as in its suffix table), adopted as its package's hook would.
+  std::string version = soabi.substr(8, soabi.find('-', 8) - 8); // "311" of cpython-311-x86_64-linux-gnu
+  std::string other = "cpython-" + std::string(version.size(), '9') + soabi.substr(8 + version.size());
+  std::string bytes = read_file(root + binary);
+  std::size_t patched = 0;
+  for (std::size_t at = bytes.find(soabi); at != std::string::npos; at = bytes.find(soabi, at), ++patched)
+    bytes.replace(at, soabi.size(), other);
+  REQUIRE(patched > 0);
+  write_file(root + binary, bytes);
+  nlohmann::json rebuilt = adopt_json(root, db, {"--package", "python3-minimal"});
+  REQUIRE(rebuilt["tags"].size() == 1);
+  CHECK(rebuilt["tags"][0]["value"] == other);
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"python3-spam"});
 }
 
 TEST_CASE("hooks dpkg: install then a dual-ABI upgrade of the library then removal through the real dpkg", "[hooks]") {

@@ -56,7 +56,7 @@ void read_elf(const InputFile &input, const std::string &root, Read &out) {
     out.error = to_message(bytes.takeError());
     return;
   }
-  llvm::Expected<PythonElf> elf = read_python_elf((*bytes)->getMemBufferRef(), input.path);
+  llvm::Expected<PythonElf> elf = read_python_elf(**bytes, input.path);
   if (!elf) {
     out.error = to_message(elf.takeError());
     return;

@@ -96,7 +96,7 @@ llvm::Expected<PythonElf> read_runtime(const std::string &root, const std::strin
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = whole_file(*host);
   if (!bytes)
     return bytes.takeError();
-  return read_python_elf((*bytes)->getMemBufferRef(), inside);
+  return read_python_elf(**bytes, inside);
 }
 
 // The C API and suffixes: the binary's when it exports Py_Initialize (as

@@ -68,7 +68,7 @@ struct PythonElf {
   std::vector<std::string> imports;    // undefined Py*/_Py* symbols, sorted
 };
 // Reads BUFFER (PATH names it in errors); damage is an error.
-llvm::Expected<PythonElf> read_python_elf(llvm::MemoryBufferRef buffer, const std::string &path);
+llvm::Expected<PythonElf> read_python_elf(const llvm::MemoryBuffer &buffer, const std::string &path);
 
 // One installed interpreter.
 struct Interpreter {

@@ -7,6 +7,7 @@
 #include "analyzers/python/python.h"
 #include "elf/symbol_reader.h"
 #include "fingerprint/errors.h"
+#include "fingerprint/mapped_file.h"
 
 namespace abitag::python {
 namespace {
@@ -16,19 +17,36 @@ bool is_c_api_name(llvm::StringRef name) { return name.startswith("Py") || name.
 // The extension suffixes compiled into a runtime: dynload_shlib.c keeps them
 // as C strings in .rodata, so each is a NUL-terminated run of bytes. A whole
 // file search finds them without knowing the section layout; only runtimes
-// (files exporting Py_Initialize) are searched.
-std::vector<std::string> compiled_suffixes(llvm::StringRef bytes) {
-  std::vector<std::string> out;
-  for (llvm::StringRef prefix : {llvm::StringRef(".cpython-"), llvm::StringRef(".abi3.so")}) {
-    for (std::size_t at = bytes.find(prefix); at != llvm::StringRef::npos; at = bytes.find(prefix, at + 1)) {
-      std::size_t end = bytes.find('\0', at);
-      if (at == 0 || bytes[at - 1] != '\0' || end == llvm::StringRef::npos || end - at > 80)
-        continue;
-      std::string text = bytes.slice(at, end).str();
-      if (llvm::StringRef(text).endswith(".so") && std::find(out.begin(), out.end(), text) == out.end())
-        out.push_back(text);
+// (files exporting Py_Initialize) are searched. It goes a window at a time,
+// each dropped from memory once searched (done_reading): a runtime with its
+// debugging symbols is tens of MiB, all of it counted in the process's
+// memory once touched, until it is unmapped.
+std::vector<std::string> compiled_suffixes(const llvm::MemoryBuffer &buffer) {
+  constexpr std::size_t kWindow = 4 << 20;
+  const llvm::StringRef prefixes[] = {".cpython-", ".abi3.so"};
+  llvm::StringRef bytes = buffer.getBuffer();
+  std::vector<std::string> found[2]; // per prefix, in file order
+  for (std::size_t start = 0; start < bytes.size(); start += kWindow) {
+    for (std::size_t p = 0; p < 2; ++p) {
+      // The matches that start in this window (and may end past it).
+      llvm::StringRef searched = bytes.substr(0, start + kWindow + prefixes[p].size() - 1);
+      for (std::size_t at = searched.find(prefixes[p], start); at != llvm::StringRef::npos;
+           at = searched.find(prefixes[p], at + 1)) {
+        std::size_t end = bytes.find('\0', at);
+        if (at == 0 || bytes[at - 1] != '\0' || end == llvm::StringRef::npos || end - at > 80)
+          continue;
+        std::string text = bytes.slice(at, end).str();
+        if (llvm::StringRef(text).endswith(".so"))
+          found[p].push_back(text);
+      }
     }
+    done_reading(buffer, bytes.data() + start, std::min(kWindow, bytes.size() - start));
   }
+  std::vector<std::string> out;
+  for (const std::vector<std::string> &texts : found)
+    for (const std::string &text : texts)
+      if (std::find(out.begin(), out.end(), text) == out.end())
+        out.push_back(text);
   return out;
 }
 
@@ -43,9 +61,9 @@ bool is_shared_object(llvm::StringRef bytes) {
 
 } // namespace
 
-llvm::Expected<PythonElf> read_python_elf(llvm::MemoryBufferRef buffer, const std::string &path) {
-  llvm::Expected<elf::SymbolFile> read =
-      elf::read_symbol_buffer(llvm::MemoryBuffer::getMemBuffer(buffer, /*RequiresNullTerminator=*/false), path);
+llvm::Expected<PythonElf> read_python_elf(const llvm::MemoryBuffer &buffer, const std::string &path) {
+  llvm::Expected<elf::SymbolFile> read = elf::read_symbol_buffer(
+      llvm::MemoryBuffer::getMemBuffer(buffer.getMemBufferRef(), /*RequiresNullTerminator=*/false), path);
   if (!read)
     return read.takeError();
   if (read->is_archive || read->objects.size() != 1)
@@ -69,7 +87,7 @@ llvm::Expected<PythonElf> read_python_elf(llvm::MemoryBufferRef buffer, const st
   out.imports.assign(imports.begin(), imports.end());
   out.runtime = out.exports.count("Py_Initialize") > 0;
   if (out.runtime)
-    out.suffixes = compiled_suffixes(buffer.getBuffer());
+    out.suffixes = compiled_suffixes(buffer);
   else
     out.exports.clear(); // an extension's exports are its PyInit_ only; a runtime's matter
   return out;
