@@ -7,6 +7,7 @@
 #include "analyzers/ghc/ghc.h"
 #include "analyzers/inputs/inputs.h"
 #include "analyzers/kmod/kmod.h"
+#include "analyzers/perl/perl.h"
 #include "analyzers/python/python.h"
 #include "analyzers/qt/qt.h"
 #include "analyzers/sbcl/sbcl.h"
@@ -20,6 +21,7 @@ Registry &builtin_registry() {
     ghc::register_analyzer(r);
     inputs::register_analyzer(r);
     kmod::register_analyzer(r);
+    perl::register_analyzer(r);
     python::register_analyzer(r);
     qt::register_analyzer(r);
     sbcl::register_analyzer(r);
