@@ -44,7 +44,8 @@ struct Inputs {
 };
 
 // An ELF shared object is an XS module when it defines a boot_ function or
-// lies below an auto/ folder; perl's own program and libperl are not.
+// lies where DynaLoader looks for one (auto/Foo/Bar/Bar.so); perl's own
+// program and libperl are not.
 void read_elf(const InputFile &input, const std::string &root, Read &out) {
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = map_file(input.open_path);
   if (!bytes) {
@@ -58,10 +59,9 @@ void read_elf(const InputFile &input, const std::string &root, Read &out) {
   }
   std::string host = real_path(input.open_path);
   std::string inside = path_inside_root(root, host);
-  bool below_auto = inside.find("/auto/") != std::string::npos && ends_with_so(inside);
-  if (elf->runtime || !elf->shared_object || (elf->boots.empty() && !below_auto))
-    return;
   std::string package = module_package(inside);
+  if (elf->runtime || !elf->shared_object || (elf->boots.empty() && package.empty()))
+    return;
   out.module = XsModule{input.path, inside, host, package, std::move(*elf)};
 }
 

@@ -285,6 +285,27 @@ llvm::Expected<Perl> read_perl(const std::string &root, const std::string &confi
   return out;
 }
 
+std::vector<std::string> perl_folders(const std::string &root) {
+  std::vector<std::string> out;
+  for (const char *base : {"/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/local/lib64"}) {
+    llvm::Expected<std::string> host = resolve_under_root(root, base);
+    if (!host) {
+      llvm::consumeError(host.takeError());
+      continue;
+    }
+    for (const std::string &name : names_in(*host)) {
+      std::string dir = join_path(*host, name);
+      if (name.compare(0, 4, "perl") == 0)
+        out.push_back(dir);
+      else if (name.find("-linux-") != std::string::npos) // a multiarch folder
+        for (const std::string &inner : names_in(dir))
+          if (inner.compare(0, 4, "perl") == 0)
+            out.push_back(join_path(dir, inner));
+    }
+  }
+  return out;
+}
+
 std::vector<Perl> installed_perls(const std::string &root, std::vector<InputError> &errors) {
   // Config.pm lies 0 to 2 folders below a perl* folder: perl/5.36.0 (Debian),
   // perl5/5.40.0/x86_64-linux (upstream), perl5/core_perl (Arch), perl5 (Fedora).
@@ -299,22 +320,8 @@ std::vector<Perl> installed_perls(const std::string &root, std::vector<InputErro
         if (name != "auto" && std::isupper(static_cast<unsigned char>(name[0])) == 0 && is_directory(join_path(dir, name)))
           look(join_path(dir, name), depth + 1);
   };
-  for (const char *base : {"/usr/lib", "/usr/lib64", "/usr/local/lib", "/usr/local/lib64"}) {
-    llvm::Expected<std::string> host = resolve_under_root(root, base);
-    if (!host) {
-      llvm::consumeError(host.takeError());
-      continue;
-    }
-    for (const std::string &name : names_in(*host)) {
-      std::string dir = join_path(*host, name);
-      if (name.compare(0, 4, "perl") == 0)
-        look(dir, 0);
-      else if (name.find("-linux-") != std::string::npos) // a multiarch folder
-        for (const std::string &inner : names_in(dir))
-          if (inner.compare(0, 4, "perl") == 0)
-            look(join_path(dir, inner), 0);
-    }
-  }
+  for (const std::string &folder : perl_folders(root))
+    look(folder, 0);
   std::vector<Perl> out;
   std::set<std::string> archlibs; // one perl per archlib: Debian keeps copies in perl-base and cross-config
   std::sort(candidates.begin(), candidates.end());

@@ -123,6 +123,11 @@ struct Perl {
 // module of its archlib for the handshake key.
 llvm::Expected<Perl> read_perl(const std::string &root, const std::string &config_pm);
 
+// The perl* folders of ROOT's /usr/lib, /usr/lib64, /usr/local/lib and
+// /usr/local/lib64 and of their multiarch folders (x86_64-linux-gnu):
+// host paths, where perls and XS modules are installed.
+std::vector<std::string> perl_folders(const std::string &root);
+
 // Every perl installed in ROOT: Config.pm files (with Config_heavy.pl) in
 // perl folders of /usr/lib, /usr/lib64, /usr/local/lib and their multiarch
 // folders, one perl per archlib. Unreadable ones go to ERRORS.
