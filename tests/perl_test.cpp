@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+// abitag perl against perl itself: what it reads of the installed perl is
+// what `perl -V` says, and --check agrees with perl loading the XS module of
+// tests/fixtures/perl (made by scripts/make-fixtures-perl) and refusing
+// copies patched at test time (the handshake key, the API string, the
+// boot_ name, an import). The audit's perl section on a root holding a copy
+// of the perl and a folder of a perl not there.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/audit_image.h"
+#include "tests/support.h"
+
+using namespace abitag::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kPerl = "/usr/bin/perl";
+
+// What `perl -V:NAME` says: version='5.36.0'; gives 5.36.0.
+std::string perl_config(const std::string &name) {
+  require_tool("perl", "perl");
+  Run r = run(kPerl, {"-V:" + name});
+  REQUIRE(r.exit_code == 0);
+  std::size_t begin = r.out.find('\'') + 1;
+  return r.out.substr(begin, r.out.rfind('\'') - begin);
+}
+
+Run abitag_perl(std::vector<std::string> args) {
+  args.insert(args.begin(), "perl");
+  return run(abitag_binary(), args);
+}
+
+// A copy of the fixture module in DIR (lib/Tiny.pm, arch/auto/Tiny/Tiny.so)
+// with every FROM in the .so's bytes made TO; returns the .so's path.
+std::string module_copy(const TempDir &dir, const std::string &from = "", const std::string &to = "") {
+  std::string bytes = read_file(fixture("perl/arch/auto/Tiny/Tiny.so"));
+  if (!from.empty()) {
+    REQUIRE(from.size() == to.size());
+    std::size_t at = bytes.find(from);
+    REQUIRE(at != std::string::npos);
+    for (; at != std::string::npos; at = bytes.find(from, at))
+      bytes.replace(at, from.size(), to);
+  }
+  fs::create_directories(dir.path() + "/lib");
+  fs::create_directories(dir.path() + "/arch/auto/Tiny");
+  write_file(dir.path() + "/lib/Tiny.pm", read_file(fixture("perl/lib/Tiny.pm")));
+  std::string path = dir.path() + "/arch/auto/Tiny/Tiny.so";
+  write_file(path, bytes);
+  return path;
+}
+
+// perl loading Tiny from DIR and calling it.
+Run perl_loads(const TempDir &dir) {
+  return run(kPerl, {"-I" + dir.path() + "/lib", "-I" + dir.path() + "/arch", "-MTiny", "-e",
+                     "exit(Tiny::add(2, 3) == 5 ? 0 : 2)"});
+}
+
+// The check's verdict and perl's on the copy in DIR; returns abitag's line.
+std::string agree(const TempDir &dir, const std::string &so, bool loads) {
+  Run perl = perl_loads(dir);
+  Run r = abitag_perl({"--check", "--inc", dir.path() + "/arch", so});
+  INFO(so << "\nabitag: " << r.out << r.err << "\nperl: " << perl.err);
+  CHECK((perl.exit_code == 0) == loads);
+  CHECK(r.exit_code == (loads ? 0 : 1));
+  CHECK(r.out.empty() == loads);
+  std::string prefix = so + ": ";
+  if (loads || r.out.compare(0, prefix.size(), prefix) != 0)
+    return {};
+  std::string line = r.out.substr(prefix.size());
+  return line.substr(0, line.find('\n'));
+}
+
+std::string fixture_key() {
+  Run r = abitag_perl({"--json", fixture("perl/arch/auto/Tiny/Tiny.so")});
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out)["modules"][0]["handshake_key"];
+}
+
+// The little-endian bytes of KEY ("0xeb804e7").
+std::string key_bytes(const std::string &key) {
+  std::uint32_t value = std::stoul(key, nullptr, 16);
+  std::string out;
+  for (int i = 0; i < 4; ++i)
+    out += char((value >> (8 * i)) & 0xff);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("perl: the installed perl's version, archname and API version are what perl -V says", "[perl]") {
+  std::string version = perl_config("version"), archname = perl_config("archname");
+  std::string api = perl_config("api_versionstring"), archlib = perl_config("archlibexp");
+  Run r = abitag_perl({"--json", archlib + "/Config.pm"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  REQUIRE(doc["perls"].size() == 1);
+  const nlohmann::json &perl = doc["perls"][0];
+  CHECK(perl["version"] == version);
+  CHECK(perl["archname"] == archname);
+  CHECK(perl["api_version"] == "v" + api);
+  CHECK(perl["problem"] == "");
+  CHECK(perl["exports"].get<int>() > 1000);
+  // Every folder of perl's @INC that exists is one abitag searches.
+  Run inc = run(kPerl, {"-e", "print join(qq{\\n}, grep { -d } @INC)"});
+  std::vector<std::string> searched = perl["inc"];
+  for (const std::string &folder : lines(inc.out)) {
+    INFO(folder);
+    CHECK(std::count(searched.begin(), searched.end(), folder) + std::count(searched.begin(), searched.end(),
+                                                                             fs::canonical(folder).string()) >= 1);
+  }
+  CHECK(doc["value"].get<std::string>().rfind(version + " " + archname + " v" + api, 0) == 0);
+}
+
+TEST_CASE("perl: the fixture module's package, boot_, API string and handshake key", "[perl]") {
+  Run r = abitag_perl({"--json", fixture("perl/arch/auto/Tiny/Tiny.so")});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  REQUIRE(doc["modules"].size() == 1);
+  const nlohmann::json &module = doc["modules"][0];
+  std::string api = "v" + perl_config("api_versionstring");
+  CHECK(module["package"] == "Tiny");
+  CHECK(module["boot"] == nlohmann::json::array({"boot_Tiny"}));
+  CHECK(module["api_strings"] == nlohmann::json::array({api}));
+  CHECK(module["evidence"] == "file");
+  CHECK(doc["value"] == "xs " + api);
+  // util.h HS_KEYp: the low 5 bits are the API string's length, bit 7
+  // MULTIPLICITY, as this threaded perl's -V:usemultiplicity says.
+  std::uint32_t key = std::stoul(module["handshake_key"].get<std::string>(), nullptr, 16);
+  CHECK((key & 0x1f) == api.size());
+  CHECK(((key & 0x80) != 0) == (perl_config("usemultiplicity") == "define"));
+}
+
+TEST_CASE("perl --check: agrees with perl loading the fixture and refusing patched copies", "[perl]") {
+  TempDir dir;
+  SECTION("as built") {
+    std::string so = module_copy(dir);
+    agree(dir, so, true);
+    Run r = abitag_perl({"--check", so});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find(": it is in " + fs::canonical(dir.path()).string() + "/arch, which no installed perl searches") !=
+          std::string::npos);
+    CHECK(run(kPerl, {"-e", "use Tiny"}).exit_code != 0);
+  }
+  SECTION("another handshake key (another interpreter size)") {
+    std::string key = key_bytes(fixture_key()), patched = key;
+    patched[2] = char(patched[2] ^ 0x08);
+    std::string so = module_copy(dir, "\xbf" + key, "\xbf" + patched);
+    std::string line = agree(dir, so, false);
+    CHECK(line.rfind("loadable library and perl binaries are mismatched (got first handshake key ", 0) == 0);
+    CHECK(perl_loads(dir).err.find("Tiny.c: " + line + "\n") != std::string::npos);
+  }
+  SECTION("another API version") {
+    std::string api = "v" + perl_config("api_versionstring");
+    std::string other = api;
+    other[3] = other[3] == '1' ? '2' : '1'; // v5.36.0 -> v5.16.0, same length
+    std::string so = module_copy(dir, std::string("\0", 1) + api + std::string("\0", 1),
+                                 std::string("\0", 1) + other + std::string("\0", 1));
+    std::string line = agree(dir, so, false);
+    CHECK(line == "Perl API version " + other + " of Tiny does not match " + api);
+    CHECK(perl_loads(dir).err.rfind(line + " at ", 0) == 0);
+  }
+  SECTION("no boot_ function for the package") {
+    std::string so = module_copy(dir, std::string("boot_Tiny\0", 10), std::string("boot_Tinx\0", 10));
+    std::string line = agree(dir, so, false);
+    CHECK(line == "Can't find 'boot_Tiny' symbol in " + fs::canonical(so).string());
+    CHECK(perl_loads(dir).err.find("Can't find 'boot_Tiny' symbol in ") != std::string::npos);
+  }
+  SECTION("an import the perl does not export") {
+    std::string so = module_copy(dir, std::string("Perl_newXS_deffile\0", 19), std::string("Perl_newXS_deffilX\0", 19));
+    std::string line = agree(dir, so, false);
+    CHECK(line == "it imports Perl_newXS_deffilX, which " + kPerl + " (perl " + perl_config("version") +
+                      ") does not export");
+    CHECK(perl_loads(dir).err.find("undefined symbol: Perl_newXS_deffilX") != std::string::npos);
+  }
+}
+
+TEST_CASE("perl: a truncated module or a damaged Config.pm is bad input, one line", "[perl]") {
+  TempDir dir;
+  std::string truncated = dir.path() + "/Tiny.so";
+  write_file(truncated, read_file(fixture("perl/arch/auto/Tiny/Tiny.so")).substr(0, 3000));
+  Run r = abitag_perl({"--check", truncated});
+  CHECK(r.exit_code == 3);
+  CHECK(lines(r.err).size() == 1);
+  CHECK(r.err.rfind("abitag: " + truncated + ": ", 0) == 0);
+
+  std::string config = dir.path() + "/Config.pm";
+  std::string text = read_file(perl_config("archlibexp") + "/Config.pm");
+  write_file(config, text.substr(0, text.find("tie %Config")));
+  r = abitag_perl({config});
+  CHECK(r.exit_code == 3);
+  CHECK(r.err == "abitag: " + config +
+                     ": no 'version' and 'archname' in its %Config tie: not a Config.pm configpm wrote\n");
+}
+
+TEST_CASE("audit perl: a folder of a perl not installed names the packages installing there, and a refused module",
+          "[perl][audit]") {
+  std::string archlib_named = perl_config("archlibexp");
+  std::string archlib = fs::canonical(archlib_named).string();
+  std::string vendorarch = perl_config("vendorarchexp");
+  TempDir dir;
+  std::string root = dir.path() + "/root";
+  fs::create_directories(root + archlib);
+  if (fs::is_symlink(archlib_named)) // Debian's .../perl/5.36 -> 5.36.0
+    fs::create_directory_symlink(fs::read_symlink(archlib_named), root + archlib_named);
+  fs::create_directories(root + vendorarch + "/auto/Tiny");
+  fs::create_directories(root + "/usr/bin");
+  fs::copy_file(kPerl, root + kPerl);
+  for (const char *file : {"/Config.pm", "/Config_heavy.pl"})
+    fs::copy_file(archlib + file, root + archlib + file);
+  TempDir patched;
+  std::string api = "v" + perl_config("api_versionstring");
+  std::string refused = vendorarch + "/auto/Tiny/Tiny.so";
+  fs::copy_file(module_copy(patched, std::string("\0", 1) + api, std::string("\0", 1) + "v5.10.0"), root + refused);
+  // The folder of the perl before: what perl-cleaner looks for.
+  std::string old_folder = fs::path(vendorarch).parent_path().string() + "/5.10";
+  std::string old = old_folder + "/auto/Tiny/Tiny.so";
+  fs::create_directories(root + old_folder + "/auto/Tiny");
+  fs::copy_file(fixture("perl/arch/auto/Tiny/Tiny.so"), root + old);
+  write_dpkg(root, {{"libtiny-perl", refused}, {"libtiny-old-perl", old}});
+
+  Run r = audit({root, "--only", "perl", "--json"});
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 1);
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> by_kind;
+  for (const nlohmann::json &f : doc["findings"])
+    by_kind[f["kind"]] = f;
+  CHECK(by_kind["removed-perl"]["file"] == old_folder);
+  CHECK(by_kind["removed-perl"]["rebuild"] == nlohmann::json::array({old + " (package libtiny-old-perl)"}));
+  CHECK(by_kind["refused-module"]["file"] == refused);
+  CHECK(by_kind["refused-module"]["reason"] == "Perl API version v5.10.0 of Tiny does not match " + api);
+  Run check = abitag_perl({"--check", "--root", root, root + old});
+  CHECK(check.exit_code == 1);
+  CHECK(check.out.find("which no installed perl searches (a folder of perl 5.10; installed: " +
+                       perl_config("version")) != std::string::npos);
+}
