@@ -3,6 +3,9 @@
 
 #include <sys/stat.h>
 
+#include <climits>
+#include <cstdlib>
+
 #include <algorithm>
 #include <ctime>
 #include <mutex>
@@ -110,6 +113,7 @@ Locks::Needs Locks::needs_of(const PackageFiles &files, ElfRound &round) {
   add_ghc_needs(files, out);
   add_sbcl_needs(files, out);
   add_kmod_needs(files, out);
+  add_perl_needs(files, out);
   return out;
 }
 
@@ -274,6 +278,33 @@ void Locks::add_kmod_needs(const PackageFiles &files, Needs &out) {
     std::string release = file.path.substr(start, end - start);
     for (std::string kernel_file : {"/boot/vmlinuz-" + release, file.path.substr(0, end) + "/modules.builtin"})
       out[kernel_file].insert("kmod");
+  }
+}
+
+// A package's XS modules are locked on the perl tag of the package owning
+// the Config.pm of the perl whose @INC holds each (the one `abitag perl
+// --check` loads it with): a new perl version, archname or API version
+// there makes them stale.
+void Locks::add_perl_needs(const PackageFiles &files, Needs &out) {
+  std::unique_ptr<Analyzer> perl = builtin_registry().create("perl");
+  if (!perl)
+    return;
+  for (const PackageFile &file : files.files) {
+    if (!is_elf(file) || !perl->adopts(file.path, file.head))
+      continue;
+    std::call_once(perls_read_, [&] {
+      std::vector<InputError> errors; // a perl that cannot be read gives no locks; the audit reports it
+      perls_ = perl::installed_perls(root_, errors);
+    });
+    char resolved[PATH_MAX];
+    if (!::realpath(file.host_path.c_str(), resolved))
+      continue;
+    std::string folder = perl::module_inc_folder(resolved);
+    for (const perl::Perl &installed : perls_)
+      if (std::find(installed.inc_host.begin(), installed.inc_host.end(), folder) != installed.inc_host.end()) {
+        out[installed.config_pm].insert("perl");
+        break;
+      }
   }
 }
 

@@ -8,6 +8,8 @@
 //  - GHC: each unit's `depends` names units registered in the same package
 //    database; the package owning a unit's .conf is locked on by that unit's
 //    tag (ghc:NAME, ghc:PACKAGE:LIB for a sub-library).
+//  - Perl: a package's XS modules are locked on the perl tag of the package
+//    owning the Config.pm of the perl whose @INC holds them.
 //  - SBCL: a package's plain cores are locked on the sbcl tag (the build id)
 //    of the package owning the runtime that would load them (an executable
 //    carries its own); cores and executables on the sonames tag of the
@@ -15,6 +17,8 @@
 #pragma once
 
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +27,7 @@
 
 #include "audit/progress.h"
 #include "adopt/package_lookup.h"
+#include "analyzers/perl/perl.h"
 #include "packages/owner_index.h"
 #include "tagger/store.h"
 
@@ -76,6 +81,7 @@ private:
   void add_ghc_needs(const PackageFiles &files, Needs &out);
   void add_sbcl_needs(const PackageFiles &files, Needs &out);
   void add_kmod_needs(const PackageFiles &files, Needs &out);
+  void add_perl_needs(const PackageFiles &files, Needs &out);
   Needs needs_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
@@ -86,6 +92,8 @@ private:
   std::map<std::string, std::map<std::string, std::string>> values_; // this run's: package -> key -> value
   std::vector<tagger::Tag> tags_;
   std::map<std::string, Providers> needs_; // dependant -> its providers
+  std::once_flag perls_read_;
+  std::vector<perl::Perl> perls_; // installed in the root, read on the first package with XS modules
 };
 
 } // namespace abitag::adopt

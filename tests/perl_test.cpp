@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/adopt_support.h"
 #include "tests/audit_image.h"
 #include "tests/support.h"
 
@@ -90,6 +91,24 @@ std::string key_bytes(const std::string &key) {
   for (int i = 0; i < 4; ++i)
     out += char((value >> (8 * i)) & 0xff);
   return out;
+}
+
+// DIR/root holding this machine's perl: its program, Config.pm and
+// Config_heavy.pl (archlib, and the link naming it as Config does), and an
+// empty vendorarch folder. Returns the root.
+std::string perl_root(const TempDir &dir) {
+  std::string archlib_named = perl_config("archlibexp");
+  std::string archlib = fs::canonical(archlib_named).string();
+  std::string root = dir.path() + "/root";
+  fs::create_directories(root + archlib);
+  if (fs::is_symlink(archlib_named)) // Debian's .../perl/5.36 -> 5.36.0
+    fs::create_directory_symlink(fs::read_symlink(archlib_named), root + archlib_named);
+  fs::create_directories(root + perl_config("vendorarchexp"));
+  fs::create_directories(root + "/usr/bin");
+  fs::copy_file(kPerl, root + kPerl);
+  for (const char *file : {"/Config.pm", "/Config_heavy.pl"})
+    fs::copy_file(archlib + file, root + archlib + file);
+  return root;
 }
 
 } // namespace
@@ -203,19 +222,10 @@ TEST_CASE("perl: a truncated module or a damaged Config.pm is bad input, one lin
 
 TEST_CASE("audit perl: a folder of a perl not installed names the packages installing there, and a refused module",
           "[perl][audit]") {
-  std::string archlib_named = perl_config("archlibexp");
-  std::string archlib = fs::canonical(archlib_named).string();
   std::string vendorarch = perl_config("vendorarchexp");
   TempDir dir;
-  std::string root = dir.path() + "/root";
-  fs::create_directories(root + archlib);
-  if (fs::is_symlink(archlib_named)) // Debian's .../perl/5.36 -> 5.36.0
-    fs::create_directory_symlink(fs::read_symlink(archlib_named), root + archlib_named);
+  std::string root = perl_root(dir);
   fs::create_directories(root + vendorarch + "/auto/Tiny");
-  fs::create_directories(root + "/usr/bin");
-  fs::copy_file(kPerl, root + kPerl);
-  for (const char *file : {"/Config.pm", "/Config_heavy.pl"})
-    fs::copy_file(archlib + file, root + archlib + file);
   TempDir patched;
   std::string api = "v" + perl_config("api_versionstring");
   std::string refused = vendorarch + "/auto/Tiny/Tiny.so";
@@ -242,4 +252,43 @@ TEST_CASE("audit perl: a folder of a perl not installed names the packages insta
   CHECK(check.exit_code == 1);
   CHECK(check.out.find("which no installed perl searches (a folder of perl 5.10; installed: " +
                        perl_config("version")) != std::string::npos);
+}
+
+TEST_CASE("adopt perl: an XS module's package locked on its perl's, then that perl of another version",
+          "[adopt][perl]") {
+  TempDir dir;
+  std::string root = perl_root(dir), db = dir.path() + "/tags.db";
+  std::string archlib = fs::canonical(perl_config("archlibexp")).string();
+  std::string module = perl_config("vendorarchexp") + "/auto/Tiny/Tiny.so";
+  fs::create_directories(root + perl_config("vendorarchexp") + "/auto/Tiny");
+  fs::copy_file(fixture("perl/arch/auto/Tiny/Tiny.so"), root + module);
+  write_dpkg_database(root, {{"libperl", {archlib + "/Config.pm", archlib + "/Config_heavy.pl"}},
+                             {"libtiny-perl", {module}}});
+  adopt_json(root, db);
+  std::string version = perl_config("version"), api = "v" + perl_config("api_versionstring");
+  std::vector<std::string> perl_lines = shown("libperl", db);
+  REQUIRE(perl_lines.size() == 2);
+  std::string prefix = "  tag  perl=" + version + " " + perl_config("archname") + " " + api;
+  CHECK(perl_lines[1] == prefix + " (perl)"); // no core module in the root: no handshake key
+  std::string value = perl_lines[1].substr(std::string("  tag  perl=").size());
+  value = value.substr(0, value.size() - std::string(" (perl)").size());
+  CHECK(shown("libtiny-perl", db) ==
+        std::vector<std::string>{"libtiny-perl", "  tag  cxxabi=compat (cxxabi)", "  tag  perl=xs " + api + " (perl)",
+                                 "  lock libperl perl=" + value});
+  CHECK(run(abitag_binary(), {"check", "--db", db, "--root", root}).exit_code == 0);
+
+  // The perl's files now say another release of the same length.
+  std::string next = version.substr(0, version.size() - 1) + (version.back() == '9' ? '8' : '9');
+  for (const char *file : {"/Config.pm", "/Config_heavy.pl"}) {
+    std::string text = read_file(root + archlib + file);
+    for (std::size_t at = text.find("'" + version + "'"); at != std::string::npos; at = text.find("'" + version + "'", at))
+      text.replace(at + 1, version.size(), next);
+    write_file(root + archlib + file, text);
+  }
+  nlohmann::json again = adopt_json(root, db, {"--package", "libperl"});
+  REQUIRE(again["tags"].size() == 1);
+  CHECK(again["tags"][0]["value"].get<std::string>().rfind(next + " ", 0) == 0);
+  Run check = run(abitag_binary(), {"check", "--db", db, "--root", root, "--format", "lines"});
+  CHECK(check.exit_code == 1);
+  CHECK(lines(check.out) == std::vector<std::string>{"libtiny-perl"});
 }
