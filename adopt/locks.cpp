@@ -3,9 +3,6 @@
 
 #include <sys/stat.h>
 
-#include <climits>
-#include <cstdlib>
-
 #include <algorithm>
 #include <ctime>
 #include <mutex>
@@ -17,6 +14,7 @@
 #include "analyzers/sbcl/sbcl.h"
 #include "audit/loader.h"
 #include "fingerprint/analyzer.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 #include "tagger/analyzer_arguments.h"
@@ -294,12 +292,9 @@ void Locks::add_perl_needs(const PackageFiles &files, Needs &out) {
       continue;
     std::call_once(perls_read_, [&] {
       std::vector<InputError> errors; // a perl that cannot be read gives no locks; the audit reports it
-      perls_ = perl::installed_perls(root_, errors);
+      perls_ = perl::installed_perls(real_path(root_), errors);
     });
-    char resolved[PATH_MAX];
-    if (!::realpath(file.host_path.c_str(), resolved))
-      continue;
-    std::string folder = perl::module_inc_folder(resolved);
+    std::string folder = perl::module_inc_folder(real_path(file.host_path));
     for (const perl::Perl &installed : perls_)
       if (std::find(installed.inc_host.begin(), installed.inc_host.end(), folder) != installed.inc_host.end()) {
         out[installed.config_pm].insert("perl");

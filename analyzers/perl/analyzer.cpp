@@ -4,8 +4,6 @@
 // for, and --check, which says whether an installed perl loads each XS
 // module.
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
 #include <set>
 
@@ -14,16 +12,12 @@
 #include "analyzers/perl/perl.h"
 #include "analyzers/perl/report.h"
 #include "fingerprint/discover.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::perl {
 namespace {
-
-std::string real_path(const std::string &path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
-}
 
 bool wanted_head(std::string_view head) {
   return sniff_content(head) == ContentKind::Elf || looks_like_config_pm(head);

@@ -17,10 +17,6 @@
 // (the tests compare).
 #include <algorithm>
 #include <cctype>
-#include <climits>
-#include <cstdlib>
-#include <cstring>
-#include <dirent.h>
 #include <functional>
 #include <set>
 #include <sys/stat.h>
@@ -28,6 +24,7 @@
 #include "analyzers/perl/perl.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/errors.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/paths.h"
 
@@ -65,28 +62,6 @@ void add_folders(const std::string &list, std::vector<std::string> &out) {
       out.push_back(list.substr(at, end - at));
     at = end + 1;
   }
-}
-
-std::string real_path(const std::string &path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
-}
-
-bool is_directory(const std::string &path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-std::vector<std::string> names_in(const std::string &dir) {
-  std::vector<std::string> out;
-  if (DIR *d = ::opendir(dir.c_str())) {
-    while (const dirent *entry = ::readdir(d))
-      if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0)
-        out.push_back(entry->d_name);
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 // The absolute folder names compiled into a perl program: the NUL-delimited
@@ -173,7 +148,7 @@ void collect_inc(const std::string &root, const std::string &config_dir, const s
       continue;
     }
     std::string canonical = real_path(*host);
-    if (canonical.empty() || !is_directory(canonical) || !seen.insert(canonical).second)
+    if (canonical.empty() || !is_folder(canonical) || !seen.insert(canonical).second)
       continue;
     out.inc_host.push_back(canonical);
     out.inc.push_back(folder);
@@ -260,7 +235,8 @@ llvm::Expected<Perl> read_perl(const std::string &root, const std::string &confi
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> text = map_file(config_pm);
   if (!text)
     return text.takeError();
-  std::string inside = path_inside_root(root, config_pm);
+  // Its own path, links resolved: what the package database lists.
+  std::string inside = path_inside_root(root, real_path(config_pm));
   llvm::Expected<PerlConfig> config = parse_config_pm((*text)->getBuffer());
   if (!config)
     return config.takeError();
@@ -293,12 +269,12 @@ std::vector<std::string> perl_folders(const std::string &root) {
       llvm::consumeError(host.takeError());
       continue;
     }
-    for (const std::string &name : names_in(*host)) {
+    for (const std::string &name : folder_names(*host)) {
       std::string dir = join_path(*host, name);
       if (name.compare(0, 4, "perl") == 0)
         out.push_back(dir);
       else if (name.find("-linux-") != std::string::npos) // a multiarch folder
-        for (const std::string &inner : names_in(dir))
+        for (const std::string &inner : folder_names(dir))
           if (inner.compare(0, 4, "perl") == 0)
             out.push_back(join_path(dir, inner));
     }
@@ -316,8 +292,8 @@ std::vector<Perl> installed_perls(const std::string &root, std::vector<InputErro
     if (::lstat(config.c_str(), &st) == 0 && S_ISREG(st.st_mode))
       candidates.push_back(config);
     if (depth < 2)
-      for (const std::string &name : names_in(dir))
-        if (name != "auto" && std::isupper(static_cast<unsigned char>(name[0])) == 0 && is_directory(join_path(dir, name)))
+      for (const std::string &name : folder_names(dir))
+        if (name != "auto" && std::isupper(static_cast<unsigned char>(name[0])) == 0 && is_folder(join_path(dir, name)))
           look(join_path(dir, name), depth + 1);
   };
   for (const std::string &folder : perl_folders(root))

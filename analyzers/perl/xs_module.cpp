@@ -19,14 +19,6 @@ namespace {
 
 bool is_perl_api_name(llvm::StringRef name) { return name.startswith("Perl_") || name.startswith("PL_"); }
 
-bool is_shared_object(llvm::StringRef bytes) {
-  if (bytes.size() < 18)
-    return false;
-  bool little = bytes[5] == 1;
-  unsigned type = little ? std::uint8_t(bytes[16]) | std::uint8_t(bytes[17]) << 8
-                         : std::uint8_t(bytes[17]) | std::uint8_t(bytes[16]) << 8;
-  return type == 3; // ET_DYN
-}
 
 // "v5.36.0": 'v', then three dot-separated numbers, the form of
 // "v" PERL_API_VERSION_STRING.
@@ -148,7 +140,7 @@ llvm::Expected<PerlElf> read_perl_elf(llvm::MemoryBufferRef buffer, const std::s
   PerlElf out;
   out.path = path;
   llvm::StringRef bytes = buffer.getBuffer();
-  out.shared_object = is_shared_object(bytes);
+  out.shared_object = elf::is_shared_object(bytes);
   std::set<std::string> imports;
   for (const elf::Symbol &symbol : read->objects.front().symbols) {
     if (symbol.local)

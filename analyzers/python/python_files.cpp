@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "analyzers/python/python.h"
+#include "elf/elf_file.h"
 #include "elf/symbol_reader.h"
 #include "fingerprint/errors.h"
 
@@ -32,15 +33,6 @@ std::vector<std::string> compiled_suffixes(llvm::StringRef bytes) {
   return out;
 }
 
-bool is_shared_object(llvm::StringRef bytes) {
-  if (bytes.size() < 18)
-    return false;
-  bool little = bytes[5] == 1;
-  unsigned type = little ? std::uint8_t(bytes[16]) | std::uint8_t(bytes[17]) << 8
-                         : std::uint8_t(bytes[17]) | std::uint8_t(bytes[16]) << 8;
-  return type == 3; // ET_DYN
-}
-
 } // namespace
 
 llvm::Expected<PythonElf> read_python_elf(llvm::MemoryBufferRef buffer, const std::string &path) {
@@ -52,7 +44,7 @@ llvm::Expected<PythonElf> read_python_elf(llvm::MemoryBufferRef buffer, const st
     return make_error("not an ELF program or shared object");
   PythonElf out;
   out.path = path;
-  out.shared_object = is_shared_object(buffer.getBuffer());
+  out.shared_object = elf::is_shared_object(buffer.getBuffer());
   std::set<std::string> imports;
   for (const elf::Symbol &symbol : read->objects.front().symbols) {
     if (!is_c_api_name(symbol.name) || symbol.local)
