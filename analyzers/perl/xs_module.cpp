@@ -131,12 +131,9 @@ std::vector<std::string> needed_libperl(llvm::StringRef bytes) {
 } // namespace
 
 llvm::Expected<PerlElf> read_perl_elf(llvm::MemoryBufferRef buffer, const std::string &path) {
-  llvm::Expected<elf::SymbolFile> read =
-      elf::read_symbol_buffer(llvm::MemoryBuffer::getMemBuffer(buffer, /*RequiresNullTerminator=*/false), path);
+  llvm::Expected<elf::SymbolFile> read = elf::read_object_symbols(buffer, path);
   if (!read)
     return read.takeError();
-  if (read->is_archive || read->objects.size() != 1)
-    return make_error("not an ELF program or shared object");
   PerlElf out;
   out.path = path;
   llvm::StringRef bytes = buffer.getBuffer();

@@ -36,12 +36,9 @@ std::vector<std::string> compiled_suffixes(llvm::StringRef bytes) {
 } // namespace
 
 llvm::Expected<PythonElf> read_python_elf(llvm::MemoryBufferRef buffer, const std::string &path) {
-  llvm::Expected<elf::SymbolFile> read =
-      elf::read_symbol_buffer(llvm::MemoryBuffer::getMemBuffer(buffer, /*RequiresNullTerminator=*/false), path);
+  llvm::Expected<elf::SymbolFile> read = elf::read_object_symbols(buffer, path);
   if (!read)
     return read.takeError();
-  if (read->is_archive || read->objects.size() != 1)
-    return make_error("not an ELF program or shared object");
   PythonElf out;
   out.path = path;
   out.shared_object = elf::is_shared_object(buffer.getBuffer());
