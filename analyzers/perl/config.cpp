@@ -16,6 +16,7 @@
 // `perl -V:version -V:archname -V:api_versionstring` prints the same values
 // (the tests compare).
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <functional>
 #include <set>
@@ -69,14 +70,20 @@ void add_folders(const std::string &list, std::vector<std::string> &out) {
 // folders inside ROOT (perl.c pushes them onto @INC as constants).
 std::vector<std::string> compiled_folders(llvm::StringRef bytes) {
   std::vector<std::string> out;
-  for (std::size_t at = bytes.find(llvm::StringRef("\0/", 2)); at != llvm::StringRef::npos;
-       at = bytes.find(llvm::StringRef("\0/", 2), at + 1)) {
-    std::size_t end = bytes.find('\0', at + 1);
-    if (end == llvm::StringRef::npos || end - at > 200)
+  // Each "perl" (memmem: a byte search fast enough for a 4 MB program),
+  // then the string around it.
+  for (std::size_t at = 0; at < bytes.size();) {
+    const void *hit = ::memmem(bytes.data() + at, bytes.size() - at, "perl", 4);
+    if (!hit)
+      break;
+    std::size_t found = static_cast<const char *>(hit) - bytes.data();
+    std::size_t begin = bytes.rfind('\0', found), end = bytes.find('\0', found);
+    at = end == llvm::StringRef::npos ? bytes.size() : end;
+    if (begin == llvm::StringRef::npos || end == llvm::StringRef::npos || end - begin > 200 || bytes[begin + 1] != '/')
       continue;
-    llvm::StringRef text = bytes.slice(at + 1, end);
+    llvm::StringRef text = bytes.slice(begin + 1, end);
     bool printable = std::all_of(text.begin(), text.end(), [](char c) { return c > ' ' && c < 127; });
-    if (printable && text.contains("perl") && std::find(out.begin(), out.end(), text.str()) == out.end())
+    if (printable && std::find(out.begin(), out.end(), text.str()) == out.end())
       out.push_back(text.str());
   }
   return out;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 
 #include "analyzers/perl/perl.h"
 #include "elf/dynamic_names.h"
@@ -46,8 +47,12 @@ bool is_api_string(llvm::StringRef text) {
 // "v5.36.0" as a C string in .rodata, passed by address (no relocation).
 std::vector<std::string> api_strings(llvm::StringRef bytes) {
   std::vector<std::string> out;
-  for (std::size_t at = bytes.find(llvm::StringRef("\0v5.", 4)); at != llvm::StringRef::npos;
-       at = bytes.find(llvm::StringRef("\0v5.", 4), at + 1)) {
+  for (std::size_t at = 0; at < bytes.size(); ++at) {
+    // memmem: a byte search fast enough for every module of a system.
+    const void *hit = ::memmem(bytes.data() + at, bytes.size() - at, "\0v5.", 4);
+    if (!hit)
+      break;
+    at = static_cast<const char *>(hit) - bytes.data();
     std::size_t end = bytes.find('\0', at + 1);
     if (end == llvm::StringRef::npos)
       break;
