@@ -158,6 +158,28 @@ TEST_CASE("perl: the fixture module's package, boot_, API string and handshake k
   CHECK(((key & 0x80) != 0) == (perl_config("usemultiplicity") == "define"));
 }
 
+TEST_CASE("perl: a module without an API string is judged by its version folder, and --explain says so", "[perl]") {
+  TempDir dir;
+  std::string api = "v" + perl_config("api_versionstring");
+  std::string bytes = read_file(fixture("perl/arch/auto/Tiny/Tiny.so"));
+  std::size_t at = bytes.find(std::string("\0", 1) + api + std::string("\0", 1));
+  REQUIRE(at != std::string::npos);
+  bytes[at + 1] = 'w'; // no longer "v5.N.N": the file names no API version
+  std::string so = dir.path() + "/5.34/auto/Tiny/Tiny.so";
+  fs::create_directories(dir.path() + "/5.34/auto/Tiny");
+  write_file(so, bytes);
+  Run r = abitag_perl({"--json", "--explain", so});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json module = nlohmann::json::parse(r.out)["modules"][0];
+  CHECK(module["api_strings"].empty());
+  CHECK(module["evidence"] == "folder");
+  CHECK(module["built_for"] == "v5.34");
+  CHECK(module["handshake_key"].is_null()); // its length bits no longer agree with a string
+  CHECK(r.err == so + ": XS module Tiny, built for v5.34 (its folder's name: the file carries no API string), "
+                      "imports 7 Perl_*/PL_* symbols\n");
+}
+
 TEST_CASE("perl --check: agrees with perl loading the fixture and refusing patched copies", "[perl]") {
   TempDir dir;
   SECTION("as built") {
