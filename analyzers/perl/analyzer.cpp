@@ -124,6 +124,7 @@ public:
         "version is not the perl's); exit 1 when one is found");
     command.add_option("--inc", extra_inc_,
                        "a folder every perl searches too, as `perl -I DIR` adds it (repeatable)")
+        ->type_name("DIR")
         ->needs(check);
   }
 
