@@ -257,6 +257,10 @@ TEST_CASE("audit perl: a folder of a perl not installed names the packages insta
   std::string old = old_folder + "/auto/Tiny/Tiny.so";
   fs::create_directories(root + old_folder + "/auto/Tiny");
   fs::copy_file(fixture("perl/arch/auto/Tiny/Tiny.so"), root + old);
+  // A folder of another gone perl whose module no package owns: left over.
+  std::string leftover_folder = fs::path(vendorarch).parent_path().string() + "/5.8";
+  fs::create_directories(root + leftover_folder + "/auto/Tiny");
+  fs::copy_file(fixture("perl/arch/auto/Tiny/Tiny.so"), root + leftover_folder + "/auto/Tiny/Tiny.so");
   write_dpkg(root, {{"libtiny-perl", refused}, {"libtiny-old-perl", old}});
 
   Run r = audit({root, "--only", "perl", "--json"});
@@ -268,6 +272,8 @@ TEST_CASE("audit perl: a folder of a perl not installed names the packages insta
     by_kind[f["kind"]] = f;
   CHECK(by_kind["removed-perl"]["file"] == old_folder);
   CHECK(by_kind["removed-perl"]["rebuild"] == nlohmann::json::array({old + " (package libtiny-old-perl)"}));
+  CHECK(by_kind["leftover-folder"]["file"] == leftover_folder);
+  CHECK(by_kind["leftover-folder"]["severity"] != by_kind["removed-perl"]["severity"]);
   CHECK(by_kind["refused-module"]["file"] == refused);
   CHECK(by_kind["refused-module"]["reason"] == "Perl API version v5.10.0 of Tiny does not match " + api);
   Run check = abitag_perl({"--check", "--root", root, root + old});
