@@ -320,3 +320,27 @@ TEST_CASE("adopt perl: an XS module's package locked on its perl's, then that pe
   CHECK(check.exit_code == 1);
   CHECK(lines(check.out) == std::vector<std::string>{"libtiny-perl"});
 }
+
+TEST_CASE("perl --check: every XS module on this perl's @INC loads, and perl loads each", "[perl]") {
+  require_tool("perl", "perl");
+  Run inc = run(kPerl, {"-e", "print join(qq{\\n}, grep { -d && m{^/} } @INC)"});
+  std::vector<std::string> args = {"--check", "--json"};
+  for (const std::string &folder : lines(inc.out))
+    args.push_back(folder);
+  Run r = abitag_perl(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  nlohmann::json doc = nlohmann::json::parse(r.out);
+  CHECK(doc["value"] == "");
+  REQUIRE(doc["modules"].size() > 20); // Debian's perl-base and libperl alone bring more
+  std::vector<std::string> load = {"-e", "my @failed; for my $m (@ARGV) { (my $f = $m) =~ s{::}{/}g; "
+                                         "push @failed, $m unless eval { require qq{$f.pm}; 1 } } print qq{@failed}"};
+  for (const nlohmann::json &module : doc["modules"]) {
+    CHECK(module["problem"] == "");
+    CHECK(module["loaders"].size() == 1);
+    load.push_back(module["package"]);
+  }
+  Run perl = run(kPerl, load);
+  CHECK(perl.exit_code == 0);
+  CHECK(perl.out == ""); // the packages perl could not load
+}
