@@ -16,6 +16,7 @@
 #include "audit/loader.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/mapped_file.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 #include "tagger/analyzer_arguments.h"
@@ -121,6 +122,7 @@ Locks::Needs Locks::needs_of(const PackageFiles &files, ElfRound &round) {
   add_kmod_needs(files, out);
   add_ocaml_needs(files, out);
   add_python_needs(files, out);
+  add_perl_needs(files, out);
   return out;
 }
 
@@ -328,6 +330,30 @@ void Locks::add_python_needs(const PackageFiles &files, Needs &out) {
          python::check_extension(*elf, file.path, python_interpreters()).importers)
       if (!interpreter->binary.empty())
         out[interpreter->binary].insert("python");
+  }
+}
+
+// A package's XS modules are locked on the perl tag of the package owning
+// the Config.pm of the perl whose @INC holds each (the one `abitag perl
+// --check` loads it with): a new perl version, archname or API version
+// there makes them stale.
+void Locks::add_perl_needs(const PackageFiles &files, Needs &out) {
+  std::unique_ptr<Analyzer> perl = builtin_registry().create("perl");
+  if (!perl)
+    return;
+  for (const PackageFile &file : files.files) {
+    if (!is_elf(file) || !perl->adopts(file.path, file.head))
+      continue;
+    std::call_once(perls_read_, [&] {
+      std::vector<InputError> errors; // a perl that cannot be read gives no locks; the audit reports it
+      perls_ = perl::installed_perls(real_path(root_), errors);
+    });
+    std::string folder = perl::module_inc_folder(real_path(file.host_path));
+    for (const perl::Perl &installed : perls_)
+      if (std::find(installed.inc_host.begin(), installed.inc_host.end(), folder) != installed.inc_host.end()) {
+        out[installed.config_pm].insert("perl");
+        break;
+      }
   }
 }
 

@@ -8,6 +8,8 @@
 //  - GHC: each unit's `depends` names units registered in the same package
 //    database; the package owning a unit's .conf is locked on by that unit's
 //    tag (ghc:NAME, ghc:PACKAGE:LIB for a sub-library).
+//  - Perl: a package's XS modules are locked on the perl tag of the package
+//    owning the Config.pm of the perl whose @INC holds them.
 //  - SBCL: a package's plain cores are locked on the sbcl tag (the build id)
 //    of the package owning the runtime that would load them (an executable
 //    carries its own); cores and executables on the sonames tag of the
@@ -21,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +33,7 @@
 #include "adopt/adopt.h"
 #include "adopt/package_lookup.h"
 #include "analyzers/ocaml/ocaml.h"
+#include "analyzers/perl/perl.h"
 #include "analyzers/python/python.h"
 #include "audit/progress.h"
 #include "packages/owner_index.h"
@@ -88,6 +92,7 @@ private:
   void add_ocaml_needs(const PackageFiles &files, Needs &out);
   void add_python_needs(const PackageFiles &files, Needs &out);
   const std::vector<python::Interpreter> &python_interpreters();
+  void add_perl_needs(const PackageFiles &files, Needs &out);
   Needs needs_of(const PackageFiles &files, ElfRound &round);
   llvm::Expected<std::optional<std::string>> value_of(const std::string &package, const std::string &key);
 
@@ -102,6 +107,8 @@ private:
   std::unique_ptr<ocaml::Installed> ocaml_installed_; // the root's, read once when a package has OCaml units
   std::once_flag python_read_;
   std::vector<python::Interpreter> python_interpreters_; // installed in the root, read once
+  std::once_flag perls_read_;
+  std::vector<perl::Perl> perls_; // installed in the root, read on the first package with XS modules
 };
 
 } // namespace abitag::adopt

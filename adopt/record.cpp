@@ -18,7 +18,7 @@ using LockKey = std::tuple<std::string, std::string, std::string>; // package, d
 // itself is gone).
 bool seen_whole(const std::string &key) {
   return key == kSonamesKey || key == "ghc" || key.compare(0, 4, "ghc:") == 0 || key == "sbcl" || key == "kmod" ||
-         key == "qt" || key == "ocaml" || key == "python";
+         key == "qt" || key == "ocaml" || key == "perl" || key == "python";
 }
 
 // The recorded locks of PLAN's packages that are no longer true.

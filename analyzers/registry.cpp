@@ -8,6 +8,7 @@
 #include "analyzers/inputs/inputs.h"
 #include "analyzers/kmod/kmod.h"
 #include "analyzers/ocaml/ocaml.h"
+#include "analyzers/perl/perl.h"
 #include "analyzers/python/python.h"
 #include "analyzers/qt/qt.h"
 #include "analyzers/sbcl/sbcl.h"
@@ -22,6 +23,7 @@ Registry &builtin_registry() {
     inputs::register_analyzer(r);
     kmod::register_analyzer(r);
     ocaml::register_analyzer(r);
+    perl::register_analyzer(r);
     python::register_analyzer(r);
     qt::register_analyzer(r);
     sbcl::register_analyzer(r);

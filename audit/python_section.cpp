@@ -80,25 +80,6 @@ FolderFiles folder_files(const std::string &root, const std::string &folder) {
   return out;
 }
 
-// One file per package that owns any of FILES ("PATH (package NAME)"), and
-// how many files no package owns.
-std::vector<std::string> one_file_per_package(AuditContext &context, const std::vector<std::string> &files,
-                                              std::size_t &unowned) {
-  std::set<const packages::Package *> seen;
-  std::vector<std::string> out;
-  unowned = 0;
-  for (const std::string &file : files) {
-    std::vector<const packages::Package *> owners = context.owners().index().owners(file);
-    unowned += owners.empty();
-    bool fresh = false;
-    for (const packages::Package *owner : owners)
-      fresh |= seen.insert(owner).second;
-    if (fresh)
-      out.push_back(context.owners().describe(file));
-  }
-  return out;
-}
-
 struct Counts {
   std::size_t interpreters = 0, orphan_folders = 0, stale_pyc = 0, sourceless = 0;
 };

@@ -78,6 +78,12 @@ public:
   virtual SectionReport run(AuditContext &context) = 0;
 };
 
+// One file per package that owns any of FILES (paths inside the root),
+// as "PATH (package NAME)", and in UNOWNED how many files no package owns:
+// the packages still installing into a folder nothing loads from.
+std::vector<std::string> one_file_per_package(AuditContext &context, const std::vector<std::string> &files,
+                                              std::size_t &unowned);
+
 // Every section, in report order.
 std::vector<std::unique_ptr<AuditSection>> all_sections();
 
@@ -88,6 +94,7 @@ std::unique_ptr<AuditSection> make_sbcl_section();
 std::unique_ptr<AuditSection> make_kmod_section();
 std::unique_ptr<AuditSection> make_qt_section();
 std::unique_ptr<AuditSection> make_ocaml_section();
+std::unique_ptr<AuditSection> make_perl_section();
 std::unique_ptr<AuditSection> make_python_section();
 std::unique_ptr<AuditSection> make_tags_section();
 

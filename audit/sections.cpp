@@ -3,6 +3,8 @@
 // make_*_section() line here (HACKING.md lists the other places).
 #include "audit/section.h"
 
+#include <set>
+
 namespace abitag::audit {
 
 std::vector<std::unique_ptr<AuditSection>> all_sections() {
@@ -13,9 +15,27 @@ std::vector<std::unique_ptr<AuditSection>> all_sections() {
   out.push_back(make_sbcl_section());
   out.push_back(make_kmod_section());
   out.push_back(make_qt_section());
+  out.push_back(make_perl_section());
   out.push_back(make_python_section());
   out.push_back(make_ocaml_section());
   out.push_back(make_tags_section());
+  return out;
+}
+
+std::vector<std::string> one_file_per_package(AuditContext &context, const std::vector<std::string> &files,
+                                              std::size_t &unowned) {
+  std::set<const packages::Package *> seen;
+  std::vector<std::string> out;
+  unowned = 0;
+  for (const std::string &file : files) {
+    std::vector<const packages::Package *> owners = context.owners().index().owners(file);
+    unowned += owners.empty();
+    bool fresh = false;
+    for (const packages::Package *owner : owners)
+      fresh |= seen.insert(owner).second;
+    if (fresh)
+      out.push_back(context.owners().describe(file));
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 // and the loader, which never reads that table, still loads such a file.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 
 #include <llvm/ADT/StringRef.h>
@@ -18,6 +19,17 @@ namespace abitag::elf {
 // Calls READ(elf) with the ELFFile of BYTES and returns what it returns (an
 // llvm::Expected), or the reason BYTES are not an ELF file of a known class
 // and byte order.
+// Whether BYTES (an ELF file's first bytes, at least its header's first 18)
+// are a shared object or position-independent program: e_type ET_DYN.
+inline bool is_shared_object(llvm::StringRef bytes) {
+  if (bytes.size() < 18)
+    return false;
+  bool little = bytes[llvm::ELF::EI_DATA] == llvm::ELF::ELFDATA2LSB;
+  unsigned type = little ? std::uint8_t(bytes[16]) | std::uint8_t(bytes[17]) << 8
+                         : std::uint8_t(bytes[17]) | std::uint8_t(bytes[16]) << 8;
+  return type == llvm::ELF::ET_DYN;
+}
+
 template <class Read>
 auto with_elf_file(llvm::StringRef bytes, Read &&read)
     -> decltype(read(std::declval<const llvm::object::ELFFile<llvm::object::ELF64LE> &>())) {

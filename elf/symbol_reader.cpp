@@ -351,4 +351,14 @@ Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buff
   return file;
 }
 
+Expected<SymbolFile> read_object_symbols(llvm::MemoryBufferRef buffer, const std::string &path) {
+  Expected<SymbolFile> read =
+      read_symbol_buffer(llvm::MemoryBuffer::getMemBuffer(buffer, /*RequiresNullTerminator=*/false), path);
+  if (!read)
+    return read.takeError();
+  if (read->is_archive || read->objects.size() != 1)
+    return make_error("not an ELF program or shared object");
+  return read;
+}
+
 } // namespace abitag::elf

@@ -78,6 +78,11 @@ llvm::Expected<SymbolFile> read_symbol_file(const std::string &path);
 llvm::Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                               const std::string &path);
 
+// Reads BUFFER, a view of bytes the caller keeps, as one ELF program or
+// shared object (an archive is an error): what a runtime's analyzer reads
+// of an interpreter or a module.
+llvm::Expected<SymbolFile> read_object_symbols(llvm::MemoryBufferRef buffer, const std::string &path);
+
 // Reads only the symbols of the ELF program or shared object at PATH whose
 // indexes (Symbol::index) are in INDEXES, in that order: a few names of a
 // large library without reading all of them. An index that names no symbol

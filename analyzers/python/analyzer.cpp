@@ -14,16 +14,12 @@
 #include "analyzers/python/python.h"
 #include "analyzers/python/report.h"
 #include "fingerprint/discover.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::python {
 namespace {
-
-std::string real_path(const std::string &path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
-}
 
 std::string base_name(const std::string &path) { return path.substr(path.rfind('/') + 1); }
 

@@ -10,13 +10,13 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <dirent.h>
 #include <set>
 #include <sys/stat.h>
 
 #include "analyzers/python/python.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/errors.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/paths.h"
 
@@ -54,25 +54,12 @@ bool regular_file(const std::string &path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// The names in DIR (a host path), sorted; none when it cannot be listed.
-std::vector<std::string> names_in(const std::string &dir) {
-  std::vector<std::string> out;
-  if (DIR *d = ::opendir(dir.c_str())) {
-    while (const dirent *entry = ::readdir(d))
-      if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0)
-        out.push_back(entry->d_name);
-    ::closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 // The magic of a .pyc the interpreter wrote for its own standard library
 // (__pycache__/*.cpython-311.pyc), for a stdlib whose _bootstrap_external.py
 // computes MAGIC_NUMBER another way.
 std::optional<std::uint16_t> stdlib_pyc_magic(const std::string &stdlib_host, const std::string &cache_tag) {
   std::string cache = join_path(stdlib_host, "__pycache__");
-  for (const std::string &name : names_in(cache)) {
+  for (const std::string &name : folder_names(cache)) {
     if (name.find("." + cache_tag + ".pyc") == std::string::npos)
       continue;
     llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> bytes = whole_file(join_path(cache, name));
@@ -206,11 +193,11 @@ std::vector<Interpreter> installed_interpreters(const std::string &root, std::ve
       llvm::consumeError(host.takeError());
       continue;
     }
-    for (const std::string &name : names_in(*host)) {
+    for (const std::string &name : folder_names(*host)) {
       if (versioned_folder("/" + name + "/").empty())
         continue;
       std::string stdlib = join_path(*host, name);
-      for (const std::string &file : names_in(stdlib)) {
+      for (const std::string &file : folder_names(stdlib)) {
         std::string path = join_path(stdlib, file);
         char resolved[PATH_MAX];
         if (!is_sysconfigdata_name(file) || !regular_file(path) || !::realpath(path.c_str(), resolved) ||

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "analyzers/python/python.h"
+#include "elf/elf_file.h"
 #include "elf/symbol_reader.h"
 #include "fingerprint/errors.h"
 #include "fingerprint/mapped_file.h"
@@ -50,27 +51,15 @@ std::vector<std::string> compiled_suffixes(const llvm::MemoryBuffer &buffer) {
   return out;
 }
 
-bool is_shared_object(llvm::StringRef bytes) {
-  if (bytes.size() < 18)
-    return false;
-  bool little = bytes[5] == 1;
-  unsigned type = little ? std::uint8_t(bytes[16]) | std::uint8_t(bytes[17]) << 8
-                         : std::uint8_t(bytes[17]) | std::uint8_t(bytes[16]) << 8;
-  return type == 3; // ET_DYN
-}
-
 } // namespace
 
 llvm::Expected<PythonElf> read_python_elf(const llvm::MemoryBuffer &buffer, const std::string &path) {
-  llvm::Expected<elf::SymbolFile> read = elf::read_symbol_buffer(
-      llvm::MemoryBuffer::getMemBuffer(buffer.getMemBufferRef(), /*RequiresNullTerminator=*/false), path);
+  llvm::Expected<elf::SymbolFile> read = elf::read_object_symbols(buffer.getMemBufferRef(), path);
   if (!read)
     return read.takeError();
-  if (read->is_archive || read->objects.size() != 1)
-    return make_error("not an ELF program or shared object");
   PythonElf out;
   out.path = path;
-  out.shared_object = is_shared_object(buffer.getBuffer());
+  out.shared_object = elf::is_shared_object(buffer.getBuffer());
   std::set<std::string> imports;
   for (const elf::Symbol &symbol : read->objects.front().symbols) {
     if (!is_c_api_name(symbol.name) || symbol.local)
