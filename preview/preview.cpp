@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+#include "preview/preview.h"
+
+#include <algorithm>
+#include <fcntl.h>
+#include <mutex>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "audit/elf_facts.h"
+#include "audit/package_rollup.h"
+#include "audit/progress.h"
+#include "audit/root_files.h"
+#include "fingerprint/discover.h"
+#include "fingerprint/open_path.h"
+#include "fingerprint/parallel.h"
+#include "fingerprint/paths.h"
+#include "preview/linking.h"
+#include "preview/overlay.h"
+#include "preview/tags.h"
+
+namespace abitag::preview {
+namespace {
+
+using packages::Package;
+
+// The packages the image replaces: those named, or else those owning a file
+// it ships.
+llvm::Expected<std::vector<const Package *>> replaced_packages(const packages::OwnerIndex &index,
+                                                               const Overlay &overlay,
+                                                               const std::vector<std::string> &names) {
+  std::vector<const Package *> out;
+  for (const std::string &name : names) {
+    std::vector<const Package *> named = index.packages_named(name);
+    if (named.empty())
+      return input_errors({{name, "no package of that name is installed under the root"}});
+    out.insert(out.end(), named.begin(), named.end());
+  }
+  if (!names.empty())
+    return out;
+  for (const auto &[path, entry] : overlay.entries())
+    for (const Package *owner : index.owners(path))
+      if (std::find(out.begin(), out.end(), owner) == out.end())
+        out.push_back(owner);
+  return out;
+}
+
+// Takes away from the view the files of PACKAGES the image does not ship.
+void take_away_files(const packages::OwnerIndex &index, const std::vector<const Package *> &replaced,
+                     Overlay &overlay) {
+  for (const Package *package : replaced)
+    for (std::size_t i = 0; i < package->files.size(); ++i)
+      if (package->files[i].type != packages::EntryType::directory)
+        overlay.take_away(index.placed_path(*package, i));
+}
+
+bool exists_in(const std::string &root, const std::string &path) {
+  struct stat st;
+  return lstat_path(root == "/" ? path : root + path, &st) == 0;
+}
+
+// The first bytes of a file, empty when it cannot be read.
+std::string head_of(const std::string &host) {
+  int fd = open_path(host, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return {};
+  std::string head(kHeadSize, '\0');
+  ssize_t n = ::read(fd, head.data(), head.size());
+  ::close(fd);
+  head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+  return head;
+}
+
+// The names ROOT's libraries at the paths the merge changes are loaded by:
+// their sonames and file names.
+std::set<std::string> changed_library_names(const std::string &root, const std::set<std::string> &changed) {
+  std::set<std::string> names;
+  for (const std::string &path : changed) {
+    auto host = resolve_under_root(root, path);
+    if (!host) {
+      llvm::consumeError(host.takeError());
+      continue;
+    }
+    if (!audit::is_elf_program_or_library(head_of(*host)))
+      continue;
+    auto facts = audit::read_loader_facts(*host);
+    if (!facts) {
+      llvm::consumeError(facts.takeError());
+      continue;
+    }
+    if (facts->type != 3 /*ET_DYN*/)
+      continue;
+    if (!facts->soname.empty())
+      names.insert(facts->soname);
+    names.insert(path.substr(path.rfind('/') + 1));
+  }
+  return names;
+}
+
+// Who needs what: every ELF file under ROOT, read for its DT_NEEDED names
+// only; those needing one of NAMES (and not changed by the merge themselves)
+// are the dependants, as paths inside ROOT.
+std::vector<std::string> dependants_of(const std::string &root, const std::set<std::string> &names,
+                                       const std::set<std::string> &changed, audit::Progress &progress,
+                                       std::size_t &indexed) {
+  audit::RootFiles files = audit::find_root_files(root, {}, false, progress);
+  indexed = files.elf.size();
+  std::vector<char> needs(files.elf.size(), 0);
+  parallel_for(files.elf.size(), [&](std::size_t i) {
+    auto facts = audit::read_loader_facts(files.elf[i].open_path);
+    if (!facts) {
+      llvm::consumeError(facts.takeError());
+      return;
+    }
+    needs[i] = std::any_of(facts->needed.begin(), facts->needed.end(),
+                           [&](const std::string &name) { return names.count(name) > 0; });
+  }, io_threads());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < files.elf.size(); ++i) {
+    std::string path = path_inside_root(root, files.elf[i].path);
+    if (needs[i] && !changed.count(path))
+      out.push_back(std::move(path));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void add_findings(audit::SectionReport &section, std::vector<audit::Finding> findings) {
+  std::move(findings.begin(), findings.end(), std::back_inserter(section.findings));
+}
+
+// The packages to rebuild, from the dependants' findings alone: the image's
+// own are fixed in the image, not by rebuilding what is installed.
+void roll_up(PreviewReport &out, packages::InstalledPackages &installed) {
+  audit::SectionReport image = std::move(out.report.sections.front());
+  out.report.sections.erase(out.report.sections.begin());
+  audit::roll_up_by_package(out.report, installed);
+  out.report.sections.insert(out.report.sections.begin(), std::move(image));
+  for (const audit::Finding &finding : out.report.sections.front().findings)
+    for (const Package *owner : installed.index().owners(finding.file))
+      out.report.owners[finding.file].push_back(owner->id);
+}
+
+} // namespace
+
+llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
+  auto root = audit::usable_root(options.root);
+  if (!root)
+    return input_errors({{options.root, to_message(root.takeError())}});
+  auto image = audit::usable_root(options.image);
+  if (!image)
+    return input_errors({{options.image, to_message(image.takeError())}});
+  packages::InstalledPackages installed(*root);
+  const packages::OwnerIndex &index = installed.index();
+  auto overlay = Overlay::lay(*root, *image, index.aliases());
+  if (!overlay)
+    return input_errors({{options.image, to_message(overlay.takeError())}});
+  auto replaced = replaced_packages(index, *overlay, options.replaces);
+  if (!replaced)
+    return replaced.takeError();
+  take_away_files(index, *replaced, *overlay);
+
+  PreviewReport out;
+  out.image = *image;
+  out.report.root = *root;
+  out.report.sections.resize(3);
+  out.report.sections[0].name = kImage;
+  out.report.sections[1].name = kDependants;
+  out.report.sections[2].name = kTags;
+  for (const Package *package : *replaced)
+    out.replaced.push_back(package->id);
+  out.taken_away.assign(overlay->taken_away().begin(), overlay->taken_away().end());
+  for (const InputError &problem : overlay->problems())
+    out.report.sections[0].findings.push_back({audit::Severity::BrokenNow, kImage, "unreadable",
+                                               problem.path, "cannot be read: " + problem.reason, {}});
+
+  audit::Progress progress(options.progress);
+  MergeLinker linker(*overlay, installed, progress);
+  std::set<std::string> changed = overlay->taken_away();
+  for (const auto &[path, entry] : overlay->entries()) {
+    ++out.image_files;
+    if (exists_in(*root, path))
+      changed.insert(path);
+    if (entry.link || !audit::is_elf_program_or_library(head_of(entry.host)))
+      continue;
+    ++out.image_elf_files;
+    add_findings(out.report.sections[0], linker.link_image_file(entry.host));
+  }
+  std::set<std::string> names = changed_library_names(*root, changed);
+  out.changed_libraries.assign(names.begin(), names.end());
+  if (!names.empty()) {
+    std::vector<std::string> dependants = dependants_of(*root, names, changed, progress, out.indexed_elf_files);
+    out.dependants = dependants.size();
+    for (const std::string &path : dependants)
+      add_findings(out.report.sections[1], linker.link_dependant(path));
+  }
+  if (llvm::Error e = stale_tags(options, *overlay, *replaced, installed, out))
+    return e;
+  roll_up(out, installed);
+  return out;
+}
+
+} // namespace abitag::preview
