@@ -189,7 +189,7 @@ std::vector<Finding> MergeLinker::link_dependant(const std::string &path) {
     if (miss.needed_by == path) {
       Finding f{Severity::BrokenNow, kDependants, "library-taken-away", path,
                 "needs " + miss.name + ", which the merge takes away (no file of that name is left in a folder "
-                "it is searched in)",
+                "it is searched in), and with it the symbols it imports from there",
                 rebuild};
       f.details = {{"library", miss.name}};
       out.push_back(std::move(f));
@@ -204,10 +204,20 @@ std::vector<Finding> MergeLinker::link_dependant(const std::string &path) {
     out.push_back(std::move(f));
   }
   std::vector<std::size_t> newly = added(before.unresolved, after.unresolved, [](std::size_t i) { return i; });
-  if (newly.empty())
+  // A library taken away takes its symbols with it: they are that finding's, not more.
+  if (newly.empty() || (!out.empty() && out.front().kind == "library-taken-away"))
     return out;
   Unresolved unresolved = explain(*merged, newly, after.closure.scope, kDependants);
   std::move(unresolved.dual_abi.begin(), unresolved.dual_abi.end(), std::back_inserter(out));
+  // Nor is a symbol of a version taken away another finding.
+  unresolved.plain.erase(std::remove_if(unresolved.plain.begin(), unresolved.plain.end(),
+                                        [&](const audit::DynamicSymbol &symbol) {
+                                          return std::any_of(out.begin(), out.end(), [&](const Finding &f) {
+                                            return f.kind == "version-removed" &&
+                                                   f.details.value("version", "") == symbol.version;
+                                          });
+                                        }),
+                         unresolved.plain.end());
   if (!unresolved.plain.empty()) {
     Finding f{Severity::BrokenNow, kDependants, "symbols-removed", path,
               std::to_string(unresolved.plain.size()) + " symbol" + (unresolved.plain.size() > 1 ? "s" : "") +

@@ -47,18 +47,28 @@ llvm::Expected<std::vector<const Package *>> replaced_packages(const packages::O
   return out;
 }
 
-// Takes away from the view the files of PACKAGES the image does not ship.
-void take_away_files(const packages::OwnerIndex &index, const std::vector<const Package *> &replaced,
-                     Overlay &overlay) {
-  for (const Package *package : replaced)
-    for (std::size_t i = 0; i < package->files.size(); ++i)
-      if (package->files[i].type != packages::EntryType::directory)
-        overlay.take_away(index.placed_path(*package, i));
+bool exists_in(const std::string &root, const std::string &path, bool *folder = nullptr) {
+  struct stat st;
+  bool there = lstat_path(root == "/" ? path : root + path, &st) == 0;
+  if (folder)
+    *folder = there && S_ISDIR(st.st_mode);
+  return there;
 }
 
-bool exists_in(const std::string &root, const std::string &path) {
-  struct stat st;
-  return lstat_path(root == "/" ? path : root + path, &st) == 0;
+// Takes away from the view the files of PACKAGES the image does not ship.
+// A folder stays (other packages' files may be in it, and the merge only
+// removes an empty one), even where a list does not say it is one (dpkg's).
+void take_away_files(const std::string &root, const packages::OwnerIndex &index,
+                     const std::vector<const Package *> &replaced, Overlay &overlay) {
+  for (const Package *package : replaced)
+    for (std::size_t i = 0; i < package->files.size(); ++i) {
+      if (package->files[i].type == packages::EntryType::directory)
+        continue;
+      std::string path = index.placed_path(*package, i);
+      bool folder = false;
+      if (exists_in(root, path, &folder) && !folder)
+        overlay.take_away(path);
+    }
 }
 
 // The first bytes of a file, empty when it cannot be read.
@@ -160,7 +170,7 @@ llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
   auto replaced = replaced_packages(index, *overlay, options.replaces);
   if (!replaced)
     return replaced.takeError();
-  take_away_files(index, *replaced, *overlay);
+  take_away_files(*root, index, *replaced, *overlay);
 
   PreviewReport out;
   out.image = *image;

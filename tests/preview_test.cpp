@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+// abitag preview through the binary: a C++ library installed with two
+// dependants in a root with a dpkg database, and images of new builds of it
+// (the other dual ABI, a bumped soname, a removed function, a removed
+// symbol version, an added function). Each verdict is compared with what
+// ldd -r says once the image is really merged over a copy of the root. Then
+// the pacman fixture packages installed by the real pacman, a damaged file
+// in an image, and bad input.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/adopt_support.h"
+#include "tests/audit_image.h"
+#include "tests/packages_support.h"
+#include "tests/support.h"
+
+using namespace abitag::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char *kLibrary = R"(#include <string>
+namespace pv {
+int add(int a, int b) { return a + b; }
+std::string name(const std::string &who) { return "pv " + who; }
+#ifndef PV_NO_TWICE
+int twice(int a) { return 2 * a; }
+#endif
+int thrice(int a) { return 3 * a; }
+#ifdef PV_HALF
+int half(int a) { return a / 2; }
+#endif
+}
+)";
+// PV_1.1 holds twice and thrice: without twice it is still there.
+const char *kVersions = R"(PV_1.0 { global: extern "C++" { pv::add*; pv::name*; }; local: *; };
+PV_1.1 { global: extern "C++" { pv::twice*; pv::thrice*; }; } PV_1.0;
+PV_1.2 { global: extern "C++" { pv::half*; }; } PV_1.1;
+)";
+const char *kOneVersion = R"(PV_1.0 { global: extern "C++" { pv::*; }; local: *; };
+)";
+const char *kUsesName = R"(#include <string>
+namespace pv { int add(int, int); std::string name(const std::string &); }
+int main() { return pv::name("x").size() == 4 ? pv::add(0, 0) : 1; }
+)";
+const char *kUsesTwice = R"(namespace pv { int add(int, int); int twice(int); }
+int main() { return pv::add(pv::twice(1), -2); }
+)";
+
+const std::string kLib = "/usr/lib/libpv.so.1.0";
+const std::string kLink = "/usr/lib/libpv.so.1";
+const std::string kUsesNamePath = "/usr/bin/uses-name";
+const std::string kUsesTwicePath = "/usr/bin/uses-twice";
+
+// One build of the library: its defines, version script and soname.
+struct Build {
+  std::string name;
+  std::vector<std::string> defines;
+  std::string versions = kVersions;
+  int soname = 1;
+};
+
+void compile(const std::vector<std::string> &args) {
+  Run r = run("g++", args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+// Builds BUILD into TREE/usr/lib as a package installs it: the file and
+// its soname link.
+void build_library(const std::string &work, const std::string &tree, const Build &build) {
+  std::string so = "libpv.so." + std::to_string(build.soname);
+  fs::create_directories(tree + "/usr/lib");
+  write_file(work + "/pv.map", build.versions);
+  std::vector<std::string> args = build.defines;
+  args.insert(args.end(), {"-shared", "-fPIC", "-O2", "-Wl,-soname," + so, "-Wl,--version-script=" + work + "/pv.map",
+                           "-o", tree + "/usr/lib/" + so + ".0", work + "/pv.cpp"});
+  compile(args);
+  fs::create_symlink(so + ".0", tree + "/usr/lib/" + so);
+}
+
+// The root: the runtime, the library (package libpv1) and its two
+// dependants (uses-name, uses-twice), found through RUNPATH $ORIGIN/../lib
+// so that the host's ldd finds them in a copy of the root too.
+struct PreviewRoot {
+  TempDir dir;
+  std::string root;
+
+  PreviewRoot() {
+    require_tool("g++", "g++");
+    root = make_audit_image(dir, "clean");
+    write_file(dir.path() + "/pv.cpp", kLibrary);
+    write_file(dir.path() + "/uses-name.cpp", kUsesName);
+    write_file(dir.path() + "/uses-twice.cpp", kUsesTwice);
+    build_library(dir.path(), root, {"installed", {}});
+    for (const std::string &program : {kUsesNamePath, kUsesTwicePath})
+      compile({"-O2", "-o", root + program, dir.path() + "/" + program.substr(9) + ".cpp", root + kLib,
+               "-Wl,-rpath,$ORIGIN/../lib", "-Wl,--enable-new-dtags"});
+    write_dpkg_database(root, {{"libpv1", {"/usr/lib/libpv.so.1.0", "/usr/lib/libpv.so.1"}},
+                               {"uses-name", {kUsesNamePath}},
+                               {"uses-twice", {kUsesTwicePath}}});
+  }
+
+  std::string image_of(const Build &build) {
+    std::string image = dir.path() + "/image-" + build.name;
+    build_library(dir.path(), image, build);
+    return image;
+  }
+
+  // ROOT copied, the replaced package's files IMAGE does not ship removed,
+  // IMAGE copied over it: the merge, made.
+  std::string merged(const std::string &image, const std::string &name) {
+    std::string copy = dir.path() + "/merged-" + name;
+    fs::copy(root, copy, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    for (const std::string &file : {kLib, kLink})
+      if (!fs::exists(fs::symlink_status(image + file)))
+        fs::remove(copy + file);
+    for (const auto &entry : fs::recursive_directory_iterator(image)) {
+      std::string target = copy + entry.path().string().substr(image.size());
+      if (entry.is_directory() && !entry.is_symlink())
+        continue;
+      fs::remove(target);
+      fs::copy(entry.path(), target, fs::copy_options::copy_symlinks);
+    }
+    return copy;
+  }
+};
+
+nlohmann::json preview_json(const std::string &image, const std::string &root, int code,
+                            std::vector<std::string> args = {}) {
+  args.insert(args.begin(), {"preview", image, "--root", root, "--json"});
+  Run r = run(abitag_binary(), args);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == code);
+  return nlohmann::json::parse(r.out);
+}
+
+// The files the preview says will break, with the kinds of their findings.
+std::map<std::string, std::set<std::string>> will_break(const nlohmann::json &report) {
+  std::map<std::string, std::set<std::string>> out;
+  for (const nlohmann::json &finding : report["findings"])
+    if (finding["verdict"] == "will-break")
+      out[finding["file"]].insert(finding["kind"].get<std::string>());
+  return out;
+}
+
+// The dependants ldd -r finds broken in the merged root.
+std::set<std::string> broken_by_ldd(const std::string &merged) {
+  std::set<std::string> out;
+  for (const std::string &program : {kUsesNamePath, kUsesTwicePath}) {
+    LddVerdict verdict = ldd_verdict(merged + program);
+    REQUIRE(verdict.ran);
+    if (!verdict.not_found.empty() || !verdict.undefined.empty() || !verdict.missing_versions.empty())
+      out.insert(program);
+  }
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("preview: new builds of a C++ library, each verdict as ldd -r finds it once merged",
+          "[preview][ldd]") {
+  PreviewRoot r;
+  // Before anything: the installed dependants link.
+  REQUIRE(broken_by_ldd(r.root).empty());
+  struct Case {
+    Build build;
+    std::map<std::string, std::set<std::string>> expected;
+  };
+  std::vector<Case> cases = {
+      {{"old-abi", {"-D_GLIBCXX_USE_CXX11_ABI=0"}}, {{kUsesNamePath, {"dual-abi-mismatch"}}}},
+      {{"soname-2", {}, kVersions, 2},
+       {{kUsesNamePath, {"library-taken-away"}}, {kUsesTwicePath, {"library-taken-away"}}}},
+      {{"no-twice", {"-DPV_NO_TWICE"}}, {{kUsesTwicePath, {"symbols-removed"}}}},
+      {{"one-version", {}, kOneVersion}, {{kUsesTwicePath, {"version-removed"}}}},
+      {{"added-half", {"-DPV_HALF"}}, {}},
+  };
+  for (const Case &c : cases) {
+    INFO("image " << c.build.name);
+    std::string image = r.image_of(c.build);
+    // A new soname ships none of the files of the package it replaces: the
+    // package manager names it (the hooks do); the others are found by the
+    // files they ship.
+    std::vector<std::string> replaces;
+    if (c.build.soname != 1)
+      replaces = {"--replaces", "libpv1"};
+    nlohmann::json report = preview_json(image, r.root, c.expected.empty() ? 0 : 1, replaces);
+    INFO(report["findings"].dump(1));
+    CHECK(will_break(report) == c.expected);
+    CHECK(report["counts"]["broken-as-built"] == 0);
+    REQUIRE(report["replaces"].size() == 1);
+    CHECK(report["replaces"][0]["name"] == "libpv1");
+    std::set<std::string> to_rebuild, expected_packages;
+    for (const nlohmann::json &package : report["packages"])
+      to_rebuild.insert(package["name"].get<std::string>());
+    for (const auto &[file, kinds] : c.expected)
+      expected_packages.insert(file.substr(9)); // each program is its own package
+    CHECK(to_rebuild == expected_packages);
+
+    std::set<std::string> expected_files;
+    for (const auto &[file, kinds] : c.expected)
+      expected_files.insert(file);
+    CHECK(broken_by_ldd(r.merged(image, c.build.name)) == expected_files);
+  }
+  // The text report of an image that only adds says that nothing breaks.
+  Run text = run(abitag_binary(), {"preview", r.dir.path() + "/image-added-half", "--root", r.root});
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("Nothing breaks") != std::string::npos);
+}
