@@ -37,13 +37,8 @@ std::string rest_of(const std::vector<std::string> &parts, std::size_t from) {
 
 } // namespace
 
-llvm::Expected<Overlay> Overlay::lay(const std::string &root, const std::string &image,
+Overlay Overlay::lay(const std::string &root, const std::string &image,
                                      const packages::RootAliases &aliases) {
-  struct stat st;
-  if (stat_path(image, &st) != 0)
-    return make_error(std::strerror(errno));
-  if (!S_ISDIR(st.st_mode))
-    return make_error("not a folder (an image is a folder laid out like ROOT)");
   Overlay out;
   out.root_ = root;
   out.image_ = image;

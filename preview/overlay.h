@@ -28,10 +28,10 @@ struct ImageEntry {
 
 class Overlay final : public audit::RootView {
 public:
-  // Reads the layout of IMAGE (a folder laid out like ROOT); ALIASES are
-  // ROOT's top-level links. Fails when IMAGE is no folder; entries that
-  // cannot be read are in problems().
-  static llvm::Expected<Overlay> lay(const std::string &root, const std::string &image,
+  // Reads the layout of IMAGE (a folder laid out like ROOT, both canonical
+  // paths); ALIASES are ROOT's top-level links. Entries that cannot be read
+  // are in problems().
+  static Overlay lay(const std::string &root, const std::string &image,
                                      const packages::RootAliases &aliases);
 
   // Takes PATH (inside ROOT, under its final name) away, unless the image

@@ -159,18 +159,19 @@ llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
   auto root = audit::usable_root(options.root);
   if (!root)
     return input_errors({{options.root, to_message(root.takeError())}});
+  struct stat st;
+  if (stat_path(options.image, &st) == 0 && !S_ISDIR(st.st_mode))
+    return input_errors({{options.image, "not a folder (an image is a folder laid out like ROOT)"}});
   auto image = audit::usable_root(options.image);
   if (!image)
     return input_errors({{options.image, to_message(image.takeError())}});
   packages::InstalledPackages installed(*root);
   const packages::OwnerIndex &index = installed.index();
-  auto overlay = Overlay::lay(*root, *image, index.aliases());
-  if (!overlay)
-    return input_errors({{options.image, to_message(overlay.takeError())}});
-  auto replaced = replaced_packages(index, *overlay, options.replaces);
+  Overlay overlay = Overlay::lay(*root, *image, index.aliases());
+  auto replaced = replaced_packages(index, overlay, options.replaces);
   if (!replaced)
     return replaced.takeError();
-  take_away_files(*root, index, *replaced, *overlay);
+  take_away_files(*root, index, *replaced, overlay);
 
   PreviewReport out;
   out.image = *image;
@@ -181,15 +182,15 @@ llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
   out.report.sections[2].name = kTags;
   for (const Package *package : *replaced)
     out.replaced.push_back(package->id);
-  out.taken_away.assign(overlay->taken_away().begin(), overlay->taken_away().end());
-  for (const InputError &problem : overlay->problems())
+  out.taken_away.assign(overlay.taken_away().begin(), overlay.taken_away().end());
+  for (const InputError &problem : overlay.problems())
     out.report.sections[0].findings.push_back({audit::Severity::BrokenNow, kImage, "unreadable",
                                                problem.path, "cannot be read: " + problem.reason, {}});
 
   audit::Progress progress(options.progress);
-  MergeLinker linker(*overlay, installed, progress);
-  std::set<std::string> changed = overlay->taken_away();
-  for (const auto &[path, entry] : overlay->entries()) {
+  MergeLinker linker(overlay, installed, progress);
+  std::set<std::string> changed = overlay.taken_away();
+  for (const auto &[path, entry] : overlay.entries()) {
     ++out.image_files;
     if (exists_in(*root, path))
       changed.insert(path);
@@ -206,7 +207,7 @@ llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
     for (const std::string &path : dependants)
       add_findings(out.report.sections[1], linker.link_dependant(path));
   }
-  if (llvm::Error e = stale_tags(options, *overlay, *replaced, installed, out))
+  if (llvm::Error e = stale_tags(options, overlay, *replaced, installed, out))
     return e;
   roll_up(out, installed);
   return out;

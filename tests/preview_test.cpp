@@ -212,3 +212,83 @@ TEST_CASE("preview: new builds of a C++ library, each verdict as ldd -r finds it
   CHECK(text.exit_code == 0);
   CHECK(text.out.find("Nothing breaks") != std::string::npos);
 }
+
+TEST_CASE("preview: the pacman fixture library rebuilt with the old dual ABI, then merged by the real pacman",
+          "[preview][packages][pacman]") {
+  require_tool("tar", "tar");
+  require_tool("zstd", "zstd");
+  TempDir dir;
+  std::string root = make_audit_image(dir, "clean");
+  pacman_install(root, {"libabidemo-1:1.0-1", "abidemo-1:1.0-1"});
+  // The image of the new build: the package's files, without pacman's own.
+  std::string image = dir.path() + "/staged";
+  fs::create_directories(image);
+  Run unpacked = run("tar", {"--zstd", "-xf", pacman_package("libabidemo-1:1.0-2"), "-C", image, "--exclude", ".*"});
+  INFO(unpacked.err);
+  REQUIRE(unpacked.exit_code == 0);
+
+  nlohmann::json report = preview_json(image, root, 1);
+  REQUIRE(report["replaces"].size() == 1);
+  CHECK(report["replaces"][0]["name"] == "libabidemo");
+  CHECK(will_break(report) == std::map<std::string, std::set<std::string>>{{"/usr/bin/abidemo", {"dual-abi-mismatch"}}});
+  REQUIRE(report["packages"].size() == 1);
+  CHECK(report["packages"][0]["name"] == "abidemo");
+  CHECK(report["packages"][0]["version"] == "1:1.0-1");
+  for (const auto &[format, command] : std::vector<std::pair<std::string, std::string>>{
+           {"pacman", "pacman -S abidemo\n"}, {"lines", "abidemo\n"}}) {
+    Run rebuild = run(abitag_binary(), {"preview", image, "--root", root, "--format", format});
+    INFO(format << rebuild.err);
+    CHECK(rebuild.exit_code == 1);
+    CHECK(rebuild.out == command);
+  }
+
+  // The merge, by pacman itself: the program no longer finds its symbol.
+  // (No RUNPATH in the fixture program: ldd is run with the root's folder.)
+  pacman_install(root, {"libabidemo-1:1.0-2"});
+  Run ldd = run("env", {"LD_LIBRARY_PATH=" + root + "/usr/lib", "ldd", "-r", root + "/usr/bin/abidemo"});
+  CHECK((ldd.out + ldd.err).find("undefined symbol: _ZN7abidemo5greetERKNSt7__cxx1112basic_string") !=
+        std::string::npos);
+}
+
+TEST_CASE("preview: a damaged file in the image is a finding, and the rest is still previewed", "[preview]") {
+  PreviewRoot r;
+  std::string image = r.image_of({"damaged", {"-DPV_NO_TWICE"}});
+  // An ELF header and nothing after it: a program cut short.
+  std::string library = read_file(image + kLib);
+  fs::create_directories(image + "/usr/bin");
+  write_file(image + "/usr/bin/cut-short", library.substr(0, 200));
+  nlohmann::json report = preview_json(image, r.root, 1);
+  bool damaged = false;
+  for (const nlohmann::json &finding : report["findings"])
+    if (finding["file"] == "/usr/bin/cut-short") {
+      CHECK(finding["verdict"] == "broken-as-built");
+      CHECK(finding["kind"] == "unreadable");
+      damaged = true;
+    }
+  CHECK(damaged);
+  CHECK(will_break(report) == std::map<std::string, std::set<std::string>>{{kUsesTwicePath, {"symbols-removed"}}});
+}
+
+TEST_CASE("preview: bad input is one line and exit 3", "[preview]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root";
+  fs::create_directories(root + "/usr/lib");
+  write_dpkg_database(root, {{"libpv1", {"/usr/lib/libpv.so.1"}}});
+  write_file(dir.path() + "/file", "not a folder");
+  fs::create_directories(dir.path() + "/image");
+
+  Run file = run(abitag_binary(), {"preview", dir.path() + "/file", "--root", root});
+  CHECK(file.exit_code == 3);
+  CHECK(file.err == "abitag: " + dir.path() + "/file: not a folder (an image is a folder laid out like ROOT)\n");
+  Run missing = run(abitag_binary(), {"preview", dir.path() + "/none", "--root", root});
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.err == "abitag: " + dir.path() + "/none: No such file or directory\n");
+  Run not_installed = run(abitag_binary(), {"preview", dir.path() + "/image", "--root", root, "--replaces", "libqq9"});
+  CHECK(not_installed.exit_code == 3);
+  CHECK(not_installed.err == "abitag: libqq9: no package of that name is installed under the root\n");
+  CHECK(not_installed.out.empty());
+  // An empty image replaces nothing and breaks nothing.
+  Run empty = run(abitag_binary(), {"preview", dir.path() + "/image", "--root", root});
+  CHECK(empty.exit_code == 0);
+  CHECK(empty.out.find("Nothing breaks") != std::string::npos);
+}
