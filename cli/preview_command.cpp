@@ -45,7 +45,7 @@ public:
     command
         .add_option("--format", format_,
                     "text (the report), or only the one command that rebuilds the installed packages that will "
-                    "break: cave, emerge, pacman, dnf, apt, or lines (one package a line); nothing when there "
+                    "break or whose locks will go stale: cave, emerge, pacman, dnf, apt, or lines (one package a line); nothing when there "
                     "are none; files no package owns are named on stderr")
         ->capture_default_str()
         ->check(CLI::IsMember(formats));
@@ -63,9 +63,7 @@ public:
       return report.takeError();
     int code = preview::exit_code(*report);
     if (format_ != "text") {
-      std::vector<packages::PackageId> ids;
-      for (const audit::PackageToRebuild &package : report->report.packages)
-        ids.push_back(package.id);
+      std::vector<packages::PackageId> ids = preview::packages_to_rebuild(*report);
       for (const std::string &orphan : report->report.orphans)
         report_note(orphan + ": not owned by any installed package");
       write_stdout(packages::rebuild_command(ids, format_));

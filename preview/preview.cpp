@@ -142,12 +142,14 @@ void add_findings(audit::SectionReport &section, std::vector<audit::Finding> fin
 }
 
 // The packages to rebuild, from the dependants' findings alone: the image's
-// own are fixed in the image, not by rebuilding what is installed.
+// own are fixed in the image, not by rebuilding what is installed, and a
+// stale lock names its package by store id.
 void roll_up(PreviewReport &out, packages::InstalledPackages &installed) {
-  audit::SectionReport image = std::move(out.report.sections.front());
-  out.report.sections.erase(out.report.sections.begin());
+  std::vector<audit::SectionReport> sections = std::move(out.report.sections);
+  out.report.sections = {std::move(sections[1])};
   audit::roll_up_by_package(out.report, installed);
-  out.report.sections.insert(out.report.sections.begin(), std::move(image));
+  sections[1] = std::move(out.report.sections.front());
+  out.report.sections = std::move(sections);
   for (const audit::Finding &finding : out.report.sections.front().findings)
     for (const Package *owner : installed.index().owners(finding.file))
       out.report.owners[finding.file].push_back(owner->id);

@@ -50,6 +50,7 @@ struct PreviewReport {
   std::size_t indexed_elf_files = 0; // ELF files of ROOT whose needed libraries were indexed
   std::size_t dependants = 0;        // of them, those linked again
   std::vector<std::string> stale_packages; // store ids locked on a tag that changes
+  std::vector<packages::PackageId> stale_installed; // the installed packages they name
 };
 
 // Fails when IMAGE or ROOT cannot be used (missing, not a folder) or a
@@ -61,5 +62,8 @@ std::string render_text(const PreviewReport &report, bool verbose);
 nlohmann::ordered_json render_json(const PreviewReport &report);
 // kExitFindings when anything will break (as built or on merge) or go stale.
 int exit_code(const PreviewReport &report);
+// The installed packages to rebuild after the merge: those of the
+// dependants that will break, then those locked on a tag that changes.
+std::vector<packages::PackageId> packages_to_rebuild(const PreviewReport &report);
 
 } // namespace abitag::preview

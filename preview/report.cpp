@@ -150,6 +150,16 @@ nlohmann::ordered_json render_json(const PreviewReport &report) {
   return doc;
 }
 
+std::vector<packages::PackageId> packages_to_rebuild(const PreviewReport &report) {
+  std::vector<packages::PackageId> out;
+  for (const audit::PackageToRebuild &package : report.report.packages)
+    out.push_back(package.id);
+  for (const packages::PackageId &id : report.stale_installed)
+    if (std::none_of(out.begin(), out.end(), [&](const packages::PackageId &known) { return known.display() == id.display(); }))
+      out.push_back(id);
+  return out;
+}
+
 int exit_code(const PreviewReport &report) {
   for (const audit::SectionReport &section : report.report.sections)
     for (const audit::Finding &finding : section.findings)

@@ -292,3 +292,34 @@ TEST_CASE("preview: bad input is one line and exit 3", "[preview]") {
   CHECK(empty.exit_code == 0);
   CHECK(empty.out.find("Nothing breaks") != std::string::npos);
 }
+
+TEST_CASE("preview: the locks on a tag the image changes will go stale", "[preview][tags]") {
+  PreviewRoot r;
+  std::string db = "/var/lib/abitag/tags.db";
+  Run adopted = run(abitag_binary(), {"adopt", r.root, "--db", r.root + db});
+  INFO(adopted.err);
+  REQUIRE(adopted.exit_code == 0);
+  Run shown = run(abitag_binary(), {"show", "--db", r.root + db});
+  INFO(shown.out);
+
+  // Adopting locked both programs on the library's cxxabi and sonames tags
+  // (the locks are coarser than linking: uses-twice links either way).
+  auto stale_of = [](const nlohmann::json &report) {
+    std::set<std::string> stale;
+    for (const nlohmann::json &finding : report["findings"])
+      if (finding["verdict"] == "will-go-stale")
+        stale.insert(finding["details"]["package"].get<std::string>() + " " +
+                     finding["details"]["key"].get<std::string>());
+    return stale;
+  };
+  nlohmann::json report = preview_json(r.image_of({"old-abi", {"-D_GLIBCXX_USE_CXX11_ABI=0"}}), r.root, 1);
+  CHECK(stale_of(report) == std::set<std::string>{"uses-name cxxabi", "uses-twice cxxabi"});
+  CHECK(report["stale_packages"] == nlohmann::json::array({"uses-name", "uses-twice"}));
+  nlohmann::json bumped =
+      preview_json(r.image_of({"soname-2", {}, kVersions, 2}), r.root, 1, {"--replaces", "libpv1"});
+  CHECK(stale_of(bumped) == std::set<std::string>{"uses-name sonames", "uses-twice sonames"});
+
+  // An added function changes no tag that anything is locked on.
+  nlohmann::json added = preview_json(r.image_of({"added-half", {"-DPV_HALF"}}), r.root, 0);
+  CHECK(added["counts"]["will-go-stale"] == 0);
+}
