@@ -17,6 +17,7 @@
 #include "fingerprint/open_path.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
+#include "packages/store_ids.h"
 #include "preview/linking.h"
 #include "preview/overlay.h"
 #include "preview/tags.h"
@@ -34,6 +35,8 @@ llvm::Expected<std::vector<const Package *>> replaced_packages(const packages::O
   std::vector<const Package *> out;
   for (const std::string &name : names) {
     std::vector<const Package *> named = index.packages_named(name);
+    if (named.empty()) // a store id, as the hooks name a package: "dev-libs/foo:0"
+      named = packages::packages_for_id(index, name);
     if (named.empty())
       return input_errors({{name, "no package of that name is installed under the root"}});
     out.insert(out.end(), named.begin(), named.end());
