@@ -323,3 +323,50 @@ TEST_CASE("preview: the locks on a tag the image changes will go stale", "[previ
   nlohmann::json added = preview_json(r.image_of({"added-half", {"-DPV_HALF"}}), r.root, 0);
   CHECK(added["counts"]["will-go-stale"] == 0);
 }
+
+// A GHC library rebuilt with another ABI hash: the packages locked on its
+// unit's tag will go stale; nothing ELF is replaced, so nothing links anew.
+TEST_CASE("preview: a GHC library whose rebuild changes its abi makes its locked dependants stale",
+          "[preview][ghc][tags]") {
+  TempDir dir;
+  std::string root = dir.path() + "/root", db = "/var/lib/abitag/tags.db";
+  const std::string conf_d = "/var/lib/ghc/package.conf.d/";
+  const std::string tinylib = "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s.conf";
+  const std::string uselib = "uselib-1.0-6jXPC3HTHPfLtmaLnV87TF.conf";
+  const std::string base = "base-4.15.1.0.conf";
+  fs::create_directories(root + conf_d);
+  for (const std::string &conf : {tinylib, uselib})
+    fs::copy_file(fixture("ghc/db-good/" + conf), root + conf_d + conf);
+  fs::copy_file(fixture("ghc/debian-global/" + base), root + conf_d + base);
+  write_dpkg_database(root, {{"ghc", {conf_d + base}},
+                             {"libghc-tinylib-dev", {conf_d + tinylib}},
+                             {"libghc-uselib-dev", {conf_d + uselib}}});
+  Run adopted = run(abitag_binary(), {"adopt", root, "--db", root + db});
+  INFO(adopted.err);
+  REQUIRE(adopted.exit_code == 0);
+
+  // The image: the same unit, its abi changed by the rebuild.
+  std::string image = dir.path() + "/image";
+  fs::create_directories(image + conf_d);
+  std::string text = read_file(root + conf_d + tinylib);
+  const std::string abi = "e7b1f9d6eef442698aa888701e2ef5ff";
+  std::size_t at = text.find(abi);
+  REQUIRE(at != std::string::npos);
+  write_file(image + conf_d + tinylib, text.replace(at, abi.size(), "00000000000000000000000000000001"));
+
+  nlohmann::json report = preview_json(image, root, 1);
+  REQUIRE(report["counts"]["will-go-stale"] == 1);
+  CHECK(report["counts"]["will-break"] == 0);
+  for (const nlohmann::json &finding : report["findings"])
+    if (finding["verdict"] == "will-go-stale") {
+      CHECK(finding["details"]["package"] == "libghc-uselib-dev");
+      CHECK(finding["details"]["key"] == "ghc:tinylib");
+      CHECK(finding["details"]["image"] == "tinylib-0.1.0-DOnMRdvkwozHKubjOEm74s:00000000000000000000000000000001");
+    }
+  Run lines_format = run(abitag_binary(), {"preview", image, "--root", root, "--format", "lines"});
+  CHECK(lines_format.exit_code == 1);
+  CHECK(lines_format.out == "libghc-uselib-dev\n");
+  // The same conf unchanged: nothing goes stale.
+  write_file(image + conf_d + tinylib, read_file(root + conf_d + tinylib));
+  CHECK(preview_json(image, root, 0)["counts"]["will-go-stale"] == 0);
+}
