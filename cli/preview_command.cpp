@@ -38,6 +38,10 @@ public:
                     "packages owning a file IMAGE ships. Its files IMAGE does not ship are taken away")
         ->type_name("PKG")
         ->allow_extra_args(false);
+    command.add_flag("--whole-root", options_.whole_root,
+                     "look for dependants among every ELF file under ROOT, not only among the installed "
+                     "packages' files (slower: every file's first bytes are read); without a package "
+                     "database ROOT is walked in any case");
     command.add_flag("--json", json_, "print the report as one JSON document");
     command.add_flag("-v,--verbose", verbose_, "every rebuild line of each finding");
     std::vector<std::string> formats = packages::spec_format_names();

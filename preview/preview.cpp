@@ -2,11 +2,8 @@
 #include "preview/preview.h"
 
 #include <algorithm>
-#include <fcntl.h>
-#include <mutex>
 #include <set>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "audit/audit.h"
 #include "audit/elf_facts.h"
@@ -15,10 +12,10 @@
 #include "audit/root_files.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/open_path.h"
-#include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
 #include "packages/store_ids.h"
 #include "preview/linking.h"
+#include "preview/needed_index.h"
 #include "preview/overlay.h"
 #include "preview/tags.h"
 
@@ -74,18 +71,6 @@ void take_away_files(const std::string &root, const packages::OwnerIndex &index,
     }
 }
 
-// The first bytes of a file, empty when it cannot be read.
-std::string head_of(const std::string &host) {
-  int fd = open_path(host, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return {};
-  std::string head(kHeadSize, '\0');
-  ssize_t n = ::read(fd, head.data(), head.size());
-  ::close(fd);
-  head.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
-  return head;
-}
-
 // The names ROOT's libraries at the paths the merge changes are loaded by:
 // their sonames and file names.
 std::set<std::string> changed_library_names(const std::string &root, const std::set<std::string> &changed) {
@@ -96,7 +81,7 @@ std::set<std::string> changed_library_names(const std::string &root, const std::
       llvm::consumeError(host.takeError());
       continue;
     }
-    if (!audit::is_elf_program_or_library(head_of(*host)))
+    if (!audit::is_elf_program_or_library(first_bytes(*host)))
       continue;
     auto facts = audit::read_loader_facts(*host);
     if (!facts) {
@@ -110,34 +95,6 @@ std::set<std::string> changed_library_names(const std::string &root, const std::
     names.insert(path.substr(path.rfind('/') + 1));
   }
   return names;
-}
-
-// Who needs what: every ELF file under ROOT, read for its DT_NEEDED names
-// only; those needing one of NAMES (and not changed by the merge themselves)
-// are the dependants, as paths inside ROOT.
-std::vector<std::string> dependants_of(const std::string &root, const std::set<std::string> &names,
-                                       const std::set<std::string> &changed, audit::Progress &progress,
-                                       std::size_t &indexed) {
-  audit::RootFiles files = audit::find_root_files(root, {}, false, progress);
-  indexed = files.elf.size();
-  std::vector<char> needs(files.elf.size(), 0);
-  parallel_for(files.elf.size(), [&](std::size_t i) {
-    auto facts = audit::read_loader_facts(files.elf[i].open_path);
-    if (!facts) {
-      llvm::consumeError(facts.takeError());
-      return;
-    }
-    needs[i] = std::any_of(facts->needed.begin(), facts->needed.end(),
-                           [&](const std::string &name) { return names.count(name) > 0; });
-  }, io_threads());
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < files.elf.size(); ++i) {
-    std::string path = path_inside_root(root, files.elf[i].path);
-    if (needs[i] && !changed.count(path))
-      out.push_back(std::move(path));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 void add_findings(audit::SectionReport &section, std::vector<audit::Finding> findings) {
@@ -199,7 +156,7 @@ llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
     ++out.image_files;
     if (exists_in(*root, path))
       changed.insert(path);
-    if (entry.link || !audit::is_elf_program_or_library(head_of(entry.host)))
+    if (entry.link || !audit::is_elf_program_or_library(first_bytes(entry.host)))
       continue;
     ++out.image_elf_files;
     add_findings(out.report.sections[0], linker.link_image_file(entry.host));
@@ -207,10 +164,13 @@ llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
   std::set<std::string> names = changed_library_names(*root, changed);
   out.changed_libraries.assign(names.begin(), names.end());
   if (!names.empty()) {
-    std::vector<std::string> dependants = dependants_of(*root, names, changed, progress, out.indexed_elf_files);
-    out.dependants = dependants.size();
-    for (const std::string &path : dependants)
-      add_findings(out.report.sections[1], linker.link_dependant(path));
+    Dependants found = files_needing(*root, index, names, options.whole_root, progress);
+    out.indexed_elf_files = found.indexed;
+    for (const std::string &path : found.paths)
+      if (!changed.count(path)) { // the merge replaces it: the image's to link
+        ++out.dependants;
+        add_findings(out.report.sections[1], linker.link_dependant(path));
+      }
   }
   if (llvm::Error e = stale_tags(options, overlay, *replaced, installed, out))
     return e;

@@ -29,6 +29,9 @@ struct PreviewOptions {
   std::vector<std::string> replaces;
   // The tag store, a path inside ROOT.
   std::string tag_store = tagger::kDefaultStorePath;
+  // Index every ELF file under ROOT for dependants, not only the packages'
+  // files that may be programs or libraries (needed_index.h).
+  bool whole_root = false;
   bool progress = false;
 };
 
