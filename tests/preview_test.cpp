@@ -267,6 +267,14 @@ TEST_CASE("preview: a damaged file in the image is a finding, and the rest is st
     }
   CHECK(damaged);
   CHECK(will_break(report) == std::map<std::string, std::set<std::string>>{{kUsesTwicePath, {"symbols-removed"}}});
+
+  // A program no package owns is found with --whole-root only.
+  fs::copy_file(r.root + kUsesTwicePath, r.root + "/usr/bin/unowned");
+  CHECK(will_break(preview_json(image, r.root, 1)).count("/usr/bin/unowned") == 0);
+  nlohmann::json whole = preview_json(image, r.root, 1, {"--whole-root"});
+  CHECK(will_break(whole) == std::map<std::string, std::set<std::string>>{{kUsesTwicePath, {"symbols-removed"}},
+                                                                          {"/usr/bin/unowned", {"symbols-removed"}}});
+  CHECK(whole["orphans"] == nlohmann::json::array({"/usr/bin/unowned"}));
 }
 
 TEST_CASE("preview: bad input is one line and exit 3", "[preview]") {
