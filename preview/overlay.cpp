@@ -14,20 +14,6 @@ namespace {
 
 constexpr int kMaxLinks = 40; // ld.so's and the kernel's limit
 
-std::vector<std::string> components(const std::string &path) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos)
-      slash = path.size();
-    if (slash > start)
-      out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
 std::string rest_of(const std::vector<std::string> &parts, std::size_t from) {
   std::string out;
   for (std::size_t i = from; i < parts.size(); ++i)
@@ -86,7 +72,7 @@ bool Overlay::take_away(const std::string &path) {
 // looked up first in the image, then (unless taken away) in ROOT; links are
 // followed inside the view, absolute ones from its top.
 llvm::Expected<std::string> Overlay::resolve(const std::string &path) const {
-  std::vector<std::string> parts = components(path);
+  std::vector<std::string> parts = split_path(path);
   std::string done; // resolved so far, inside ROOT ("" is the top)
   int links = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -131,9 +117,9 @@ llvm::Expected<std::string> Overlay::resolve(const std::string &path) const {
     if (target.empty() || ++links > kMaxLinks)
       return make_error(next + ": " + std::strerror(target.empty() ? ENOENT : ELOOP));
     // Start again from the link's target, the rest of the path after it.
-    std::vector<std::string> followed = components(target[0] == '/' ? target : done + "/" + target);
+    std::vector<std::string> followed = split_path(target[0] == '/' ? target : done + "/" + target);
     std::string rest = rest_of(parts, i + 1);
-    std::vector<std::string> tail = components(rest);
+    std::vector<std::string> tail = split_path(rest);
     followed.insert(followed.end(), tail.begin(), tail.end());
     parts = std::move(followed);
     done.clear();
