@@ -2,9 +2,13 @@
 #include "preview/tags.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "adopt/adopt.h"
+#include "analyzers/registry.h"
+#include "audit/tag_rerun.h"
+#include "fingerprint/analyzer.h"
 #include "fingerprint/discover.h"
 #include "packages/store_ids.h"
 
@@ -66,21 +70,51 @@ Finding stale_lock(const tagger::Lock &lock, const std::string *image_value) {
   return f;
 }
 
+// The image's value of the recorded TAG: its analyzer run again as it was
+// recorded, on its paths in the view (the exlib's abitag_tag and adopt
+// record them). Where that cannot run (a path gone from the view) and TAG
+// is one adopting makes (its options are adoption's, or it has none: the
+// sonames tag), the value adopting the image's files makes under the same
+// key (IMAGE_TAGS), or none when it makes none. Else the tag cannot be
+// compared: WHY_NOT says why.
+std::optional<std::string> image_value(const tagger::Tag &tag, const Overlay &overlay,
+                                       const std::vector<tagger::Tag> &image_tags, std::string &why_not) {
+  if (tag.arguments) {
+    audit::Rerun again = audit::rerun(tag, overlay.root(), &overlay);
+    if (again.value)
+      return again.value;
+    std::unique_ptr<Analyzer> analyzer = builtin_registry().create(tag.source);
+    if (!analyzer || analyzer->adoption_options() != tag.arguments->options) {
+      why_not = again.why_not;
+      return std::nullopt;
+    }
+  }
+  auto made = std::find_if(image_tags.begin(), image_tags.end(), [&](const tagger::Tag &t) { return t.key == tag.key; });
+  if (made == image_tags.end())
+    return std::nullopt;
+  return made->value;
+}
+
 // The findings of one replaced package of store id ID: a recorded tag an
 // analyzer made that the image changes, with every lock held on it.
-void compare(const std::string &id, const std::vector<tagger::Tag> &image_tags, const Recorded &recorded,
-             PreviewReport &out) {
+void compare(const std::string &id, const Overlay &overlay, const std::vector<tagger::Tag> &image_tags,
+             const Recorded &recorded, PreviewReport &out) {
   audit::SectionReport &section = out.report.sections[2];
   for (const tagger::Tag &tag : recorded.tags) {
     if (tag.package != id || tag.source == "manual") // a recipe's own tag: no analyzer makes it again
       continue;
-    auto made = std::find_if(image_tags.begin(), image_tags.end(),
-                             [&](const tagger::Tag &t) { return t.key == tag.key; });
-    if (made != image_tags.end() && made->value == tag.value)
+    std::string why_not;
+    std::optional<std::string> value = image_value(tag, overlay, image_tags, why_not);
+    if (!why_not.empty()) {
+      section.findings.push_back({audit::Severity::Informational, kTags, "not-compared", id,
+                                  "its tag " + tag.key + " cannot be computed again on the image: " + why_not, {}});
+      continue;
+    }
+    if (value && *value == tag.value)
       continue;
     for (const tagger::Lock &lock : recorded.locks)
       if (lock.dependency == id && lock.key == tag.key && lock.value == tag.value) {
-        section.findings.push_back(stale_lock(lock, made == image_tags.end() ? nullptr : &made->value));
+        section.findings.push_back(stale_lock(lock, value ? &*value : nullptr));
         if (std::find(out.stale_packages.begin(), out.stale_packages.end(), lock.package) == out.stale_packages.end())
           out.stale_packages.push_back(lock.package);
       }
@@ -116,7 +150,7 @@ llvm::Error stale_tags(const PreviewOptions &options, const Overlay &overlay,
                                   "the image's tags not computed: " + to_message(image_tags.takeError()), {}});
       continue;
     }
-    compare(id, *image_tags, *recorded, out);
+    compare(id, overlay, *image_tags, *recorded, out);
   }
   std::sort(out.stale_packages.begin(), out.stale_packages.end());
   for (const std::string &id : out.stale_packages)

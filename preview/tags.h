@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The image's tags against the replaced packages' recorded ones: every
-// analyzer that applies run on the image's files, as adopting the package
-// would run them, and the locks held on a tag whose value changes named:
-// those packages "will go stale on merge".
+// The image's tags against the replaced packages' recorded ones: each
+// recorded tag's analyzer run again as recorded on its paths in the view,
+// else every analyzer that applies run on the image's files as adopting the
+// package would run them; the locks held on a tag whose value changes are
+// named: those packages "will go stale on merge".
 #pragma once
 
 #include <vector>

@@ -378,3 +378,56 @@ TEST_CASE("preview: a GHC library whose rebuild changes its abi makes its locked
   write_file(image + conf_d + tinylib, read_file(root + conf_d + tinylib));
   CHECK(preview_json(image, root, 0)["counts"]["will-go-stale"] == 0);
 }
+
+// A tag recorded as the exlib's abitag_tag records it (the analyzer's own
+// options, paths inside the root) is computed again as recorded, on its
+// paths in the view of the merge; one that cannot be (cxxabi's default seed
+// scheme hashes this machine's compiler) is a note, never stale.
+TEST_CASE("preview: a tag recorded with its own options is run again as recorded on the image's files",
+          "[preview][tags]") {
+  PreviewRoot r;
+  std::string db = r.root + "/var/lib/abitag/tags.db";
+  auto ok = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db});
+    Run run = abitag::test::run(abitag_binary(), args);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    return lines(run.out).empty() ? std::string() : lines(run.out).front();
+  };
+  std::string value = ok({"tag", "libpv1", "cxxabi", "--scheme", "abi", "--root", r.root, r.root + kLib});
+  ok({"lock", "uses-name", "libpv1", "cxxabi"});
+
+  // Each image's value is what `abitag tag` records of the image's file.
+  for (const Build &build : {Build{"old-abi", {"-D_GLIBCXX_USE_CXX11_ABI=0"}}, Build{"added-half", {"-DPV_HALF"}}}) {
+    INFO("image " << build.name);
+    std::string image = r.image_of(build);
+    Run tagged = abitag::test::run(abitag_binary(), {"--db", r.dir.path() + "/scratch-" + build.name, "tag", "libpv1",
+                                                      "cxxabi", "--scheme", "abi", "--root", image, image + kLib});
+    REQUIRE(tagged.exit_code == 0);
+    std::string image_value = lines(tagged.out).front();
+    bool changes = image_value != value;
+    CHECK(changes == (build.name == "old-abi"));
+    nlohmann::json report = preview_json(image, r.root, changes ? 1 : 0);
+    CHECK(report["counts"]["will-go-stale"] == (changes ? 1 : 0));
+    for (const nlohmann::json &finding : report["findings"])
+      if (finding["verdict"] == "will-go-stale") {
+        CHECK(finding["details"]["package"] == "uses-name");
+        CHECK(finding["details"]["locked"] == value);
+        CHECK(finding["details"]["image"] == image_value);
+      }
+  }
+
+  // The seed scheme: not computed again, a note.
+  ok({"tag", "libpv1", "cxxabi", "--root", r.root, r.root + kLib});
+  ok({"lock", "uses-name", "libpv1", "cxxabi"});
+  nlohmann::json seeded = preview_json(r.dir.path() + "/image-added-half", r.root, 0);
+  CHECK(seeded["counts"]["will-go-stale"] == 0);
+  bool noted = false;
+  for (const nlohmann::json &finding : seeded["findings"])
+    if (finding["kind"] == "not-compared") {
+      CHECK(finding["verdict"] == "note");
+      CHECK(finding["reason"].get<std::string>().find("seed scheme") != std::string::npos);
+      noted = true;
+    }
+  CHECK(noted);
+}
