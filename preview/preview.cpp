@@ -115,6 +115,42 @@ void roll_up(PreviewReport &out, packages::InstalledPackages &installed) {
       out.report.owners[finding.file].push_back(owner->id);
 }
 
+// The report's sections, what the image replaces and what could not be read of it.
+PreviewReport start_report(const std::string &root, const std::string &image,
+                           const std::vector<const Package *> &replaced, const Overlay &overlay) {
+  PreviewReport out;
+  out.image = image;
+  out.report.root = root;
+  out.report.sections.resize(3);
+  out.report.sections[0].name = kImage;
+  out.report.sections[1].name = kDependants;
+  out.report.sections[2].name = kTags;
+  for (const Package *package : replaced)
+    out.replaced.push_back(package->id);
+  out.taken_away.assign(overlay.taken_away().begin(), overlay.taken_away().end());
+  for (const InputError &problem : overlay.problems())
+    out.report.sections[0].findings.push_back({audit::Severity::BrokenNow, kImage, "unreadable",
+                                               problem.path, "cannot be read: " + problem.reason, {}});
+  return out;
+}
+
+// Links the image's ELF files in the view; returns the paths the merge
+// changes: those taken away and those of ROOT the image replaces.
+std::set<std::string> link_image(const std::string &root, const Overlay &overlay, MergeLinker &linker,
+                                 PreviewReport &out) {
+  std::set<std::string> changed = overlay.taken_away();
+  for (const auto &[path, entry] : overlay.entries()) {
+    ++out.image_files;
+    if (exists_in(root, path))
+      changed.insert(path);
+    if (entry.link || !audit::is_elf_program_or_library(first_bytes(entry.host)))
+      continue;
+    ++out.image_elf_files;
+    add_findings(out.report.sections[0], linker.link_image_file(entry.host));
+  }
+  return changed;
+}
+
 } // namespace
 
 llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
@@ -135,32 +171,10 @@ llvm::Expected<PreviewReport> run_preview(const PreviewOptions &options) {
     return replaced.takeError();
   take_away_files(*root, index, *replaced, overlay);
 
-  PreviewReport out;
-  out.image = *image;
-  out.report.root = *root;
-  out.report.sections.resize(3);
-  out.report.sections[0].name = kImage;
-  out.report.sections[1].name = kDependants;
-  out.report.sections[2].name = kTags;
-  for (const Package *package : *replaced)
-    out.replaced.push_back(package->id);
-  out.taken_away.assign(overlay.taken_away().begin(), overlay.taken_away().end());
-  for (const InputError &problem : overlay.problems())
-    out.report.sections[0].findings.push_back({audit::Severity::BrokenNow, kImage, "unreadable",
-                                               problem.path, "cannot be read: " + problem.reason, {}});
-
+  PreviewReport out = start_report(*root, *image, *replaced, overlay);
   audit::Progress progress(options.progress);
   MergeLinker linker(overlay, installed, progress);
-  std::set<std::string> changed = overlay.taken_away();
-  for (const auto &[path, entry] : overlay.entries()) {
-    ++out.image_files;
-    if (exists_in(*root, path))
-      changed.insert(path);
-    if (entry.link || !audit::is_elf_program_or_library(first_bytes(entry.host)))
-      continue;
-    ++out.image_elf_files;
-    add_findings(out.report.sections[0], linker.link_image_file(entry.host));
-  }
+  std::set<std::string> changed = link_image(*root, overlay, linker, out);
   std::set<std::string> names = changed_library_names(*root, changed);
   out.changed_libraries.assign(names.begin(), names.end());
   if (!names.empty()) {
