@@ -18,6 +18,7 @@
 #include "adopt/locks.h"
 #include "adopt/package_lookup.h"
 #include "analyzers/registry.h"
+#include "audit/elf_facts.h"
 #include "audit/progress.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/parallel.h"
@@ -188,6 +189,24 @@ std::string run_analyzers(const std::string &root, PackageFiles &files) {
   return {};
 }
 
+// The sonames tag's value: the sonames of the ELF files, sorted, comma-separated.
+std::string sonames_of(const std::vector<PackageFile> &files) {
+  std::string out;
+  std::set<std::string> sonames;
+  for (const PackageFile &file : files) {
+    if (file.head.compare(0, 4, "\x7f" "ELF") != 0)
+      continue;
+    auto facts = audit::read_loader_facts(file.host_path);
+    if (!facts)
+      llvm::consumeError(facts.takeError()); // not the sonames' business: an analyzer reports it
+    else if (!facts->soname.empty())
+      sonames.insert(facts->soname);
+  }
+  for (const std::string &soname : sonames)
+    out += (out.empty() ? "" : ",") + soname;
+  return out;
+}
+
 // The installed packages ID names: a store id, or a name in the manager's terms.
 std::vector<const packages::Package *> packages_called(const packages::OwnerIndex &index, const std::string &id) {
   std::vector<const packages::Package *> out = index.packages_named(id);
@@ -315,6 +334,26 @@ llvm::Error adopt_rounds(const AdoptOptions &options, PackageLookup &lookup, Cho
 }
 
 } // namespace
+
+llvm::Expected<std::vector<tagger::Tag>>
+tags_of_files(const std::string &root, const std::string &id,
+              const std::vector<std::pair<std::string, std::string>> &files) {
+  PackageFiles out{nullptr, nullptr, id, {}, {}, {}, {}};
+  for (const auto &[inside, host] : files) {
+    PackageFile file{inside, host, {}, {}};
+    std::string why;
+    if (!read_ends(host, file, why))
+      return input_errors({{inside, why}});
+    out.files.push_back(std::move(file));
+  }
+  // Read before run_analyzers keeps only the files an analyzer reads.
+  std::string sonames = sonames_of(out.files);
+  if (std::string problem = run_analyzers(root, out); !problem.empty())
+    return make_error(problem);
+  if (!sonames.empty())
+    out.tags.push_back({id, kSonamesKey, sonames, kSonamesSource, now(), std::nullopt});
+  return std::move(out.tags);
+}
 
 llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
   map_large_blocks();

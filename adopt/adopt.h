@@ -65,6 +65,15 @@ struct Plan {
 // "PKG: PATH: left out by ANALYZER: REASON", one line each.
 std::string left_out_text(const Plan &plan);
 
+// The tags adopting the package of store id ID would record if its files
+// were FILES (each its path inside ROOT and where abitag opens it): every
+// analyzer's that reads some of them, and the sonames tag. `preview` compares
+// an image's files, not yet merged, with the package they replace so.
+// Fails naming the first file or analyzer that cannot be read.
+llvm::Expected<std::vector<tagger::Tag>>
+tags_of_files(const std::string &root, const std::string &id,
+              const std::vector<std::pair<std::string, std::string>> &files);
+
 // Reads the databases and the packages' files under ROOT and works out what
 // to record; STORE (read in a transaction the caller holds) gives the tags of
 // packages outside the run.

@@ -31,8 +31,8 @@ namespace {
 // checker (volatile: a store never read would be optimized away).
 AuditContext *volatile left_to_exit = nullptr;
 
-// ROOT as a canonical path: library paths found under it are compared with
-// it by prefix.
+} // namespace
+
 llvm::Expected<std::string> usable_root(const std::string &root) {
   char resolved[PATH_MAX];
   if (!::realpath(root.c_str(), resolved))
@@ -48,8 +48,6 @@ llvm::Expected<std::string> usable_root(const std::string &root) {
   ::closedir(dir);
   return std::string(resolved);
 }
-
-} // namespace
 
 llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   auto root = usable_root(options.root);

@@ -41,6 +41,10 @@ struct AuditOptions {
 // The names and descriptions of the sections, for --only and --help.
 std::vector<std::pair<std::string, std::string>> section_names();
 
+// ROOT as a canonical path (library paths found under it are compared with
+// it by prefix), or why it cannot be audited (missing, not a folder, unreadable).
+llvm::Expected<std::string> usable_root(const std::string &root);
+
 // Fails only when ROOT cannot be used (missing, not a folder, unreadable)
 // or its audit.conf has a bad line (an InputError naming file and line);
 // damaged files under ROOT are findings.

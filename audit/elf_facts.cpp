@@ -288,6 +288,18 @@ llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census) {
   return facts_of(elf::read_symbol_buffer(std::move(*buffer), path), path, census);
 }
 
+llvm::Expected<ElfFacts> read_loader_facts(const std::string &path) {
+  thread_local std::vector<char> scratch;
+  auto buffer = load_file(path, Reading::InParts, scratch);
+  if (!buffer)
+    return buffer.takeError();
+  ElfFacts out;
+  if (llvm::Error e = read_loader_view((*buffer)->getMemBufferRef(), out))
+    return e;
+  out.tail.clear(); // an SBCL core's trailer: nothing the index asks
+  return out;
+}
+
 llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buffer, bool census) {
   std::string name = buffer->getBufferIdentifier().str();
   return facts_of(elf::read_symbol_buffer(std::move(buffer), name), name, census);

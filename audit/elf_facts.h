@@ -124,6 +124,10 @@ struct ElfFacts {
 // Reads PATH once: its dynamic section and program headers, then its symbols
 // through analyzers/cxxabi's reader, and (when CENSUS) its classifier.
 llvm::Expected<ElfFacts> read_elf_facts(const std::string &path, bool census = true);
+// Only the loader's view of PATH (class, machine, type, soname, needed
+// libraries, search paths, interpreter), no symbols: what an index of who
+// needs which library reads of every ELF file.
+llvm::Expected<ElfFacts> read_loader_facts(const std::string &path);
 // The same from bytes in memory, named by the buffer's identifier.
 llvm::Expected<ElfFacts> read_elf_facts(std::unique_ptr<llvm::MemoryBuffer> buffer, bool census = true);
 

@@ -169,7 +169,7 @@ void ElfScan::expect_uses() {
 }
 
 std::string ElfScan::inside_root(const std::string &host_path) const {
-  return path_inside_root(root_, host_path);
+  return view_ ? view_->inside(host_path) : path_inside_root(root_, host_path);
 }
 
 const ElfEntry *ElfScan::entry_at(const std::string &host_path, std::string *why) {

@@ -22,6 +22,7 @@
 #include "audit/elf_facts.h"
 #include "audit/progress.h"
 #include "audit/root_files.h"
+#include "audit/root_view.h"
 #include "audit/symbol_key_cache.h"
 #include "fingerprint/errors.h"
 
@@ -110,12 +111,18 @@ public:
   // "/usr/lib/x" for "<root>/usr/lib/x".
   std::string inside_root(const std::string &host_path) const;
 
+  // ROOT seen through VIEW (an image laid over it): files are named and
+  // searched for in the view. Set before any file is read; VIEW outlives the scan.
+  void set_view(const RootView *view) { view_ = view; }
+  const RootView *view() const { return view_; }
+
 private:
   void read(std::vector<InputFile> files, std::vector<InputError> unreadable, Progress &progress, bool census,
             EarlyReads *early);
   void expect_uses();
 
   std::string root_;
+  const RootView *view_ = nullptr;
   std::shared_ptr<SymbolKeyCache> keys_;
   std::deque<ElfEntry> entries_; // stable addresses: entries added later keep earlier ones valid
   std::size_t walked_ = 0;

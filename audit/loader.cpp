@@ -66,6 +66,8 @@ std::optional<std::string> Loader::host_folder(const std::string &dir) {
 // so. A link, the usual form of a soname, is resolved under ROOT in full.
 Loader::Found Loader::look_up(const std::string &dir, const std::string &name) {
   Found found;
+  if (const RootView *view = scan_.view()) // an image over ROOT: its folders are two
+    return look_up_in_view(*view, join_path(dir, name));
   std::optional<std::string> folder = host_folder(dir);
   if (!folder)
     return found; // not there: no reason to give
@@ -87,6 +89,19 @@ Loader::Found Loader::look_up(const std::string &dir, const std::string &name) {
   }
   if (!found.entry)
     found.why = scan_.inside_root(host) + ": " + found.why;
+  return found;
+}
+
+Loader::Found Loader::look_up_in_view(const RootView &view, const std::string &path) {
+  Found found;
+  auto host = view.resolve(path);
+  if (!host) {
+    llvm::consumeError(host.takeError());
+    return found;
+  }
+  found.entry = scan_.entry_at(*host, &found.why);
+  if (!found.entry)
+    found.why = view.inside(*host) + ": " + found.why;
   return found;
 }
 

@@ -76,6 +76,7 @@ private:
   // The file NAME in folder DIR (inside ROOT), cached.
   Found candidate(const std::string &dir, const std::string &name);
   Found look_up(const std::string &dir, const std::string &name);
+  Found look_up_in_view(const RootView &view, const std::string &path);
   // DIR resolved under ROOT on the host, once per folder; nullopt when it is not there.
   std::optional<std::string> host_folder(const std::string &dir);
   const std::vector<std::string> &defaults_for(const ElfFacts &facts);

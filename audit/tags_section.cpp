@@ -9,6 +9,7 @@
 
 #include "analyzers/registry.h"
 #include "audit/section.h"
+#include "audit/tag_rerun.h"
 #include "fingerprint/analyzer.h"
 #include "fingerprint/discover.h"
 #include "fingerprint/paths.h"
@@ -20,11 +21,6 @@ namespace {
 
 using tagger::Store;
 
-// What running a tag's analyzer again on the installed files gave.
-struct Rerun {
-  std::optional<std::string> value; // none: it could not run here
-  std::string why_not;
-};
 
 // Everything read from the store, in one read transaction.
 struct StoreContents {
@@ -53,37 +49,6 @@ llvm::Expected<StoreContents> read_store(Store &store) {
     return locks.takeError();
   out.locks = std::move(*locks);
   return out;
-}
-
-// The analyzer of TAG run again as it was recorded, on the same paths inside ROOT.
-Rerun rerun(const tagger::Tag &tag, const std::string &root) {
-  std::unique_ptr<Analyzer> analyzer = builtin_registry().create(tag.source);
-  if (!analyzer)
-    return {std::nullopt, "no analyzer named '" + tag.source + "' in this abitag"};
-  std::vector<std::string> args = tag.arguments->options;
-  args.push_back("--");
-  args.insert(args.end(), tag.arguments->paths.begin(), tag.arguments->paths.end());
-  AnalysisInputs inputs;
-  llvm::Expected<tagger::TagArguments> parsed = tagger::parse_analyzer_arguments(*analyzer, args, inputs);
-  if (!parsed)
-    return {std::nullopt, "its recorded options no longer parse: " + to_message(parsed.takeError())};
-  if (std::string why = analyzer->host_dependence(); !why.empty())
-    return {std::nullopt, why};
-  inputs.root = root;
-  inputs.paths.clear();
-  for (const std::string &path : tag.arguments->paths) {
-    llvm::Expected<std::string> host = resolve_under_root(root, path);
-    if (!host)
-      return {std::nullopt, path + ": " + to_message(host.takeError())};
-    inputs.paths.push_back(*host);
-  }
-  Analysis analysis = analyzer->analyze(inputs);
-  auto inside = [&](const std::string &path) { return path_inside_root(root, path); };
-  if (!analysis.errors.empty())
-    return {std::nullopt, inside(analysis.errors.front().path) + ": " + analysis.errors.front().reason};
-  if (!analysis.failure.empty())
-    return {std::nullopt, analysis.failure};
-  return {analysis.value, ""};
 }
 
 class TagsSection final : public AuditSection {

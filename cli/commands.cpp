@@ -8,6 +8,7 @@
 #include "cli/audit_command.h"
 #include "cli/completion.h"
 #include "cli/package_commands.h"
+#include "cli/preview_command.h"
 #include "cli/tagger_commands.h"
 #include "cli/usage.h"
 #include "fingerprint/output.h"
@@ -83,6 +84,7 @@ CommandTable add_commands(CLI::App &root, const Registry &registry, const std::s
   for (std::unique_ptr<Command> &command : make_package_commands())
     own(std::move(command));
   own(make_adopt_command());
+  own(make_preview_command());
   own(std::make_unique<HelpCommand>(root));
   own(make_completion_command(root, registry));
   for (Command *command : commands) {

@@ -23,20 +23,6 @@ namespace {
 
 constexpr int kMaxLinkHops = 40; // the kernel's own limit (MAXSYMLINKS)
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos)
-      slash = path.size();
-    if (slash > start)
-      parts.emplace_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return parts;
-}
-
 std::string join_under(const std::string &root, const std::vector<std::string> &parts) {
   std::string out = root == "/" ? "" : root;
   for (const std::string &part : parts)

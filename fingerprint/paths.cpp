@@ -41,4 +41,18 @@ bool overlaps(const std::string &tree, const std::vector<std::string> &walk) {
   return false;
 }
 
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos)
+      slash = path.size();
+    if (slash > start)
+      parts.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
 } // namespace abitag

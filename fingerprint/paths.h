@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace abitag {
@@ -14,6 +15,10 @@ std::string join_path(const std::string &dir, const std::string &name);
 // HOST_PATH as seen from inside ROOT ("/usr/lib/x" for "/img/usr/lib/x"
 // under "/img"; "/" for ROOT itself); a path outside ROOT is kept as given.
 std::string path_inside_root(const std::string &root, const std::string &host_path);
+
+// The components of PATH between its slashes ("a", "b" of "/a//b/"), "."
+// and ".." kept as they are.
+std::vector<std::string> split_path(std::string_view path);
 
 // "/usr/lib" from "/usr/lib/x", "/" from "/x", "." from "x".
 std::string parent_dir(const std::string &path);

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Checks that every #include points down the layers HACKING.md draws:
 #
-#   fingerprint/ (the core)  <-  elf/  <-  packages/  <-  analyzers/<name>/  <-  tagger/, audit/  <-  adopt/  <-  cli/
+#   fingerprint/ (the core)  <-  elf/  <-  packages/  <-  analyzers/<name>/  <-  tagger/, audit/  <-  adopt/  <-  preview/  <-  cli/
 #
 # and that the rest of the code reaches an analyzer only through its public
 # header analyzers/<name>/<name>.h. Tests and fuzz targets may include an
@@ -24,10 +24,11 @@ set(allowed_analyzers "fingerprint;elf;packages")
 set(allowed_tagger "fingerprint;elf;packages;analyzers")
 set(allowed_audit "fingerprint;elf;packages;analyzers;tagger")
 set(allowed_adopt "fingerprint;elf;packages;analyzers;tagger;audit")
-set(allowed_cli "fingerprint;elf;packages;analyzers;tagger;audit;adopt")
+set(allowed_preview "fingerprint;elf;packages;analyzers;tagger;audit;adopt")
+set(allowed_cli "fingerprint;elf;packages;analyzers;tagger;audit;adopt;preview")
 set(allowed_fuzz "fingerprint;elf;packages;analyzers;tagger;audit;fuzz")
-set(allowed_tests "fingerprint;elf;packages;analyzers;tagger;audit;adopt;cli;tests")
-set(layers fingerprint elf packages analyzers tagger audit adopt cli fuzz tests)
+set(allowed_tests "fingerprint;elf;packages;analyzers;tagger;audit;adopt;preview;cli;tests")
+set(layers fingerprint elf packages analyzers tagger audit adopt preview cli fuzz tests)
 set(may_use_cli11 analyzers cli tests)
 # The store keeps an analyzer's options as given; the tagger parses them again
 # with the options the analyzer declares, so the audit can recompute a tag.

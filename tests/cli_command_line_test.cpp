@@ -298,7 +298,7 @@ TEST_CASE("zsh completion, generated from the commands, is valid zsh naming ever
     CHECK(script.out.find("      (" + name + ")\n") != std::string::npos);
     ++named;
   }
-  CHECK(named == 26); // the analyzers (9), symbols, analyzers, the store's 9 (with plan), audit, adopt, owner, files, help, completion
+  CHECK(named == 27); // the analyzers (9), symbols, analyzers, the store's 9 (with plan), audit, adopt, preview, owner, files, help, completion
   Run unknown = abitag_cli({"completion", "fish"});
   CHECK(unknown.exit_code == 2);
 }

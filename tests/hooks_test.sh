@@ -3,7 +3,10 @@
 # The Portage and Paludis hooks in bash, with the variables each sets
 # (Portage: CATEGORY, PN, SLOT, EROOT, REPLACED_BY_VERSION in pkg_postinst
 # and pkg_postrm; Paludis: TARGET and ROOT, and its exndbam installed-data
-# folder), and an abitag that records how it was called (and one that fails).
+# folder; for the pre-merge preview, Portage's D and REPLACING_VERSIONS in
+# pkg_preinst, Paludis' IMAGE, CATEGORY, PN, SLOT in merger_check_post, and
+# the exlib's abitag_preview with REPLACING_IDS), and an abitag that records
+# how it was called (and one that fails, or finds breakage: exit 1).
 # usage: hooks_test.sh HOOKS_DIR
 set -u
 hooks=$1
@@ -46,6 +49,23 @@ expect "a failing abitag never fails the merge" 0 $?
 STUB_EXIT=3 REPLACED_BY_VERSION= post_pkg_postrm
 expect "a failing abitag never fails the unmerge" 0 $?
 
+: > "${CALLS}"
+eerror() { echo "eerror: $*" >> "${CALLS}"; }
+D=/var/tmp/portage/dev-libs/foo-1.3/image/ PF=foo-1.3 REPLACING_VERSIONS=1.2 ROOT=/ post_pkg_preinst
+expect "preinst previews the image, replacing CATEGORY/PN:SLOT" \
+	"preview /var/tmp/portage/dev-libs/foo-1.3/image/ --root / --replaces dev-libs/foo:0" "$(calls)"
+D=/img/ PF=foo-1.3 REPLACING_VERSIONS= ROOT=/mnt/gentoo/ post_pkg_preinst
+expect "a first install replaces nothing" "preview /img/ --root /mnt/gentoo/" "$(calls)"
+STUB_EXIT=1 D=/img/ PF=foo-1.3 REPLACING_VERSIONS=1.2 post_pkg_preinst
+expect "a preview that finds breakage never fails the merge by default" 0 $?
+calls >/dev/null
+STUB_EXIT=1 ABITAG_PREVIEW_STRICT=1 D=/img/ PF=foo-1.3 REPLACING_VERSIONS=1.2 post_pkg_preinst
+expect "ABITAG_PREVIEW_STRICT=1 fails the merge that breaks something" 1 $?
+expect "and says why" "preview /img/ --root / --replaces dev-libs/foo:0
+eerror: abitag preview: merging dev-libs/foo-1.3 breaks what is installed (ABITAG_PREVIEW_STRICT=1)" "$(calls)"
+STUB_EXIT=3 ABITAG_PREVIEW_STRICT=1 D=/img/ PF=foo-1.3 REPLACING_VERSIONS=1.2 post_pkg_preinst
+expect "an abitag error fails no merge, strict or not" 0 $?
+
 exit "${failures}"
 ) || failures=$((failures + $?))
 
@@ -54,7 +74,7 @@ exit "${failures}"
 (
 source "${hooks}/paludis/abitag.hook"
 
-expect "auto names" "install_post uninstall_post" "$(hook_auto_names)"
+expect "auto names" "install_post uninstall_post merger_check_post" "$(hook_auto_names)"
 TARGET=dev-libs/foo-bar-1.2.3-r1:2::installed ROOT=/ hook_run_install_post
 expect "install_post adopts CATEGORY/PN:SLOT" "adopt / --package dev-libs/foo-bar:2" "$(calls)"
 TARGET=dev-lang/ghc-9.0.2:9.0.2::installed ROOT=/ hook_run_install_post
@@ -74,6 +94,42 @@ STUB_EXIT=3 TARGET=dev-libs/foo-1:0::installed ROOT=/ hook_run_install_post
 expect "a failing abitag never fails the merge" 0 $?
 STUB_EXIT=3 TARGET=dev-libs/foo-1:0::installed ROOT=/ hook_run_uninstall_post
 expect "a failing abitag never fails the unmerge" 0 $?
+
+calls >/dev/null
+mkdir -p "${root}/var/db/paludis/repositories/installed/data/dev-libs---foo-bar/1.2:2:C.7"
+CATEGORY=dev-libs PN=foo-bar SLOT=2 IMAGE=/var/tmp/paludis/build/dev-libs-foo-bar-1.3/image ROOT=${root}/ \
+	hook_run_merger_check_post
+expect "merger_check_post previews the image, replacing the installed CATEGORY/PN:SLOT" \
+	"preview /var/tmp/paludis/build/dev-libs-foo-bar-1.3/image --root ${root}/ --replaces dev-libs/foo-bar:2" "$(calls)"
+CATEGORY=dev-libs PN=new SLOT=0 IMAGE=/img ROOT=${root}/ hook_run_merger_check_post
+expect "a first install replaces nothing" "preview /img --root ${root}/" "$(calls)"
+STUB_EXIT=1 CATEGORY=dev-libs PN=new SLOT=0 IMAGE=/img ROOT=/ hook_run_merger_check_post
+expect "a preview that finds breakage never fails the merge by default" 0 $?
+STUB_EXIT=1 ABITAG_PREVIEW_STRICT=1 CATEGORY=dev-libs PN=new SLOT=0 IMAGE=/img ROOT=/ hook_run_merger_check_post
+expect "ABITAG_PREVIEW_STRICT=1 fails the merge check" 1 $?
+calls >/dev/null
+
+exit "${failures}"
+) || failures=$((failures + $?))
+
+# The exlib's abitag_preview, as pkg_preinst calls it.
+: > "${CALLS}"
+(
+source "${hooks}/../scripts/exlibs/abitag.exlib"
+die() { echo "die: $*" >> "${CALLS}"; exit 1; }
+CATEGORY=dev-libs PN=foo SLOT=0 IMAGE=/var/tmp/paludis/image ROOT=/ REPLACING_IDS="dev-libs/foo-1.2:0::installed" \
+	abitag_preview
+expect "abitag_preview previews IMAGE, replacing this package" \
+	"preview /var/tmp/paludis/image --root / --replaces dev-libs/foo:0" "$(calls)"
+CATEGORY=dev-libs PN=foo SLOT=0 IMAGE=/img ROOT=/ REPLACING_IDS= abitag_preview
+expect "a first install replaces nothing" "preview /img --root /" "$(calls)"
+STUB_EXIT=1 CATEGORY=dev-libs PN=foo SLOT=0 IMAGE=/img ROOT=/ abitag_preview
+expect "breakage does not die by default" 0 $?
+calls >/dev/null
+(STUB_EXIT=1 ABITAG_PREVIEW_STRICT=1 CATEGORY=dev-libs PN=foo SLOT=0 IMAGE=/img ROOT=/ abitag_preview)
+expect "ABITAG_PREVIEW_STRICT=1 dies" 1 $?
+expect "naming the package" "preview /img --root /
+die: abitag preview: merging dev-libs/foo:0 breaks what is installed (ABITAG_PREVIEW_STRICT=1)" "$(calls)"
 
 exit "${failures}"
 ) || failures=$((failures + $?))
