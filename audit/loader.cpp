@@ -134,12 +134,20 @@ const ElfEntry *Loader::in_own_tree(const std::string &name, const ElfEntry &req
   if (const ElfEntry *beside = first_under(parent_dir(requester.path), /*directly=*/true))
     return beside;
   std::string tree = parent_dir(parent_dir(requester.path));
-  if (tree.empty() || tree == "/")
+  if (tree.empty() || tree == "/" || holds_search_folder(tree, main.facts))
     return nullptr;
-  for (const std::string &folder : system_folders(main.facts))
-    if (folder == tree || is_under(folder, tree))
-      return nullptr;
   return first_under(tree, /*directly=*/false);
+}
+
+bool Loader::holds_search_folder(const std::string &folder, const ElfFacts &facts) {
+  if (folder.empty() || folder == "/")
+    return true;
+  for (const std::string &system : system_folders(facts)) {
+    std::string inside_root = sysroot_ + system; // system folders are named inside the sysroot
+    if (folder == inside_root || is_under(inside_root, folder))
+      return true;
+  }
+  return false;
 }
 
 std::size_t Loader::SearchKeyHash::operator()(const SearchKey &key) const {

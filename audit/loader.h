@@ -67,6 +67,10 @@ public:
   Closure load_closure(const ElfEntry &object);
   // The folders searched for every library of a file like FACTS (ld.so.conf, then the defaults).
   std::vector<std::string> system_folders(const ElfFacts &facts);
+  // Whether FOLDER (inside ROOT) is one of the system folders of files like
+  // FACTS, or holds one: such a folder is shared by every package, no one
+  // package's own tree.
+  bool holds_search_folder(const std::string &folder, const ElfFacts &facts);
 
 private:
   struct Found {
