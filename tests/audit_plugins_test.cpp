@@ -137,3 +137,51 @@ TEST_CASE("a Python extension's suffix and a Perl XS module's archname folder na
   CHECK(convention_refuses("/usr/lib/x86_64-linux-gnu/libperl.so.5.36",
                            "/usr/lib/x86_64-linux-gnu/perl/5.36.0/auto/B/B.so") == "");
 }
+
+namespace {
+
+// What the real loader says of PROGRAM with MODULES preloaded in that order
+// (as a host loads its modules with RTLD_GLOBAL): its undefined symbols.
+std::string loader_trace(const std::string &program, const std::vector<std::string> &modules) {
+  std::string preload;
+  for (const std::string &module : modules)
+    preload += (preload.empty() ? "" : " ") + module;
+  Run r = run("env", {"LD_TRACE_LOADED_OBJECTS=1", "LD_BIND_NOW=1", "LD_WARN=yes", "/lib64/ld-linux-x86-64.so.2",
+                      "--preload", preload, program});
+  return r.out + r.err;
+}
+
+} // namespace
+
+TEST_CASE("audit: a fellow module of a plugin folder's subfolder is loaded first, none in a library search folder",
+          "[audit][plugins]") {
+  TempDir dir;
+  std::string image = make_audit_image(dir, "plugins");
+  Run r = audit({image, "--only", "linkage"});
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  // As zsh's zftp.so, whose tcp_* come from zsh/net/tcp.so.
+  CHECK(r.out.find("  /usr/lib/modhost/mods/ftp.so: [linkage/plugin] plugin of /usr/bin/modhost: the 2 symbols it "
+                   "leaves undefined (host_api, net_connect) are defined there, and by "
+                   "/usr/lib/modhost/mods/net/tcp.so, which it loads before it\n") != std::string::npos);
+  // As libunwind-ptrace.so.0: libraries beside it are not loaded for it.
+  CHECK(r.out.find("  /usr/lib/x86_64-linux-gnu/libunderlinked.so: [linkage/undefined-symbols] 2 undefined symbols "
+                   "that nothing it loads defines: gen_api, pack_api; no one program or library under ROOT defines "
+                   "them all\n") != std::string::npos);
+  CHECK(r.out.find("plugin of /usr/bin/packer") == std::string::npos);
+  CHECK(block(r.out, "BROKEN NOW") ==
+        std::vector<std::string>{"BROKEN NOW (1)", "  folder /usr/lib/x86_64-linux-gnu: 1 finding on 1 file",
+                                 "    /usr/lib/x86_64-linux-gnu/libunderlinked.so: [linkage/undefined-symbols] 2 "
+                                 "undefined symbols that nothing it loads defines: gen_api, pack_api; no one program "
+                                 "or library under ROOT defines them all",
+                                 "    rebuild: /usr/lib/x86_64-linux-gnu/libunderlinked.so"});
+  // The real loader agrees: ftp.so binds in modhost once tcp.so is loaded
+  // before it, and not without it.
+  std::string host = image + "/usr/bin/modhost", mods = image + "/usr/lib/modhost/mods";
+  std::string alone = loader_trace(host, {mods + "/ftp.so"});
+  CHECK(alone.find("undefined symbol: net_connect") != std::string::npos);
+  std::string with_fellow = loader_trace(host, {mods + "/net/tcp.so", mods + "/ftp.so"});
+  INFO(with_fellow);
+  CHECK(with_fellow.find("libc.so.6") != std::string::npos);
+  CHECK(with_fellow.find("undefined symbol") == std::string::npos);
+}
