@@ -185,3 +185,28 @@ TEST_CASE("audit: a fellow module of a plugin folder's subfolder is loaded first
   CHECK(with_fellow.find("libc.so.6") != std::string::npos);
   CHECK(with_fellow.find("undefined symbol") == std::string::npos);
 }
+
+TEST_CASE("audit --severity broken: only the files broken now are packages to rebuild", "[audit][plugins]") {
+  TempDir dir;
+  std::string image = plugin_image(dir);
+  write_dpkg(image, {{"kit", "/opt/kit/lib/libuser.so"},
+                     {"hostprog-orphan", "/usr/lib/hostprog/orphan.so"},
+                     {"lone", "/opt/lone/lib/liblone.so"}});
+  Run broken = audit({image, "--only", "linkage", "--severity", "broken"});
+  INFO(broken.out);
+  CHECK(broken.exit_code == 1);
+  CHECK(block(broken.out, "PACKAGES TO REBUILD") ==
+        std::vector<std::string>{"PACKAGES TO REBUILD, dependencies first (2)", "  hostprog-orphan 1.0-1",
+                                 "    /usr/lib/hostprog/orphan.so", "  lone 1.0-1", "    /opt/lone/lib/liblone.so"});
+  CHECK(broken.out.find("AT RISK") == std::string::npos);
+  CHECK(broken.out.find("kit 1.0-1") == std::string::npos);
+  Run lines = audit({image, "--only", "linkage", "--severity", "broken", "--format", "lines"});
+  CHECK(lines.out == "hostprog-orphan\nlone\n");
+  // Without the cut, the library at risk is to rebuild too.
+  Run all = audit({image, "--only", "linkage"});
+  INFO(all.out);
+  CHECK(block(all.out, "PACKAGES TO REBUILD") ==
+        std::vector<std::string>{"PACKAGES TO REBUILD, dependencies first (3)", "  hostprog-orphan 1.0-1",
+                                 "    /usr/lib/hostprog/orphan.so", "  kit 1.0-1", "    /opt/kit/lib/libuser.so",
+                                 "  lone 1.0-1", "    /opt/lone/lib/liblone.so"});
+}
