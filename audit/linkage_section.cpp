@@ -459,22 +459,22 @@ private:
     std::string shown = names.size() < symbols.size() ? join(names, ", ") + ", ..." : join(names, ", ");
     std::string count = std::to_string(symbols.size()) + " symbol" + (symbols.size() > 1 ? "s" : "");
     std::string reason;
+    std::vector<std::string> first;
+    for (const ElfEntry *module : match.loaded_first)
+      first.push_back(module->path);
     if (match.host->facts.type == 3 /*ET_DYN*/ && !match.host->facts.is_program())
       reason = "plugin of " + (match.loader ? match.loader->path : "a program that loads " + match.host->path) +
                ": the " + count + " it leaves undefined (" + shown + ") are defined by " + match.host->path;
     else
       reason = "plugin of " + match.host->path + ": the " + count + " it leaves undefined (" + shown +
                ") are defined there";
-    if (!match.loaded_first.empty()) {
-      std::vector<std::string> first;
-      for (const ElfEntry *module : match.loaded_first)
-        first.push_back(module->path);
+    if (!first.empty())
       reason += ", and by " + join(first, ", ") + ", which it loads before it";
-    }
     Finding f{Severity::Informational, "linkage", "plugin", object.path, reason, {}};
     f.details = {{"host", match.host->path},
                  {"loader", match.loader ? match.loader->path : ""},
-                 {"symbols", symbols.size()}};
+                 {"symbols", symbols.size()},
+                 {"loaded_first", first}};
     return f;
   }
 
