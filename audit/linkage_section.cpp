@@ -138,7 +138,8 @@ private:
       if (!entry.facts.loadable())
         continue;
       const Sysroot *sysroot = loaders.sysroot_of(entry.path);
-      if (std::string loader = loader_for(sysroot ? sysroot->host_path : scan.root(), entry.facts);
+      if (std::string loader = loader_for(sysroot ? sysroot->host_path : scan.root(), entry.facts,
+                                          sysroot && sysroot->musl);
           !loader.empty()) {
         foreign.push_back({Severity::Informational, "linkage", "no-loader", entry.path,
                            "not linked: ROOT has no dynamic loader for its architecture (" + loader +
@@ -268,9 +269,10 @@ private:
   // ROOT_HOST) can load files like FACTS; else the loader it lacks. A
   // program brings its own PT_INTERP (a missing one is a finding of its
   // own, when ROOT has the standard loader); a library needs the standard
-  // loader of its architecture.
-  std::string loader_for(const std::string &root_host, const ElfFacts &facts) {
-    const char *standard = standard_interpreter(facts.machine, facts.elf_class);
+  // loader of its architecture, musl's in a MUSL sysroot.
+  std::string loader_for(const std::string &root_host, const ElfFacts &facts, bool musl) {
+    const char *standard = musl ? musl_interpreter(facts.machine, facts.elf_class).path
+                                : standard_interpreter(facts.machine, facts.elf_class);
     if (!standard)
       return {};
     std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;

@@ -61,7 +61,10 @@ class Loader {
 public:
   // SYSROOT (a folder inside ROOT, at SYSROOT_HOST on the host) when given:
   // every search path is taken inside it, as if it were the root (sysroots.h).
-  explicit Loader(ElfScan &scan, std::string sysroot = {}, std::string sysroot_host = {});
+  // MUSL_LOADER, its path inside the sysroot, when that is musl's: then
+  // musl's search replaces glibc's (see search_library).
+  explicit Loader(ElfScan &scan, std::string sysroot = {}, std::string sysroot_host = {},
+                  std::string musl_loader = {});
 
   LinkageResult link(const ElfEntry &object);
   Closure load_closure(const ElfEntry &object);
@@ -98,7 +101,8 @@ private:
   ElfScan &scan_;
   std::string sysroot_; // inside ROOT; empty: ROOT itself
   std::string root_;    // where search paths are resolved: ROOT or the sysroot, on the host
-  std::vector<std::string> conf_dirs_;
+  std::string musl_loader_; // inside the sysroot; empty: glibc's loader
+  std::vector<std::string> conf_dirs_; // ld.so.conf's; musl's path file or default path
   std::once_flag sonames_built_;
   std::unordered_multimap<std::string_view, const ElfEntry *> by_soname_; // the walked shared objects
   std::mutex mutex_;

@@ -71,3 +71,38 @@ TEST_CASE("audit of this machine's cross toolchains' sysroots finds nothing brok
   for (const Json &f : doc["findings"])
     CHECK(f["kind"] != "no-loader");
 }
+
+TEST_CASE("audit links a musl sysroot inside it with musl's rules: its loader is its libc", "[audit][sysroot]") {
+  require_tool("ld-musl-config", "musl"); // the package of /lib/ld-musl-x86_64.so.1
+  TempDir dir;
+  std::string image = make_audit_image(dir, "musl");
+  std::string loader = image + "/opt/alpine/lib/ld-musl-x86_64.so.1";
+  fs::create_directories(image + "/opt/alpine/lib");
+  fs::copy_file(fs::canonical("/lib/ld-musl-x86_64.so.1"), loader);
+  Run r = audit({image, "--only", "linkage", "--json"});
+  REQUIRE(r.exit_code == 1);
+  Json doc = Json::parse(r.out);
+  std::vector<std::string> seen;
+  for (const Json &f : doc["findings"])
+    seen.push_back(f["severity"].get<std::string>() + " " + f["kind"].get<std::string>() + " " +
+                   f["file"].get<std::string>());
+  // hello and greeter need libc.so, which musl's loader answers itself;
+  // greeter finds libgreet.so.1 in musl's default /usr/lib, inside the
+  // sysroot; needs-hostonly does not find ROOT's libhostonly.so.1.
+  CHECK(seen == std::vector<std::string>{"broken-now missing-library /opt/alpine/bin/needs-hostonly",
+                                         "informational sysroot /opt/alpine"});
+  CHECK(doc["findings"][0]["details"]["searched"] ==
+        Json::array({"/opt/alpine/lib", "/opt/alpine/usr/local/lib", "/opt/alpine/usr/lib"}));
+  CHECK(doc["sections"]["linkage"]["sysroots"] ==
+        Json::parse(R"([{"path": "/opt/alpine", "target": "x86_64-linux-musl", "loader": "/lib/ld-musl-x86_64.so.1",
+                         "libc": "/lib/ld-musl-x86_64.so.1", "linked": 5}])"));
+  // musl's loader agrees: greeter runs with the sysroot's /usr/lib, and
+  // needs-hostonly does not load.
+  std::string lib = image + "/opt/alpine/usr/lib";
+  Run greeter = run(loader, {"--library-path", lib, image + "/opt/alpine/bin/greeter"});
+  CHECK(greeter.exit_code == 0);
+  CHECK(greeter.out == "hello, musl\n");
+  Run hostonly = run(loader, {"--library-path", lib, image + "/opt/alpine/bin/needs-hostonly"});
+  CHECK(hostonly.exit_code != 0);
+  CHECK(hostonly.err.find("Error loading shared library libhostonly.so.1") != std::string::npos);
+}
