@@ -98,7 +98,7 @@ std::vector<Sysroot> find_sysroots(const ElfScan &scan) {
 }
 
 Loaders::Loaders(ElfScan &scan, std::vector<Sysroot> sysroots)
-    : sysroots_(std::move(sysroots)), root_loader_(scan) {
+    : scan_(scan), sysroots_(std::move(sysroots)), root_loader_(scan) {
   for (const Sysroot &sysroot : sysroots_)
     sysroot_loaders_.push_back(
         std::make_unique<Loader>(scan, sysroot.path, sysroot.host_path, sysroot.musl ? sysroot.loader : ""));
@@ -114,8 +114,13 @@ const Sysroot *Loaders::sysroot_of(const std::string &path) const {
 }
 
 Loader &Loaders::for_file(const ElfEntry &entry) {
-  const Sysroot *sysroot = sysroot_of(entry.path);
-  return sysroot ? *sysroot_loaders_[sysroot - sysroots_.data()] : root_loader_;
+  if (const Sysroot *sysroot = sysroot_of(entry.path))
+    return *sysroot_loaders_[sysroot - sysroots_.data()];
+  const char *musl = musl_interpreter(entry.facts.machine, entry.facts.elf_class).path;
+  if (!musl || entry.facts.interpreter != musl)
+    return root_loader_;
+  std::call_once(root_musl_built_, [&] { root_musl_loader_ = std::make_unique<Loader>(scan_, "", "", musl); });
+  return *root_musl_loader_;
 }
 
 } // namespace abitag::audit

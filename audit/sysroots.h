@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,9 @@ struct Sysroot {
 std::vector<Sysroot> find_sysroots(const ElfScan &scan);
 
 // A loader for ROOT and one for each sysroot: each file is linked by the one
-// of the innermost sysroot it lies in, or by ROOT's.
+// of the innermost sysroot it lies in, or by ROOT's: glibc's, or musl's
+// for a program whose PT_INTERP is musl's loader (Debian's musl-gcc builds
+// them: libc.so is that loader, the folders are ROOT's etc/ld-musl-ARCH.path).
 class Loaders {
 public:
   Loaders(ElfScan &scan, std::vector<Sysroot> sysroots);
@@ -45,8 +48,11 @@ public:
   Loader &for_file(const ElfEntry &entry);
 
 private:
+  ElfScan &scan_;
   std::vector<Sysroot> sysroots_;
   Loader root_loader_;
+  std::unique_ptr<Loader> root_musl_loader_; // built when a program first asks for it
+  std::once_flag root_musl_built_;
   std::vector<std::unique_ptr<Loader>> sysroot_loaders_; // by index in sysroots_
 };
 

@@ -106,3 +106,26 @@ TEST_CASE("audit links a musl sysroot inside it with musl's rules: its loader is
   CHECK(hostonly.exit_code != 0);
   CHECK(hostonly.err.find("Error loading shared library libhostonly.so.1") != std::string::npos);
 }
+
+TEST_CASE("audit links a musl program of ROOT itself with musl's rules", "[audit][sysroot]") {
+  require_tool("ld-musl-config", "musl");
+  TempDir dir;
+  std::string image = make_audit_image(dir, "musl");
+  // ROOT has musl's loader, as Debian's musl package installs it; a
+  // program musl-gcc built lives in /usr/local/bin.
+  std::string loader = image + "/usr/lib/ld-musl-x86_64.so.1"; // /lib is usr/lib
+  fs::copy_file(fs::canonical("/lib/ld-musl-x86_64.so.1"), loader);
+  fs::create_directories(image + "/usr/local/bin");
+  fs::copy_file(image + "/opt/alpine/bin/hello", image + "/usr/local/bin/hello");
+  fs::remove_all(image + "/opt");
+  Run r = audit({image, "--only", "linkage", "--json"});
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  Json doc = Json::parse(r.out);
+  CHECK(doc["counts"]["broken-now"] == 0);
+  CHECK(doc["findings"].empty());
+  // It needs libc.so, which musl's loader is: musl runs it.
+  Run hello = run(loader, {image + "/usr/local/bin/hello"});
+  CHECK(hello.exit_code == 0);
+  CHECK(hello.out == "hello\n");
+}
