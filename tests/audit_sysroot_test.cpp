@@ -13,6 +13,19 @@ using namespace abitag::test;
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
+namespace {
+
+// "SEVERITY KIND FILE" of each finding of the JSON report DOC.
+std::vector<std::string> findings_seen(const Json &doc) {
+  std::vector<std::string> seen;
+  for (const Json &f : doc["findings"])
+    seen.push_back(f["severity"].get<std::string>() + " " + f["kind"].get<std::string>() + " " +
+                   f["file"].get<std::string>());
+  return seen;
+}
+
+} // namespace
+
 TEST_CASE("audit links a sysroot's files inside it, not against ROOT's folders", "[audit][sysroot]") {
   TempDir dir;
   // The image's own /lib/ld-linux.so.2 and /usr/lib are ROOT's i386 loader
@@ -21,10 +34,7 @@ TEST_CASE("audit links a sysroot's files inside it, not against ROOT's folders",
   Run r = audit({image, "--only", "linkage", "--json"});
   REQUIRE(r.exit_code == 1);
   Json doc = Json::parse(r.out);
-  std::vector<std::string> seen;
-  for (const Json &f : doc["findings"])
-    seen.push_back(f["severity"].get<std::string>() + " " + f["kind"].get<std::string>() + " " +
-                   f["file"].get<std::string>());
+  std::vector<std::string> seen = findings_seen(doc);
   // tool finds the sysroot's libc.so.6 (which alone defines sysroot_only_call)
   // and its /opt/tool/lib through an absolute DT_RUNPATH taken inside it;
   // needs-hostonly does not find ROOT's /usr/lib/libhostonly.so.1.
@@ -82,10 +92,7 @@ TEST_CASE("audit links a musl sysroot inside it with musl's rules: its loader is
   Run r = audit({image, "--only", "linkage", "--json"});
   REQUIRE(r.exit_code == 1);
   Json doc = Json::parse(r.out);
-  std::vector<std::string> seen;
-  for (const Json &f : doc["findings"])
-    seen.push_back(f["severity"].get<std::string>() + " " + f["kind"].get<std::string>() + " " +
-                   f["file"].get<std::string>());
+  std::vector<std::string> seen = findings_seen(doc);
   // hello and greeter need libc.so, which musl's loader answers itself;
   // greeter finds libgreet.so.1 in musl's default /usr/lib, inside the
   // sysroot; needs-hostonly does not find ROOT's libhostonly.so.1.
