@@ -60,6 +60,17 @@ std::optional<Sysroot> sysroot_at(const std::string &root, const std::string &fo
   return Sysroot{folder, *host, musl.path, musl.path, musl.target, true};
 }
 
+// Whether musl's loader MUSL links files like FACTS: a program naming it as
+// PT_INTERP, or a library musl-gcc linked, which needs libc.so (Alpine's
+// need libc.musl-ARCH.so.1; glibc's libraries need libc.so.6).
+bool musl_linked(const ElfFacts &facts, const char *musl) {
+  if (!facts.interpreter.empty())
+    return facts.interpreter == musl;
+  return std::any_of(facts.needed.begin(), facts.needed.end(), [](const std::string &name) {
+    return name == "libc.so" || name.compare(0, 10, "libc.musl-") == 0;
+  });
+}
+
 } // namespace
 
 std::vector<Sysroot> find_sysroots(const ElfScan &scan) {
@@ -117,7 +128,7 @@ Loader &Loaders::for_file(const ElfEntry &entry) {
   if (const Sysroot *sysroot = sysroot_of(entry.path))
     return *sysroot_loaders_[sysroot - sysroots_.data()];
   const char *musl = musl_interpreter(entry.facts.machine, entry.facts.elf_class).path;
-  if (!musl || entry.facts.interpreter != musl)
+  if (!musl || !musl_linked(entry.facts, musl))
     return root_loader_;
   std::call_once(root_musl_built_, [&] { root_musl_loader_ = std::make_unique<Loader>(scan_, "", "", musl); });
   return *root_musl_loader_;

@@ -37,8 +37,9 @@ std::vector<Sysroot> find_sysroots(const ElfScan &scan);
 
 // A loader for ROOT and one for each sysroot: each file is linked by the one
 // of the innermost sysroot it lies in, or by ROOT's: glibc's, or musl's
-// for a program whose PT_INTERP is musl's loader (Debian's musl-gcc builds
-// them: libc.so is that loader, the folders are ROOT's etc/ld-musl-ARCH.path).
+// for a program whose PT_INTERP is musl's loader and a library that needs
+// musl's libc.so (what Debian's musl-gcc builds: libc.so is that loader,
+// the folders are ROOT's etc/ld-musl-ARCH.path).
 class Loaders {
 public:
   Loaders(ElfScan &scan, std::vector<Sysroot> sysroots);

@@ -114,16 +114,19 @@ TEST_CASE("audit links a musl sysroot inside it with musl's rules: its loader is
   CHECK(hostonly.err.find("Error loading shared library libhostonly.so.1") != std::string::npos);
 }
 
-TEST_CASE("audit links a musl program of ROOT itself with musl's rules", "[audit][sysroot]") {
+TEST_CASE("audit links a musl program and library of ROOT itself with musl's rules", "[audit][sysroot]") {
   require_tool("ld-musl-config", "musl");
   TempDir dir;
   std::string image = make_audit_image(dir, "musl");
-  // ROOT has musl's loader, as Debian's musl package installs it; a
-  // program musl-gcc built lives in /usr/local/bin.
+  // ROOT has musl's loader, as Debian's musl package installs it; programs
+  // musl-gcc built live in /usr/local/bin, a library of theirs (which needs
+  // musl's libc.so, and has no PT_INTERP to say so) in musl's /usr/lib.
   std::string loader = image + "/usr/lib/ld-musl-x86_64.so.1"; // /lib is usr/lib
   fs::copy_file(fs::canonical("/lib/ld-musl-x86_64.so.1"), loader);
   fs::create_directories(image + "/usr/local/bin");
-  fs::copy_file(image + "/opt/alpine/bin/hello", image + "/usr/local/bin/hello");
+  for (const char *program : {"hello", "greeter"})
+    fs::copy_file(image + "/opt/alpine/bin/" + program, image + "/usr/local/bin/" + program);
+  fs::copy_file(image + "/opt/alpine/usr/lib/libgreet.so.1", image + "/usr/lib/libgreet.so.1");
   fs::remove_all(image + "/opt");
   Run r = audit({image, "--only", "linkage", "--json"});
   INFO(r.out);
@@ -135,4 +138,7 @@ TEST_CASE("audit links a musl program of ROOT itself with musl's rules", "[audit
   Run hello = run(loader, {image + "/usr/local/bin/hello"});
   CHECK(hello.exit_code == 0);
   CHECK(hello.out == "hello\n");
+  Run greeter = run(loader, {"--library-path", image + "/usr/lib", image + "/usr/local/bin/greeter"});
+  CHECK(greeter.exit_code == 0);
+  CHECK(greeter.out == "hello, musl\n");
 }
