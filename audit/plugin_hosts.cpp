@@ -158,8 +158,9 @@ PluginHosts::PluginHosts(ElfScan &scan, Loaders &loaders, const std::vector<Plug
       for (const std::string &name : files[i]->facts.needed)
         programs_by_needed_.emplace(name, files[i]);
   }
-  by_path_ = std::move(files);
-  std::sort(by_path_.begin(), by_path_.end(), [](const ElfEntry *a, const ElfEntry *b) { return a->path < b->path; });
+  for (const PluginQuery &query : queries)
+    modules_.push_back(query.module);
+  std::sort(modules_.begin(), modules_.end(), [](const ElfEntry *a, const ElfEntry *b) { return a->path < b->path; });
 }
 
 std::vector<const ElfEntry *> PluginHosts::candidates(const PluginQuery &query) const {
@@ -234,8 +235,9 @@ std::vector<bool> PluginHosts::defined_by(const std::vector<SymbolKeyCache::Keys
   return out;
 }
 
-// The modules a host may load before MODULE: the files of its folder,
-// then those of its subfolders (zsh loads zsh/net/tcp.so before
+// The modules a host may load before MODULE: the plugins (files that
+// leave symbols for a host to define, as zsh's modules all do) of its
+// folder, then those of its subfolders (zsh loads zsh/net/tcp.so before
 // zsh/zftp.so, which uses it), of MODULE's target. None when the folder
 // is a library search folder or holds one: the libraries there are
 // everyone's, and a library beside another is not loaded for it (nothing
@@ -245,10 +247,10 @@ std::vector<const ElfEntry *> PluginHosts::fellow_modules(const ElfEntry &module
   if (loaders_.for_file(module).holds_search_folder(folder, module.facts))
     return {};
   std::string prefix = folder + "/";
-  auto first = std::lower_bound(by_path_.begin(), by_path_.end(), prefix,
+  auto first = std::lower_bound(modules_.begin(), modules_.end(), prefix,
                                 [](const ElfEntry *entry, const std::string &p) { return entry->path < p; });
   std::vector<const ElfEntry *> beside, below;
-  for (auto it = first; it != by_path_.end() && (*it)->path.compare(0, prefix.size(), prefix) == 0; ++it) {
+  for (auto it = first; it != modules_.end() && (*it)->path.compare(0, prefix.size(), prefix) == 0; ++it) {
     if (*it == &module || !(*it)->facts.same_target(module.facts))
       continue;
     ((*it)->path.find('/', prefix.size()) == std::string::npos ? beside : below).push_back(*it);

@@ -64,7 +64,7 @@ private:
   Loaders &loaders_; // each candidate loaded as its own (sys)root loads it
   std::unordered_map<std::uint64_t, std::vector<const ElfEntry *>> exporters_;
   std::unordered_multimap<std::string_view, const ElfEntry *> programs_by_needed_;
-  std::vector<const ElfEntry *> by_path_; // the loadable files, sorted by path
+  std::vector<const ElfEntry *> modules_; // the queries' modules, sorted by path
   std::mutex mutex_;
   std::unordered_map<const ElfEntry *, Scope> scopes_; // nodes stay put
 };

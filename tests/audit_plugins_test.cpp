@@ -210,3 +210,24 @@ TEST_CASE("audit --severity broken: only the files broken now are packages to re
                                  "    /usr/lib/hostprog/orphan.so", "  kit 1.0-1", "    /opt/kit/lib/libuser.so",
                                  "  lone 1.0-1", "    /opt/lone/lib/liblone.so"});
 }
+
+TEST_CASE("audit: a fellow module is a plugin itself; a library beside a plugin is not loaded for it",
+          "[audit][plugins]") {
+  require_tool("gcc", "gcc");
+  TempDir dir;
+  std::string image = make_audit_image(dir, "plugins");
+  // helper.so needs nothing from the host: a library, not a module the
+  // host loads, so not loaded for uses-helper.so.
+  std::string mods = "/usr/lib/modhost/mods";
+  compile(image, mods + "/helper.so", "int helper_api(int x) { return x; }\n", {"-shared", "-fPIC", "-nostdlib"});
+  compile(image, mods + "/uses-helper.so",
+          "int host_api(int);\nint helper_api(int);\nint use(void) { return helper_api(host_api(1)); }\n",
+          {"-shared", "-fPIC", "-nostdlib"});
+  Run r = audit({image, "--only", "linkage"});
+  INFO(r.out);
+  CHECK(r.out.find("  " + mods + "/uses-helper.so: [linkage/undefined-symbols] 2 undefined symbols that nothing it "
+                   "loads defines: host_api, helper_api; no one program or library under ROOT defines them all\n") !=
+        std::string::npos);
+  // The fellow modules that are plugins still count.
+  CHECK(r.out.find("  " + mods + "/ftp.so: [linkage/plugin] plugin of /usr/bin/modhost") != std::string::npos);
+}
