@@ -211,19 +211,27 @@ TEST_CASE("audit --severity broken: only the files broken now are packages to re
                                  "  lone 1.0-1", "    /opt/lone/lib/liblone.so"});
 }
 
-TEST_CASE("audit: a fellow module is a plugin itself; a library beside a plugin is not loaded for it",
-          "[audit][plugins]") {
+namespace {
+
+// The plugins tree with a module (uses-helper.so) that needs the host and
+// helper.so beside it, which needs nothing from the host: a library, not
+// a module the host loads, so not loaded for uses-helper.so.
+std::string image_with_helper_library(const TempDir &dir, const std::string &mods) {
   require_tool("gcc", "gcc");
-  TempDir dir;
   std::string image = make_audit_image(dir, "plugins");
-  // helper.so needs nothing from the host: a library, not a module the
-  // host loads, so not loaded for uses-helper.so.
-  std::string mods = "/usr/lib/modhost/mods";
-  compile(image, mods + "/helper.so", "int helper_api(int x) { return x; }\n", {"-shared", "-fPIC", "-nostdlib"});
+  const std::vector<std::string> module{"-shared", "-fPIC", "-nostdlib"};
+  compile(image, mods + "/helper.so", "int helper_api(int x) { return x; }\n", module);
   compile(image, mods + "/uses-helper.so",
-          "int host_api(int);\nint helper_api(int);\nint use(void) { return helper_api(host_api(1)); }\n",
-          {"-shared", "-fPIC", "-nostdlib"});
-  Run r = audit({image, "--only", "linkage"});
+          "int host_api(int);\nint helper_api(int);\nint use(void) { return helper_api(host_api(1)); }\n", module);
+  return image;
+}
+
+} // namespace
+
+TEST_CASE("audit: a fellow module is a plugin itself and not a library beside the plugin", "[audit][plugins]") {
+  TempDir dir;
+  std::string mods = "/usr/lib/modhost/mods";
+  Run r = audit({image_with_helper_library(dir, mods), "--only", "linkage"});
   INFO(r.out);
   CHECK(r.out.find("  " + mods + "/uses-helper.so: [linkage/undefined-symbols] 2 undefined symbols that nothing it "
                    "loads defines: host_api, helper_api; no one program or library under ROOT defines them all\n") !=
