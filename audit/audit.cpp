@@ -83,7 +83,7 @@ llvm::Expected<AuditReport> run_audit(const AuditOptions &options) {
   if (context->walked()) // no section walked ROOT (--only tags): nothing to say of a walk
     report.walk = walk_report(context->files(), *root, options.one_file_system);
   apply_masks(report, std::move(*masks)); // before the roll-up: what is hidden is not to rebuild
-  roll_up_by_package(report, context->owners());
+  roll_up_by_package(report, context->owners(), options.lowest);
   if (options.leave_to_exit) {
     context->owners().wait_ahead(); // no thread of the audit outlives this call
     left_to_exit = context.release();

@@ -27,6 +27,9 @@ struct AuditOptions {
   // --no-packages: the package databases are not read; findings name files
   // only, with no packages, orphans or rebuild by package.
   bool package_names = true;
+  // --severity: the least severe findings shown, and so rolled up into the
+  // packages to rebuild (informational ones never are).
+  Severity lowest = Severity::Informational;
   // Bytes of symbol keys kept from the scan for the linkage check; past it
   // they are read again when needed (SymbolKeyCache).
   std::size_t key_budget = kDefaultKeyBudget;

@@ -138,7 +138,8 @@ private:
       if (!entry.facts.loadable())
         continue;
       const Sysroot *sysroot = loaders.sysroot_of(entry.path);
-      if (std::string loader = loader_for(sysroot ? sysroot->host_path : scan.root(), entry.facts);
+      if (std::string loader = loader_for(sysroot ? sysroot->host_path : scan.root(), entry.facts,
+                                          sysroot && sysroot->musl);
           !loader.empty()) {
         foreign.push_back({Severity::Informational, "linkage", "no-loader", entry.path,
                            "not linked: ROOT has no dynamic loader for its architecture (" + loader +
@@ -268,9 +269,10 @@ private:
   // ROOT_HOST) can load files like FACTS; else the loader it lacks. A
   // program brings its own PT_INTERP (a missing one is a finding of its
   // own, when ROOT has the standard loader); a library needs the standard
-  // loader of its architecture.
-  std::string loader_for(const std::string &root_host, const ElfFacts &facts) {
-    const char *standard = standard_interpreter(facts.machine, facts.elf_class);
+  // loader of its architecture, musl's in a MUSL sysroot.
+  std::string loader_for(const std::string &root_host, const ElfFacts &facts, bool musl) {
+    const char *standard = musl ? musl_interpreter(facts.machine, facts.elf_class).path
+                                : standard_interpreter(facts.machine, facts.elf_class);
     if (!standard)
       return {};
     std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;
@@ -459,22 +461,22 @@ private:
     std::string shown = names.size() < symbols.size() ? join(names, ", ") + ", ..." : join(names, ", ");
     std::string count = std::to_string(symbols.size()) + " symbol" + (symbols.size() > 1 ? "s" : "");
     std::string reason;
+    std::vector<std::string> first;
+    for (const ElfEntry *module : match.loaded_first)
+      first.push_back(module->path);
     if (match.host->facts.type == 3 /*ET_DYN*/ && !match.host->facts.is_program())
       reason = "plugin of " + (match.loader ? match.loader->path : "a program that loads " + match.host->path) +
                ": the " + count + " it leaves undefined (" + shown + ") are defined by " + match.host->path;
     else
       reason = "plugin of " + match.host->path + ": the " + count + " it leaves undefined (" + shown +
                ") are defined there";
-    if (!match.loaded_first.empty()) {
-      std::vector<std::string> first;
-      for (const ElfEntry *module : match.loaded_first)
-        first.push_back(module->path);
+    if (!first.empty())
       reason += ", and by " + join(first, ", ") + ", which it loads before it";
-    }
     Finding f{Severity::Informational, "linkage", "plugin", object.path, reason, {}};
     f.details = {{"host", match.host->path},
                  {"loader", match.loader ? match.loader->path : ""},
-                 {"symbols", symbols.size()}};
+                 {"symbols", symbols.size()},
+                 {"loaded_first", first}};
     return f;
   }
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <deque>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 #include <unordered_set>
 
@@ -20,11 +22,32 @@ bool is_under(const std::string &path, const std::string &folder) {
   return path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 && path[folder.size()] == '/';
 }
 
+// musl's system folders: those of /etc/ld-musl-ARCH.path under ROOT (ARCH
+// from LOADER's name, "/lib/ld-musl-x86_64.so.1"), separated by colons or
+// newlines; without the file, musl's built-in /lib:/usr/local/lib:/usr/lib.
+std::vector<std::string> musl_folders(const std::string &root, const std::string &loader) {
+  std::string name = loader.substr(loader.rfind('/') + 1);
+  std::string arch = name.substr(0, name.find(".so"));
+  std::ifstream file(join_path(root, "/etc/" + arch + ".path"));
+  if (!file)
+    return {"/lib", "/usr/local/lib", "/usr/lib"};
+  std::vector<std::string> out;
+  std::string entry;
+  while (std::getline(file, entry, '\n')) {
+    std::istringstream entries(entry);
+    for (std::string dir; std::getline(entries, dir, ':');)
+      if (!dir.empty())
+        out.push_back(dir);
+  }
+  return out;
+}
+
 } // namespace
 
-Loader::Loader(ElfScan &scan, std::string sysroot, std::string sysroot_host)
+Loader::Loader(ElfScan &scan, std::string sysroot, std::string sysroot_host, std::string musl_loader)
     : scan_(scan), sysroot_(std::move(sysroot)), root_(sysroot_.empty() ? scan.root() : std::move(sysroot_host)),
-      conf_dirs_(read_ld_so_conf(root_)) {}
+      musl_loader_(std::move(musl_loader)),
+      conf_dirs_(musl_loader_.empty() ? read_ld_so_conf(root_) : musl_folders(root_, musl_loader_)) {}
 
 std::string Loader::origin_of(const ElfEntry &entry) const {
   std::string origin = parent_dir(entry.path);
@@ -109,8 +132,11 @@ const std::vector<std::string> &Loader::defaults_for(const ElfFacts &facts) {
   std::uint32_t key = std::uint32_t(facts.machine) << 8 | facts.elf_class;
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = defaults_.find(key);
-  if (it == defaults_.end())
-    it = defaults_.emplace(key, default_library_dirs(root_, facts.machine, facts.elf_class)).first;
+  if (it == defaults_.end()) // musl's are all in conf_dirs_
+    it = defaults_
+             .emplace(key, musl_loader_.empty() ? default_library_dirs(root_, facts.machine, facts.elf_class)
+                                                : std::vector<std::string>{})
+             .first;
   return it->second;
 }
 
@@ -149,12 +175,20 @@ const ElfEntry *Loader::in_own_tree(const std::string &name, const ElfEntry &req
   if (const ElfEntry *beside = first_under(parent_dir(requester.path), /*directly=*/true))
     return beside;
   std::string tree = parent_dir(parent_dir(requester.path));
-  if (tree.empty() || tree == "/")
+  if (tree.empty() || tree == "/" || holds_search_folder(tree, main.facts))
     return nullptr;
-  for (const std::string &folder : system_folders(main.facts))
-    if (folder == tree || is_under(folder, tree))
-      return nullptr;
   return first_under(tree, /*directly=*/false);
+}
+
+bool Loader::holds_search_folder(const std::string &folder, const ElfFacts &facts) {
+  if (folder.empty() || folder == "/")
+    return true;
+  for (const std::string &system : system_folders(facts)) {
+    std::string inside_root = sysroot_ + system; // system folders are named inside the sysroot
+    if (folder == inside_root || is_under(inside_root, folder))
+      return true;
+  }
+  return false;
 }
 
 std::size_t Loader::SearchKeyHash::operator()(const SearchKey &key) const {
@@ -173,9 +207,14 @@ const ElfEntry *Loader::find_library(std::size_t needed, const std::vector<const
   const ElfEntry &requester = *chain.front();
   const std::string &name = requester.facts.needed[needed];
   bool loaders_add_nothing =
-      requester.facts.has_runpath || std::all_of(chain.begin() + 1, chain.end(), [](const ElfEntry *loader) {
-        return loader->facts.has_runpath || loader->facts.rpath.empty();
-      });
+      musl_loader_.empty()
+          ? requester.facts.has_runpath || std::all_of(chain.begin() + 1, chain.end(),
+                                                       [](const ElfEntry *loader) {
+                                                         return loader->facts.has_runpath || loader->facts.rpath.empty();
+                                                       })
+          : std::all_of(chain.begin() + 1, chain.end(), [](const ElfEntry *loader) { // musl: every loader's
+              return loader->facts.runpath.empty() && loader->facts.rpath.empty();
+            });
   if (!loaders_add_nothing)
     return search_library(name, chain, main, miss);
   SearchKey key{&requester,
@@ -243,6 +282,21 @@ const ElfEntry *Loader::search_library(const std::string &name, const std::vecto
     if (path[0] != '/')
       return nullptr;
     return try_file(parent_dir(path), path.substr(path.rfind('/') + 1));
+  }
+  if (!musl_loader_.empty()) {
+    // musl's load_library: the names it answers with itself, then the
+    // DT_RUNPATH, else the DT_RPATH, of the requester and of each object
+    // that loaded it, then its system folders.
+    if (musl_reserved_name(name))
+      return candidate(parent_dir(musl_loader_), musl_loader_.substr(musl_loader_.rfind('/') + 1)).entry;
+    for (const ElfEntry *loader : chain)
+      if (const ElfEntry *hit = try_list(loader->facts.has_runpath ? loader->facts.runpath : loader->facts.rpath,
+                                         *loader))
+        return hit;
+    for (const std::string &dir : conf_dirs_)
+      if (const ElfEntry *hit = try_dir(dir))
+        return hit;
+    return nullptr;
   }
   if (!requester.facts.has_runpath) {
     for (const ElfEntry *loader : chain)

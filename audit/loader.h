@@ -61,12 +61,19 @@ class Loader {
 public:
   // SYSROOT (a folder inside ROOT, at SYSROOT_HOST on the host) when given:
   // every search path is taken inside it, as if it were the root (sysroots.h).
-  explicit Loader(ElfScan &scan, std::string sysroot = {}, std::string sysroot_host = {});
+  // MUSL_LOADER, its path inside the sysroot, when that is musl's: then
+  // musl's search replaces glibc's (see search_library).
+  explicit Loader(ElfScan &scan, std::string sysroot = {}, std::string sysroot_host = {},
+                  std::string musl_loader = {});
 
   LinkageResult link(const ElfEntry &object);
   Closure load_closure(const ElfEntry &object);
   // The folders searched for every library of a file like FACTS (ld.so.conf, then the defaults).
   std::vector<std::string> system_folders(const ElfFacts &facts);
+  // Whether FOLDER (inside ROOT) is one of the system folders of files like
+  // FACTS, or holds one: such a folder is shared by every package, no one
+  // package's own tree.
+  bool holds_search_folder(const std::string &folder, const ElfFacts &facts);
 
 private:
   struct Found {
@@ -95,7 +102,8 @@ private:
   ElfScan &scan_;
   std::string sysroot_; // inside ROOT; empty: ROOT itself
   std::string root_;    // where search paths are resolved: ROOT or the sysroot, on the host
-  std::vector<std::string> conf_dirs_;
+  std::string musl_loader_; // inside the sysroot; empty: glibc's loader
+  std::vector<std::string> conf_dirs_; // ld.so.conf's; musl's path file or default path
   std::once_flag sonames_built_;
   std::unordered_multimap<std::string_view, const ElfEntry *> by_soname_; // the walked shared objects
   std::mutex mutex_;

@@ -116,7 +116,7 @@ nlohmann::ordered_json package_json(const packages::PackageId &id) {
           {"repository", id.repository}};
 }
 
-void roll_up_by_package(AuditReport &report, packages::InstalledPackages &installed) {
+void roll_up_by_package(AuditReport &report, packages::InstalledPackages &installed, Severity lowest) {
   const packages::OwnerIndex &index = installed.index();
   add_damaged_entries(report, installed);
   if (index.databases().empty())
@@ -129,7 +129,7 @@ void roll_up_by_package(AuditReport &report, packages::InstalledPackages &instal
       if (ids.empty())
         for (const Package *owner : index.owners(finding.file))
           ids.push_back(owner->id);
-      if (finding.severity == Severity::Informational)
+      if (finding.severity == Severity::Informational || finding.severity > lowest)
         continue;
       for (const std::string &file : files_to_rebuild(finding)) {
         std::vector<const Package *> owners = index.owners(file);

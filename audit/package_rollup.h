@@ -22,8 +22,11 @@ nlohmann::ordered_json package_json(const packages::PackageId &id);
 std::string file_to_rebuild(const std::string &entry);
 
 // Fills REPORT's packages, orphans and rebuild cycles and each finding's
-// packages from INSTALLED, and adds its damaged entries as findings. Nothing
+// packages from INSTALLED, and adds its damaged entries as findings. Only
+// findings of LOWEST or more severe, and never informational ones, are
+// rolled up: a report cut to what is broken now rebuilds only that. Nothing
 // is rolled up when no database was found under the root.
-void roll_up_by_package(AuditReport &report, packages::InstalledPackages &installed);
+void roll_up_by_package(AuditReport &report, packages::InstalledPackages &installed,
+                        Severity lowest = Severity::AtRisk);
 
 } // namespace abitag::audit

@@ -12,11 +12,13 @@
 namespace abitag::audit {
 namespace {
 
-// The candidates are those exporting a few of the missing symbols: any
-// host must define them all, so a few already name every host. Taken
-// across the list, not its start, so a run of symbols that an underlinked
-// module takes from libm does not leave libm as the only candidate.
-constexpr std::size_t kIndexedMissing = 4;
+// The candidates are those exporting some of the missing symbols: a host
+// defines them all in its load scope, so it exports some itself or loads
+// a candidate that does. Taken across the list, not its start, and enough
+// of them to meet each library an underlinked module takes symbols from:
+// libunwind-ptrace.so.0 needs 6 of liblzma's and 3 of
+// libunwind-x86_64.so.8's, which loads liblzma and so is its host.
+constexpr std::size_t kIndexedMissing = 16;
 
 // The imports of MISSING whose exporters are indexed.
 std::vector<const Import *> indexed(const std::vector<Import> &missing) {
@@ -89,24 +91,32 @@ std::size_t shared_folders(const std::string &a, const std::string &b) {
   return n;
 }
 
-} // namespace
+struct Runtime {
+  const char *name = nullptr; // null: HOST and MODULE name no one runtime's versions
+  std::string host_version, module_version;
+};
 
-std::string convention_refuses(const std::string &host, const std::string &module) {
-  struct Runtime {
-    const char *name;
-    std::string host_version, module_version;
-  };
+// The runtime whose conventions name both HOST's version and MODULE's.
+Runtime runtime_of(const std::string &host, const std::string &module) {
   std::string host_name = base_name(host);
   const Runtime runtimes[] = {
       {"Python", version_after(host_name, {"python", "libpython"}), python_module_version(module)},
       {"Perl", version_after(host_name, {"libperl.so.", "perl"}), perl_module_version(module)},
   };
   for (const Runtime &runtime : runtimes)
-    if (!runtime.host_version.empty() && !runtime.module_version.empty() &&
-        runtime.host_version != runtime.module_version)
-      return std::string("it is built for ") + runtime.name + " " + runtime.module_version + " and " + host +
-             " is " + runtime.name + " " + runtime.host_version;
+    if (!runtime.host_version.empty() && !runtime.module_version.empty())
+      return runtime;
   return {};
+}
+
+} // namespace
+
+std::string convention_refuses(const std::string &host, const std::string &module) {
+  Runtime runtime = runtime_of(host, module);
+  if (!runtime.name || runtime.host_version == runtime.module_version)
+    return {};
+  return std::string("it is built for ") + runtime.name + " " + runtime.module_version + " and " + host + " is " +
+         runtime.name + " " + runtime.host_version;
 }
 
 PluginHosts::PluginHosts(ElfScan &scan, Loaders &loaders, const std::vector<PluginQuery> &queries)
@@ -147,8 +157,10 @@ PluginHosts::PluginHosts(ElfScan &scan, Loaders &loaders, const std::vector<Plug
     if (files[i]->facts.is_program())
       for (const std::string &name : files[i]->facts.needed)
         programs_by_needed_.emplace(name, files[i]);
-    by_folder_.emplace(parent_dir(files[i]->path), files[i]);
   }
+  for (const PluginQuery &query : queries)
+    modules_.push_back(query.module);
+  std::sort(modules_.begin(), modules_.end(), [](const ElfEntry *a, const ElfEntry *b) { return a->path < b->path; });
 }
 
 std::vector<const ElfEntry *> PluginHosts::candidates(const PluginQuery &query) const {
@@ -191,15 +203,17 @@ const std::vector<SymbolKeyCache::Keys> &PluginHosts::scope_of(const ElfEntry &c
   return scope->keys;
 }
 
-// The program nearest NEAR that needs LIBRARY by name.
+// The program nearest NEAR that needs LIBRARY by name; of those as near,
+// the one that needs the fewest libraries (perl, not perf, for libperl).
 const ElfEntry *PluginHosts::program_loading(const ElfEntry &library, const std::string &near) const {
   const ElfEntry *best = nullptr;
   auto consider = [&](const std::string &name) {
     auto [first, last] = programs_by_needed_.equal_range(name);
     for (auto it = first; it != last; ++it) {
       const ElfEntry *program = it->second;
-      if (!best || std::make_tuple(-long(shared_folders(program->path, near)), program->path) <
-                       std::make_tuple(-long(shared_folders(best->path, near)), best->path))
+      if (!best || std::make_tuple(-long(shared_folders(program->path, near)), program->facts.needed.size(),
+                                   program->path) <
+                       std::make_tuple(-long(shared_folders(best->path, near)), best->facts.needed.size(), best->path))
         best = program;
     }
   };
@@ -221,17 +235,36 @@ std::vector<bool> PluginHosts::defined_by(const std::vector<SymbolKeyCache::Keys
   return out;
 }
 
-// The plugins beside MODULE, in its folder, that define some of the
-// symbols its host lacks: a host loads a module's fellow modules first
-// (zsh loads zle.so before complete.so, which uses it). For each missing
-// symbol, the first such file, or null.
+// The modules a host may load before MODULE: the plugins (files that
+// leave symbols for a host to define, as zsh's modules all do) of its
+// folder, then those of its subfolders (zsh loads zsh/net/tcp.so before
+// zsh/zftp.so, which uses it), of MODULE's target. None when the folder
+// is a library search folder or holds one: the libraries there are
+// everyone's, and a library beside another is not loaded for it (nothing
+// loads libunwind-x86_64.so.8 before libunwind-ptrace.so.0 for dpkg-deb).
+std::vector<const ElfEntry *> PluginHosts::fellow_modules(const ElfEntry &module) {
+  std::string folder = parent_dir(module.path);
+  if (loaders_.for_file(module).holds_search_folder(folder, module.facts))
+    return {};
+  std::string prefix = folder + "/";
+  auto first = std::lower_bound(modules_.begin(), modules_.end(), prefix,
+                                [](const ElfEntry *entry, const std::string &p) { return entry->path < p; });
+  std::vector<const ElfEntry *> beside, below;
+  for (auto it = first; it != modules_.end() && (*it)->path.compare(0, prefix.size(), prefix) == 0; ++it) {
+    if (*it == &module || !(*it)->facts.same_target(module.facts))
+      continue;
+    ((*it)->path.find('/', prefix.size()) == std::string::npos ? beside : below).push_back(*it);
+  }
+  beside.insert(beside.end(), below.begin(), below.end());
+  return beside;
+}
+
+// For each of the query's missing symbols, the first fellow module
+// (fellow_modules) that defines it, or null.
 std::vector<const ElfEntry *> PluginHosts::siblings_defining(const PluginQuery &query) {
   std::vector<const ElfEntry *> out(query.missing->size());
-  auto [first, last] = by_folder_.equal_range(parent_dir(query.module->path));
-  for (auto it = first; it != last; ++it) {
-    if (it->second == query.module || !it->second->facts.same_target(query.module->facts))
-      continue;
-    auto keys = scan_.keys_of(*it->second);
+  for (const ElfEntry *fellow : fellow_modules(*query.module)) {
+    auto keys = scan_.keys_of(*fellow);
     if (!keys) {
       llvm::consumeError(keys.takeError());
       continue;
@@ -239,7 +272,7 @@ std::vector<const ElfEntry *> PluginHosts::siblings_defining(const PluginQuery &
     std::vector<bool> here = defined_by({*keys}, *query.missing);
     for (std::size_t i = 0; i < out.size(); ++i)
       if (!out[i] && here[i])
-        out[i] = it->second;
+        out[i] = fellow;
   }
   return out;
 }
@@ -287,14 +320,17 @@ HostMatch PluginHosts::host_of(const PluginQuery &query) {
   // A host with a program to name first, the nearest first: a module in a
   // tree of its own (a virtualenv, /opt/x) is loaded by that tree's
   // interpreter. Then a host
-  // that is the program itself, and one that needs no fellow module.
+  // that is the program itself, and one that needs no fellow module; last
+  // the program that needs the fewest libraries: the runtime's own
+  // interpreter (python3.11, perl), not an application that embeds it too
+  // (perf links libpython3.11 and libperl).
   const std::string &near = query.module->path;
   auto rank = [&](const HostMatch &match) {
     const ElfEntry *program = match.loader ? match.loader : match.host;
     return std::make_tuple(!program->facts.is_program(), -long(shared_folders(program->path, near)),
                            !match.host->facts.is_program(),
                            match.loaded_first.size(), -long(shared_folders(match.host->path, near)),
-                           match.host->path);
+                           program->facts.needed.size(), match.host->path);
   };
   const HostMatch *best = nullptr;
   for (const HostMatch &match : hosts)

@@ -29,8 +29,8 @@ struct PluginQuery {
 struct HostMatch {
   const ElfEntry *host = nullptr;   // defines every missing symbol; null when none does
   const ElfEntry *loader = nullptr; // when HOST is a library: a program that needs it, if any
-  // Fellow modules in the plugin's folder that define what HOST does not,
-  // which the host loads before it.
+  // Fellow modules in the plugin's folder or its subfolders that define
+  // what HOST does not, which the host loads before it.
   std::vector<const ElfEntry *> loaded_first;
   // Indexes in the query's missing imports that no candidate defines.
   std::vector<std::size_t> undefined_anywhere;
@@ -57,13 +57,14 @@ private:
   static std::vector<bool> defined_by(const std::vector<SymbolKeyCache::Keys> &keys,
                                       const std::vector<Import> &missing);
   std::vector<const ElfEntry *> siblings_defining(const PluginQuery &query);
+  std::vector<const ElfEntry *> fellow_modules(const ElfEntry &module);
   const ElfEntry *program_loading(const ElfEntry &library, const std::string &near) const;
 
   ElfScan &scan_;
   Loaders &loaders_; // each candidate loaded as its own (sys)root loads it
   std::unordered_map<std::uint64_t, std::vector<const ElfEntry *>> exporters_;
   std::unordered_multimap<std::string_view, const ElfEntry *> programs_by_needed_;
-  std::unordered_multimap<std::string, const ElfEntry *> by_folder_;
+  std::vector<const ElfEntry *> modules_; // the queries' modules, sorted by path
   std::mutex mutex_;
   std::unordered_map<const ElfEntry *, Scope> scopes_; // nodes stay put
 };

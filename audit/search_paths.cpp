@@ -23,6 +23,29 @@ const char *standard_interpreter(std::uint16_t machine, std::uint8_t elf_class) 
   }
 }
 
+MuslLoader musl_interpreter(std::uint16_t machine, std::uint8_t elf_class) {
+  bool is64 = elf_class == llvm::ELF::ELFCLASS64;
+  switch (machine) {
+  case llvm::ELF::EM_X86_64:
+    return is64 ? MuslLoader{"/lib/ld-musl-x86_64.so.1", "x86_64-linux-musl"} : MuslLoader{};
+  case llvm::ELF::EM_386: return {"/lib/ld-musl-i386.so.1", "i386-linux-musl"};
+  case llvm::ELF::EM_AARCH64: return {"/lib/ld-musl-aarch64.so.1", "aarch64-linux-musl"};
+  case llvm::ELF::EM_ARM: return {"/lib/ld-musl-armhf.so.1", "arm-linux-musleabihf"};
+  case llvm::ELF::EM_S390: return is64 ? MuslLoader{"/lib/ld-musl-s390x.so.1", "s390x-linux-musl"} : MuslLoader{};
+  case llvm::ELF::EM_RISCV: return is64 ? MuslLoader{"/lib/ld-musl-riscv64.so.1", "riscv64-linux-musl"} : MuslLoader{};
+  default: return {};
+  }
+}
+
+bool musl_reserved_name(const std::string &needed) {
+  if (needed.compare(0, 3, "lib") != 0)
+    return false;
+  for (const char *reserved : {"c.", "pthread.", "rt.", "m.", "dl.", "util.", "xnet."})
+    if (needed.compare(3, std::char_traits<char>::length(reserved), reserved) == 0)
+      return true;
+  return false;
+}
+
 std::string expand_search_entry(const std::string &entry, const std::string &origin,
                                 std::uint16_t machine, std::uint8_t elf_class) {
   const char *tuple = multiarch_tuple(machine, elf_class);

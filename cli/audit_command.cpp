@@ -35,8 +35,8 @@ public:
                      "a few a group (package or folder) and says how many more there are");
     command
         .add_option("--severity", severity_,
-                    "the findings shown (text and JSON; the counts and exit code still count all): broken "
-                    "(broken now), at-risk (and broken now), all")
+                    "the findings shown, and whose files are packages to rebuild (text, JSON, --format; the "
+                    "counts and exit code still count all): broken (broken now), at-risk (and broken now), all")
         ->capture_default_str()
         ->check(CLI::IsMember({"broken", "at-risk", "all"}));
     std::vector<std::string> formats = packages::spec_format_names();
@@ -104,6 +104,7 @@ public:
     text_.lowest = severity_ == "broken"    ? audit::Severity::BrokenNow
                    : severity_ == "at-risk" ? audit::Severity::AtRisk
                                             : audit::Severity::Informational;
+    options_.lowest = text_.lowest;
     auto report = audit::run_audit(options_);
     if (!report) {
       llvm::Error error = report.takeError();

@@ -137,3 +137,105 @@ TEST_CASE("a Python extension's suffix and a Perl XS module's archname folder na
   CHECK(convention_refuses("/usr/lib/x86_64-linux-gnu/libperl.so.5.36",
                            "/usr/lib/x86_64-linux-gnu/perl/5.36.0/auto/B/B.so") == "");
 }
+
+namespace {
+
+// What the real loader says of PROGRAM with MODULES preloaded in that order
+// (as a host loads its modules with RTLD_GLOBAL): its undefined symbols.
+std::string loader_trace(const std::string &program, const std::vector<std::string> &modules) {
+  std::string preload;
+  for (const std::string &module : modules)
+    preload += (preload.empty() ? "" : " ") + module;
+  Run r = run("env", {"LD_TRACE_LOADED_OBJECTS=1", "LD_BIND_NOW=1", "LD_WARN=yes", "/lib64/ld-linux-x86-64.so.2",
+                      "--preload", preload, program});
+  return r.out + r.err;
+}
+
+} // namespace
+
+TEST_CASE("audit: a fellow module of a plugin folder's subfolder is loaded first, none in a library search folder",
+          "[audit][plugins]") {
+  TempDir dir;
+  std::string image = make_audit_image(dir, "plugins");
+  Run r = audit({image, "--only", "linkage"});
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  // As zsh's zftp.so, whose tcp_* come from zsh/net/tcp.so.
+  CHECK(r.out.find("  /usr/lib/modhost/mods/ftp.so: [linkage/plugin] plugin of /usr/bin/modhost: the 2 symbols it "
+                   "leaves undefined (host_api, net_connect) are defined there, and by "
+                   "/usr/lib/modhost/mods/net/tcp.so, which it loads before it\n") != std::string::npos);
+  // As libunwind-ptrace.so.0: libraries beside it are not loaded for it.
+  CHECK(r.out.find("  /usr/lib/x86_64-linux-gnu/libunderlinked.so: [linkage/undefined-symbols] 2 undefined symbols "
+                   "that nothing it loads defines: gen_api, pack_api; no one program or library under ROOT defines "
+                   "them all\n") != std::string::npos);
+  CHECK(r.out.find("plugin of /usr/bin/packer") == std::string::npos);
+  CHECK(block(r.out, "BROKEN NOW") ==
+        std::vector<std::string>{"BROKEN NOW (1)", "  folder /usr/lib/x86_64-linux-gnu: 1 finding on 1 file",
+                                 "    /usr/lib/x86_64-linux-gnu/libunderlinked.so: [linkage/undefined-symbols] 2 "
+                                 "undefined symbols that nothing it loads defines: gen_api, pack_api; no one program "
+                                 "or library under ROOT defines them all",
+                                 "    rebuild: /usr/lib/x86_64-linux-gnu/libunderlinked.so"});
+  // The real loader agrees: ftp.so binds in modhost once tcp.so is loaded
+  // before it, and not without it.
+  std::string host = image + "/usr/bin/modhost", mods = image + "/usr/lib/modhost/mods";
+  std::string alone = loader_trace(host, {mods + "/ftp.so"});
+  CHECK(alone.find("undefined symbol: net_connect") != std::string::npos);
+  std::string with_fellow = loader_trace(host, {mods + "/net/tcp.so", mods + "/ftp.so"});
+  INFO(with_fellow);
+  CHECK(with_fellow.find("libc.so.6") != std::string::npos);
+  CHECK(with_fellow.find("undefined symbol") == std::string::npos);
+}
+
+TEST_CASE("audit --severity broken: only the files broken now are packages to rebuild", "[audit][plugins]") {
+  TempDir dir;
+  std::string image = plugin_image(dir);
+  write_dpkg(image, {{"kit", "/opt/kit/lib/libuser.so"},
+                     {"hostprog-orphan", "/usr/lib/hostprog/orphan.so"},
+                     {"lone", "/opt/lone/lib/liblone.so"}});
+  Run broken = audit({image, "--only", "linkage", "--severity", "broken"});
+  INFO(broken.out);
+  CHECK(broken.exit_code == 1);
+  CHECK(block(broken.out, "PACKAGES TO REBUILD") ==
+        std::vector<std::string>{"PACKAGES TO REBUILD, dependencies first (2)", "  hostprog-orphan 1.0-1",
+                                 "    /usr/lib/hostprog/orphan.so", "  lone 1.0-1", "    /opt/lone/lib/liblone.so"});
+  CHECK(broken.out.find("AT RISK") == std::string::npos);
+  CHECK(broken.out.find("kit 1.0-1") == std::string::npos);
+  Run lines = audit({image, "--only", "linkage", "--severity", "broken", "--format", "lines"});
+  CHECK(lines.out == "hostprog-orphan\nlone\n");
+  // Without the cut, the library at risk is to rebuild too.
+  Run all = audit({image, "--only", "linkage"});
+  INFO(all.out);
+  CHECK(block(all.out, "PACKAGES TO REBUILD") ==
+        std::vector<std::string>{"PACKAGES TO REBUILD, dependencies first (3)", "  hostprog-orphan 1.0-1",
+                                 "    /usr/lib/hostprog/orphan.so", "  kit 1.0-1", "    /opt/kit/lib/libuser.so",
+                                 "  lone 1.0-1", "    /opt/lone/lib/liblone.so"});
+}
+
+namespace {
+
+// The plugins tree with a module (uses-helper.so) that needs the host and
+// helper.so beside it, which needs nothing from the host: a library, not
+// a module the host loads, so not loaded for uses-helper.so.
+std::string image_with_helper_library(const TempDir &dir, const std::string &mods) {
+  require_tool("gcc", "gcc");
+  std::string image = make_audit_image(dir, "plugins");
+  const std::vector<std::string> module{"-shared", "-fPIC", "-nostdlib"};
+  compile(image, mods + "/helper.so", "int helper_api(int x) { return x; }\n", module);
+  compile(image, mods + "/uses-helper.so",
+          "int host_api(int);\nint helper_api(int);\nint use(void) { return helper_api(host_api(1)); }\n", module);
+  return image;
+}
+
+} // namespace
+
+TEST_CASE("audit: a fellow module is a plugin itself and not a library beside the plugin", "[audit][plugins]") {
+  TempDir dir;
+  std::string mods = "/usr/lib/modhost/mods";
+  Run r = audit({image_with_helper_library(dir, mods), "--only", "linkage"});
+  INFO(r.out);
+  CHECK(r.out.find("  " + mods + "/uses-helper.so: [linkage/undefined-symbols] 2 undefined symbols that nothing it "
+                   "loads defines: host_api, helper_api; no one program or library under ROOT defines them all\n") !=
+        std::string::npos);
+  // The fellow modules that are plugins still count.
+  CHECK(r.out.find("  " + mods + "/ftp.so: [linkage/plugin] plugin of /usr/bin/modhost") != std::string::npos);
+}
