@@ -367,7 +367,7 @@ llvm::Expected<Plan> plan(const AdoptOptions &options, tagger::Store &store) {
   Chosen chosen = choose_packages(options, index, out);
   Locks locks(options.root, lookup, store);
   if (llvm::Error e = adopt_rounds(options, lookup, std::move(chosen), locks, out))
-    return std::move(e);
+    return llvm::Expected<Plan>(std::move(e)); // spelled out: C++17 (the fuzz build) moves no Error into an Expected by itself
   std::vector<InputError> damaged;
   for (const packages::DamagedEntry &entry : lookup.take_problems())
     damaged.push_back({entry.entry, entry.reason});
