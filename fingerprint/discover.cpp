@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "fingerprint/discover.h"
 
+#include "fingerprint/folders.h"
 #include "fingerprint/open_path.h"
 #include "fingerprint/parallel.h"
 #include "fingerprint/paths.h"
@@ -382,6 +383,22 @@ void for_each_file_largest_first(const std::vector<InputFile> &files, const std:
     sizes.push_back(file.size);
   std::vector<std::size_t> order = largest_first(sizes);
   parallel_for(order.size(), [&](std::size_t n) { body(order[n]); });
+}
+
+RootedDiscovery discover_under_root(const std::vector<std::string> &paths, const std::string &root,
+                                    std::function<bool(std::string_view head)> accept, std::string wanted) {
+  RootedDiscovery out;
+  out.root = real_path(root);
+  if (out.root.empty()) {
+    out.found.errors.push_back({root, std::strerror(errno)});
+    return out;
+  }
+  DiscoverOptions options;
+  options.root = root;
+  options.accept = std::move(accept);
+  options.wanted = std::move(wanted);
+  out.found = discover(paths, options);
+  return out;
 }
 
 } // namespace abitag

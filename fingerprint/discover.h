@@ -79,6 +79,18 @@ struct Discovery {
 
 Discovery discover(const std::vector<std::string> &paths, const DiscoverOptions &options);
 
+// How an analyzer of a runtime's files starts: ROOT resolved to its real
+// path (the interpreters it compares with are looked for there) and the
+// files of PATHS whose first bytes ACCEPT takes. When ROOT cannot be
+// resolved, `root` is empty, nothing is walked and the reason is the one
+// error.
+struct RootedDiscovery {
+  std::string root;
+  Discovery found;
+};
+RootedDiscovery discover_under_root(const std::vector<std::string> &paths, const std::string &root,
+                                    std::function<bool(std::string_view head)> accept, std::string wanted);
+
 // What every analyzer's --json says of the walk: "skipped_links" (each link's
 // path and why it was not followed), then, by the second, "other_files" (how
 // many files it did not read).

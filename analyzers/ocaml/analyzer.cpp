@@ -16,17 +16,13 @@
 #include "analyzers/ocaml/ocaml.h"
 #include "analyzers/ocaml/report.h"
 #include "fingerprint/discover.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/mapped_file.h"
 #include "fingerprint/paths.h"
 #include "packages/owner_index.h"
 
 namespace abitag::ocaml {
 namespace {
-
-std::string real_path(const std::string &path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
-}
 
 std::string base_name(const std::string &path) { return path.substr(path.rfind('/') + 1); }
 
@@ -156,17 +152,12 @@ public:
 
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
-    std::string root = real_path(inputs.root);
-    if (root.empty()) {
-      out.errors.push_back({inputs.root, std::strerror(errno)});
+    RootedDiscovery start = discover_under_root(inputs.paths, inputs.root, wanted_head, "not a compiled OCaml file, .cmxs plugin or META file");
+    out.errors = start.found.errors;
+    if (start.root.empty())
       return out;
-    }
-    DiscoverOptions options;
-    options.root = inputs.root;
-    options.accept = wanted_head;
-    options.wanted = "not a compiled OCaml file, .cmxs plugin or META file";
-    Discovery found = discover(inputs.paths, options);
-    out.errors = found.errors;
+    const std::string &root = start.root;
+    const Discovery &found = start.found;
     Inputs in = read_inputs(found, inputs.paths, out);
     if (!out.errors.empty())
       return out;

@@ -159,17 +159,12 @@ public:
 
   Analysis analyze(const AnalysisInputs &inputs) override {
     Analysis out;
-    std::string root = real_path(inputs.root);
-    if (root.empty()) {
-      out.errors.push_back({inputs.root, std::strerror(errno)});
+    RootedDiscovery start = discover_under_root(inputs.paths, inputs.root, wanted_head, "not an ELF file, .pyc file or sysconfigdata file");
+    out.errors = start.found.errors;
+    if (start.root.empty())
       return out;
-    }
-    DiscoverOptions options;
-    options.root = inputs.root;
-    options.accept = wanted_head;
-    options.wanted = "not an ELF file, .pyc file or sysconfigdata file";
-    Discovery found = discover(inputs.paths, options);
-    out.errors = found.errors;
+    const std::string &root = start.root;
+    const Discovery &found = start.found;
     Inputs in = read_inputs(found, root, out);
     if (!out.errors.empty())
       return out;

@@ -12,16 +12,11 @@
 #include "analyzers/qt/qt.h"
 #include "analyzers/qt/report.h"
 #include "fingerprint/discover.h"
+#include "fingerprint/folders.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::qt {
 namespace {
-
-// The canonical form of PATH, or empty.
-std::string real_path(const std::string &path) {
-  char resolved[PATH_MAX];
-  return ::realpath(path.c_str(), resolved) ? std::string(resolved) : std::string();
-}
 
 struct Inputs {
   std::vector<QtFile> files;      // those that export or use the private API
