@@ -7,9 +7,10 @@
 # pkg_preinst, Paludis' IMAGE, CATEGORY, PN, SLOT in merger_check_post, and
 # the exlib's abitag_preview with REPLACING_IDS), and an abitag that records
 # how it was called (and one that fails, or finds breakage: exit 1).
-# usage: hooks_test.sh HOOKS_DIR
+# usage: hooks_test.sh HOOKS_DIR [ABITAG_BINARY]
 set -u
 hooks=$1
+real_abitag=${2:-}
 work=$(mktemp -d)
 trap 'rm -rf "${work}"' EXIT
 failures=0
@@ -133,6 +134,51 @@ die: abitag preview: merging dev-libs/foo:0 breaks what is installed (ABITAG_PRE
 
 exit "${failures}"
 ) || failures=$((failures + $?))
+
+# Portage's preinst hook with the real abitag, when given (ABITAG_BINARY):
+# a root whose VDB lists a C library and a program calling its foo_b, and
+# the image of a new build of the library without foo_b, both made by gcc.
+if [[ -n ${real_abitag} ]]; then
+(
+source "${hooks}/portage/bashrc"
+eerror() { echo "eerror: $*"; }
+real=${work}/real
+mkdir -p "${real}/src" "${real}/root/usr/lib" "${real}/root/usr/bin" "${real}/image/usr/lib"
+printf 'int foo_a(void) { return 1; }\nint foo_b(void) { return 2; }\n' > "${real}/src/foo.c"
+printf 'int foo_a(void) { return 1; }\n' > "${real}/src/foo_new.c"
+printf 'int foo_b(void);\nint main(void) { return foo_b(); }\n' > "${real}/src/app.c"
+gcc -shared -fPIC -Wl,-soname,libfoo.so.1 -o "${real}/root/usr/lib/libfoo.so.1" "${real}/src/foo.c" &&
+	gcc -shared -fPIC -Wl,-soname,libfoo.so.1 -o "${real}/image/usr/lib/libfoo.so.1" "${real}/src/foo_new.c" &&
+	gcc -o "${real}/root/usr/bin/app" "${real}/src/app.c" -L"${real}/root/usr/lib" -l:libfoo.so.1 ||
+	{ echo "FAIL gcc could not build the real hook's root"; exit 1; }
+for entry in "dev-libs/foo-1.2 /usr/lib/libfoo.so.1" "app-misc/app-1 /usr/bin/app"; do
+	mkdir -p "${real}/root/var/db/pkg/${entry% *}"
+	echo 0 > "${real}/root/var/db/pkg/${entry% *}/SLOT"
+	echo "obj ${entry#* } 0 0" > "${real}/root/var/db/pkg/${entry% *}/CONTENTS"
+done
+export ABITAG=${real_abitag}
+CATEGORY=dev-libs PN=foo PF=foo-1.3 SLOT=0/1 D=${real}/image/ ROOT=${real}/root/ REPLACING_VERSIONS=1.2
+out=$(post_pkg_preinst 2>&1)
+expect "the real preview of a merge that breaks app fails no merge by default" 0 $?
+[[ ${out} == *"/usr/bin/app: 1 symbol it imports that the merge removes: foo_b"* &&
+	${out} == *"app-misc/app-1:0"* ]]
+expect "and names the program and its package" 0 $?
+out=$(ABITAG_PREVIEW_STRICT=1 post_pkg_preinst 2>&1)
+expect "ABITAG_PREVIEW_STRICT=1 fails it" 1 $?
+[[ ${out} == *"eerror: abitag preview: merging dev-libs/foo-1.3 breaks what is installed"* ]]
+expect "saying why" 0 $?
+cp "${real}/root/usr/lib/libfoo.so.1" "${real}/image/usr/lib/libfoo.so.1"
+out=$(ABITAG_PREVIEW_STRICT=1 post_pkg_preinst 2>&1)
+expect "an image that removes nothing passes, strict too" 0 $?
+[[ ${out} == *"Nothing breaks"* ]]
+expect "and says so" 0 $?
+out=$(ABITAG_PREVIEW_STRICT=1 PN=bar post_pkg_preinst 2>&1)
+expect "a package the root does not have is an abitag error, which fails no merge" 0 $?
+[[ ${out} == *"abitag: dev-libs/bar:0: no package of that name is installed under the root"* ]]
+expect "and is one line" 0 $?
+exit "${failures}"
+) || failures=$((failures + $?))
+fi
 
 [[ ${failures} == 0 ]] && echo "hooks: all passed"
 exit $((failures > 0))
