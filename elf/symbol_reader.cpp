@@ -361,4 +361,15 @@ Expected<SymbolFile> read_object_symbols(llvm::MemoryBufferRef buffer, const std
   return read;
 }
 
+std::string unmet_imports(const std::vector<std::string> &imports, const std::set<std::string> &exports) {
+  std::string first;
+  std::size_t more = 0;
+  for (const std::string &name : imports)
+    if (!exports.count(name))
+      (first.empty() ? (void)(first = name) : (void)++more);
+  if (first.empty())
+    return {};
+  return first + (more ? " (and " + std::to_string(more) + " more)" : "");
+}
+
 } // namespace abitag::elf

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,11 @@ llvm::Expected<SymbolFile> read_symbol_buffer(std::unique_ptr<llvm::MemoryBuffer
 // shared object (an archive is an error): what a runtime's analyzer reads
 // of an interpreter or a module.
 llvm::Expected<SymbolFile> read_object_symbols(llvm::MemoryBufferRef buffer, const std::string &path);
+
+// The first of a module's IMPORTS its host's EXPORTS lacks, with how many
+// more are lacking ("Perl_foo (and 2 more)"); empty when the host has them
+// all: what a runtime's check says of a module its interpreter cannot bind.
+std::string unmet_imports(const std::vector<std::string> &imports, const std::set<std::string> &exports);
 
 // Reads only the symbols of the ELF program or shared object at PATH whose
 // indexes (Symbol::index) are in INDEXES, in that order: a few names of a

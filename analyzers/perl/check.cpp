@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "analyzers/perl/perl.h"
+#include "elf/symbol_reader.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::perl {
@@ -26,21 +27,9 @@ std::string listed(const std::vector<Perl> &perls) {
   return out.empty() ? "none" : out;
 }
 
-// The first import PERL does not export, and how many more there are.
-std::string missing_imports(const PerlElf &module, const Perl &perl) {
-  std::string first;
-  std::size_t more = 0;
-  for (const std::string &name : module.imports)
-    if (!perl.exports.count(name))
-      (first.empty() ? (void)(first = name) : (void)++more);
-  if (first.empty())
-    return {};
-  return first + (more ? " (and " + std::to_string(more) + " more)" : "");
-}
-
 // Why PERL refuses MODULE of PACKAGE, or empty.
 std::string refusal(const PerlElf &module, const std::string &package, const std::string &inside, const Perl &perl) {
-  std::string missing = missing_imports(module, perl);
+  std::string missing = elf::unmet_imports(module.imports, perl.exports);
   if (!missing.empty())
     return "it imports " + missing + ", which " + perl.exports_from + " (perl " + perl.config.version +
            ") does not export";

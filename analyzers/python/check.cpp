@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "analyzers/python/python.h"
+#include "elf/symbol_reader.h"
 #include "fingerprint/paths.h"
 
 namespace abitag::python {
@@ -28,18 +29,6 @@ std::string listed(const std::vector<const Interpreter *> &interpreters) {
   for (const Interpreter *i : interpreters)
     out += (out.empty() ? "" : ", ") + i->tag();
   return out.empty() ? "none" : out;
-}
-
-// The first import INTERPRETER does not export, and how many more there are.
-std::string missing_imports(const PythonElf &extension, const Interpreter &interpreter) {
-  std::string first;
-  std::size_t more = 0;
-  for (const std::string &name : extension.imports)
-    if (!interpreter.exports.count(name))
-      (first.empty() ? (void)(first = name) : (void)++more);
-  if (first.empty())
-    return {};
-  return first + (more ? " (and " + std::to_string(more) + " more)" : "");
 }
 
 } // namespace
@@ -79,7 +68,7 @@ ImportVerdict check_extension(const PythonElf &extension, const std::string &pat
   }
   std::string first_missing;
   for (const Interpreter *interpreter : accepting) {
-    std::string missing = missing_imports(extension, *interpreter);
+    std::string missing = elf::unmet_imports(extension.imports, interpreter->exports);
     if (missing.empty())
       out.importers.push_back(interpreter);
     else if (first_missing.empty())
